@@ -1,0 +1,1 @@
+"""The ``backoffice`` command line."""

@@ -1,0 +1,64 @@
+"""``backoffice dev``: the dev server, then the worker in the same process, until Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from backoffice import registry
+from backoffice.connection import connect, dev_server_connection
+from backoffice.devstack import DevServer
+from backoffice.settings import Settings
+from worker import run_workers, stop_on_signals, task_queue_name
+
+
+def banner(settings: Settings, server: DevServer, found: registry.Registry | None) -> str:
+    state = server.state_dir
+    lines = [
+        "backoffice dev is running",
+        f"  Temporal server   {server.address}  (namespace default, pid {_pid(server)})",
+        f"  Temporal Web UI   {server.ui_url}",
+    ]
+    if found is not None:
+        for queue in found.queues():
+            lines.append(
+                f"  Worker            task queue {task_queue_name(settings, queue)}: "
+                f"{len(found.workflows_for(queue))} workflows, "
+                f"{len(found.activities_for(queue))} activities"
+            )
+    else:
+        lines.append("  Worker            not started (--no-worker): run `backoffice worker`")
+    lines += [
+        f"  State directory   {state}",
+        f"    Temporal data   {server.db_file}",
+        f"    Records         {settings.resolved_database_url}",
+        f"    Logs            {server.log_file}",
+        f"Try `backoffice smoke --port {server.port}`. Stop with Ctrl-C.",
+    ]
+    return "\n".join(lines)
+
+
+def _pid(server: DevServer) -> str:
+    return str(server.process.pid) if server.process is not None else "?"
+
+
+async def run_dev(settings: Settings, server: DevServer, with_worker: bool) -> None:
+    """Wait for the server, print what runs where, run the worker until Ctrl-C/SIGTERM."""
+    stop = asyncio.Event()
+    with stop_on_signals(stop):
+        waiting = asyncio.create_task(server.wait_healthy())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait([waiting, stopping], return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            waiting.cancel()
+            return
+        stopping.cancel()
+        waiting.result()
+        found = registry.discover() if with_worker else None
+        typer.echo(banner(settings, server, found), err=False)
+        if found is None:
+            await stop.wait()
+            return
+        client = await connect(settings, dev_server_connection(server.port))
+        await run_workers(client, settings, stop)

@@ -1,0 +1,162 @@
+"""The ``backoffice`` command: one entry point for process owners, ops and developers."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+
+import typer
+
+from backoffice.connection import ConnectionFailed, connect, dev_server_connection
+from backoffice.devstack import DevServer, DevStackError, find_temporal_binary
+from backoffice.logs import configure_logging
+from backoffice.settings import Settings, SettingsError, load_settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="backoffice",
+    help="Back-office processes as durable Temporal workflows, defined in YAML.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# Expected failures print one clear line and exit 1; anything else is a bug and keeps its traceback.
+EXPECTED_ERRORS: tuple[type[Exception], ...] = (SettingsError, ConnectionFailed, DevStackError)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except EXPECTED_ERRORS as error:
+            fail(str(error))
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+    return run
+
+
+def settings_and_logging() -> Settings:
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return settings
+
+
+@app.command()
+@friendly_errors
+def worker() -> None:
+    """Run the worker against the configured Temporal."""
+    from worker import serve
+
+    settings = settings_and_logging()
+    asyncio.run(serve(settings))
+
+
+@app.command()
+@friendly_errors
+def dev(
+    port: Annotated[int, typer.Option(help="gRPC port of the Temporal dev server.")] = 7233,
+    ui_port: Annotated[int, typer.Option(help="Port of the Temporal Web UI.")] = 8233,
+    run_worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="Run the worker in this command.")
+    ] = True,
+) -> None:
+    """Run the embedded stack: dev server, Web UI, worker."""
+    from backoffice.cli.dev import run_dev
+
+    settings = settings_and_logging()
+    server = DevServer(
+        binary=find_temporal_binary(settings.environ),
+        state_dir=settings.state_dir.resolve(),
+        port=port,
+        ui_port=ui_port,
+    )
+    try:
+        server.start()
+        asyncio.run(run_dev(settings, server, run_worker))
+    finally:
+        server.stop()
+        typer.echo("backoffice dev stopped: Temporal server and worker are down.")
+
+
+@app.command()
+@friendly_errors
+def smoke(
+    name: Annotated[str, typer.Option(help="Who the smoke workflow greets.")] = "back office",
+    port: Annotated[
+        int | None, typer.Option(help="Use the dev server on this port instead of the settings.")
+    ] = None,
+) -> None:
+    """Run the smoke workflow end to end and print its result."""
+    settings = settings_and_logging()
+    result = asyncio.run(_run_smoke(settings, name, port))
+    typer.echo(result)
+
+
+async def _run_smoke(settings: Settings, name: str, port: int | None) -> str:
+    from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
+
+    client = await connect(settings, dev_server_connection(port) if port else None)
+    workflow_id = f"smoke/{uuid.uuid4().hex[:12]}"
+    handle = await client.start_workflow(
+        WORKFLOW_TYPE,
+        SmokeRequest(name=name),
+        id=workflow_id,
+        task_queue=settings.task_queue,
+        static_summary=f"Smoke check: greet {name}",
+        execution_timeout=timedelta(minutes=5),
+        result_type=SmokeResult,
+    )
+    try:
+        result = await asyncio.wait_for(handle.result(), timeout=60)
+    except TimeoutError:
+        fail(
+            f"{workflow_id} did not finish in 60 s: is a worker polling task queue "
+            f"'{settings.task_queue}'? Start one with `backoffice worker` or `backoffice dev`."
+        )
+    link = f"{settings.temporal_ui_url}/namespaces/{client.namespace}/workflows/{workflow_id}"
+    return f"{result.greeting} (worker {result.worker})\nworkflow {workflow_id}: {link}"
+
+
+@app.command("config")
+@friendly_errors
+def show_config() -> None:
+    """Print the effective settings (secrets masked)."""
+    settings = load_settings()
+    values: dict[str, Any] = settings.model_dump(mode="json")
+    values["database_url (effective)"] = settings.resolved_database_url
+    values["artifacts_dir (effective)"] = str(settings.resolved_artifacts_dir)
+    browser = settings.resolved_browser_executable
+    values["browser (effective)"] = str(browser) if browser else "Playwright's own Chromium"
+    connection = dict(settings.temporal)
+    if connection.get("api_key"):
+        connection["api_key"] = "***"
+    if "tls" in connection:
+        connection["tls"] = "on" if connection["tls"] else "off"
+    for key, value in connection.items():
+        values[f"temporal.{key}"] = value
+    width = max(len(key) for key in values)
+    for key, value in values.items():
+        typer.echo(f"{key.ljust(width)}  {value}")
+
+
+def main() -> None:
+    app(prog_name="backoffice")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Where workflows and activities announce themselves to the worker.
+
+A feature adds a module under ``workflows/``, ``activities/`` or ``bots/`` and decorates
+its classes and functions; the worker discovers them by importing those packages, so
+``worker.py`` never changes when a feature lands.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+DEFAULT_QUEUE = "default"
+DISCOVERED_PACKAGES = ("workflows", "activities", "bots")
+
+C = TypeVar("C", bound=type[Any])
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Registry:
+    """Workflows and activities keyed by logical task queue, then by name."""
+
+    workflows: dict[str, dict[str, type[Any]]] = field(default_factory=dict)
+    activities: dict[str, dict[str, Callable[..., Any]]] = field(default_factory=dict)
+
+    def add_workflow(self, cls: type[Any], queue: str = DEFAULT_QUEUE) -> None:
+        # Keyed by qualified name: re-importing a module (the workflow sandbox does)
+        # replaces the entry instead of registering the same workflow twice.
+        self.workflows.setdefault(queue, {})[f"{cls.__module__}.{cls.__qualname__}"] = cls
+
+    def add_activity(self, fn: Callable[..., Any], queue: str = DEFAULT_QUEUE) -> None:
+        self.activities.setdefault(queue, {})[f"{fn.__module__}.{fn.__qualname__}"] = fn
+
+    def queues(self) -> list[str]:
+        return sorted(set(self.workflows) | set(self.activities))
+
+    def workflows_for(self, queue: str) -> list[type[Any]]:
+        return list(self.workflows.get(queue, {}).values())
+
+    def activities_for(self, queue: str) -> list[Callable[..., Any]]:
+        return list(self.activities.get(queue, {}).values())
+
+
+REGISTRY = Registry()
+
+
+def workflow(queue: str = DEFAULT_QUEUE) -> Callable[[C], C]:
+    """Register a ``@workflow.defn`` class with the worker of ``queue``."""
+
+    def register(cls: C) -> C:
+        REGISTRY.add_workflow(cls, queue)
+        return cls
+
+    return register
+
+
+def activity(queue: str = DEFAULT_QUEUE) -> Callable[[F], F]:
+    """Register an ``@activity.defn`` function with the worker of ``queue``."""
+
+    def register(fn: F) -> F:
+        REGISTRY.add_activity(fn, queue)
+        return fn
+
+    return register
+
+
+def discover(packages: Iterable[str] = DISCOVERED_PACKAGES) -> Registry:
+    """Import every module of the feature packages so their decorators run."""
+    for package_name in packages:
+        package = importlib.import_module(package_name)
+        for module in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
+            importlib.import_module(module.name)
+    return REGISTRY

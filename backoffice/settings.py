@@ -1,0 +1,214 @@
+"""The one settings object: read once from the environment and an optional file.
+
+Every knob of the engine lives here. Nothing else in the code base reads ``os.environ``:
+the Temporal connection is resolved through temporalio's envconfig from the same snapshot
+of the environment, so the worker runs unchanged against the dev server, a self-hosted
+cluster or Temporal Cloud.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tomllib
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
+
+ENV_PREFIX = "BACKOFFICE_"
+CONFIG_FILE_ENV = "BACKOFFICE_CONFIG_FILE"
+DEFAULT_CONFIG_FILE = "backoffice.toml"
+DEFAULT_TEMPORAL_ADDRESS = "localhost:7233"
+
+LogFormat = Literal["auto", "console", "json"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names the variable and what to do."""
+
+
+class Settings(BaseModel):
+    """Validated engine configuration.
+
+    Each field can be set in ``backoffice.toml`` (or the file named by
+    ``BACKOFFICE_CONFIG_FILE``) or by the environment variable ``BACKOFFICE_<FIELD>``,
+    which wins over the file.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    state_dir: Path = Field(
+        default=Path(".backoffice"),
+        description="Where the embedded stack keeps its data: Temporal's SQLite, records, logs.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the records database; default a SQLite file in state_dir.",
+    )
+    artifacts_dir: Path | None = Field(
+        default=None,
+        description="Where bots write evidence (screenshots, traces); default state_dir/artifacts.",
+    )
+    browser_executable: Path | None = Field(
+        default=None,
+        description="Chromium to drive; default Playwright's own build, else chromium on PATH.",
+    )
+    browser_headless: bool = True
+    task_queue: str = Field(default="backoffice", min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
+    log_format: LogFormat = "auto"
+    log_level: LogLevel = "INFO"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
+    temporal_ui_url: str = Field(
+        default="http://localhost:8233",
+        description="Base URL of the Temporal Web UI, used to print links to runs.",
+    )
+    temporal_profile: str | None = Field(
+        default=None, description="Profile in Temporal's client config file (TEMPORAL_PROFILE)."
+    )
+
+    # The raw environment snapshot the Temporal connection is resolved from; not a setting.
+    environ: Mapping[str, str] = Field(default_factory=dict, exclude=True, repr=False)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme = value.split(":", 1)[0].split("+", 1)[0]
+        if scheme not in {"sqlite", "postgresql", "postgres"}:
+            raise ValueError("use a sqlite:///PATH or postgresql+psycopg://USER@HOST/DB URL")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url
+        return f"sqlite:///{(self.state_dir / 'backoffice.db').resolve()}"
+
+    @property
+    def resolved_artifacts_dir(self) -> Path:
+        return (
+            self.artifacts_dir if self.artifacts_dir is not None else self.state_dir / "artifacts"
+        )
+
+    @property
+    def resolved_browser_executable(self) -> Path | None:
+        """The Chromium binary to launch, or None to let Playwright use its own build."""
+        if self.browser_executable is not None:
+            return self.browser_executable
+        if _playwright_chromium_installed(self.environ):
+            return None
+        for name in ("chromium", "chromium-browser", "google-chrome"):
+            found = shutil.which(name, path=self.environ.get("PATH"))
+            if found:
+                return Path(found)
+        return None
+
+    @cached_property
+    def temporal(self) -> ClientConnectConfig:
+        """Arguments for ``Client.connect`` from TEMPORAL_* variables and the TOML profile."""
+        return load_temporal_connection(self.environ, self.temporal_profile)
+
+
+def _playwright_chromium_installed(environ: Mapping[str, str]) -> bool:
+    root = environ.get("PLAYWRIGHT_BROWSERS_PATH") or str(Path.home() / ".cache/ms-playwright")
+    return any(Path(root).glob("chromium-*/chrome-linux*/chrome"))
+
+
+def load_temporal_connection(
+    environ: Mapping[str, str], profile: str | None = None
+) -> ClientConnectConfig:
+    """Resolve the Temporal connection exactly as the Temporal CLI would."""
+    try:
+        loaded = ClientConfigProfile.load(profile=profile, override_env_vars=environ)
+        config = loaded.to_client_connect_config()
+    except Exception as error:  # envconfig raises plain errors for bad TOML, files, profiles
+        raise SettingsError(
+            f"Temporal connection settings are invalid: {error}. Check the TEMPORAL_* "
+            "variables and the profile file (TEMPORAL_CONFIG_FILE)."
+        ) from error
+    config.setdefault("target_host", DEFAULT_TEMPORAL_ADDRESS)
+    config.setdefault("namespace", "default")
+    return config
+
+
+def _read_file(environ: Mapping[str, str]) -> tuple[dict[str, Any], str | None]:
+    named = environ.get(CONFIG_FILE_ENV)
+    path = Path(named) if named else Path(DEFAULT_CONFIG_FILE)
+    if not path.exists():
+        if named:
+            raise SettingsError(
+                f"{CONFIG_FILE_ENV}={named}: no such file. Fix the path or unset it."
+            )
+        return {}, None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise SettingsError(f"{path}: cannot read settings file: {error}") from error
+    section = data.get("backoffice", data)
+    if not isinstance(section, dict):
+        raise SettingsError(f"{path}: [backoffice] must be a table of settings")
+    return section, str(path)
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    known = set(Settings.model_fields) - {"environ"}
+    values: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == CONFIG_FILE_ENV:
+            continue
+        field = key[len(ENV_PREFIX) :].lower()
+        if field not in known:
+            raise SettingsError(
+                f"{key}: unknown setting. Known: "
+                + ", ".join(ENV_PREFIX + name.upper() for name in sorted(known))
+            )
+        # An empty variable means "not set", which is how shells unset in .env files.
+        if value != "":
+            values[field] = value
+    if "TEMPORAL_PROFILE" in environ and "temporal_profile" not in values:
+        values["temporal_profile"] = environ["TEMPORAL_PROFILE"]
+    return values
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the settings once; raise SettingsError with a usable message."""
+    env = dict(os.environ if environ is None else environ)
+    from_file, file_name = _read_file(env)
+    merged = {**from_file, **_from_environment(env), "environ": env}
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as error:
+        raise SettingsError(_describe(error, file_name)) from None
+    # Resolve the Temporal connection now, so a bad value fails at start, not at first use.
+    _ = settings.temporal
+    return settings
+
+
+def _describe(error: ValidationError, file_name: str | None) -> str:
+    lines = ["invalid settings:"]
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem["loc"])
+        where = f"{ENV_PREFIX}{field.upper()}"
+        if file_name:
+            where += f" (or '{field}' in {file_name})"
+        shown = problem.get("input")
+        lines.append(f"  {where} = {shown!r}: {problem['msg']}")
+    return "\n".join(lines)
+
+
+def interpreter_bin_dir() -> Path:
+    """The directory of this interpreter's scripts, where pip puts temporal and friends."""
+    return Path(sys.executable).parent

@@ -1,0 +1,108 @@
+"""The backoffice worker: polls every task queue the registry knows and runs its code.
+
+Run it with ``backoffice worker`` (or ``python worker.py``). It connects with the
+settings (dev server, self-hosted cluster or Temporal Cloud alike), discovers the
+workflows, activities and bots that registered themselves, and on SIGINT/SIGTERM stops
+polling and gives activities in flight a grace period to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Iterator
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from backoffice import registry
+from backoffice.connection import connect
+from backoffice.interceptors import LogContextInterceptor
+from backoffice.logs import configure_logging, get_logger
+from backoffice.settings import Settings, load_settings
+
+log = get_logger("backoffice.worker")
+
+
+def task_queue_name(settings: Settings, queue: str) -> str:
+    """The Temporal task queue of a logical queue: the default one, or one per legacy system."""
+    if queue == registry.DEFAULT_QUEUE:
+        return settings.task_queue
+    return f"{settings.task_queue}.{queue}"
+
+
+def build_workers(
+    client: Client, settings: Settings, found: registry.Registry | None = None
+) -> list[Worker]:
+    """One Temporal worker per logical queue, each with what registered for it."""
+    found = found if found is not None else registry.discover()
+    workers = []
+    for queue in found.queues():
+        workers.append(
+            Worker(
+                client,
+                task_queue=task_queue_name(settings, queue),
+                workflows=found.workflows_for(queue),
+                activities=found.activities_for(queue),
+                interceptors=[LogContextInterceptor()],
+                graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
+            )
+        )
+    return workers
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """Set ``stop`` on the first SIGINT/SIGTERM; restore the default handlers afterwards."""
+    loop = asyncio.get_running_loop()
+    handled = (signal.SIGINT, signal.SIGTERM)
+    for signum in handled:
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        yield
+    finally:
+        for signum in handled:
+            loop.remove_signal_handler(signum)
+
+
+async def run_workers(client: Client, settings: Settings, stop: asyncio.Event) -> None:
+    """Run the workers until ``stop`` is set or one of them fails, then shut down gracefully."""
+    workers = build_workers(client, settings)
+    runs = [asyncio.create_task(worker.run(), name=worker.task_queue) for worker in workers]
+    for worker in workers:
+        log.info("worker polling", task_queue=worker.task_queue, namespace=client.namespace)
+    stopping = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([*runs, stopping], return_when=asyncio.FIRST_COMPLETED)
+    if stopping in done:
+        log.info(
+            "worker stopping: no new tasks; activities in flight get a grace period",
+            grace_seconds=settings.shutdown_grace_seconds,
+        )
+    else:
+        stopping.cancel()
+    await asyncio.gather(*(worker.shutdown() for worker in workers), return_exceptions=True)
+    # Surface a worker's fatal error (for example a workflow that fails sandbox validation).
+    for run in runs:
+        if run.done() and not run.cancelled() and run.exception() is not None:
+            raise run.exception()  # type: ignore[misc]
+    log.info("worker stopped")
+
+
+async def serve(settings: Settings) -> None:
+    """Connect to the configured cluster and run the workers until SIGINT/SIGTERM."""
+    client = await connect(settings)
+    stop = asyncio.Event()
+    with stop_on_signals(stop):
+        await run_workers(client, settings, stop)
+
+
+def main() -> None:
+    settings = load_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    asyncio.run(serve(settings))
+
+
+if __name__ == "__main__":
+    main()

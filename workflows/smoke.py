@@ -1,0 +1,41 @@
+"""A one-activity workflow that proves the chain client -> server -> worker end to end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from activities.smoke import GreetInput, greet
+    from backoffice import registry
+
+WORKFLOW_TYPE = "backoffice-smoke"
+
+
+class SmokeRequest(BaseModel):
+    name: str = "back office"
+
+
+class SmokeResult(BaseModel):
+    greeting: str
+    worker: str
+
+
+@registry.workflow()
+@workflow.defn(name=WORKFLOW_TYPE)
+class SmokeWorkflow:
+    @workflow.run
+    async def run(self, request: SmokeRequest) -> SmokeResult:
+        workflow.set_current_details(f"Greeting **{request.name}** through an activity.")
+        greeting = await workflow.execute_activity(
+            greet,
+            GreetInput(name=request.name),
+            start_to_close_timeout=timedelta(seconds=30),
+            summary=f"Say hello to {request.name}",
+        )
+        workflow.logger.info("smoke check done")
+        workflow.set_current_details(f"Done: {greeting.text}")
+        return SmokeResult(greeting=greeting.text, worker=greeting.worker)
