@@ -28,6 +28,7 @@ class Registry:
 
     workflows: dict[str, dict[str, type[Any]]] = field(default_factory=dict)
     activities: dict[str, dict[str, Callable[..., Any]]] = field(default_factory=dict)
+    bots: set[str] = field(default_factory=set)  # qualified names of activities that are bots
 
     def add_workflow(self, cls: type[Any], queue: str = DEFAULT_QUEUE) -> None:
         # The workflow sandbox re-imports workflow modules for every run; its copies of the
@@ -36,8 +37,16 @@ class Registry:
             return
         self.workflows.setdefault(queue, {})[f"{cls.__module__}.{cls.__qualname__}"] = cls
 
-    def add_activity(self, fn: Callable[..., Any], queue: str = DEFAULT_QUEUE) -> None:
-        self.activities.setdefault(queue, {})[f"{fn.__module__}.{fn.__qualname__}"] = fn
+    def add_activity(
+        self, fn: Callable[..., Any], queue: str = DEFAULT_QUEUE, *, bot: bool = False
+    ) -> None:
+        name = f"{fn.__module__}.{fn.__qualname__}"
+        self.activities.setdefault(queue, {})[name] = fn
+        if bot:
+            self.bots.add(name)
+
+    def is_bot(self, fn: Callable[..., Any]) -> bool:
+        return f"{fn.__module__}.{fn.__qualname__}" in self.bots
 
     def queues(self) -> list[str]:
         return sorted(set(self.workflows) | set(self.activities))
@@ -67,6 +76,16 @@ def activity(queue: str = DEFAULT_QUEUE) -> Callable[[F], F]:
 
     def register(fn: F) -> F:
         REGISTRY.add_activity(fn, queue)
+        return fn
+
+    return register
+
+
+def bot(system: str) -> Callable[[F], F]:
+    """Register a bot (an ``@activity.defn`` driving a browser) on its legacy system's queue."""
+
+    def register(fn: F) -> F:
+        REGISTRY.add_activity(fn, system, bot=True)
         return fn
 
     return register

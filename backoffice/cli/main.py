@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
@@ -132,6 +133,56 @@ async def _run_smoke(settings: Settings, request: SmokeRequest, port: int | None
         )
     link = f"{settings.temporal_ui_url}/namespaces/{client.namespace}/workflows/{workflow_id}"
     return f"{result.greeting} (worker {result.worker})\nworkflow {workflow_id}: {link}"
+
+
+@app.command("validate")
+@friendly_errors
+def validate_command(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Definition files, or directories to search.")
+    ],
+    catalog: Annotated[
+        bool, typer.Option("--catalog/--no-catalog", help="Check calls against the catalog.")
+    ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")] = False,
+) -> None:
+    """Check definitions; print FILE:LINE:COLUMN for each problem."""
+    from backoffice.cli.language import validate
+
+    validate(paths, catalog, quiet)
+
+
+@app.command("explain")
+@friendly_errors
+def explain_command(
+    file: Annotated[Path, typer.Argument(help="The definition to explain.")],
+    as_mermaid: Annotated[
+        bool, typer.Option("--mermaid", help="Print a Mermaid flowchart instead.")
+    ] = False,
+    catalog: Annotated[
+        bool, typer.Option("--catalog/--no-catalog", help="Check calls against the catalog.")
+    ] = True,
+) -> None:
+    """Show a definition as an outline or a Mermaid flowchart."""
+    from backoffice.cli.language import explain
+
+    explain(file, as_mermaid, catalog)
+
+
+@app.command("schema")
+@friendly_errors
+def schema_command(
+    write: Annotated[
+        bool, typer.Option("--write", help="Write docs/definition.schema.json.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail if the shipped file is stale.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the definition language."""
+    from backoffice.cli.language import schema
+
+    schema(write, check)
 
 
 @app.command("config")

@@ -130,7 +130,7 @@ class Calendar(Strict):
     """Working days for business-day durations and the date helpers."""
 
     timezone: str = "UTC"
-    weekend: list[Weekday] = Field(default_factory=lambda: ["saturday", "sunday"])
+    weekend: list[Weekday] = Field(default_factory=lambda: ["saturday", "sunday"])  # type: ignore[arg-type]
     holidays: list[date] = Field(default_factory=list)
 
 
@@ -145,13 +145,15 @@ class RetryPolicy(Strict):
 
 
 def _default_retry() -> RetryPolicy:
-    return RetryPolicy(attempts=3, initial_interval="1s", backoff=2.0, max_interval="1m")  # type: ignore[arg-type]
+    return RetryPolicy.model_validate(
+        {"attempts": 3, "initial_interval": "1s", "backoff": 2.0, "max_interval": "1m"}
+    )
 
 
 class Defaults(Strict):
     """Values every step gets unless it says otherwise."""
 
-    timeout: DurationField = Field(default="5m", validate_default=True)  # type: ignore[assignment]
+    timeout: DurationField = Field(default="5m", validate_default=True)
     retry: RetryPolicy = Field(default_factory=_default_retry)
 
 
@@ -538,9 +540,10 @@ class Definition(Strict):
     output: dict[str, Template] = Field(default_factory=dict)
 
 
-for _kind, _model in STEP_MODELS.items():
-    _model.kind = _kind
-for _model in (FieldSpec, Catch, Branch, Case, *STEP_MODELS.values(), Definition):
+for _kind, _step_model in STEP_MODELS.items():
+    _step_model.kind = _kind
+_RECURSIVE_MODELS: list[type[BaseModel]] = [FieldSpec, Catch, Branch, Case, Definition]
+for _model in (*_RECURSIVE_MODELS, *STEP_MODELS.values()):
     _model.model_rebuild(force=True)
 
 

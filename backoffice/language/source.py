@@ -80,6 +80,23 @@ _STANDARD_TAGS = {
 }
 
 
+_ADVICE = {
+    "mapping values are not allowed here": (
+        "a value that contains ': ' (as in a ? b : c) must be quoted: wrap the whole value "
+        "in single quotes"
+    ),
+    "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
+    "found undefined alias": "define the &anchor before using *alias",
+}
+
+
+def _advice(problem: str) -> str:
+    for start, advice in _ADVICE.items():
+        if problem.startswith(start):
+            return f"; {advice}"
+    return ""
+
+
 def _position(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -93,7 +110,7 @@ def load(text: str) -> tuple[Any, SourceMap]:
         mark = error.problem_mark or error.context_mark
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         problem = error.problem or error.context or "invalid YAML"
-        raise SourceError(f"YAML syntax: {problem}", position) from None
+        raise SourceError(f"YAML syntax: {problem}{_advice(problem)}", position) from None
     except yaml.YAMLError as error:
         raise SourceError(f"YAML syntax: {error}", Position(1, 1)) from None
     finally:

@@ -1,0 +1,82 @@
+"""The typed catalog of what definitions may call: every activity and bot, with its models.
+
+Built from the registry, so an activity or bot is in the catalog as soon as it registers.
+The validator checks ``call:``/``bot:`` names and ``with:`` arguments against it, and the
+documentation lists it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from backoffice import registry
+
+ActionKind = Literal["activity", "bot"]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One callable thing: its catalog name, models and where it runs."""
+
+    name: str
+    kind: ActionKind
+    input_model: type[BaseModel] | None
+    output_model: type[BaseModel] | None
+    description: str
+    queue: str
+
+    def input_fields(self) -> dict[str, Any]:
+        return dict(self.input_model.model_fields) if self.input_model else {}
+
+    def output_fields(self) -> set[str] | None:
+        """Field names of the result, or None when the result is not a model."""
+        return set(self.output_model.model_fields) if self.output_model else None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    actions: dict[str, ActionSpec]
+
+    def get(self, name: str) -> ActionSpec | None:
+        return self.actions.get(name)
+
+    def names(self, kind: ActionKind | None = None) -> list[str]:
+        return sorted(n for n, spec in self.actions.items() if kind is None or spec.kind == kind)
+
+
+def _model(annotation: Any) -> type[BaseModel] | None:
+    if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def describe(fn: Callable[..., Any], queue: str, kind: ActionKind) -> ActionSpec | None:
+    """The catalog entry of a registered activity function, or None if it is not one."""
+    definition = getattr(fn, "__temporal_activity_definition", None)
+    name = getattr(definition, "name", None)
+    if not isinstance(name, str):
+        return None
+    hints = typing.get_type_hints(fn)
+    parameters = [p for p in inspect.signature(fn).parameters if p != "self"]
+    input_model = _model(hints.get(parameters[0])) if parameters else None
+    output_model = _model(hints.get("return"))
+    doc = inspect.getdoc(fn) or ""
+    return ActionSpec(name, kind, input_model, output_model, doc.split("\n")[0], queue)
+
+
+def build_catalog(found: registry.Registry | None = None) -> Catalog:
+    """Everything registered, keyed by the name definitions use."""
+    found = found if found is not None else registry.discover()
+    actions: dict[str, ActionSpec] = {}
+    for queue in found.queues():
+        for fn in found.activities_for(queue):
+            spec = describe(fn, queue, "bot" if found.is_bot(fn) else "activity")
+            if spec is not None:
+                actions[spec.name] = spec
+    return Catalog(actions)

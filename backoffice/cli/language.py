@@ -1,0 +1,91 @@
+"""``backoffice validate``, ``explain`` and ``schema``: the definition language at the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from backoffice.catalog import Catalog, build_catalog
+from backoffice.language.explain import mermaid, outline
+from backoffice.language.schema import SCHEMA_FILE, schema_text, write_schema
+from backoffice.language.validate import (
+    Checked,
+    definition_files,
+    process_names,
+    validate_file,
+)
+
+USAGE_ERROR = 2
+
+
+def _catalog(check_catalog: bool) -> Catalog | None:
+    return build_catalog() if check_catalog else None
+
+
+def _known_processes(files: list[Path]) -> frozenset[str]:
+    names: set[str] = set()
+    for directory in {file.parent for file in files} | {Path("definitions")}:
+        names |= process_names(directory)
+    return frozenset(names)
+
+
+def validate_paths(paths: list[Path], check_catalog: bool = True) -> list[Checked]:
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        typer.echo(
+            "error: no such file or directory: " + ", ".join(str(path) for path in missing),
+            err=True,
+        )
+        raise typer.Exit(USAGE_ERROR)
+    files = definition_files(paths)
+    if not files:
+        typer.echo("error: no .yaml definitions found in " + ", ".join(map(str, paths)), err=True)
+        raise typer.Exit(USAGE_ERROR)
+    catalog = _catalog(check_catalog)
+    known = _known_processes(files)
+    return [validate_file(file, catalog, known) for file in files]
+
+
+def validate(paths: list[Path], check_catalog: bool, quiet: bool) -> None:
+    results = validate_paths(paths, check_catalog)
+    bad = 0
+    for result in results:
+        for problem in result.problems:
+            typer.echo(str(problem))
+        if result.ok:
+            if not quiet:
+                typer.echo(f"{result.file}: ok")
+        else:
+            bad += 1
+    if bad:
+        count = sum(len(result.problems) for result in results)
+        typer.echo(
+            f"{bad} of {len(results)} definition{'s' if len(results) != 1 else ''} "
+            f"invalid, {count} problem{'s' if count != 1 else ''}",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+def explain(file: Path, as_mermaid: bool, check_catalog: bool) -> None:
+    (result,) = validate_paths([file], check_catalog)
+    if not result.ok or result.definition is None:
+        for problem in result.problems:
+            typer.echo(str(problem))
+        typer.echo(f"{file} is not valid: fix the problems above first", err=True)
+        raise typer.Exit(1)
+    typer.echo(mermaid(result.definition) if as_mermaid else outline(result.definition))
+
+
+def schema(write: bool, check: bool) -> None:
+    if write:
+        typer.echo(f"wrote {write_schema()}")
+    elif check:
+        current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
+        if current != schema_text():
+            typer.echo(f"{SCHEMA_FILE} is out of date: run `backoffice schema --write`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{SCHEMA_FILE} is current")
+    else:
+        typer.echo(schema_text(), nl=False)

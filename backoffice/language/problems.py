@@ -1,0 +1,69 @@
+"""Validation problems: where (file, line, column, field path), what, and what to do."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from backoffice.language.source import Path, Position, SourceMap
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.file}:{self.line}:{self.column}: {where}{self.message}"
+
+
+def format_path(path: Path) -> str:
+    """``("steps", 2, "with", "amount")`` as ``steps[2].with.amount``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` Did you mean 'x'?`` when a choice is close to ``word``, else empty."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+class Reporter:
+    """Collects problems for one file, placing each at the right line and column."""
+
+    def __init__(self, file: str, text: str, source: SourceMap) -> None:
+        self.file = file
+        self.lines = text.splitlines()
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def at(self, path: Path, message: str, *, key: bool = False, offset: int = 0) -> None:
+        position = self.source.locate(path, key=key)
+        column = position.column
+        if offset:
+            column += offset + self._quote_width(position)
+        self.problems.append(Problem(self.file, position.line, column, format_path(path), message))
+
+    def at_position(self, position: Position, message: str, path: Path = ()) -> None:
+        self.problems.append(
+            Problem(self.file, position.line, position.column, format_path(path), message)
+        )
+
+    def _quote_width(self, position: Position) -> int:
+        # Offsets count from the first character of the value; a quote before it shifts by one.
+        if 0 < position.line <= len(self.lines):
+            line = self.lines[position.line - 1]
+            if position.column - 1 < len(line) and line[position.column - 1] in "'\"":
+                return 1
+        return 0

@@ -1,0 +1,70 @@
+"""The JSON Schema of the language, generated from the model and kept in the repository.
+
+Definitions start with ``# yaml-language-server: $schema=../docs/definition.schema.json``
+so editors with the YAML language server autocomplete keys and flag mistakes as the
+owner types. ``backoffice schema --write`` regenerates the file; a test keeps it current.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from backoffice.language.model import REASON_PATTERN, STEP_ID_PATTERN, Definition
+
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "definition.schema.json"
+SCHEMA_ID = "https://backoffice.dev/schema/definition.schema.json"
+
+
+_FIELD_TYPES = "string|text|integer|number|boolean|date|datetime|list|object|any"
+
+# The short forms the model accepts before validation (`amount: number`, `wait: 2d`,
+# `fail: DUPLICATE`); the generated schema knows only the long forms, so add them.
+SHORTHANDS: dict[str, dict[str, Any]] = {
+    "FieldSpec": {
+        "type": "string",
+        "pattern": f"^({_FIELD_TYPES})\\??$",
+        "description": "Short form: a type name, with ? when optional (string?).",
+    },
+    "Outcome": {"type": "string", "pattern": STEP_ID_PATTERN},
+    "WaitSpec": {
+        "type": "string",
+        "description": "Short form: a duration such as 2d or 3bd.",
+    },
+    "FailSpec": {"type": "string", "pattern": REASON_PATTERN},
+    "FinishSpec": {"type": "string", "pattern": REASON_PATTERN},
+}
+
+
+def _with_shorthands(node: Any) -> Any:
+    if isinstance(node, dict):
+        reference = node.get("$ref", "")
+        name = reference.rsplit("/", 1)[-1]
+        if name in SHORTHANDS and len(node) == 1:
+            return {"anyOf": [node, SHORTHANDS[name]]}
+        return {key: _with_shorthands(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_with_shorthands(item) for item in node]
+    return node
+
+
+def definition_schema() -> dict[str, Any]:
+    schema = _with_shorthands(Definition.model_json_schema(by_alias=True, mode="validation"))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "backoffice process definition",
+        "description": "A back-office process: see docs/definitions.md.",
+        **{key: value for key, value in schema.items() if key != "title"},
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(definition_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def write_schema(path: Path = SCHEMA_FILE) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(schema_text(), encoding="utf-8")
+    return path

@@ -1,0 +1,498 @@
+"""Checks that need the whole definition: names, references, expressions, the catalog.
+
+The walk follows the process in document order and keeps what is known at each point:
+which step results exist (``steps.<id>``), which variables were declared or set
+(``vars.<name>``), and local names such as the item of a ``for_each`` or the ``error`` in a
+``catch``. A step result counts as known after any step that may have produced it, so
+results of skipped or branch steps are allowed; the documentation says to test them with
+``has(steps.x)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from backoffice.catalog import Catalog
+from backoffice.language import model
+from backoffice.language.durations import Duration
+from backoffice.language.expressions import (
+    KNOWN_FUNCTIONS,
+    ExpressionError,
+    references,
+    template_expressions,
+)
+from backoffice.language.problems import Reporter, did_you_mean
+from backoffice.language.source import Path
+
+GLOBAL_NAMES = frozenset({"input", "vars", "steps", "now", "today", "process"})
+TASK_RESULT_FIELDS = frozenset(
+    {"outcome", "decided_by", "decided_at", "comment", "fields", "timed_out", "task_id"}
+)
+WAIT_EVENT_FIELDS = frozenset({"received", "data", "received_at"})
+PROCESS_FIELDS = frozenset({"name", "version", "business_key", "workflow_id", "run_id"})
+
+
+@dataclass(frozen=True)
+class Known:
+    """What an expression may name at one point of the process."""
+
+    steps: frozenset[str] = frozenset()
+    variables: frozenset[str] = frozenset()
+    locals: frozenset[str] = frozenset()
+
+    def add_steps(self, ids: Iterable[str]) -> Known:
+        return replace(self, steps=self.steps | frozenset(ids))
+
+    def add_variables(self, names: Iterable[str]) -> Known:
+        return replace(self, variables=self.variables | frozenset(names))
+
+    def add_locals(self, names: Iterable[str]) -> Known:
+        return replace(self, locals=self.locals | frozenset(names))
+
+    def merge(self, other: Known) -> Known:
+        return Known(
+            self.steps | other.steps, self.variables | other.variables, self.locals & other.locals
+        )
+
+
+@dataclass
+class Checker:
+    definition: model.Definition
+    reporter: Reporter
+    catalog: Catalog | None
+    known_processes: frozenset[str] | None
+    steps_by_id: dict[str, model.StepBase] = field(default_factory=dict)
+
+    # --- entry --------------------------------------------------------------------------
+
+    def run(self) -> None:
+        definition = self.definition
+        self.check_unique_ids()
+        start = Known(variables=frozenset(definition.variables))
+        self.expression(("business_key",), definition.business_key, start)
+        if definition.summary is not None:
+            self.template(("summary",), definition.summary, start)
+        self.check_durations_clock(("defaults", "timeout"), definition.defaults.timeout)
+        self.check_retry(("defaults", "retry"), definition.defaults.retry)
+        end = self.sequence(definition.steps, ("steps",), start)
+        self.template(("output",), definition.output, end)
+
+    def check_unique_ids(self) -> None:
+        seen: dict[str, str] = {}
+        for path_text, step in model.walk_steps(self.definition.steps):
+            path = _parse_path(path_text)
+            if step.id in seen:
+                self.reporter.at(
+                    (*path, "id"),
+                    f"step id '{step.id}' is already used at {seen[step.id]}: "
+                    "every step needs its own id",
+                )
+            else:
+                seen[step.id] = path_text
+                self.steps_by_id[step.id] = step
+            if isinstance(step, model.ParallelStep):
+                for index, branch in enumerate(step.parallel):
+                    if branch.id in seen:
+                        self.reporter.at(
+                            (*path, "parallel", index, "id"),
+                            f"branch id '{branch.id}' is already used at {seen[branch.id]}",
+                        )
+                    seen.setdefault(branch.id, f"{path_text}.parallel[{index}]")
+
+    # --- walking ------------------------------------------------------------------------
+
+    def sequence(self, steps: list[model.Step], path: Path, known: Known) -> Known:
+        for index, step in enumerate(steps):
+            here = (*path, index)
+            if index > 0 and isinstance(steps[index - 1], model.FailStep | model.FinishStep):
+                previous = steps[index - 1]
+                if previous.if_ is None:
+                    self.reporter.at(
+                        (*here, "id"),
+                        f"this step never runs: '{previous.id}' before it always ends the "
+                        "process. Remove it, or give that step an 'if:'",
+                    )
+            known = self.step(step, here, known)
+        return known
+
+    def step(self, step: model.StepBase, path: Path, known: Known) -> Known:
+        if step.if_ is not None:
+            self.expression((*path, "if"), step.if_, known)
+        if step.title is not None:
+            self.template((*path, "title"), step.title, known)
+        if step.timeout is not None:
+            self.check_durations_clock((*path, "timeout"), step.timeout)
+        if step.retry is not None:
+            self.check_retry((*path, "retry"), step.retry)
+        if step.idempotency_key is not None:
+            self.template((*path, "idempotency_key"), step.idempotency_key, known)
+        after = self.kind(step, path, known)
+        for index, handler in enumerate(step.catch):
+            self.sequence(
+                handler.steps, (*path, "catch", index, "steps"), known.add_locals(["error"])
+            )
+        if step.compensate is not None:
+            self.compensation(step, path, known)
+        return after.add_steps([step.id])
+
+    def kind(self, step: model.StepBase, path: Path, known: Known) -> Known:
+        match step:
+            case model.CallStep() | model.BotStep():
+                self.action(step, path, known)
+            case model.TaskStep():
+                self.task(step.task, (*path, "task"), known)
+            case model.ParallelStep():
+                results = [
+                    self.sequence(branch.steps, (*path, "parallel", index, "steps"), known)
+                    for index, branch in enumerate(step.parallel)
+                ]
+                return _merge_all(known, results)
+            case model.SwitchStep():
+                results = []
+                for index, case in enumerate(step.switch):
+                    self.expression((*path, "switch", index, "when"), case.when, known)
+                    results.append(
+                        self.sequence(case.steps, (*path, "switch", index, "steps"), known)
+                    )
+                if step.otherwise:
+                    results.append(self.sequence(step.otherwise, (*path, "otherwise"), known))
+                return _merge_all(known, results)
+            case model.ForEachStep():
+                self.expression((*path, "for_each"), step.for_each, known)
+                if step.as_ in GLOBAL_NAMES:
+                    self.reporter.at(
+                        (*path, "as"), f"'{step.as_}' is a built-in name: choose another"
+                    )
+                inner = known.add_locals([step.as_, "index"])
+                self.sequence(step.steps, (*path, "steps"), inner)
+                return known  # iteration results are reached through steps.<for_each id>
+            case model.RepeatStep():
+                inside = self.sequence(step.steps, (*path, "steps"), known)
+                self.expression((*path, "repeat", "until"), step.repeat.until, inside)
+                return inside
+            case model.WaitStep():
+                if step.wait.until is not None:
+                    self.expression((*path, "wait", "until"), step.wait.until, known)
+            case model.SetStep():
+                for name, value in step.set.items():
+                    self.template((*path, "set", name), value, known)
+                return known.add_variables(step.set)
+            case model.ProcessStep():
+                self.template((*path, "input"), step.input, known)
+                if self.known_processes is not None and step.process not in self.known_processes:
+                    hint = did_you_mean(step.process, self.known_processes)
+                    self.reporter.at(
+                        (*path, "process"),
+                        f"no process named '{step.process}' among the definitions.{hint}",
+                    )
+            case model.FailStep():
+                if step.fail.message is not None:
+                    self.template((*path, "fail", "message"), step.fail.message, known)
+            case model.FinishStep():
+                if step.finish.output is not None:
+                    self.template((*path, "finish", "output"), step.finish.output, known)
+            case model.GroupStep():
+                return self.sequence(step.steps, (*path, "steps"), known)
+        return known
+
+    def compensation(self, step: model.StepBase, path: Path, known: Known) -> None:
+        compensate = step.compensate
+        assert compensate is not None
+        if step.kind not in model.SIDE_EFFECT_KINDS:
+            self.reporter.at(
+                (*path, "compensate"),
+                f"nothing to compensate: a {step.kind} step changes nothing outside the "
+                "process. Put compensate on the call, bot or process step that does",
+                key=True,
+            )
+        if isinstance(compensate, model.FailStep | model.FinishStep):
+            self.reporter.at(
+                (*path, "compensate"),
+                "a compensation undoes work: use a call, bot or steps, not fail or finish",
+                key=True,
+            )
+        # A compensation sees the result of the step it undoes.
+        self.step(compensate, (*path, "compensate"), known.add_steps([step.id]))
+
+    # --- kinds --------------------------------------------------------------------------
+
+    def action(self, step: model.CallStep | model.BotStep, path: Path, known: Known) -> None:
+        name = step.call if isinstance(step, model.CallStep) else step.bot
+        key = "call" if isinstance(step, model.CallStep) else "bot"
+        for arg, value in step.with_.items():
+            self.template((*path, "with", arg), value, known)
+        if self.catalog is None:
+            return
+        spec = self.catalog.get(name)
+        if spec is None:
+            names = self.catalog.names("activity" if key == "call" else "bot")
+            listing = ", ".join(names) if names else "none yet"
+            hint = did_you_mean(name, self.catalog.names())
+            self.reporter.at(
+                (*path, key),
+                f"unknown {'activity' if key == 'call' else 'bot'} '{name}'.{hint} "
+                f"Known: {listing}",
+            )
+            return
+        wanted = "activity" if key == "call" else "bot"
+        if spec.kind != wanted:
+            other = "bot" if key == "call" else "call"
+            self.reporter.at(
+                (*path, key), f"'{name}' is a {spec.kind}: write '{other}: {name}' instead"
+            )
+        fields = spec.input_fields()
+        for arg, value in step.with_.items():
+            if arg not in fields:
+                hint = did_you_mean(arg, fields)
+                allowed = ", ".join(fields) or "none"
+                self.reporter.at(
+                    (*path, "with", arg),
+                    f"'{name}' takes no argument '{arg}'.{hint} It takes: {allowed}",
+                    key=True,
+                )
+            elif not template_expressions(value):
+                self.check_literal((*path, "with", arg), fields[arg].annotation, value)
+        for arg, info in fields.items():
+            if info.is_required() and arg not in step.with_:
+                self.reporter.at(
+                    (*path, "with") if step.with_ else (*path, key),
+                    f"'{name}' needs argument '{arg}': add it under with:",
+                    key=True,
+                )
+
+    def check_literal(self, path: Path, annotation: Any, value: Any) -> None:
+        try:
+            TypeAdapter(annotation).validate_python(value)
+        except ValidationError as error:
+            first = error.errors()[0]
+            self.reporter.at(path, f"{first['msg']} (found {value!r})")
+        except Exception:  # an annotation pydantic cannot adapt: nothing to check statically
+            return
+
+    def task(self, task: model.HumanTask, path: Path, known: Known) -> None:
+        for index, assignee in enumerate(task.assignees):
+            self.assignee((*path, "assignees", index), assignee, known)
+        self.template((*path, "exclude"), task.exclude, known)
+        self.template((*path, "context"), task.context, known)
+        if task.description is not None:
+            self.template((*path, "description"), task.description, known)
+        field_ids = [item.id for item in task.form.fields]
+        for index, outcome in enumerate(task.form.outcomes):
+            for required in outcome.requires:
+                if required not in field_ids:
+                    self.reporter.at(
+                        (*path, "form", "outcomes", index, "requires"),
+                        f"outcome '{outcome.id}' requires field '{required}', which the form "
+                        f"does not have (fields: {', '.join(field_ids) or 'none'})",
+                    )
+        for kind, ids in (("field", field_ids), ("outcome", [o.id for o in task.form.outcomes])):
+            duplicates = sorted({item for item in ids if ids.count(item) > 1})
+            if duplicates:
+                self.reporter.at(
+                    (*path, "form"), f"{kind} ids must differ; repeated: {', '.join(duplicates)}"
+                )
+        previous: Duration | None = None
+        for index, escalation in enumerate(task.escalations):
+            for group in ("add", "replace", "notify"):
+                for number, assignee in enumerate(getattr(escalation, group)):
+                    self.assignee((*path, "escalations", index, group, number), assignee, known)
+            if _not_after(escalation.after, previous):
+                self.reporter.at(
+                    (*path, "escalations", index, "after"),
+                    "escalation levels must come later one after the other "
+                    f"({escalation.after} is not after {previous})",
+                )
+            previous = escalation.after
+            if _comparable(escalation.after, task.timeout.after) and _length(
+                escalation.after
+            ) >= _length(task.timeout.after):
+                self.reporter.at(
+                    (*path, "escalations", index, "after"),
+                    f"this escalation at {escalation.after} would come at or after the final "
+                    f"timeout ({task.timeout.after}): make it earlier or the timeout later",
+                )
+
+    def assignee(self, path: Path, assignee: model.Assignee, known: Known) -> None:
+        kind = assignee.kind
+        if kind == "users":
+            assert assignee.users is not None
+            self.expression((*path, "users"), assignee.users, known)
+        elif kind == "approval_limit":
+            assert assignee.approval_limit is not None
+            self.template(
+                (*path, "approval_limit", "at_least"), assignee.approval_limit.at_least, known
+            )
+        else:
+            self.template((*path, kind), getattr(assignee, kind), known)
+
+    # --- durations ----------------------------------------------------------------------
+
+    def check_durations_clock(self, path: Path, duration: Duration) -> None:
+        if duration.is_business:
+            self.reporter.at(
+                path,
+                f"{duration} is in business days, but this is a time limit on running code: "
+                "use s, m or h",
+            )
+
+    def check_retry(self, path: Path, retry: model.RetryPolicy) -> None:
+        for name in ("initial_interval", "max_interval"):
+            value = getattr(retry, name)
+            if value is not None:
+                self.check_durations_clock((*path, name), value)
+
+    # --- expressions --------------------------------------------------------------------
+
+    def template(self, path: Path, value: Any, known: Known) -> None:
+        try:
+            found = template_expressions(value)
+        except ExpressionError as error:
+            self.reporter.at(path, error.problem, offset=(error.column or 1) - 1)
+            return
+        for suffix, offset, source in found:
+            self.expression((*path, *suffix), source, known, offset=offset)
+
+    def expression(self, path: Path, source: str, known: Known, *, offset: int = 0) -> None:
+        try:
+            refs = references(source)
+        except ExpressionError as error:
+            column = offset + (error.column or 1) - 1
+            self.reporter.at(path, f"{error.problem} in `{source}`", offset=column)
+            return
+        allowed = GLOBAL_NAMES | known.locals
+        for root in sorted(refs.roots - allowed):
+            hint = did_you_mean(root, allowed)
+            self.reporter.at(
+                path,
+                f"unknown name '{root}' in `{source}`.{hint} Names here: "
+                + ", ".join(sorted(allowed)),
+                offset=offset + max(source.find(root), 0),
+            )
+        for root, attribute in sorted(refs.paths):
+            self.member(path, source, root, attribute, known, offset)
+        for function in sorted(refs.functions - KNOWN_FUNCTIONS):
+            hint = did_you_mean(function, KNOWN_FUNCTIONS)
+            self.reporter.at(
+                path,
+                f"unknown function '{function}' in `{source}`.{hint} "
+                "See the list of helpers in docs/definitions.md",
+                offset=offset + max(source.find(function), 0),
+            )
+
+    def member(
+        self, path: Path, source: str, root: str, name: str, known: Known, offset: int
+    ) -> None:
+        column = offset + max(source.find(f"{root}.{name}"), 0)
+        if root == "input" and name not in self.definition.input:
+            fields = sorted(self.definition.input)
+            hint = did_you_mean(name, fields)
+            self.reporter.at(
+                path,
+                f"the input has no field '{name}'.{hint} Input fields: "
+                + (", ".join(fields) or "none (declare them under input:)"),
+                offset=column,
+            )
+        elif root == "steps" and name not in known.steps:
+            if name in self.steps_by_id:
+                message = (
+                    f"steps.{name} is not known here: step '{name}' has not run at this point "
+                    "(it comes later, or inside a for_each)"
+                )
+            else:
+                hint = did_you_mean(name, self.steps_by_id)
+                message = f"there is no step '{name}'.{hint} Step ids: " + ", ".join(
+                    sorted(self.steps_by_id)
+                )
+            self.reporter.at(path, message, offset=column)
+        elif root == "vars" and name not in known.variables:
+            hint = did_you_mean(name, known.variables)
+            self.reporter.at(
+                path,
+                f"variable '{name}' is not set before this point.{hint} Declare it under "
+                "variables: or set it in an earlier set: step",
+                offset=column,
+            )
+        elif root == "process" and name not in PROCESS_FIELDS:
+            self.reporter.at(
+                path,
+                f"process has no field '{name}'; it has {', '.join(sorted(PROCESS_FIELDS))}",
+                offset=column,
+            )
+        elif root == "steps":
+            self.result_member(path, source, name, column)
+
+    def result_member(self, path: Path, source: str, step_id: str, column: int) -> None:
+        step = self.steps_by_id.get(step_id)
+        prefix = f"steps.{step_id}."
+        start = source.find(prefix)
+        if step is None or start < 0:
+            return
+        rest = source[start + len(prefix) :]
+        field_name = ""
+        for char in rest:
+            if not (char.isalnum() or char == "_"):
+                break
+            field_name += char
+        if not field_name:
+            return
+        allowed: frozenset[str] | set[str] | None = None
+        if isinstance(step, model.TaskStep):
+            allowed = TASK_RESULT_FIELDS
+        elif isinstance(step, model.WaitStep) and step.wait.event is not None:
+            allowed = WAIT_EVENT_FIELDS
+        elif isinstance(step, model.CallStep | model.BotStep) and self.catalog is not None:
+            spec = self.catalog.get(step.call if isinstance(step, model.CallStep) else step.bot)
+            allowed = spec.output_fields() if spec is not None else None
+        if allowed is not None and field_name not in allowed:
+            hint = did_you_mean(field_name, allowed)
+            self.reporter.at(
+                path,
+                f"the result of step '{step_id}' has no field '{field_name}'.{hint} "
+                f"It has: {', '.join(sorted(allowed))}",
+                offset=column + len(prefix),
+            )
+
+
+def _merge_all(before: Known, results: list[Known]) -> Known:
+    merged = before
+    for result in results:
+        merged = merged.merge(result)
+    return merged
+
+
+def _not_after(later: Duration, earlier: Duration | None) -> bool:
+    """True when both are in the same unit and ``later`` is not after ``earlier``."""
+    if earlier is None or not _comparable(later, earlier):
+        return False
+    return _length(later) <= _length(earlier)
+
+
+def _comparable(a: Duration, b: Duration) -> bool:
+    return a.is_business == b.is_business
+
+
+def _length(duration: Duration) -> int:
+    return duration.business_days if duration.is_business else duration.seconds
+
+
+def _parse_path(text: str) -> Path:
+    parts: list[str | int] = []
+    for chunk in text.replace("]", "").split("."):
+        name, *indices = chunk.split("[")
+        if name:
+            parts.append(name)
+        parts.extend(int(index) for index in indices)
+    return tuple(parts)
+
+
+def check(
+    definition: model.Definition,
+    reporter: Reporter,
+    catalog: Catalog | None,
+    known_processes: frozenset[str] | None = None,
+) -> None:
+    Checker(definition, reporter, catalog, known_processes).run()

@@ -1,0 +1,119 @@
+"""``backoffice validate``: every problem of a definition file, each at its line and column."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from backoffice.catalog import Catalog
+from backoffice.language import semantics, structure
+from backoffice.language.model import Definition
+from backoffice.language.problems import Problem, Reporter
+from backoffice.language.source import Position, SourceError, SourceMap, load
+
+DEFINITION_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The outcome of validating one file: the definition if valid, and its problems."""
+
+    file: str
+    definition: Definition | None
+    problems: list[Problem]
+    content_hash: str
+
+    @property
+    def ok(self) -> bool:
+        return self.definition is not None and not self.problems
+
+
+def validate_text(
+    text: str,
+    file: str = "<definition>",
+    catalog: Catalog | None = None,
+    known_processes: frozenset[str] | None = None,
+) -> Checked:
+    """Validate definition text; never raises for any input."""
+    content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    try:
+        data, source = load(text)
+    except SourceError as error:
+        problem = Problem(file, error.position.line, error.position.column, "", error.message)
+        return Checked(file, None, [problem], content_hash)
+    except RecursionError:
+        problem = Problem(file, 1, 1, "", "the file nests too deeply to be a definition")
+        return Checked(file, None, [problem], content_hash)
+    reporter = Reporter(file, text, source)
+    if not isinstance(data, dict):
+        reporter.at_position(
+            Position(1, 1), "a definition is a mapping that starts with name, version, title"
+        )
+        return Checked(file, None, reporter.problems, content_hash)
+    try:
+        definition = Definition.model_validate(data)
+    except ValidationError as error:
+        structure.report(error, data, reporter)
+        return Checked(file, None, sorted(reporter.problems), content_hash)
+    except RecursionError:
+        reporter.at_position(Position(1, 1), "the definition nests too deeply")
+        return Checked(file, None, reporter.problems, content_hash)
+    semantics.check(definition, reporter, catalog, known_processes)
+    _name_matches_file(file, definition, reporter, source)
+    return Checked(file, definition, sorted(reporter.problems), content_hash)
+
+
+def _name_matches_file(file: str, definition: Definition, reporter: Reporter, _: SourceMap) -> None:
+    # invoice_approval.yaml holds invoice-approval: one name per process, found by its file.
+    stem = Path(file).stem
+    if file.startswith("<") or stem.replace("_", "-") == definition.name:
+        return
+    reporter.at(
+        ("name",),
+        f"the file {Path(file).name} holds process '{definition.name}': name the file "
+        f"{definition.name.replace('-', '_')}.yaml, or the process '{stem.replace('_', '-')}'",
+    )
+
+
+def validate_file(
+    path: Path, catalog: Catalog | None = None, known_processes: frozenset[str] | None = None
+) -> Checked:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise OSError(f"{size} bytes is too large for a definition (limit {MAX_FILE_BYTES})")
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        problem = Problem(str(path), 1, 1, "", f"not UTF-8 text ({error.reason}): save as UTF-8")
+        return Checked(str(path), None, [problem], "")
+    except OSError as error:
+        problem = Problem(str(path), 1, 1, "", f"cannot read: {error.strerror or error}")
+        return Checked(str(path), None, [problem], "")
+    return validate_text(text, str(path), catalog, known_processes)
+
+
+def definition_files(paths: Iterable[Path]) -> list[Path]:
+    """The YAML files named, and those inside named directories (sorted, recursive)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in DEFINITION_SUFFIXES)
+        else:
+            files.append(path)
+    return files
+
+
+def process_names(directory: Path) -> frozenset[str]:
+    """Names of the processes in ``directory`` by file name, for child-process checks."""
+    if not directory.is_dir():
+        return frozenset()
+    return frozenset(
+        path.stem.replace("_", "-")
+        for path in directory.rglob("*")
+        if path.suffix in DEFINITION_SUFFIXES
+    )
