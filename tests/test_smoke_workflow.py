@@ -73,4 +73,7 @@ async def test_running_a_workflow_does_not_replace_registered_classes_with_sandb
             id=f"smoke/{uuid.uuid4().hex}",
             task_queue=settings.task_queue,
         )
-    assert registry.discover().workflows_for(registry.DEFAULT_QUEUE) == [SmokeWorkflow]
+    registered = registry.discover().workflows_for(registry.DEFAULT_QUEUE)
+    assert SmokeWorkflow in registered
+    assert all(cls.__module__ in ("workflows.smoke", "workflows.process") for cls in registered)
+    assert len(registered) == len({cls.__qualname__ for cls in registered})

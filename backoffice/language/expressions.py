@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import cel  # Rust bindings; pure and sandbox-safe when imported through passthrough
 
@@ -173,6 +174,16 @@ def _as_int(value: Any) -> int:
     return int(number)
 
 
+_zones: dict[str, ZoneInfo] = {}
+
+
+def zone(name: str) -> ZoneInfo:
+    """The time zone ``name`` (cached; created here, outside the workflow sandbox's proxies)."""
+    if name not in _zones:
+        _zones[name] = ZoneInfo(name)
+    return _zones[name]
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     """Working days from the definition's calendar."""
@@ -207,6 +218,14 @@ class BusinessCalendar:
             if self.is_business_day(day):
                 remaining -= 1
         return day
+
+    def deadline(self, start: datetime, business_days: int, timezone: str) -> datetime:
+        """``start`` plus business days, at the same local time of day in ``timezone``."""
+        local_zone = zone(timezone)
+        local = start.astimezone(local_zone)
+        day = self.add_business_days(local.date(), business_days)
+        moment = datetime.combine(day, local.timetz().replace(tzinfo=None), local_zone)
+        return moment.astimezone(start.tzinfo)
 
     def business_days_between(self, start: date, end: date) -> int:
         if (end - start).days > 40_000:

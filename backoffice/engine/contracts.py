@@ -1,0 +1,132 @@
+"""What crosses the wire between the client, the interpreter and Temporal's history.
+
+Everything here is plain pydantic data, importable inside the workflow sandbox. Keep it
+compact: every byte of a run's input and state is written to history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EVENT_SIGNAL = "event"
+DECIDE_UPDATE = "decide"
+PROGRESS_QUERY = "progress"
+TASKS_QUERY = "tasks"
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DefinitionSnapshot(Contract):
+    """A validated definition as the run started with it."""
+
+    definition: dict[str, Any]  # Definition.model_dump(exclude_defaults), revalidated in the run
+    content_hash: str
+    # Where each call and bot runs: action name -> logical queue ("default" or a system).
+    queues: dict[str, str] = Field(default_factory=dict)
+
+
+class StepRecord(Contract):
+    """The outcome of one step instance, kept so a continued run can resume."""
+
+    status: Literal["completed", "skipped"]
+    result: Any = None
+
+
+class PendingCompensation(Contract):
+    """A completed step whose ``compensate`` runs if the process later fails or is cancelled."""
+
+    key: str  # instance key of the completed step
+    step_id: str
+    locals: dict[str, Any] = Field(default_factory=dict)  # for_each item and index then
+
+
+class ExternalEvent(Contract):
+    name: str
+    data: Any = None
+    received_at: datetime | None = None
+
+
+class Decision(Contract):
+    """A person's decision on a human task. ``user`` is set by the authenticated caller."""
+
+    task_id: str
+    user: str
+    outcome: str
+    comment: str | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+
+
+class TaskView(Contract):
+    """An open or closed human task as the inbox and ``status`` show it."""
+
+    task_id: str
+    step_id: str
+    title: str
+    assignees: list[str]
+    excluded: list[str]
+    outcomes: list[str]
+    approvals_needed: int
+    created_at: datetime
+    due_at: datetime | None
+    deadline: datetime
+    status: Literal["open", "decided", "timed_out", "cancelled"] = "open"
+    decisions: list[Decision] = Field(default_factory=list)
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunState(Contract):
+    """What a run carries into its continuation (continue-as-new)."""
+
+    variables: dict[str, Any] = Field(default_factory=dict)
+    records: dict[str, StepRecord] = Field(default_factory=dict)
+    compensations: list[PendingCompensation] = Field(default_factory=list)
+    events: dict[str, list[ExternalEvent]] = Field(default_factory=dict)
+    continued: int = 0
+
+
+class RunInput(Contract):
+    """The one argument of every process workflow."""
+
+    snapshot: DefinitionSnapshot
+    input: dict[str, Any]
+    business_key: str
+    # Definitions of the processes this one may start as children, by name.
+    children: dict[str, DefinitionSnapshot] = Field(default_factory=dict)
+    # Continue as new after this many history events (None: when the server suggests it).
+    history_limit: int | None = None
+    state: RunState | None = None
+
+
+class ProcessResult(Contract):
+    status: Literal["completed", "finished"]
+    reason: str | None = None
+    output: dict[str, Any] = Field(default_factory=dict)
+
+
+class StepProgress(Contract):
+    key: str
+    step_id: str
+    title: str
+    kind: str
+    status: Literal["running", "waiting", "completed", "skipped", "failed", "compensated"]
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    waiting_for: str | None = None
+    until: datetime | None = None
+    error: str | None = None
+
+
+class Progress(Contract):
+    process: str
+    version: int
+    business_key: str
+    status: Literal["running", "waiting", "compensating", "completed", "failed", "cancelled"]
+    steps: list[StepProgress]
+    variables: dict[str, Any]
+    tasks: list[TaskView]
+    continued: int

@@ -1,0 +1,222 @@
+"""Starting and steering process runs from outside: the Python API behind the CLI.
+
+A run starts only from a valid definition and an input that fits its schema; its id is
+``<process>/<business key>``, so the same invoice cannot run twice at once, and a key
+whose run completed cannot be started again (a failed or cancelled one can).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from backoffice import search_attributes
+from backoffice.catalog import Catalog, build_catalog
+from backoffice.engine.contracts import (
+    EVENT_SIGNAL,
+    PROGRESS_QUERY,
+    DefinitionSnapshot,
+    ExternalEvent,
+    Progress,
+    RunInput,
+)
+from backoffice.language import model
+from backoffice.language.expressions import ExpressionError, evaluate
+from backoffice.language.inputs import InputError, check_input
+from backoffice.language.validate import (
+    DEFINITION_SUFFIXES,
+    Checked,
+    process_names,
+    validate_file,
+)
+
+
+class RunError(Exception):
+    """A run cannot be started or steered; the message says why and what to do."""
+
+
+class DefinitionInvalid(RunError):
+    def __init__(self, checked: Checked) -> None:
+        lines = "\n  ".join(str(problem) for problem in checked.problems)
+        super().__init__(
+            f"{checked.file} is not valid, nothing was started:\n  {lines}\n"
+            f"(run `backoffice validate {checked.file}`)"
+        )
+        self.checked = checked
+
+
+@dataclass
+class Definitions:
+    """The definitions directory, validated against the catalog on demand."""
+
+    directory: Path = Path("definitions")
+    catalog: Catalog | None = None
+    _cache: dict[str, Checked] = field(default_factory=dict)
+
+    def file_of(self, name: str) -> Path:
+        for suffix in DEFINITION_SUFFIXES:
+            path = self.directory / f"{name.replace('-', '_')}{suffix}"
+            if path.exists():
+                return path
+        known = sorted(process_names(self.directory))
+        raise RunError(
+            f"no process named '{name}' in {self.directory}/"
+            + (f" (known: {', '.join(known)})" if known else " (it has no definitions)")
+        )
+
+    def load(self, name: str) -> Checked:
+        if name not in self._cache:
+            catalog = self.catalog if self.catalog is not None else build_catalog()
+            self.catalog = catalog
+            checked = validate_file(self.file_of(name), catalog, process_names(self.directory))
+            if not checked.ok:
+                raise DefinitionInvalid(checked)
+            self._cache[name] = checked
+        return self._cache[name]
+
+    def snapshot(self, name: str) -> tuple[model.Definition, DefinitionSnapshot]:
+        checked = self.load(name)
+        assert checked.definition is not None
+        definition = checked.definition
+        queues: dict[str, str] = {}
+        assert self.catalog is not None
+        for _, step in model.walk_steps(definition.steps):
+            action = getattr(step, "call", None) or getattr(step, "bot", None)
+            spec = self.catalog.get(action) if action else None
+            if spec is not None:
+                queues[spec.name] = spec.queue
+        compact = definition.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        return definition, DefinitionSnapshot(
+            definition=compact, content_hash=checked.content_hash, queues=queues
+        )
+
+    def children(self, definition: model.Definition) -> dict[str, DefinitionSnapshot]:
+        """Snapshots of every process this one may start, transitively."""
+        found: dict[str, DefinitionSnapshot] = {}
+        pending = [definition]
+        while pending:
+            current = pending.pop()
+            for _, step in model.walk_steps(current.steps):
+                if isinstance(step, model.ProcessStep) and step.process not in found:
+                    child, snapshot = self.snapshot(step.process)
+                    found[step.process] = snapshot
+                    pending.append(child)
+        return found
+
+
+def business_key(definition: model.Definition, data: dict[str, Any]) -> str:
+    try:
+        key = evaluate(definition.business_key, {"input": data}, definition.calendar)
+    except ExpressionError as error:
+        raise RunError(
+            f"the business key of '{definition.name}' cannot be computed: {error}"
+        ) from None
+    if key in (None, "") or isinstance(key, dict | list):
+        raise RunError(
+            f"the business key `{definition.business_key}` gave {key!r}: it must be a text "
+            "or number that identifies the case"
+        )
+    return str(key)
+
+
+_registered: dict[int, bool] = {}
+
+
+async def has_search_attributes(client: Client) -> bool:
+    """Whether the namespace knows our search attributes (the test server may not)."""
+    if id(client) not in _registered:
+        from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+
+        try:
+            response = await client.operator_service.list_search_attributes(
+                ListSearchAttributesRequest(namespace=client.namespace)
+            )
+            _registered[id(client)] = search_attributes.PROCESS.name in response.custom_attributes
+        except Exception:  # not every server offers the operator service
+            _registered[id(client)] = False
+    return _registered[id(client)]
+
+
+async def start_process(
+    client: Client,
+    name: str,
+    data: Any,
+    *,
+    task_queue: str,
+    definitions: Definitions | None = None,
+    history_limit: int | None = None,
+) -> WorkflowHandle[Any, Any]:
+    """Validate everything, then start the run; RunError says what is wrong."""
+    definitions = definitions or Definitions()
+    definition, snapshot = definitions.snapshot(name)
+    try:
+        checked_input = check_input(definition, data)
+    except InputError as error:
+        raise RunError(f"{error}\nnothing was started") from None
+    key = business_key(definition, checked_input)
+    workflow_id = f"{definition.name}/{key}"
+    run = RunInput(
+        snapshot=snapshot,
+        input=checked_input,
+        business_key=key,
+        children=definitions.children(definition),
+        history_limit=history_limit,
+    )
+    attributes = None
+    if await has_search_attributes(client):
+        pairs: list[SearchAttributePair[Any]] = [
+            SearchAttributePair(search_attributes.PROCESS, definition.name),
+            SearchAttributePair(search_attributes.BUSINESS_KEY, key),
+            SearchAttributePair(search_attributes.PROCESS_STATUS, "running"),
+        ]
+        attributes = TypedSearchAttributes(pairs)
+    try:
+        return await client.start_workflow(
+            definition.name,
+            run,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            search_attributes=attributes,
+            static_summary=f"{definition.title} · {key}",
+            static_details=start_details(definition, snapshot, key),
+        )
+    except WorkflowAlreadyStartedError as error:
+        raise RunError(
+            f"{workflow_id} already exists (run {error.run_id or '?'}): the same "
+            f"{definition.title.lower()} cannot run twice. See `backoffice status {workflow_id}`"
+        ) from None
+
+
+def start_details(definition: model.Definition, snapshot: DefinitionSnapshot, key: str) -> str:
+    steps = "\n".join(
+        f"{number}. **{step.id}** {step.title or ''}".rstrip()
+        for number, step in enumerate(definition.steps, start=1)
+    )
+    return (
+        f"### {definition.title}\n"
+        f"Process `{definition.name}` v{definition.version} · owner {definition.owner}\n\n"
+        f"Business key: `{key}` · definition `{snapshot.content_hash[:12]}`\n\n{steps}\n"
+    )
+
+
+async def progress(client: Client, workflow_id: str) -> Progress:
+    handle = client.get_workflow_handle(workflow_id)
+    result: Progress = await handle.query(PROGRESS_QUERY, result_type=Progress)
+    return result
+
+
+async def send_event(client: Client, workflow_id: str, event: str, data: Any = None) -> None:
+    handle = client.get_workflow_handle(workflow_id)
+    await handle.signal(EVENT_SIGNAL, ExternalEvent(name=event, data=data))

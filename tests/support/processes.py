@@ -1,0 +1,62 @@
+"""Helpers to run definitions written inline in tests through the real interpreter."""
+
+from __future__ import annotations
+
+import textwrap
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+from backoffice.catalog import build_catalog
+from backoffice.engine.runs import Definitions, start_process
+from tests.support.activities import ACTIVITIES, test_registry
+from workflows.process import ProcessWorkflow
+
+
+def write_definition(directory: Path, text: str) -> str:
+    """Write a definition (its file named after it); return its name."""
+    body = textwrap.dedent(text).strip() + "\n"
+    name = body.split("name:", 1)[1].split("\n", 1)[0].strip()
+    (directory / f"{name.replace('-', '_')}.yaml").write_text(body, encoding="utf-8")
+    return name
+
+
+class ProcessRunner:
+    def __init__(self, client: Client, directory: Path, task_queue: str) -> None:
+        self.client = client
+        self.directory = directory
+        self.task_queue = task_queue
+        self.definitions = Definitions(directory, build_catalog(test_registry()))
+
+    def define(self, text: str) -> str:
+        name = write_definition(self.directory, text)
+        self.definitions = Definitions(self.directory, self.definitions.catalog)
+        return name
+
+    async def start(self, name: str, data: Any, **options: Any) -> WorkflowHandle[Any, Any]:
+        return await start_process(
+            self.client,
+            name,
+            data,
+            task_queue=self.task_queue,
+            definitions=self.definitions,
+            **options,
+        )
+
+    async def run(self, name: str, data: Any, **options: Any) -> Any:
+        handle = await self.start(name, data, **options)
+        return await handle.result()
+
+
+@asynccontextmanager
+async def process_worker(
+    client: Client, directory: Path, task_queue: str | None = None
+) -> AsyncIterator[ProcessRunner]:
+    queue = task_queue or f"test-{uuid.uuid4().hex}"
+    async with Worker(client, task_queue=queue, workflows=[ProcessWorkflow], activities=ACTIVITIES):
+        yield ProcessRunner(client, directory, queue)

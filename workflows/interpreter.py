@@ -1,0 +1,719 @@
+"""The step interpreter: executes a validated definition with the documented semantics.
+
+Runs inside the workflow sandbox, so it only uses ``temporalio.workflow`` for time, timers,
+activities and children. Every step instance has a key (its id, prefixed inside loops:
+``match_lines[3]/match_line``); outcomes are recorded under that key, so a run continued
+as new walks the same structure again and skips what is already done without issuing a
+single command for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    CancelledError,
+    ChildWorkflowError,
+    FailureError,
+)
+from temporalio.exceptions import (
+    TimeoutError as TemporalTimeoutError,
+)
+
+with workflow.unsafe.imports_passed_through():
+    from backoffice.engine.contracts import (
+        DefinitionSnapshot,
+        ExternalEvent,
+        PendingCompensation,
+        RunInput,
+        RunState,
+        StepProgress,
+        StepRecord,
+        TaskView,
+    )
+    from backoffice.language import model
+    from backoffice.language.durations import Duration
+    from backoffice.language.expressions import (
+        BusinessCalendar,
+        ExpressionError,
+        Scope,
+        helpers,
+        render,
+        zone,
+    )
+
+DEFAULT_QUEUE = "default"
+ENGINE_ERRORS = ("EventTimeout", "RepeatLimitReached", "TooManyItems", "ExpressionError")
+CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
+
+
+class StepError(Exception):
+    """A step failed with an error type a definition can catch."""
+
+    def __init__(self, type: str, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.type = type
+        self.message = message
+        self.details = details
+
+    def as_value(self) -> dict[str, Any]:
+        return {"type": self.type, "message": self.message, "details": self.details}
+
+
+class ProcessFinished(Exception):
+    """A ``finish`` step ended the process early and successfully."""
+
+    def __init__(self, reason: str | None, output: dict[str, Any] | None) -> None:
+        super().__init__(reason or "finished")
+        self.reason = reason
+        self.output = output
+
+
+class ContinueAsNewNow(Exception):
+    """The history is long: the run continues as new from the recorded state."""
+
+
+@dataclass
+class Frame:
+    """Names visible to the steps of one sequence (loops and handlers nest frames)."""
+
+    prefix: str
+    locals: dict[str, Any] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+    parent: Frame | None = None
+
+    def child(self, prefix: str | None = None, **names: Any) -> Frame:
+        return Frame(self.prefix if prefix is None else prefix, dict(names), {}, self)
+
+    def all_results(self) -> dict[str, Any]:
+        merged = self.parent.all_results() if self.parent else {}
+        merged.update(self.results)
+        return merged
+
+    def all_locals(self) -> dict[str, Any]:
+        merged = self.parent.all_locals() if self.parent else {}
+        merged.update(self.locals)
+        return merged
+
+
+def error_from(exception: BaseException) -> StepError:
+    """The catchable error type of whatever a step raised."""
+    if isinstance(exception, StepError):
+        return exception
+    if isinstance(exception, ExpressionError):
+        return StepError("ExpressionError", str(exception))
+    if isinstance(exception, ActivityError | ChildWorkflowError):
+        cause = exception.cause
+        if isinstance(cause, ApplicationError):
+            details = list(cause.details) if cause.details else None
+            return StepError(cause.type or "ApplicationError", cause.message, details)
+        if isinstance(cause, TemporalTimeoutError):
+            return StepError("Timeout", f"{cause.type.name if cause.type else 'timeout'}")
+        if isinstance(cause, CancelledError):
+            return StepError("Cancelled", cause.message)
+        return StepError(type(cause).__name__ if cause else "Error", str(cause or exception))
+    if isinstance(exception, FailureError):
+        return StepError(type(exception).__name__, str(exception))
+    return StepError("Error", f"{type(exception).__name__}: {exception}")
+
+
+class Interpreter:
+    """Executes one run of a definition; owned by the process workflow."""
+
+    def __init__(self, run: RunInput, definition: model.Definition) -> None:
+        self.run = run
+        self.definition = definition
+        self.state = run.state or RunState(variables=dict(definition.variables))
+        self.calendar = BusinessCalendar.from_model(definition.calendar)
+        self.functions = helpers(definition.calendar)
+        self.index = {step.id: step for _, step in model.walk_steps(definition.steps)}
+        self.progress: dict[str, StepProgress] = {}
+        self.tasks: dict[str, TaskView] = {}
+        self.root = Frame("")
+        self.concurrent = 0  # > 0 while parallel branches or loop items run side by side
+        self.status = "running"
+        self.on_change: Callable[[], None] = lambda: None
+        self.on_wait: Callable[[], None] = lambda: None
+        self.waiting: dict[str, tuple[list[str], datetime | None]] = {}
+
+    # --- names and time ---------------------------------------------------------------
+
+    def scope(self, frame: Frame, **extra: Any) -> Scope:
+        now = workflow.now()
+        info = workflow.info()
+        local_today = now.astimezone(self._zone()).date().isoformat()
+        names: dict[str, Any] = {
+            "input": self.run.input,
+            "vars": self.state.variables,
+            "steps": frame.all_results(),
+            "now": now,
+            "today": local_today,
+            "process": {
+                "name": self.definition.name,
+                "version": self.definition.version,
+                "business_key": self.run.business_key,
+                "workflow_id": info.workflow_id,
+                "run_id": info.run_id,
+            },
+            **frame.all_locals(),
+            **extra,
+        }
+        return Scope(names, self.functions)
+
+    def _zone(self) -> Any:
+        return zone(self.definition.calendar.timezone)
+
+    def after(self, start: datetime, duration: Duration) -> datetime:
+        """The moment ``duration`` after ``start``, business days on the process calendar."""
+        if duration.is_business:
+            return self.calendar.deadline(
+                start, duration.business_days, self.definition.calendar.timezone
+            )
+        return start + timedelta(seconds=duration.seconds)
+
+    # --- sequences and steps ----------------------------------------------------------
+
+    async def sequence(self, steps: list[model.Step], frame: Frame) -> None:
+        for step in steps:
+            await self.step(step, frame)
+            await self.maybe_continue_as_new()
+
+    async def maybe_continue_as_new(self) -> None:
+        if self.concurrent or not self.should_continue_as_new():
+            return
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        raise ContinueAsNewNow()
+
+    def should_continue_as_new(self) -> bool:
+        info = workflow.info()
+        limit = self.run.history_limit
+        if limit is not None and info.get_current_history_length() >= limit:
+            return True
+        return info.is_continue_as_new_suggested()
+
+    async def step(self, step: model.StepBase, frame: Frame) -> None:
+        key = frame.prefix + step.id
+        record = self.state.records.get(key)
+        if record is not None:  # done before this run continued as new
+            if record.status == "completed":
+                frame.results[step.id] = record.result
+            return
+        if step.if_ is not None and not self._guard(step, key, frame):
+            self.state.records[key] = StepRecord(status="skipped")
+            self._progress(key, step, "skipped", ended=True)
+            return
+        self._progress(key, step, "running")
+        try:
+            result = await self.kind(step, key, frame)
+        except (ProcessFinished, ContinueAsNewNow, asyncio.CancelledError):
+            raise
+        except Exception as raised:
+            error = error_from(raised)
+            result = await self.handle(step, frame, error)
+        self.state.records[key] = StepRecord(status="completed", result=result)
+        frame.results[step.id] = result
+        if step.compensate is not None:
+            self.state.compensations.append(
+                PendingCompensation(key=key, step_id=step.id, locals=frame.all_locals())
+            )
+        self._progress(key, step, "completed", ended=True)
+
+    def _guard(self, step: model.StepBase, key: str, frame: Frame) -> bool:
+        # Containers record the decision: a continued run must not re-decide after the
+        # variables changed inside them.
+        decided = self.state.records.get(key + "?if")
+        if decided is not None:
+            return bool(decided.result)
+        assert step.if_ is not None
+        passed = bool(self.scope(frame).evaluate(step.if_))
+        if step.kind in CONTAINER_KINDS and passed:
+            self.state.records[key + "?if"] = StepRecord(status="completed", result=True)
+        return passed
+
+    async def handle(self, step: model.StepBase, frame: Frame, error: StepError) -> Any:
+        """Run the first matching ``catch`` handler, or fail the step with ``error``."""
+        for handler in step.catch:
+            if error.type in handler.errors or "any" in handler.errors:
+                await self.sequence(handler.steps, frame.child(error=error.as_value()))
+                if handler.then == "fail":
+                    raise error
+                return None
+        self._progress(frame.prefix + step.id, step, "failed", ended=True, error=error.message)
+        raise error
+
+    async def kind(self, step: model.StepBase, key: str, frame: Frame) -> Any:
+        match step:
+            case model.CallStep():
+                return await self.action(step, step.call, key, frame)
+            case model.BotStep():
+                return await self.action(step, step.bot, key, frame)
+            case model.TaskStep():
+                return await self.human_task(step, key, frame)
+            case model.ParallelStep():
+                return await self.parallel(step, frame)
+            case model.SwitchStep():
+                return await self.switch(step, key, frame)
+            case model.ForEachStep():
+                return await self.for_each(step, key, frame)
+            case model.RepeatStep():
+                return await self.repeat(step, key, frame)
+            case model.WaitStep():
+                return await self.wait(step, key, frame)
+            case model.SetStep():
+                values = render(step.set, self.scope(frame))
+                self.state.variables.update(values)
+                return values
+            case model.ProcessStep():
+                return await self.child_process(step, key, frame)
+            case model.FailStep():
+                message = step.fail.message or step.fail.reason
+                raise StepError(step.fail.reason, str(render(message, self.scope(frame))))
+            case model.FinishStep():
+                output = step.finish.output
+                rendered = render(output, self.scope(frame)) if output is not None else None
+                raise ProcessFinished(step.finish.reason, rendered)
+            case model.GroupStep():
+                inner = frame.child()
+                await self.sequence(step.steps, inner)
+                frame.results.update(inner.results)
+                return inner.results
+        raise StepError("Error", f"unknown step kind {step.kind}")
+
+    # --- calls, bots, children ------------------------------------------------------------
+
+    def title(self, step: model.StepBase, frame: Frame) -> str:
+        if step.title is None:
+            return step.label()
+        try:
+            return str(render(step.title, self.scope(frame)))
+        except ExpressionError:
+            return step.title
+
+    def retry_policy(self, step: model.StepBase) -> RetryPolicy:
+        base = self.definition.defaults.retry
+        own = step.retry or model.RetryPolicy()
+
+        def pick(name: str) -> Any:
+            value = getattr(own, name)
+            return value if value is not None else getattr(base, name)
+
+        initial = pick("initial_interval") or Duration(seconds=1)
+        maximum = pick("max_interval")
+        return RetryPolicy(
+            initial_interval=initial.to_timedelta(),
+            backoff_coefficient=pick("backoff") or 2.0,
+            maximum_interval=maximum.to_timedelta() if maximum else None,
+            maximum_attempts=pick("attempts") or 0,
+            non_retryable_error_types=[*base.non_retryable, *own.non_retryable],
+        )
+
+    def task_queue(self, action: str, snapshot: DefinitionSnapshot | None = None) -> str:
+        queues = (snapshot or self.run.snapshot).queues
+        logical = queues.get(action, DEFAULT_QUEUE)
+        base = workflow.info().task_queue  # processes run on the default queue
+        return base if logical == DEFAULT_QUEUE else f"{base}.{logical}"
+
+    async def action(
+        self, step: model.CallStep | model.BotStep, name: str, key: str, frame: Frame
+    ) -> Any:
+        scope = self.scope(frame)
+        arguments = render(step.with_, scope)
+        activity_id = key
+        if step.idempotency_key is not None:
+            activity_id = f"{key}:{render(step.idempotency_key, scope)}"
+        timeout = (step.timeout or self.definition.defaults.timeout).to_timedelta()
+        heartbeat = min(timeout, timedelta(seconds=60)) if isinstance(step, model.BotStep) else None
+        return await workflow.execute_activity(
+            name,
+            arguments,
+            task_queue=self.task_queue(name),
+            start_to_close_timeout=timeout,
+            heartbeat_timeout=heartbeat,
+            retry_policy=self.retry_policy(step),
+            activity_id=activity_id,
+            summary=f"{step.id}: {self.title(step, frame)}",
+        )
+
+    async def child_process(self, step: model.ProcessStep, key: str, frame: Frame) -> Any:
+        snapshot = self.run.children.get(step.process)
+        if snapshot is None:
+            raise StepError("UnknownProcess", f"process '{step.process}' was not in the snapshot")
+        child_definition = model.Definition.model_validate(snapshot.definition)
+        child_input = render(step.input, self.scope(frame))
+        child_scope = Scope({"input": child_input}, self.functions)
+        business_key = str(child_scope.evaluate(child_definition.business_key))
+        run = RunInput(
+            snapshot=snapshot,
+            input=child_input,
+            business_key=business_key,
+            children=self.run.children,
+            history_limit=self.run.history_limit,
+        )
+        workflow_id = f"{child_definition.name}/{business_key}"
+        from temporalio.workflow import ParentClosePolicy
+
+        handle = await workflow.start_child_workflow(
+            child_definition.name,
+            run,
+            id=workflow_id,
+            task_queue=workflow.info().task_queue,
+            static_summary=f"{child_definition.title} {business_key}",
+            parent_close_policy=(
+                ParentClosePolicy.ABANDON if step.detached else ParentClosePolicy.TERMINATE
+            ),
+        )
+        if step.detached:
+            return {"workflow_id": workflow_id}
+        result = await handle
+        return result.get("output", result) if isinstance(result, dict) else result
+
+    # --- containers ----------------------------------------------------------------------
+
+    async def parallel(self, step: model.ParallelStep, frame: Frame) -> Any:
+        frames = [frame.child() for _ in step.parallel]
+        self.concurrent += 1
+        try:
+            tasks = [
+                asyncio.ensure_future(self.sequence(branch.steps, branch_frame))
+                for branch, branch_frame in zip(step.parallel, frames, strict=True)
+            ]
+            winner = await self._join(tasks, step.mode)
+        finally:
+            self.concurrent -= 1
+        results: dict[str, Any] = {}
+        for branch, branch_frame in zip(step.parallel, frames, strict=True):
+            if step.mode != "first" or branch_frame is frames[winner]:
+                frame.results.update(branch_frame.results)
+            results[branch.id] = branch_frame.results
+        return results
+
+    async def _join(self, tasks: Sequence[asyncio.Future[None]], mode: str) -> int:
+        """Wait per mode; cancel what is left; the index of the winner (mode first)."""
+        if mode == "all":
+            outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            return 0
+        pending: Sequence[asyncio.Future[None]] = list(tasks)
+        failure: BaseException | None = None
+        while pending:
+            done, pending = await workflow.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                problem = task.exception()
+                if problem is None and mode == "first":
+                    await self._cancel(pending)
+                    return tasks.index(task)
+                if problem is not None and (mode == "fail_fast" or not pending):
+                    failure = problem
+            if failure is not None:
+                await self._cancel(pending)
+                raise failure
+        return 0
+
+    async def _cancel(self, tasks: Sequence[asyncio.Future[None]]) -> None:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def switch(self, step: model.SwitchStep, key: str, frame: Frame) -> Any:
+        decided = self.state.records.get(key + "?case")
+        if decided is not None:
+            chosen = int(decided.result)
+        else:
+            scope = self.scope(frame)
+            chosen = next(
+                (i for i, case in enumerate(step.switch) if bool(scope.evaluate(case.when))), -1
+            )
+            self.state.records[key + "?case"] = StepRecord(status="completed", result=chosen)
+        steps = step.switch[chosen].steps if chosen >= 0 else step.otherwise
+        if steps is None:
+            return {"case": None}
+        inner = frame.child()
+        await self.sequence(steps, inner)
+        frame.results.update(inner.results)
+        return {"case": chosen if chosen >= 0 else "otherwise", **inner.results}
+
+    async def for_each(self, step: model.ForEachStep, key: str, frame: Frame) -> Any:
+        recorded = self.state.records.get(key + "?items")
+        if recorded is not None:
+            items = list(recorded.result)
+        else:
+            value = self.scope(frame).evaluate(step.for_each)
+            if not isinstance(value, list):
+                raise StepError("ExpressionError", f"for_each needs a list, got {value!r:.60}")
+            items = value
+            if len(items) > step.max_items:
+                raise StepError(
+                    "TooManyItems",
+                    f"{len(items)} items, more than max_items {step.max_items}",
+                )
+            self.state.records[key + "?items"] = StepRecord(status="completed", result=items)
+        results: list[Any] = [None] * len(items)
+        todo: list[int] = []
+        for index in range(len(items)):
+            done = self.state.records.get(f"{key}[{index}]")
+            if done is not None:
+                results[index] = done.result
+            else:
+                todo.append(index)
+        finished = len(items) - len(todo)
+
+        async def one(index: int) -> None:
+            nonlocal finished
+            item_frame = frame.child(f"{key}[{index}]/", **{step.as_: items[index], "index": index})
+            await self.sequence(step.steps, item_frame)
+            results[index] = item_frame.results
+            self.state.records[f"{key}[{index}]"] = StepRecord(
+                status="completed", result=item_frame.results
+            )
+            finished += 1
+            self._loop_progress(key, finished, len(items))
+
+        await self._pool(todo, one, step.concurrency)
+        return results
+
+    async def _pool(
+        self, indices: list[int], work: Callable[[int], Awaitable[None]], width: int
+    ) -> None:
+        """Run ``work`` over ``indices``, ``width`` at a time; continue as new between items."""
+        queue = list(indices)
+        running: list[asyncio.Future[None]] = []
+        self.concurrent += 1
+        try:
+            while queue or running:
+                stopping = self.should_continue_as_new() and self.concurrent == 1
+                while queue and len(running) < width and not stopping:
+                    running.append(asyncio.ensure_future(work(queue.pop(0))))
+                if not running:
+                    break
+                done, running = await workflow.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task.exception() is not None:
+                        await self._cancel(running)
+                        raise task.exception()  # type: ignore[misc]
+        finally:
+            self.concurrent -= 1
+        if queue:
+            await self.maybe_continue_as_new()
+
+    async def repeat(self, step: model.RepeatStep, key: str, frame: Frame) -> Any:
+        rounds: list[Any] = []
+        for number in range(step.repeat.max):
+            inner = frame.child(f"{key}#{number}/")
+            await self.sequence(step.steps, inner)
+            rounds.append(inner.results)
+            frame.results.update(inner.results)
+            decided = self.state.records.get(f"{key}#{number}?until")
+            if decided is None:
+                done = bool(self.scope(inner).evaluate(step.repeat.until))
+                decided = StepRecord(status="completed", result=done)
+                self.state.records[f"{key}#{number}?until"] = decided
+            if decided.result:
+                return {"rounds": len(rounds), "last": inner.results}
+        raise StepError(
+            "RepeatLimitReached",
+            f"'{step.repeat.until}' still false after {step.repeat.max} rounds",
+        )
+
+    # --- waiting -------------------------------------------------------------------------
+
+    async def wait(self, step: model.WaitStep, key: str, frame: Frame) -> Any:
+        spec = step.wait
+        now = workflow.now()
+        if spec.event is not None:
+            assert spec.timeout is not None
+            return await self.wait_for_event(step, key, spec.event, self.after(now, spec.timeout))
+        if spec.duration is not None:
+            target = self.after(now, spec.duration)
+            what = f"wait {spec.duration}"
+        else:
+            assert spec.until is not None
+            target = as_datetime(self.scope(frame).evaluate(spec.until))
+            what = f"wait until {target.isoformat()}"
+        if target > now:
+            self._waiting(key, step, [what], target)
+            try:
+                await workflow.sleep(target - now, summary=f"{step.id}: {what}")
+            finally:
+                self._waiting_done(key, step)
+        return {"waited_until": target.isoformat()}
+
+    async def wait_for_event(
+        self, step: model.WaitStep, key: str, name: str, deadline: datetime
+    ) -> Any:
+        buffered = self.state.events.setdefault(name, [])
+        self._waiting(key, step, [f"event:{name}"], deadline)
+        try:
+            await workflow.wait_condition(
+                lambda: bool(buffered),
+                timeout=max(deadline - workflow.now(), timedelta(seconds=1)),
+                timeout_summary=f"{step.id}: give up waiting for {name}",
+            )
+        except TimeoutError:
+            if step.wait.on_timeout == "fail":
+                raise StepError(
+                    "EventTimeout", f"no '{name}' event by {deadline.isoformat()}"
+                ) from None
+            return {"received": False, "data": None, "received_at": None}
+        finally:
+            self._waiting_done(key, step)
+        event = buffered.pop(0)
+        return {
+            "received": True,
+            "data": event.data,
+            "received_at": event.received_at.isoformat() if event.received_at else None,
+        }
+
+    def deliver(self, event: ExternalEvent) -> None:
+        self.state.events.setdefault(event.name, []).append(event)
+
+    # --- human tasks (decisions; the inbox and escalation build on this) ----------------
+
+    async def human_task(self, step: model.TaskStep, key: str, frame: Frame) -> Any:
+        task = step.task
+        scope = self.scope(frame)
+        now = workflow.now()
+        task_id = f"{workflow.info().workflow_id}/{key}"
+        view = TaskView(
+            task_id=task_id,
+            step_id=step.id,
+            title=self.title(step, frame),
+            assignees=[describe_assignee(a, scope) for a in task.assignees],
+            excluded=[str(v) for v in render(task.exclude, scope) if v not in (None, "")],
+            outcomes=[outcome.id for outcome in task.form.outcomes],
+            approvals_needed=task.approvals,
+            created_at=now,
+            due_at=self.after(now, task.due) if task.due else None,
+            deadline=self.after(now, task.timeout.after),
+            context=render(task.context, scope),
+        )
+        self.tasks[task_id] = view
+        self._waiting(key, step, view.assignees, view.due_at or view.deadline)
+        try:
+            await workflow.wait_condition(
+                lambda: view.status != "open",
+                timeout=max(view.deadline - now, timedelta(seconds=1)),
+                timeout_summary=f"{step.id}: final timeout ({task.timeout.outcome})",
+            )
+        except TimeoutError:
+            view.status = "timed_out"
+        except asyncio.CancelledError:
+            view.status = "cancelled"
+            raise
+        finally:
+            self._waiting_done(key, step)
+        return task_result(view, task.timeout.outcome)
+
+    # --- what ops see --------------------------------------------------------------------
+
+    def _progress(
+        self,
+        key: str,
+        step: model.StepBase,
+        status: Any,
+        *,
+        ended: bool = False,
+        error: str | None = None,
+    ) -> None:
+        if "[" in key:  # inside a for_each item: the loop's own line tells the count
+            return
+        now = workflow.now()
+        entry = self.progress.get(key)
+        if entry is None:
+            entry = StepProgress(
+                key=key, step_id=step.id, title=step.label(), kind=step.kind, status=status,
+                started_at=now,
+            )  # fmt: skip
+            self.progress[key] = entry
+        entry.status = status
+        entry.error = error
+        if ended:
+            entry.ended_at = now
+            entry.waiting_for = None
+            entry.until = None
+        self.on_change()
+
+    def _loop_progress(self, key: str, done: int, total: int) -> None:
+        entry = self.progress.get(key)
+        if entry is not None:
+            entry.waiting_for = f"{done} of {total} items done"
+            self.on_change()
+
+    def _waiting(
+        self, key: str, step: model.StepBase, on: list[str], until: datetime | None
+    ) -> None:
+        self.waiting[key] = (on, until)
+        entry = self.progress.get(key)
+        if entry is not None:
+            entry.status = "waiting"
+            entry.waiting_for = ", ".join(on)
+            entry.until = until
+        self.on_wait()
+        self.on_change()
+
+    def _waiting_done(self, key: str, step: model.StepBase) -> None:
+        self.waiting.pop(key, None)
+        self.on_wait()
+        self.on_change()
+
+
+def describe_assignee(assignee: model.Assignee, scope: Scope) -> str:
+    """``user:alice``, ``group:ap-clerks``, ``manager_of:EMP-1`` ... (resolved by the inbox)."""
+    kind = assignee.kind
+    if kind == "approval_limit":
+        assert assignee.approval_limit is not None
+        amount = render(assignee.approval_limit.at_least, scope)
+        group = assignee.approval_limit.group
+        return f"approval_limit:{amount}" + (f"@{group}" if group else "")
+    if kind == "users":
+        assert assignee.users is not None
+        users = scope.evaluate(assignee.users)
+        return "users:" + ",".join(str(u) for u in (users or []))
+    return f"{kind}:{render(getattr(assignee, kind), scope)}"
+
+
+def task_result(view: TaskView, timeout_outcome: str) -> dict[str, Any]:
+    if view.status == "timed_out":
+        outcome, timed_out = timeout_outcome, True
+    else:
+        outcome, timed_out = view.decisions[-1].outcome, False
+    last = view.decisions[-1] if view.decisions else None
+    return {
+        "task_id": view.task_id,
+        "outcome": outcome,
+        "timed_out": timed_out,
+        "decided_by": [d.user for d in view.decisions],
+        "decided_at": workflow.now().isoformat(),
+        "comment": last.comment if last else None,
+        "fields": last.fields if last else {},
+    }
+
+
+def as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise StepError("ExpressionError", f"'{value}' is not a time") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise StepError("ExpressionError", f"{value!r} is not a time")
+
+
+__all__ = [
+    "ENGINE_ERRORS",
+    "ContinueAsNewNow",
+    "Interpreter",
+    "ProcessFinished",
+    "StepError",
+]

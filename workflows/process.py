@@ -1,0 +1,243 @@
+"""The process workflow: one dynamic Temporal workflow that runs any validated definition.
+
+Each process appears under its own workflow type (its name) in the Web UI. The run's
+input carries the definition snapshot, so editing or deleting a YAML file never affects
+runs in flight. Handlers: the ``event`` signal delivers external events, the ``decide``
+update takes decisions on human tasks (rejected ones leave no trace in history), and the
+``progress`` query returns structured progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RawValue, SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from backoffice import registry, search_attributes
+    from backoffice.engine.contracts import (
+        DECIDE_UPDATE,
+        EVENT_SIGNAL,
+        PROGRESS_QUERY,
+        TASKS_QUERY,
+        Decision,
+        ExternalEvent,
+        ProcessResult,
+        Progress,
+        RunInput,
+        TaskView,
+    )
+    from backoffice.language import model
+    from backoffice.language.expressions import ExpressionError, render
+
+from workflows.interpreter import (
+    ContinueAsNewNow,
+    Frame,
+    Interpreter,
+    ProcessFinished,
+    StepError,
+)
+
+
+@registry.workflow()
+@workflow.defn(dynamic=True)
+class ProcessWorkflow:
+    @workflow.init
+    def __init__(self, args: Sequence[RawValue]) -> None:
+        self.run_input: RunInput = workflow.payload_converter().from_payload(
+            args[0].payload, RunInput
+        )
+        self.definition = model.Definition.model_validate(self.run_input.snapshot.definition)
+        self.interpreter = Interpreter(self.run_input, self.definition)
+        self.interpreter.on_change = self._show_details
+        self.interpreter.on_wait = self._show_waiting
+        self.final_status = "running"
+
+    # --- running ------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, args: Sequence[RawValue]) -> ProcessResult:
+        interpreter = self.interpreter
+        try:
+            try:
+                await interpreter.sequence(self.definition.steps, interpreter.root)
+                output = render(self.definition.output, interpreter.scope(interpreter.root))
+                result = ProcessResult(status="completed", output=output)
+            except ProcessFinished as finished:
+                result = ProcessResult(
+                    status="finished", reason=finished.reason, output=finished.output or {}
+                )
+        except ContinueAsNewNow:
+            state = interpreter.state.model_copy(
+                update={"continued": interpreter.state.continued + 1}
+            )
+            workflow.continue_as_new(self.run_input.model_copy(update={"state": state}))
+        except asyncio.CancelledError:
+            self.final_status = "compensating"
+            await self.compensate()
+            self.final_status = "cancelled"
+            self._show_details()
+            raise
+        except (StepError, ExpressionError) as raised:
+            error = (
+                raised
+                if isinstance(raised, StepError)
+                else StepError("ExpressionError", str(raised))
+            )
+            self.final_status = "compensating"
+            problems = await self.compensate()
+            self.final_status = "failed"
+            self._show_details()
+            message = error.message
+            if problems:
+                message += "; compensation failed for: " + ", ".join(problems)
+            raise ApplicationError(
+                message, error.details, type=error.type, non_retryable=True
+            ) from None
+        self.final_status = "completed"
+        self._show_details()
+        return result
+
+    async def compensate(self) -> list[str]:
+        """Undo completed steps in reverse order of completion; names what could not be."""
+        interpreter = self.interpreter
+        failed: list[str] = []
+        pending = list(reversed(interpreter.state.compensations))
+        interpreter.state.compensations.clear()
+        for item in pending:
+            step = interpreter.index[item.step_id]
+            assert step.compensate is not None
+            record = interpreter.state.records.get(item.key)
+            frame = Frame(
+                prefix=f"~{item.key}/",
+                locals=dict(item.locals),
+                results={step.id: record.result if record else None},
+                parent=interpreter.root,
+            )
+            try:
+                await interpreter.step(step.compensate, frame)
+            except Exception as problem:  # one failed undo must not stop the others
+                workflow.logger.error(
+                    "compensation failed", extra={"step": step.id, "error": str(problem)}
+                )
+                failed.append(step.id)
+        return failed
+
+    # --- handlers -----------------------------------------------------------------------
+
+    @workflow.signal(name=EVENT_SIGNAL)
+    def event(self, event: ExternalEvent) -> None:
+        received = event.model_copy(update={"received_at": workflow.now()})
+        self.interpreter.deliver(received)
+
+    @workflow.update(name=DECIDE_UPDATE)
+    def decide(self, decision: Decision) -> TaskView:
+        view = self.interpreter.tasks[decision.task_id]
+        view.decisions.append(decision)
+        approving = view.outcomes[0]
+        approvers = {d.user for d in view.decisions if d.outcome == approving}
+        if decision.outcome != approving or len(approvers) >= view.approvals_needed:
+            view.status = "decided"
+        self._show_details()
+        return view
+
+    @decide.validator
+    def check_decision(self, decision: Decision) -> None:
+        view = self.interpreter.tasks.get(decision.task_id)
+        if view is None:
+            raise ValueError(f"there is no task {decision.task_id} in this process")
+        if view.status != "open":
+            raise ValueError(f"task {decision.task_id} is {view.status.replace('_', ' ')}")
+        if decision.outcome not in view.outcomes:
+            raise ValueError(
+                f"'{decision.outcome}' is not an outcome of this task: use "
+                + ", ".join(view.outcomes)
+            )
+        if decision.user in view.excluded:
+            raise ValueError(f"{decision.user} may not decide this task (segregation of duties)")
+        if any(previous.user == decision.user for previous in view.decisions):
+            raise ValueError(f"{decision.user} has already decided this task")
+        named = [a.removeprefix("user:") for a in view.assignees if a.startswith("user:")]
+        if len(named) == len(view.assignees) and decision.user not in named:
+            raise ValueError(f"{decision.user} is not an assignee of this task")
+        step = self.interpreter.index[view.step_id]
+        assert isinstance(step, model.TaskStep)
+        outcome = next(o for o in step.task.form.outcomes if o.id == decision.outcome)
+        given = {**decision.fields, "comment": decision.comment}
+        missing = [name for name in outcome.requires if given.get(name) in (None, "")]
+        if missing:
+            raise ValueError(f"'{decision.outcome}' needs: {', '.join(missing)}")
+
+    @workflow.query(name=PROGRESS_QUERY)
+    def progress(self) -> Progress:
+        interpreter = self.interpreter
+        status = self.final_status
+        if status == "running" and interpreter.waiting:
+            status = "waiting"
+        return Progress(
+            process=self.definition.name,
+            version=self.definition.version,
+            business_key=self.run_input.business_key,
+            status=status,
+            steps=list(interpreter.progress.values()),
+            variables=interpreter.state.variables,
+            tasks=list(interpreter.tasks.values()),
+            continued=interpreter.state.continued,
+        )
+
+    @workflow.query(name=TASKS_QUERY)
+    def open_tasks(self) -> list[TaskView]:
+        return [task for task in self.interpreter.tasks.values() if task.status == "open"]
+
+    # --- what ops see -------------------------------------------------------------------
+
+    def _show_details(self) -> None:
+        # Served by a built-in query: no history event, so it may change as often as needed.
+        workflow.set_current_details(current_details(self))
+
+    def _show_waiting(self) -> None:
+        # Search attributes cost one history event per change: only waits update them, so
+        # a run of plain calls has exactly the events a hand-written workflow would.
+        if workflow.info().typed_search_attributes.get(search_attributes.PROCESS) is None:
+            return
+        waiting = self.interpreter.waiting
+        on = sorted({who for who_list, _ in waiting.values() for who in who_list})
+        untils = [until for _, until in waiting.values() if until is not None]
+        steps = sorted(key.rsplit("/", 1)[-1] for key in waiting)
+        pairs: list[SearchAttributeUpdate[Any]] = [
+            search_attributes.PROCESS_STATUS.value_set("waiting" if waiting else "running"),
+            search_attributes.CURRENT_STEP.value_set(steps),
+            search_attributes.WAITING_ON.value_set(on[:20]),
+        ]
+        if untils:
+            pairs.append(search_attributes.WAITING_UNTIL.value_set(min(untils)))
+        else:
+            pairs.append(search_attributes.WAITING_UNTIL.value_unset())
+        workflow.upsert_search_attributes(pairs)
+
+
+def current_details(process: ProcessWorkflow) -> str:
+    interpreter = process.interpreter
+    definition = process.definition
+    lines = [
+        f"**{definition.title}** · `{process.run_input.business_key}` · {process.final_status}"
+    ]
+    active = [p for p in interpreter.progress.values() if p.status in ("running", "waiting")]
+    for entry in active:
+        line = f"- now: **{entry.step_id}** {entry.title}"
+        if entry.waiting_for:
+            line += f" · waiting for {entry.waiting_for}"
+        if entry.until:
+            line += f" until {entry.until:%Y-%m-%d %H:%M} UTC"
+        lines.append(line)
+    done = [p.step_id for p in interpreter.progress.values() if p.status == "completed"]
+    if done:
+        lines.append("- done: " + ", ".join(done[-12:]))
+    failed = [p for p in interpreter.progress.values() if p.status == "failed"]
+    for entry in failed:
+        lines.append(f"- failed: **{entry.step_id}**: {entry.error}")
+    return "\n".join(lines)
