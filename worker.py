@@ -37,7 +37,7 @@ def build_workers(
     client: Client, settings: Settings, found: registry.Registry | None = None
 ) -> list[Worker]:
     """One Temporal worker per logical queue, each with what registered for it."""
-    found = found if found is not None else registry.discover()
+    found = found if found is not None else registry.discover(plugins=settings.plugins)
     workers = []
     for queue in found.queues():
         workers.append(

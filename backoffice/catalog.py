@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -70,9 +70,9 @@ def describe(fn: Callable[..., Any], queue: str, kind: ActionKind) -> ActionSpec
     return ActionSpec(name, kind, input_model, output_model, doc.split("\n")[0], queue)
 
 
-def build_catalog(found: registry.Registry | None = None) -> Catalog:
+def build_catalog(found: registry.Registry | None = None, plugins: Iterable[str] = ()) -> Catalog:
     """Everything registered, keyed by the name definitions use."""
-    found = found if found is not None else registry.discover()
+    found = found if found is not None else registry.discover(plugins=plugins)
     actions: dict[str, ActionSpec] = {}
     for queue in found.queues():
         for fn in found.activities_for(queue):

@@ -91,10 +91,23 @@ def bot(system: str) -> Callable[[F], F]:
     return register
 
 
-def discover(packages: Iterable[str] = DISCOVERED_PACKAGES) -> Registry:
-    """Import every module of the feature packages so their decorators run."""
+class PluginError(Exception):
+    """A plugin module named in the settings cannot be imported."""
+
+
+def discover(
+    packages: Iterable[str] = DISCOVERED_PACKAGES, plugins: Iterable[str] = ()
+) -> Registry:
+    """Import every module of the feature packages, and the plugins, so their decorators run."""
     for package_name in packages:
         package = importlib.import_module(package_name)
         for module in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
             importlib.import_module(module.name)
+    for plugin in plugins:
+        try:
+            importlib.import_module(plugin)
+        except ImportError as error:
+            raise PluginError(
+                f"plugin '{plugin}' (BACKOFFICE_PLUGINS) cannot be imported: {error}"
+            ) from error
     return REGISTRY

@@ -60,6 +60,14 @@ class Settings(BaseModel):
         description="Chromium to drive; default Playwright's own build, else chromium on PATH.",
     )
     browser_headless: bool = True
+    definitions_dir: Path = Field(
+        default=Path("definitions"), description="Where the process definitions (YAML) are."
+    )
+    plugins: tuple[str, ...] = Field(
+        default=(),
+        description="More modules whose activities, bots and workflows the worker registers "
+        "(comma-separated in BACKOFFICE_PLUGINS).",
+    )
     task_queue: str = Field(default="backoffice", min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
     log_format: LogFormat = "auto"
     log_level: LogLevel = "INFO"
@@ -80,6 +88,13 @@ class Settings(BaseModel):
     @classmethod
     def _upper_level(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("plugins", mode="before")
+    @classmethod
+    def _split_plugins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -55,7 +55,7 @@ async def run_dev(settings: Settings, server: DevServer, with_worker: bool) -> N
             return
         stopping.cancel()
         waiting.result()
-        found = registry.discover() if with_worker else None
+        found = registry.discover(plugins=settings.plugins) if with_worker else None
         typer.echo(banner(settings, server, found), err=False)
         if found is None:
             await stop.wait()

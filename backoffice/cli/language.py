@@ -15,12 +15,15 @@ from backoffice.language.validate import (
     process_names,
     validate_file,
 )
+from backoffice.settings import load_settings
 
 USAGE_ERROR = 2
 
 
 def _catalog(check_catalog: bool) -> Catalog | None:
-    return build_catalog() if check_catalog else None
+    if not check_catalog:
+        return None
+    return build_catalog(plugins=load_settings().plugins)
 
 
 def _known_processes(files: list[Path]) -> frozenset[str]:

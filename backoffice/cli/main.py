@@ -14,7 +14,9 @@ import typer
 
 from backoffice.connection import ConnectionFailed, connect, dev_server_connection
 from backoffice.devstack import DevServer, DevStackError, find_temporal_binary
+from backoffice.engine.runs import RunError
 from backoffice.logs import configure_logging
+from backoffice.registry import PluginError
 from backoffice.settings import Settings, SettingsError, load_settings
 from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
 
@@ -31,7 +33,13 @@ app = typer.Typer(
 )
 
 # Expected failures print one clear line and exit 1; anything else is a bug and keeps its traceback.
-EXPECTED_ERRORS: tuple[type[Exception], ...] = (SettingsError, ConnectionFailed, DevStackError)
+EXPECTED_ERRORS: tuple[type[Exception], ...] = (
+    SettingsError,
+    ConnectionFailed,
+    DevStackError,
+    RunError,
+    PluginError,
+)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -183,6 +191,81 @@ def schema_command(
     from backoffice.cli.language import schema
 
     schema(write, check)
+
+
+PortOption = Annotated[int | None, typer.Option("--port", help="Use the dev server on this port.")]
+
+
+@app.command("start")
+@friendly_errors
+def start_command(
+    name: Annotated[str, typer.Argument(help="Process name, e.g. invoice-approval.")],
+    input: Annotated[
+        str | None, typer.Option("--input", "-i", help="Input: JSON, or a JSON file path.")
+    ] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the result.")] = False,
+    port: PortOption = None,
+) -> None:
+    """Start a process run; its input is checked first."""
+    from backoffice.cli import runs
+
+    settings = settings_and_logging()
+    data = runs.parse_data(input, "--input")
+    asyncio.run(runs.start(settings, name, data, port, wait))
+
+
+@app.command("status")
+@friendly_errors
+def status_command(
+    workflow_id: Annotated[str, typer.Argument(help="Run id: <process>/<business key>.")],
+    port: PortOption = None,
+) -> None:
+    """Show a run step by step: done, running, waiting for whom."""
+    from backoffice.cli import runs
+
+    asyncio.run(runs.status(settings_and_logging(), workflow_id, port))
+
+
+@app.command("send")
+@friendly_errors
+def send_command(
+    workflow_id: Annotated[str, typer.Argument(help="Run id: <process>/<business key>.")],
+    event: Annotated[str, typer.Argument(help="Event name the process waits for.")],
+    data: Annotated[str | None, typer.Option("--data", help="Event data: JSON or file.")] = None,
+    port: PortOption = None,
+) -> None:
+    """Send an external event to a run."""
+    from backoffice.cli import runs
+
+    payload = runs.parse_data(data, "--data")
+    asyncio.run(runs.send(settings_and_logging(), workflow_id, event, payload, port))
+
+
+@app.command("cancel")
+@friendly_errors
+def cancel_command(
+    workflow_id: Annotated[str, typer.Argument(help="Run id: <process>/<business key>.")],
+    port: PortOption = None,
+) -> None:
+    """Cancel a run; completed steps are compensated."""
+    from backoffice.cli import runs
+
+    asyncio.run(runs.cancel(settings_and_logging(), workflow_id, port))
+
+
+@app.command("history")
+@friendly_errors
+def history_command(
+    workflow_id: Annotated[str, typer.Argument(help="Run id: <process>/<business key>.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    port: PortOption = None,
+) -> None:
+    """Export a run's history as JSON (for replay tests)."""
+    from backoffice.cli import runs
+
+    asyncio.run(runs.history(settings_and_logging(), workflow_id, output, port))
 
 
 @app.command("config")
