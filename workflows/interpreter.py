@@ -242,7 +242,9 @@ class Interpreter:
         """Run the first matching ``catch`` handler, or fail the step with ``error``."""
         for handler in step.catch:
             if error.type in handler.errors or "any" in handler.errors:
-                await self.sequence(handler.steps, frame.child(error=error.as_value()))
+                handler_frame = frame.child(error=error.as_value())
+                await self.sequence(handler.steps, handler_frame)
+                frame.results.update(handler_frame.results)
                 if handler.then == "fail":
                     raise error
                 return None

@@ -132,9 +132,11 @@ class Checker:
             self.template((*path, "idempotency_key"), step.idempotency_key, known)
         after = self.kind(step, path, known)
         for index, handler in enumerate(step.catch):
-            self.sequence(
+            handled = self.sequence(
                 handler.steps, (*path, "catch", index, "steps"), known.add_locals(["error"])
             )
+            # What a handler sets or produces may exist afterwards, like a switch case.
+            after = after.merge(replace(handled, locals=after.locals))
         if step.compensate is not None:
             self.compensation(step, path, known)
         return after.add_steps([step.id])
