@@ -136,7 +136,9 @@ class ProcessWorkflow:
 
     @workflow.update(name=DECIDE_UPDATE)
     def decide(self, decision: Decision) -> TaskView:
-        view = self.interpreter.tasks[decision.task_id]
+        view = self.interpreter.tasks.get(decision.task_id)
+        if view is None or view.status != "open":  # validated already; kept safe for replay
+            raise ApplicationError(f"task {decision.task_id} takes no decision now")
         view.decisions.append(decision)
         approving = view.outcomes[0]
         approvers = {d.user for d in view.decisions if d.outcome == approving}

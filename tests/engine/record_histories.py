@@ -1,0 +1,231 @@
+"""Record the histories the replay test keeps: ``python -m tests.engine.record_histories``.
+
+Each scenario runs a definition that exercises one step kind on a fresh dev server and
+writes the run's history to ``tests/histories/<scenario>.json``. Re-record only on purpose:
+the point of the files is that today's interpreter must replay yesterday's runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from backoffice import search_attributes
+from backoffice.engine.contracts import DECIDE_UPDATE, TASKS_QUERY, Decision, TaskView
+from backoffice.engine.runs import send_event
+from backoffice.settings import interpreter_bin_dir
+from tests.support.processes import ProcessRunner, process_worker
+
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
+HEADER = "version: 1\ntitle: Replay {name}\nowner: tests\nbusiness_key: input.case\n"
+
+
+@dataclass
+class Scenario:
+    name: str
+    body: str
+    data: dict[str, Any]
+    drive: Callable[[Client, WorkflowHandle[Any, Any]], Awaitable[None]] | None = None
+    fails: bool = False
+    history_limit: int | None = None
+
+
+async def _wait_for_task(client: Client, handle: WorkflowHandle[Any, Any]) -> TaskView:
+    for _ in range(200):
+        tasks = await handle.query(TASKS_QUERY, result_type=list[TaskView])
+        if tasks:
+            return tasks[0]
+        await asyncio.sleep(0.05)
+    raise RuntimeError("no task opened")
+
+
+async def _approve(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    task = await _wait_for_task(client, handle)
+    decision = Decision(task_id=task.task_id, user="alice", outcome="approve")
+    await handle.execute_update(DECIDE_UPDATE, decision, result_type=TaskView)
+
+
+async def _send_receipt(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    await send_event(client, handle.id, "goods_received", {"qty": 3})
+
+
+async def _cancel_when_waiting(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    await asyncio.sleep(0.5)
+    await handle.cancel()
+
+
+INPUT = "input:\n  case: string\n  items: list?\n"
+
+SCENARIOS = [
+    Scenario(
+        "sequence_guard_switch_set",
+        INPUT
+        + """variables: {route: none}
+steps:
+  - {id: first, call: test.add, with: {a: 1, b: 2}}
+  - {id: skipped, if: steps.first.sum > 100, call: test.note, with: {note: never}}
+  - id: route
+    switch:
+      - when: steps.first.sum == 3
+        steps: [{id: three, set: {route: three}}]
+    otherwise: [{id: other, set: {route: other}}]
+  - {id: last, call: test.note, with: {note: "${ vars.route }"}}
+output: {route: "${ vars.route }"}
+""",
+        {"case": "seq"},
+    ),
+    Scenario(
+        "parallel_modes",
+        INPUT
+        + """steps:
+  - id: all
+    parallel:
+      - {id: a, steps: [{id: a1, call: test.add, with: {a: 1, b: 1}}]}
+      - {id: b, steps: [{id: b1, call: test.add, with: {a: 2, b: 2}}]}
+  - id: race
+    mode: first
+    parallel:
+      - {id: slow, steps: [{id: slow_wait, wait: {event: never, timeout: 30d}}]}
+      - {id: quick, steps: [{id: quick_add, call: test.add, with: {a: 3, b: 3}}]}
+""",
+        {"case": "par"},
+    ),
+    Scenario(
+        "for_each_and_repeat",
+        INPUT
+        + """variables: {round: 0}
+steps:
+  - id: lines
+    for_each: input.items
+    max_items: 10
+    concurrency: 2
+    steps: [{id: add, call: test.add, with: {a: "${ item }", b: 1}}]
+  - id: rounds
+    repeat: {until: vars.round >= 2, max: 3}
+    steps: [{id: bump, set: {round: "${ vars.round + 1 }"}}]
+""",
+        {"case": "loop", "items": [1, 2, 3, 4]},
+    ),
+    Scenario(
+        "event_wait",
+        INPUT
+        + """steps:
+  - {id: receipt, wait: {event: goods_received, timeout: 10bd}}
+  - {id: booked, call: test.note, with: {note: "${ string(steps.receipt.data.qty) }"}}
+""",
+        {"case": "event"},
+        drive=_send_receipt,
+    ),
+    Scenario(
+        "human_task",
+        INPUT
+        + """steps:
+  - id: approve
+    task:
+      assignees: [{user: alice}]
+      due: 1bd
+      timeout: {after: 3bd, outcome: expired}
+  - {id: after, call: test.note, with: {note: "${ steps.approve.outcome }"}}
+""",
+        {"case": "task"},
+        drive=_approve,
+    ),
+    Scenario(
+        "catch_and_compensate",
+        INPUT
+        + """steps:
+  - id: booked
+    call: test.note
+    with: {note: booked}
+    compensate: {id: unbook, call: test.undo, with: {note: booked}}
+  - id: risky
+    call: test.fail
+    with: {type: Soft}
+    catch: [{errors: [Soft], steps: [{id: handled, set: {ok: true}}]}]
+  - {id: stop, fail: FAILED_ON_PURPOSE}
+""",
+        {"case": "saga"},
+        fails=True,
+    ),
+    Scenario(
+        "cancel_compensates",
+        INPUT
+        + """steps:
+  - id: booked
+    call: test.note
+    with: {note: booked}
+    compensate: {id: unbook, call: test.undo, with: {note: booked}}
+  - {id: hold, wait: {event: never, timeout: 30d}}
+""",
+        {"case": "cancel"},
+        drive=_cancel_when_waiting,
+        fails=True,
+    ),
+    Scenario(
+        "continue_as_new",
+        INPUT
+        + """steps:
+  - id: lines
+    for_each: input.items
+    max_items: 50
+    steps: [{id: add, call: test.add, with: {a: "${ item }", b: 0}}]
+""",
+        {"case": "can", "items": list(range(12))},
+        history_limit=40,
+    ),
+]
+
+
+def scenario_definition(scenario: Scenario) -> str:
+    name = "replay-" + scenario.name.replace("_", "-")
+    return f"name: {name}\n" + HEADER.format(name=scenario.name) + scenario.body
+
+
+async def record(runner: ProcessRunner, scenario: Scenario) -> Path:
+    name = runner.define(scenario_definition(scenario))
+    handle = await runner.start(name, scenario.data, history_limit=scenario.history_limit)
+    if scenario.drive is not None:
+        await scenario.drive(runner.client, handle)
+    try:
+        await handle.result()
+    except Exception:
+        if not scenario.fails:
+            raise
+    first_run = runner.client.get_workflow_handle(handle.id, run_id=handle.first_execution_run_id)
+    history = await first_run.fetch_history()
+    path = HISTORIES / f"{scenario.name}.json"
+    # Task ids and activity ids derive from the workflow id, so the replay needs it too.
+    document = {"workflow_id": handle.id, **json.loads(history.to_json())}
+    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+async def main() -> None:
+    HISTORIES.mkdir(exist_ok=True)
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(interpreter_bin_dir() / "temporal"),
+        search_attributes=search_attributes.ALL,
+        data_converter=pydantic_data_converter,
+    )
+    directory = Path(tempfile.mkdtemp())
+    try:
+        async with process_worker(env.client, directory) as runner:
+            for scenario in SCENARIOS:
+                print("recorded", await record(runner, scenario))
+    finally:
+        shutil.rmtree(directory)
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

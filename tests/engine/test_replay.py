@@ -1,0 +1,42 @@
+"""Recorded runs of every step kind still replay with today's interpreter.
+
+An interpreter change that alters the commands an old run issued fails here; guard such a
+change with ``workflow.patched`` (and record the new behaviour as a new history).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workflows.process import ProcessWorkflow
+
+HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").glob("*.json"))
+
+
+def test_there_is_a_history_for_every_step_kind_family() -> None:
+    names = {path.stem for path in HISTORIES}
+    assert {
+        "sequence_guard_switch_set",
+        "parallel_modes",
+        "for_each_and_repeat",
+        "event_wait",
+        "human_task",
+        "catch_and_compensate",
+        "cancel_compensates",
+        "continue_as_new",
+    } <= names
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda path: path.stem)
+async def test_recorded_history_replays(path: Path) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    history = WorkflowHistory.from_json(data["workflow_id"], {"events": data["events"]})
+    replayer = Replayer(workflows=[ProcessWorkflow], data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
