@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -24,6 +25,7 @@ from backoffice.language.expressions import (
     ExpressionError,
     references,
     template_expressions,
+    zone,
 )
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
@@ -72,6 +74,7 @@ class Checker:
     def run(self) -> None:
         definition = self.definition
         self.check_unique_ids()
+        self.check_timezone()
         start = Known(variables=frozenset(definition.variables))
         self.expression(("business_key",), definition.business_key, start)
         if definition.summary is not None:
@@ -80,6 +83,17 @@ class Checker:
         self.check_retry(("defaults", "retry"), definition.defaults.retry)
         end = self.sequence(definition.steps, ("steps",), start)
         self.template(("output",), definition.output, end)
+
+    def check_timezone(self) -> None:
+        name = self.definition.calendar.timezone
+        try:
+            zone(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.reporter.at(
+                ("calendar", "timezone"),
+                f"unknown time zone '{name}': use a name like Europe/Berlin, America/New_York "
+                "or UTC",
+            )
 
     def check_unique_ids(self) -> None:
         seen: dict[str, str] = {}
@@ -246,6 +260,8 @@ class Checker:
             self.reporter.at(
                 (*path, key), f"'{name}' is a {spec.kind}: write '{other}: {name}' instead"
             )
+        if spec.input_model is None:
+            return  # the activity takes no model: its arguments cannot be checked here
         fields = spec.input_fields()
         for arg, value in step.with_.items():
             if arg not in fields:

@@ -1,0 +1,97 @@
+"""What ops see: business ids, summaries, current details and search attributes."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from temporalio.api.sdk.v1 import WorkflowMetadata
+
+from backoffice.engine.runs import progress
+from tests.support.processes import ProcessRunner
+
+DEFINITION = """
+name: goods-check
+version: 3
+title: Goods check
+owner: tests
+business_key: input.order
+input:
+  order: string
+steps:
+  - id: noted
+    title: Note the order
+    call: test.note
+    with: {note: "${ input.order }"}
+  - id: receipt
+    title: Wait for the goods
+    wait: {event: goods_received, timeout: 10d}
+"""
+
+
+async def wait_until_waiting(runner: ProcessRunner, workflow_id: str) -> None:
+    for _ in range(200):
+        if (await progress(runner.client, workflow_id)).status == "waiting":
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the run never started waiting")
+
+
+async def test_run_shows_its_business_id_summary_and_what_it_waits_for(
+    runner: ProcessRunner,
+) -> None:
+    name = runner.define(DEFINITION)
+    order = f"PO-{uuid.uuid4().hex[:6]}"
+    handle = await runner.start(name, {"order": order})
+    assert handle.id == f"goods-check/{order}"
+    await wait_until_waiting(runner, handle.id)
+
+    described = await handle.describe()
+    assert described.workflow_type == "goods-check"
+    assert await described.static_summary() == f"Goods check · {order}"
+    details = await described.static_details()
+    assert details is not None
+    assert "Process `goods-check` v3" in details
+
+    metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    current = metadata.current_details
+    assert "**receipt** Wait for the goods · waiting for event:goods_received until" in current
+    assert "done: noted" in current
+
+    query = (
+        f"BackofficeProcess = 'goods-check' AND BusinessKey = '{order}' "
+        "AND WaitingOn = 'event:goods_received' AND ProcessStatus = 'waiting'"
+    )
+    found = []
+    for _ in range(100):  # visibility is eventually consistent
+        found = [execution.id async for execution in runner.client.list_workflows(query)]
+        if found:
+            break
+        await asyncio.sleep(0.1)
+    assert found == [handle.id]
+    await handle.cancel()
+
+
+async def test_activity_summaries_name_the_step(runner: ProcessRunner) -> None:
+    name = runner.define(DEFINITION)
+    handle = await runner.start(name, {"order": f"PO-{uuid.uuid4().hex[:6]}"})
+    await wait_until_waiting(runner, handle.id)
+    history = await handle.fetch_history()
+    scheduled = [
+        event
+        for event in history.events
+        if event.HasField("activity_task_scheduled_event_attributes")
+    ]
+    assert len(scheduled) == 1
+    summary = scheduled[0].user_metadata.summary
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    text = pydantic_data_converter.payload_converter.from_payload(summary, str)
+    assert text == "noted: Note the order"
+    timers = [e for e in history.events if e.HasField("timer_started_event_attributes")]
+    assert len(timers) == 1
+    timer_text = pydantic_data_converter.payload_converter.from_payload(
+        timers[0].user_metadata.summary, str
+    )
+    assert timer_text == "receipt: give up waiting for goods_received"
+    await handle.cancel()
