@@ -71,8 +71,6 @@ def parse_duration(text: str) -> Duration:
 def _coerce(value: Any) -> Any:
     if isinstance(value, Duration):
         return value
-    if isinstance(value, dict):
-        return Duration.model_validate(value)
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError(f"expected a duration: {DURATION_HELP}")
     if isinstance(value, int):
