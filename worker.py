@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from backoffice import registry
 from backoffice.connection import connect
@@ -33,6 +34,12 @@ def task_queue_name(settings: Settings, queue: str) -> str:
     return f"{settings.task_queue}.{queue}"
 
 
+def workflow_runner(found: registry.Registry) -> SandboxedWorkflowRunner:
+    """The sandbox, with the engine modules that asked to be imported once passed through."""
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*sorted(found.passthrough))
+    return SandboxedWorkflowRunner(restrictions=restrictions)
+
+
 def build_workers(
     client: Client, settings: Settings, found: registry.Registry | None = None
 ) -> list[Worker]:
@@ -47,6 +54,7 @@ def build_workers(
                 workflows=found.workflows_for(queue),
                 activities=found.activities_for(queue),
                 interceptors=[LogContextInterceptor()],
+                workflow_runner=workflow_runner(found),
                 graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
             )
         )

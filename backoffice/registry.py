@@ -29,13 +29,19 @@ class Registry:
     workflows: dict[str, dict[str, type[Any]]] = field(default_factory=dict)
     activities: dict[str, dict[str, Callable[..., Any]]] = field(default_factory=dict)
     bots: set[str] = field(default_factory=set)  # qualified names of activities that are bots
+    # Workflow modules imported once for the worker instead of once per run (see workflow()).
+    passthrough: set[str] = field(default_factory=set)
 
-    def add_workflow(self, cls: type[Any], queue: str = DEFAULT_QUEUE) -> None:
+    def add_workflow(
+        self, cls: type[Any], queue: str = DEFAULT_QUEUE, *, passthrough: bool = False
+    ) -> None:
         # The workflow sandbox re-imports workflow modules for every run; its copies of the
         # classes must never replace the real ones the worker was built with.
         if temporal_workflow.unsafe.in_sandbox():
             return
         self.workflows.setdefault(queue, {})[f"{cls.__module__}.{cls.__qualname__}"] = cls
+        if passthrough:
+            self.passthrough.add(cls.__module__)
 
     def add_activity(
         self, fn: Callable[..., Any], queue: str = DEFAULT_QUEUE, *, bot: bool = False
@@ -61,11 +67,16 @@ class Registry:
 REGISTRY = Registry()
 
 
-def workflow(queue: str = DEFAULT_QUEUE) -> Callable[[C], C]:
-    """Register a ``@workflow.defn`` class with the worker of ``queue``."""
+def workflow(queue: str = DEFAULT_QUEUE, *, passthrough: bool = False) -> Callable[[C], C]:
+    """Register a ``@workflow.defn`` class with the worker of ``queue``.
+
+    ``passthrough`` imports the class's module once for the worker rather than once per run
+    inside the sandbox. That halves the CPU a run costs, and gives up the sandbox's checks
+    for that module: use it only for engine code whose determinism the replay tests guard.
+    """
 
     def register(cls: C) -> C:
-        REGISTRY.add_workflow(cls, queue)
+        REGISTRY.add_workflow(cls, queue, passthrough=passthrough)
         return cls
 
     return register

@@ -1,7 +1,9 @@
 """The step interpreter: executes a validated definition with the documented semantics.
 
-Runs inside the workflow sandbox, so it only uses ``temporalio.workflow`` for time, timers,
-activities and children. Every step instance has a key (its id, prefixed inside loops:
+Runs as workflow code but is imported once, passed through the sandbox (see
+``workflows/process.py``), so the sandbox does not check it: it must only use
+``temporalio.workflow`` for time, timers, activities and children, never the clock,
+randomness, I/O or the environment. Every step instance has a key (its id, prefixed inside loops:
 ``match_lines[3]/match_line``); outcomes are recorded under that key, so a run continued
 as new walks the same structure again and skips what is already done without issuing a
 single command for it.

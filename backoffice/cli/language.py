@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -92,3 +93,33 @@ def schema(write: bool, check: bool) -> None:
         typer.echo(f"{SCHEMA_FILE} is current")
     else:
         typer.echo(schema_text(), nl=False)
+
+
+def _fields(model: type[Any] | None) -> str:
+    if model is None:
+        return "(any)"
+    parts = []
+    for name, info in model.model_fields.items():
+        annotation = getattr(info.annotation, "__name__", None) or str(info.annotation)
+        annotation = annotation.replace("typing.", "")
+        optional = "" if info.is_required() else "?"
+        parts.append(f"{name}{optional}: {annotation}")
+    return ", ".join(parts) or "(nothing)"
+
+
+def show_catalog() -> None:
+    catalog = build_catalog(plugins=load_settings().plugins)
+    if not catalog.actions:
+        typer.echo("the catalog is empty: no activities or bots are registered")
+        return
+    for kind in ("activity", "bot"):
+        names = catalog.names(kind)
+        if not names:
+            continue
+        typer.echo("Activities (call:)" if kind == "activity" else "Bots (bot:)")
+        for name in names:
+            spec = catalog.actions[name]
+            where = "" if spec.queue == "default" else f"  [queue {spec.queue}]"
+            typer.echo(f"  {name}{where}  {spec.description}")
+            typer.echo(f"      with:   {_fields(spec.input_model)}")
+            typer.echo(f"      result: {_fields(spec.output_model)}")

@@ -177,6 +177,15 @@ def explain_command(
     explain(file, as_mermaid, catalog)
 
 
+@app.command("catalog")
+@friendly_errors
+def catalog_command() -> None:
+    """List the activities and bots definitions can call."""
+    from backoffice.cli.language import show_catalog
+
+    show_catalog()
+
+
 @app.command("schema")
 @friendly_errors
 def schema_command(

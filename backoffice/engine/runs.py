@@ -31,7 +31,7 @@ from backoffice.engine.contracts import (
     RunInput,
 )
 from backoffice.language import model
-from backoffice.language.expressions import ExpressionError, evaluate
+from backoffice.language.expressions import ExpressionError, Scope, evaluate, helpers, render
 from backoffice.language.inputs import InputError, check_input
 from backoffice.language.validate import (
     DEFINITION_SUFFIXES,
@@ -189,7 +189,7 @@ async def start_process(
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             search_attributes=attributes,
-            static_summary=f"{definition.title} · {key}",
+            static_summary=summary(definition, checked_input, key),
             static_details=start_details(definition, snapshot, key),
         )
     except WorkflowAlreadyStartedError as error:
@@ -197,6 +197,17 @@ async def start_process(
             f"{workflow_id} already exists (run {error.run_id or '?'}): the same "
             f"{definition.title.lower()} cannot run twice. See `backoffice status {workflow_id}`"
         ) from None
+
+
+def summary(definition: model.Definition, data: dict[str, Any], key: str) -> str:
+    """The one line the Web UI lists: the definition's ``summary``, or title and key."""
+    if definition.summary is None:
+        return f"{definition.title} · {key}"
+    try:
+        text = render(definition.summary, Scope({"input": data}, helpers(definition.calendar)))
+    except ExpressionError as error:
+        raise RunError(f"the summary of '{definition.name}' cannot be computed: {error}") from None
+    return str(text)[:200]
 
 
 def start_details(definition: model.Definition, snapshot: DefinitionSnapshot, key: str) -> str:

@@ -15,8 +15,10 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from backoffice import registry
 from tests.support import plugin
 from tests.support.processes import write_definition
+from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
 pytestmark = pytest.mark.slow
@@ -75,6 +77,7 @@ async def cli(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Cli
         task_queue=task_queue,
         workflows=[ProcessWorkflow],
         activities=[plugin.append, plugin.block],
+        workflow_runner=workflow_runner(registry.discover()),
     ):
         yield Cli(environment)
 

@@ -69,7 +69,15 @@ async def test_run_shows_its_business_id_summary_and_what_it_waits_for(
             break
         await asyncio.sleep(0.1)
     assert found == [handle.id]
+
     await handle.cancel()
+    closed = f"BusinessKey = '{order}' AND ProcessStatus = 'cancelled'"
+    for _ in range(100):
+        found = [execution.id async for execution in runner.client.list_workflows(closed)]
+        if found:
+            break
+        await asyncio.sleep(0.1)
+    assert found == [handle.id]
 
 
 async def test_activity_summaries_name_the_step(runner: ProcessRunner) -> None:

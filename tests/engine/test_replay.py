@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
+from backoffice import registry
+from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
 HISTORIES = sorted((Path(__file__).resolve().parents[1] / "histories").glob("*.json"))
@@ -35,8 +38,23 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda path: path.stem)
 async def test_recorded_history_replays(path: Path) -> None:
+    await replay(path, workflow_runner(registry.discover()))
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=lambda path: path.stem)
+async def test_recorded_history_replays_inside_the_full_sandbox(path: Path) -> None:
+    # The worker passes the process module through the sandbox for speed; replaying with
+    # the full sandbox as well catches any non-deterministic call the pass-through hides.
+    await replay(path, SandboxedWorkflowRunner())
+
+
+async def replay(path: Path, runner: WorkflowRunner) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     history = WorkflowHistory.from_json(data["workflow_id"], {"events": data["events"]})
-    replayer = Replayer(workflows=[ProcessWorkflow], data_converter=pydantic_data_converter)
+    replayer = Replayer(
+        workflows=[ProcessWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=runner,
+    )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
