@@ -99,7 +99,7 @@ steps:
   - id: lines
     for_each: input.items
     max_items: 10000
-    concurrency: 10
+    concurrency: 1
     steps:
       - {id: check, call: bench.check, with: {invoice_id: "${ input.case }", amount: "${ item }"}}
 output:

@@ -22,10 +22,10 @@ def banner(settings: Settings, server: DevServer, found: registry.Registry | Non
     ]
     if found is not None:
         for queue in found.queues():
+            workflows, activities = found.workflows_for(queue), found.activities_for(queue)
             lines.append(
                 f"  Worker            task queue {task_queue_name(settings, queue)}: "
-                f"{len(found.workflows_for(queue))} workflows, "
-                f"{len(found.activities_for(queue))} activities"
+                f"{_count(len(workflows), 'workflow')}, {_count(len(activities), 'activity')}"
             )
     else:
         lines.append("  Worker            not started (--no-worker): run `backoffice worker`")
@@ -37,6 +37,11 @@ def banner(settings: Settings, server: DevServer, found: registry.Registry | Non
         f"Try `backoffice smoke --port {server.port}`. Stop with Ctrl-C.",
     ]
     return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{number} {noun if number == 1 else plural}"
 
 
 def _pid(server: DevServer) -> str:
