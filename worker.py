@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -21,8 +22,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from backoffice import registry
 from backoffice.connection import connect
 from backoffice.interceptors import LogContextInterceptor
-from backoffice.logs import configure_logging, get_logger
-from backoffice.settings import Settings, load_settings
+from backoffice.logs import get_logger
+from backoffice.settings import Settings
 
 log = get_logger("backoffice.worker")
 
@@ -112,9 +113,11 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
-    settings = load_settings()
-    configure_logging(settings.log_format, settings.log_level)
-    asyncio.run(serve(settings))
+    """``python worker.py``: the same as ``backoffice worker``."""
+    from backoffice.cli.main import main as cli_main
+
+    sys.argv = [sys.argv[0], "worker"]
+    cli_main()
 
 
 if __name__ == "__main__":

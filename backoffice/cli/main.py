@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -299,8 +301,25 @@ def show_config() -> None:
         typer.echo(f"{key.ljust(width)}  {value}")
 
 
-def main() -> None:
-    app(prog_name="backoffice")
+def main() -> NoReturn:
+    """Entry point: run the command, then leave without interpreter finalisation.
+
+    Temporal's core runs background threads that may still touch the GIL while Python
+    finalises, which aborts a process that has already done its work (sdk-python #300).
+    The command's own cleanup has run by then, so the process exits right away instead.
+    """
+    code: int = 0
+    try:
+        app(prog_name="backoffice")
+    except SystemExit as exit_:
+        if isinstance(exit_.code, int):
+            code = exit_.code
+        elif exit_.code is not None:
+            print(exit_.code, file=sys.stderr)
+            code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

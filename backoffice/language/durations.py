@@ -14,8 +14,10 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
-_PART = re.compile(r"(\d+)(bd|[smhdw])")
-_WHOLE = re.compile(r"^(?:\d+(?:bd|[smhdw]))+$")
+_PART = re.compile(r"(\d+)\s*(bd|[smhdw])")
+# Spaces may separate parts ("1h 30m") and a number from its unit ("3 bd"), but every
+# number has its own unit: "1 5m" is not a duration.
+_WHOLE = re.compile(r"^\s*(?:\d+\s*(?:bd|[smhdw])\s*)+$")
 
 DURATION_HELP = "write a duration such as 30s, 5m, 2h, 1h30m, 3d, 2w, or 3bd for business days"
 
@@ -52,17 +54,18 @@ class Duration(BaseModel):
 
 def parse_duration(text: str) -> Duration:
     """Parse ``text`` or raise ValueError saying how to write a duration."""
-    compact = text.strip().replace(" ", "")
-    if not _WHOLE.match(compact):
+    if not _WHOLE.match(text):
         raise ValueError(f"'{text}' is not a duration: {DURATION_HELP}")
+    parts = _PART.findall(text)
+    units = {unit for _, unit in parts}
+    if "bd" in units and len(units) > 1:
+        raise ValueError(f"'{text}' mixes business days with clock units: use one or the other")
     seconds = business = 0
-    for amount, unit in _PART.findall(compact):
+    for amount, unit in parts:
         if unit == "bd":
             business += int(amount)
         else:
             seconds += int(amount) * _UNIT_SECONDS[unit]
-    if business and seconds:
-        raise ValueError(f"'{text}' mixes business days with clock units: use one or the other")
     if not business and not seconds:
         raise ValueError(f"'{text}' is zero: a duration must be positive")
     return Duration(seconds=seconds, business_days=business)

@@ -41,6 +41,7 @@ class ExpressionError(Exception):
 
 _NUMBER = re.compile(r"\d+(\.\d+)?([eE][+-]?\d+)?[uU]?")
 _IDENT_CHAR = re.compile(r"[A-Za-z0-9_]")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _skip_string(text: str, start: int) -> int:
@@ -84,32 +85,58 @@ def _is_subscript(text: str, start: int, end: int) -> bool:
 
 
 def prepare(source: str) -> str:
-    """Rewrite whole-number literals to doubles, leaving strings and subscripts alone."""
+    """The text CEL runs: see :func:`prepare_mapped`."""
+    return prepare_mapped(source)[0]
+
+
+def prepare_mapped(source: str) -> tuple[str, list[int]]:
+    """Rewrite whole-number literals to doubles and ``size(`` to ``count(``.
+
+    Strings and list subscripts are left alone. Also returns, for every character of the
+    result, the index of the source character it came from, so error columns point into
+    what the owner wrote.
+    """
     out: list[str] = []
+    origin: list[int] = []
+
+    def emit(text: str, start: int) -> None:
+        out.append(text)
+        origin.extend(min(start + i, len(source) - 1) for i in range(len(text)))
+
     index = 0
     while index < len(source):
         if _is_string_start(source, index):
             end = _skip_string(source, index)
-            out.append(source[index:end])
+            emit(source[index:end], index)
             index = end
             continue
         char = source[index]
-        if char.isdigit() and (index == 0 or not _IDENT_CHAR.match(source[index - 1])):
-            previous = source[index - 1] if index else ""
+        previous = source[index - 1] if index else ""
+        if char.isdigit() and not _IDENT_CHAR.match(previous):
             match = _NUMBER.match(source, index)
             assert match is not None
-            literal = match.group(0)
-            end = match.end()
+            literal, end = match.group(0), match.end()
             whole = not any(mark in literal for mark in ".eEuU")
             is_hex = literal == "0" and source[end : end + 1] in ("x", "X")
+            emit(literal, index)
             if whole and previous != "." and not is_hex and not _is_subscript(source, index, end):
-                literal += ".0"
-            out.append(literal)
+                emit(".0", end - 1)
             index = end
             continue
-        out.append(char)
+        if (char.isalpha() or char == "_") and not _IDENT_CHAR.match(previous):
+            match = _IDENTIFIER.match(source, index)
+            assert match is not None
+            word, end = match.group(0), match.end()
+            # size() is CEL's one function that gives an integer; count() gives a number.
+            if word == "size" and source[end:].lstrip().startswith("("):
+                emit("count", index)
+            else:
+                emit(word, index)
+            index = end
+            continue
+        emit(char, index)
         index += 1
-    return "".join(out)
+    return "".join(out), origin
 
 
 # --- values in and out -----------------------------------------------------------------
@@ -228,7 +255,7 @@ class BusinessCalendar:
         return moment.astimezone(start.tzinfo)
 
     def business_days_between(self, start: date, end: date) -> int:
-        if (end - start).days > 40_000:
+        if abs((end - start).days) > 40_000:
             raise ValueError("dates more than a century apart")
         sign = 1
         if end < start:
@@ -246,8 +273,13 @@ def _round_money(value: Any, places: Any = 2.0) -> float:
     return float(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+def _text(value: Any) -> str:
+    """Text of a value as the owner wrote it: 42, not 42.0."""
+    return str(from_cel(value))
+
+
 def _normalize_ref(value: Any) -> str:
-    text = re.sub(r"[\s\-/]", "", str(value)).upper()
+    text = re.sub(r"[\s\-/]", "", _text(value)).upper()
     return text.lstrip("0") or "0"
 
 
@@ -291,9 +323,9 @@ def helpers(calendar: Calendar) -> dict[str, Callable[..., Any]]:
         "max_of": lambda values: float(max(float(item) for item in values)),
         "count": lambda values: float(len(values)),
         # text
-        "lower": lambda value: str(value).lower(),
-        "upper": lambda value: str(value).upper(),
-        "trim": lambda value: str(value).strip(),
+        "lower": lambda value: _text(value).lower(),
+        "upper": lambda value: _text(value).upper(),
+        "trim": lambda value: _text(value).strip(),
         "normalize_ref": _normalize_ref,
         "join": lambda values, separator=", ": str(separator).join(
             str(from_cel(v)) for v in values
@@ -345,16 +377,21 @@ def _syntax_error(source: str, message: str) -> ExpressionError:
     match = _SYNTAX_AT.search(message)
     if not match:
         return ExpressionError(source, message.splitlines()[0])
-    # The column refers to the prepared text; subtract the ".0"s added before it.
+    # The column counts in the prepared text; map it back to what the owner wrote.
     column = int(match.group(2))
-    prepared = prepare(source)
-    added = prepared[: column - 1].count(".0") - source[: column - 1].count(".0")
+    _, origin = prepare_mapped(source)
+    if not origin:
+        mapped = 1
+    elif column - 1 < len(origin):
+        mapped = origin[column - 1] + 1
+    else:
+        mapped = len(source) + (column - len(origin))
     problem = match.group(3).split("\n")[0].strip().removeprefix("Syntax error:").strip()
     if "'<EOF>'" in problem:
         problem = "the expression ends too early: something is missing at the end"
     else:
         problem = problem.split(" expecting ")[0]
-    return ExpressionError(source, f"syntax error: {problem}", max(1, column - 2 * added))
+    return ExpressionError(source, f"syntax error: {problem}", max(1, mapped))
 
 
 @dataclass(frozen=True)

@@ -48,12 +48,39 @@ class Reporter:
         self.source = source
         self.problems: list[Problem] = []
 
-    def at(self, path: Path, message: str, *, key: bool = False, offset: int = 0) -> None:
+    def at(
+        self,
+        path: Path,
+        message: str,
+        *,
+        key: bool = False,
+        offset: int | None = None,
+        bare: bool = False,
+    ) -> None:
+        """Report at ``path``; ``offset`` counts characters into the value's text.
+
+        ``bare`` marks a condition, whose optional ``${ }`` wrapper the model removed: the
+        offset then counts from inside it.
+        """
         position = self.source.locate(path, key=key)
         column = position.column
-        if offset:
+        if offset is not None:
             column += offset + self._quote_width(position)
+            if bare:
+                column += self._wrapper_width(position)
         self.problems.append(Problem(self.file, position.line, column, format_path(path), message))
+
+    def _text_at(self, position: Position) -> str:
+        if 0 < position.line <= len(self.lines):
+            return self.lines[position.line - 1][position.column - 1 :]
+        return ""
+
+    def _wrapper_width(self, position: Position) -> int:
+        text = self._text_at(position)
+        text = text[self._quote_width(position) :]
+        if not text.startswith("${"):
+            return 0
+        return 2 + len(text[2:]) - len(text[2:].lstrip())
 
     def at_position(self, position: Position, message: str, path: Path = ()) -> None:
         self.problems.append(
@@ -62,8 +89,4 @@ class Reporter:
 
     def _quote_width(self, position: Position) -> int:
         # Offsets count from the first character of the value; a quote before it shifts by one.
-        if 0 < position.line <= len(self.lines):
-            line = self.lines[position.line - 1]
-            if position.column - 1 < len(line) and line[position.column - 1] in "'\"":
-                return 1
-        return 0
+        return 1 if self._text_at(position)[:1] in ("'", '"') else 0

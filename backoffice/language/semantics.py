@@ -10,6 +10,7 @@ results of skipped or branch steps are allowed; the documentation says to test t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -258,7 +259,9 @@ class Checker:
         if spec.kind != wanted:
             other = "bot" if key == "call" else "call"
             self.reporter.at(
-                (*path, key), f"'{name}' is a {spec.kind}: write '{other}: {name}' instead"
+                (*path, key),
+                f"'{name}' is {'an' if spec.kind == 'activity' else 'a'} {spec.kind}: "
+                f"write '{other}: {name}' instead",
             )
         if spec.input_model is None:
             return  # the activity takes no model: its arguments cannot be checked here
@@ -272,7 +275,7 @@ class Checker:
                     f"'{name}' takes no argument '{arg}'.{hint} It takes: {allowed}",
                     key=True,
                 )
-            elif not template_expressions(value):
+            elif is_literal(value):
                 self.check_literal((*path, "with", arg), fields[arg].annotation, value)
         for arg, info in fields.items():
             if info.is_required() and arg not in step.with_:
@@ -372,14 +375,17 @@ class Checker:
             self.reporter.at(path, error.problem, offset=(error.column or 1) - 1)
             return
         for suffix, offset, source in found:
-            self.expression((*path, *suffix), source, known, offset=offset)
+            self.expression((*path, *suffix), source, known, offset=offset, bare=False)
 
-    def expression(self, path: Path, source: str, known: Known, *, offset: int = 0) -> None:
+    def expression(
+        self, path: Path, source: str, known: Known, *, offset: int = 0, bare: bool = True
+    ) -> None:
+        """Check one expression; ``bare`` for conditions, False inside a template's ``${ }``."""
         try:
             refs = references(source)
         except ExpressionError as error:
             column = offset + (error.column or 1) - 1
-            self.reporter.at(path, f"{error.problem} in `{source}`", offset=column)
+            self.reporter.at(path, f"{error.problem} in `{source}`", offset=column, bare=bare)
             return
         allowed = GLOBAL_NAMES | known.locals
         for root in sorted(refs.roots - allowed):
@@ -389,9 +395,10 @@ class Checker:
                 f"unknown name '{root}' in `{source}`.{hint} Names here: "
                 + ", ".join(sorted(allowed)),
                 offset=offset + max(source.find(root), 0),
+                bare=bare,
             )
         for root, attribute in sorted(refs.paths):
-            self.member(path, source, root, attribute, known, offset)
+            self.member(path, source, root, attribute, known, offset, bare)
         for function in sorted(refs.functions - KNOWN_FUNCTIONS):
             hint = did_you_mean(function, KNOWN_FUNCTIONS)
             self.reporter.at(
@@ -399,10 +406,18 @@ class Checker:
                 f"unknown function '{function}' in `{source}`.{hint} "
                 "See the list of helpers in docs/definitions.md",
                 offset=offset + max(source.find(function), 0),
+                bare=bare,
             )
 
     def member(
-        self, path: Path, source: str, root: str, name: str, known: Known, offset: int
+        self,
+        path: Path,
+        source: str,
+        root: str,
+        name: str,
+        known: Known,
+        offset: int,
+        bare: bool,
     ) -> None:
         column = offset + max(source.find(f"{root}.{name}"), 0)
         if root == "input" and name not in self.definition.input:
@@ -413,6 +428,7 @@ class Checker:
                 f"the input has no field '{name}'.{hint} Input fields: "
                 + (", ".join(fields) or "none (declare them under input:)"),
                 offset=column,
+                bare=bare,
             )
         elif root == "steps" and name not in known.steps:
             if name in self.steps_by_id:
@@ -425,7 +441,7 @@ class Checker:
                 message = f"there is no step '{name}'.{hint} Step ids: " + ", ".join(
                     sorted(self.steps_by_id)
                 )
-            self.reporter.at(path, message, offset=column)
+            self.reporter.at(path, message, offset=column, bare=bare)
         elif root == "vars" and name not in known.variables:
             hint = did_you_mean(name, known.variables)
             self.reporter.at(
@@ -433,29 +449,21 @@ class Checker:
                 f"variable '{name}' is not set before this point.{hint} Declare it under "
                 "variables: or set it in an earlier set: step",
                 offset=column,
+                bare=bare,
             )
         elif root == "process" and name not in PROCESS_FIELDS:
             self.reporter.at(
                 path,
                 f"process has no field '{name}'; it has {', '.join(sorted(PROCESS_FIELDS))}",
                 offset=column,
+                bare=bare,
             )
         elif root == "steps":
-            self.result_member(path, source, name, column)
+            self.result_member(path, source, name, column, bare)
 
-    def result_member(self, path: Path, source: str, step_id: str, column: int) -> None:
+    def result_member(self, path: Path, source: str, step_id: str, column: int, bare: bool) -> None:
         step = self.steps_by_id.get(step_id)
-        prefix = f"steps.{step_id}."
-        start = source.find(prefix)
-        if step is None or start < 0:
-            return
-        rest = source[start + len(prefix) :]
-        field_name = ""
-        for char in rest:
-            if not (char.isalnum() or char == "_"):
-                break
-            field_name += char
-        if not field_name:
+        if step is None:
             return
         allowed: frozenset[str] | set[str] | None = None
         if isinstance(step, model.TaskStep):
@@ -465,14 +473,37 @@ class Checker:
         elif isinstance(step, model.CallStep | model.BotStep) and self.catalog is not None:
             spec = self.catalog.get(step.call if isinstance(step, model.CallStep) else step.bot)
             allowed = spec.output_fields() if spec is not None else None
-        if allowed is not None and field_name not in allowed:
-            hint = did_you_mean(field_name, allowed)
-            self.reporter.at(
-                path,
-                f"the result of step '{step_id}' has no field '{field_name}'.{hint} "
-                f"It has: {', '.join(sorted(allowed))}",
-                offset=column + len(prefix),
-            )
+        if allowed is None:
+            return
+        base = column - max(source.find(f"steps.{step_id}"), 0)
+        pattern = re.compile(rf"(?<![\w.])steps\s*\.\s*{re.escape(step_id)}\s*\.\s*(\w+)")
+        for match in pattern.finditer(_STRINGS.sub(_blank, source)):
+            field_name = match.group(1)
+            if field_name not in allowed:
+                hint = did_you_mean(field_name, allowed)
+                self.reporter.at(
+                    path,
+                    f"the result of step '{step_id}' has no field '{field_name}'.{hint} "
+                    f"It has: {', '.join(sorted(allowed))}",
+                    offset=base + match.start(1),
+                    bare=bare,
+                )
+
+
+_STRINGS = re.compile(r"'(?:\\.|[^'\\])*'|" + r'"(?:\\.|[^"\\])*"')
+
+
+def _blank(match: re.Match[str]) -> str:
+    # Keep offsets: replace a string literal by spaces of the same length.
+    return " " * len(match.group(0))
+
+
+def is_literal(value: Any) -> bool:
+    """True when a template holds no expression (a broken ``${`` is reported elsewhere)."""
+    try:
+        return not template_expressions(value)
+    except ExpressionError:
+        return False
 
 
 def _merge_all(before: Known, results: list[Known]) -> Known:

@@ -53,6 +53,11 @@ class SourceError(Exception):
         self.position = position
 
 
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+MAX_VALUES = 100_000  # aliases can make a small file expand enormously
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader with the YAML 1.2 core booleans and no timestamp magic."""
 
@@ -65,9 +70,29 @@ _Loader.yaml_implicit_resolvers = {
     ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+# YAML 1.2 core numbers: no octal 0777, no sexagesimal 12:30, no 1_000.
+_Loader.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    return int(str(loader.construct_scalar(node)), 10)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor(_INT, _construct_int)
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -90,6 +115,15 @@ _ADVICE = {
 }
 
 
+def _code(character: object) -> int:
+    return character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+
+
+def _offset_position(text: str, offset: int) -> Position:
+    before = text[:offset]
+    return Position(before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
+
+
 def _advice(problem: str) -> str:
     for start, advice in _ADVICE.items():
         if problem.startswith(start):
@@ -103,13 +137,22 @@ def _position(node: yaml.Node) -> Position:
 
 def load(text: str) -> tuple[Any, SourceMap]:
     """Parse one YAML document into data and its source map; raise SourceError."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:
+        raise SourceError(
+            f"the control character U+{_code(error.character):04X} is not allowed in YAML: "
+            "remove it",
+            _offset_position(text, error.position),
+        ) from None
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         position = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
         problem = error.problem or error.context or "invalid YAML"
+        if error.context and error.problem and error.problem.startswith("but "):
+            problem = f"{error.context}, {error.problem}"
         raise SourceError(f"YAML syntax: {problem}{_advice(problem)}", position) from None
     except yaml.YAMLError as error:
         raise SourceError(f"YAML syntax: {error}", Position(1, 1)) from None
@@ -124,12 +167,22 @@ def load(text: str) -> tuple[Any, SourceMap]:
     return data, source
 
 
+def _count_value(source: SourceMap, node: yaml.Node) -> None:
+    if len(source.values) > MAX_VALUES:
+        raise SourceError(
+            f"the file expands to more than {MAX_VALUES} values (through aliases?): "
+            "write it out plainly",
+            _position(node),
+        )
+
+
 def _convert(
     node: yaml.Node, path: Path, source: SourceMap, loader: _Loader, open_nodes: set[int]
 ) -> Any:
     if id(node) in open_nodes:
         raise SourceError("an alias refers to a node that contains it", _position(node))
     source.values[path] = _position(node)
+    _count_value(source, node)
     if node.tag not in _STANDARD_TAGS:
         raise SourceError(f"tag {node.tag} is not allowed: write plain values", _position(node))
     if isinstance(node, yaml.MappingNode | yaml.SequenceNode):

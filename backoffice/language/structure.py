@@ -65,7 +65,7 @@ def data_path(loc: tuple[int | str, ...], data: Any) -> Path:
             entering_step = bool(path) and path[-1] in STEP_LISTS
             path.append(part)
             node = node[part]
-        elif isinstance(part, str) and ("[" in part or part in TAGS):
+        elif isinstance(part, str) and "[" in part:
             continue  # a validator's name, not a place in the data
         elif isinstance(node, dict):
             path.append(part)  # a missing key: name it under its mapping
@@ -89,7 +89,7 @@ def report(error: ValidationError, data: Any, reporter: Reporter) -> None:
             if not message.endswith("?"):
                 message += ": remove it, or check the spelling in docs/definitions.md"
             _once(reporter, seen, path, message, key=True)
-        elif kind == "missing":
+        elif kind == "missing" and path:
             _once(reporter, seen, path[:-1], f"'{path[-1]}' is required here: add it", key=True)
         elif kind in ("union_tag_not_found", "union_tag_invalid"):
             _once(reporter, seen, path, step_kind_message(value), key=True)

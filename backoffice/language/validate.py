@@ -50,6 +50,11 @@ def validate_text(
         problem = Problem(file, 1, 1, "", "the file nests too deeply to be a definition")
         return Checked(file, None, [problem], content_hash)
     reporter = Reporter(file, text, source)
+    if data is None:
+        reporter.at_position(
+            Position(1, 1), "the file is empty: a definition starts with name, version, title"
+        )
+        return Checked(file, None, reporter.problems, content_hash)
     if not isinstance(data, dict):
         reporter.at_position(
             Position(1, 1), "a definition is a mapping that starts with name, version, title"

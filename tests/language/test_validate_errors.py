@@ -6,8 +6,6 @@ Lines and columns are 1-based and counted by hand from the snippets. Snippets bu
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from backoffice.language.validate import validate_text
@@ -206,22 +204,11 @@ def test_missing_required_nested_key() -> None:
     assert problems(text) == [at(11, 5, "steps[0].task", "'timeout' is required here: add it")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="structure.data_path drops 'steps' from the location because it is also a step "
-    "kind tag; report() then indexes an empty path and validate_text raises IndexError",
-)
 def test_missing_top_level_steps_is_reported() -> None:
     text = "name: demo\nversion: 1\ntitle: Demo\nowner: ap\nbusiness_key: input.a\n"
     assert problems(text) == [at(1, 1, "", "'steps' is required here: add it")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="structure.data_path drops 'steps' (also a step kind tag): the problem says "
-    "\"'0' is required here\" at the enclosing list instead",
-)
 def test_missing_steps_of_a_for_each_is_reported_at_the_step() -> None:
     text = with_steps(
         """\
@@ -874,7 +861,6 @@ def test_activity_used_with_bot_is_reported_at_the_bot_key() -> None:
     assert found[0].message.endswith(": write 'call: notify.ops' instead")
 
 
-@pytest.mark.xfail(strict=True, reason="semantics.action writes 'is a activity'")
 def test_activity_used_with_bot_message_reads_well() -> None:
     text = with_steps("  - id: check\n    bot: notify.ops\n    with: {text: hi}\n")
     assert problems(text, catalog=make_catalog()) == [
@@ -961,6 +947,19 @@ def test_literal_argument_of_the_wrong_type() -> None:
             "Input should be a valid number, unable to parse string as a number (found 'lots')",
         ),
     ]
+
+
+UNCLOSED_ARGUMENT = with_steps('- id: tell\n  call: notify.ops\n  with: {text: "a ${ b"}\n')
+# '    with: {text: "' puts the quote at column 18; '${' is at index 2: column 18 + 1 + 2 = 21.
+UNCLOSED_PROBLEM = at(12, 21, "steps[0].with.text", "a '${' is never closed with '}'")
+
+
+def test_unclosed_template_in_an_argument() -> None:
+    assert problems(UNCLOSED_ARGUMENT) == [UNCLOSED_PROBLEM]
+
+
+def test_unclosed_template_in_a_catalog_checked_argument() -> None:
+    assert problems(UNCLOSED_ARGUMENT, catalog=make_catalog()) == [UNCLOSED_PROBLEM]
 
 
 def test_template_argument_is_not_type_checked_statically() -> None:
@@ -1226,10 +1225,6 @@ def test_problems_are_sorted_by_position() -> None:
 # --- known wrong behaviour -------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="semantics.result_member checks only the first 'steps.X.' of an expression",
-)
 def test_second_misspelled_result_field_is_reported() -> None:
     text = with_steps(
         """\
@@ -1254,44 +1249,22 @@ def test_second_misspelled_result_field_is_reported() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Reporter.at skips the opening quote when the offset into the value is 0",
-)
 def test_problem_at_the_first_character_of_a_quoted_condition() -> None:
     text = with_steps('  - id: big\n    if: "inpt.amount > 5"\n    wait: 1h\n')
     # '    if: "' is 9 characters: the expression starts at column 10, not at the quote.
     assert [(problem.line, problem.column) for problem in problems(text)] == [(11, 10)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a condition written as ${ ... } is unwrapped before the checks, "
-    "so columns ignore the '${ '",
-)
 def test_problem_in_a_condition_written_as_a_template() -> None:
     text = with_steps("  - id: big\n    if: ${ inpt.amount > 5 }\n    wait: 1h\n")
     # '    if: ${ ' is 11 characters: 'inpt' is at column 12.
     assert [(problem.line, problem.column) for problem in problems(text)] == [(11, 12)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="durations.DurationField accepts a mapping (Duration.model_validate), so an empty "
-    "or zero duration written as a YAML mapping passes validation",
-)
 @pytest.mark.parametrize("value", ["{}", "{hours: 2}", "{seconds: 0}", "{seconds: -5}"])
 def test_duration_written_as_a_mapping_is_refused(value: str) -> None:
-    text = with_steps(
-        textwrap.dedent(
-            f"""\
-              - id: check
-                call: invoice.check
-                timeout: {value}
-            """
-        )
-    )
-    found = problems(text)
-    assert [(problem.line, problem.column, problem.path) for problem in found] == [
-        (12, 14, "steps[0].timeout")
+    # Only text is a duration: a mapping would allow zero, negative or mixed spans.
+    text = with_steps(f"- id: check\n  call: invoice.check\n  timeout: {value}\n")
+    assert problems(text) == [
+        at(12, 14, "steps[0].timeout", f"expected a duration: {DURATION_HELP}"),
     ]
