@@ -19,7 +19,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from backoffice import registry
+from backoffice import registry, runtime
 from backoffice.connection import connect
 from backoffice.interceptors import LogContextInterceptor
 from backoffice.logs import get_logger
@@ -106,6 +106,7 @@ async def run_workers(
 
 async def serve(settings: Settings) -> None:
     """Connect to the configured cluster and run the workers until SIGINT/SIGTERM."""
+    runtime.use(settings)
     client = await connect(settings)
     stop = asyncio.Event()
     with stop_on_signals(stop):

@@ -22,6 +22,7 @@ from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
 
 ENV_PREFIX = "BACKOFFICE_"
 CONFIG_FILE_ENV = "BACKOFFICE_CONFIG_FILE"
+SECRET_ENV_PREFIX = "BACKOFFICE_SECRET_"  # noqa: S105 - a name prefix, not a secret
 DEFAULT_CONFIG_FILE = "backoffice.toml"
 DEFAULT_TEMPORAL_ADDRESS = "localhost:7233"
 
@@ -73,6 +74,11 @@ class Settings(BaseModel):
     log_level: LogLevel = "INFO"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
+    secrets_file: Path | None = Field(
+        default=None,
+        description="TOML file of named secrets; default state_dir/secrets.toml. Secrets can "
+        "also come from BACKOFFICE_SECRET_<NAME>_<FIELD> variables.",
+    )
     temporal_ui_url: str = Field(
         default="http://localhost:8233",
         description="Base URL of the Temporal Web UI, used to print links to runs.",
@@ -116,6 +122,12 @@ class Settings(BaseModel):
     def resolved_artifacts_dir(self) -> Path:
         return (
             self.artifacts_dir if self.artifacts_dir is not None else self.state_dir / "artifacts"
+        )
+
+    @property
+    def resolved_secrets_file(self) -> Path:
+        return (
+            self.secrets_file if self.secrets_file is not None else self.state_dir / "secrets.toml"
         )
 
     @property
@@ -184,6 +196,8 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     for key, value in environ.items():
         if not key.startswith(ENV_PREFIX) or key == CONFIG_FILE_ENV:
             continue
+        if key.startswith(SECRET_ENV_PREFIX):
+            continue  # named secrets, read by backoffice.secrets, never part of the settings
         field = key[len(ENV_PREFIX) :].lower()
         if field not in known:
             raise SettingsError(

@@ -12,7 +12,8 @@ single command for it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -545,10 +546,8 @@ class Interpreter:
             what = f"wait until {target.isoformat()}"
         if target > now:
             self._waiting(key, step, [what], target)
-            try:
+            async with self.waiting_on(key):
                 await workflow.sleep(target - now, summary=f"{step.id}: {what}")
-            finally:
-                self._waiting_done(key, step)
         return {"waited_until": target.isoformat()}
 
     async def wait_for_event(
@@ -557,19 +556,18 @@ class Interpreter:
         buffered = self.state.events.setdefault(name, [])
         self._waiting(key, step, [f"event:{name}"], deadline)
         try:
-            await workflow.wait_condition(
-                lambda: bool(buffered),
-                timeout=max(deadline - workflow.now(), timedelta(seconds=1)),
-                timeout_summary=f"{step.id}: give up waiting for {name}",
-            )
+            async with self.waiting_on(key):
+                await workflow.wait_condition(
+                    lambda: bool(buffered),
+                    timeout=max(deadline - workflow.now(), timedelta(seconds=1)),
+                    timeout_summary=f"{step.id}: give up waiting for {name}",
+                )
         except TimeoutError:
             if step.wait.on_timeout == "fail":
                 raise StepError(
                     "EventTimeout", f"no '{name}' event by {deadline.isoformat()}"
                 ) from None
             return {"received": False, "data": None, "received_at": None}
-        finally:
-            self._waiting_done(key, step)
         event = buffered.pop(0)
         return {
             "received": True,
@@ -603,18 +601,17 @@ class Interpreter:
         self.tasks[task_id] = view
         self._waiting(key, step, view.assignees, view.due_at or view.deadline)
         try:
-            await workflow.wait_condition(
-                lambda: view.status != "open",
-                timeout=max(view.deadline - now, timedelta(seconds=1)),
-                timeout_summary=f"{step.id}: final timeout ({task.timeout.outcome})",
-            )
+            async with self.waiting_on(key):
+                await workflow.wait_condition(
+                    lambda: view.status != "open",
+                    timeout=max(view.deadline - now, timedelta(seconds=1)),
+                    timeout_summary=f"{step.id}: final timeout ({task.timeout.outcome})",
+                )
         except TimeoutError:
             view.status = "timed_out"
         except asyncio.CancelledError:
             view.status = "cancelled"
             raise
-        finally:
-            self._waiting_done(key, step)
         return task_result(view, task.timeout.outcome)
 
     # --- what ops see --------------------------------------------------------------------
@@ -664,7 +661,24 @@ class Interpreter:
         self.on_wait()
         self.on_change()
 
-    def _waiting_done(self, key: str, step: model.StepBase) -> None:
+    @contextlib.asynccontextmanager
+    async def waiting_on(self, key: str) -> AsyncIterator[None]:
+        """Clear the waiting marks when a wait ends, unless the run is being evicted.
+
+        An evicted run's coroutine is closed (GeneratorExit), possibly later by the garbage
+        collector while another run is active: it must issue no command then, or the
+        command would land in that other run's history.
+        """
+        try:
+            yield
+        except GeneratorExit:
+            raise
+        except BaseException:
+            self._waiting_done(key)
+            raise
+        self._waiting_done(key)
+
+    def _waiting_done(self, key: str) -> None:
         self.waiting.pop(key, None)
         self.on_wait()
         self.on_change()

@@ -6,7 +6,7 @@ import asyncio
 
 import typer
 
-from backoffice import registry
+from backoffice import registry, runtime
 from backoffice.connection import connect, dev_server_connection
 from backoffice.devstack import DevServer
 from backoffice.settings import Settings
@@ -50,6 +50,7 @@ def _pid(server: DevServer) -> str:
 
 async def run_dev(settings: Settings, server: DevServer, with_worker: bool) -> None:
     """Wait for the server, print what runs where, run the worker until Ctrl-C/SIGTERM."""
+    runtime.use(settings)
     stop = asyncio.Event()
     with stop_on_signals(stop):
         waiting = asyncio.create_task(server.wait_healthy())

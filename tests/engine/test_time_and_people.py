@@ -54,9 +54,12 @@ def define(runner: ProcessRunner, name: str, body: str) -> str:
 
 
 async def open_task(handle: WorkflowHandle[Any, Any]) -> TaskView:
+    """The open task, once the workflow task that opened it is in history (timer started)."""
     for _ in range(200):
         tasks = await handle.query(TASKS_QUERY, result_type=list[TaskView])
-        if tasks:
+        history = await handle.fetch_history()
+        timer_started = any(e.HasField("timer_started_event_attributes") for e in history.events)
+        if tasks and timer_started:
             return tasks[0]
         await asyncio.sleep(0.05)
     raise AssertionError("no task opened")
