@@ -30,6 +30,7 @@ from temporalio.exceptions import (
 from temporalio.exceptions import (
     TimeoutError as TemporalTimeoutError,
 )
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from backoffice.engine.contracts import (
@@ -294,11 +295,11 @@ class Interpreter:
 
     # --- calls, bots, children ------------------------------------------------------------
 
-    def title(self, step: model.StepBase, frame: Frame) -> str:
+    def title(self, step: model.StepBase, frame: Frame, scope: Scope | None = None) -> str:
         if step.title is None:
             return step.label()
         try:
-            return str(render(step.title, self.scope(frame)))
+            return str(render(step.title, scope or self.scope(frame)))
         except ExpressionError:
             return step.title
 
@@ -344,7 +345,7 @@ class Interpreter:
             heartbeat_timeout=heartbeat,
             retry_policy=self.retry_policy(step),
             activity_id=activity_id,
-            summary=f"{step.id}: {self.title(step, frame)}",
+            summary=f"{step.id}: {self.title(step, frame, scope)}",
         )
 
     async def child_process(self, step: model.ProcessStep, key: str, frame: Frame) -> Any:
@@ -363,8 +364,6 @@ class Interpreter:
             history_limit=self.run.history_limit,
         )
         workflow_id = f"{child_definition.name}/{business_key}"
-        from temporalio.workflow import ParentClosePolicy
-
         handle = await workflow.start_child_workflow(
             child_definition.name,
             run,
@@ -588,7 +587,7 @@ class Interpreter:
         view = TaskView(
             task_id=task_id,
             step_id=step.id,
-            title=self.title(step, frame),
+            title=self.title(step, frame, scope),
             assignees=[describe_assignee(a, scope) for a in task.assignees],
             excluded=[str(v) for v in render(task.exclude, scope) if v not in (None, "")],
             outcomes=[outcome.id for outcome in task.form.outcomes],

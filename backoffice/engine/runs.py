@@ -7,6 +7,7 @@ whose run completed cannot be started again (a failed or cancelled one can).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,22 +130,23 @@ def business_key(definition: model.Definition, data: dict[str, Any]) -> str:
     return str(key)
 
 
-_registered: dict[int, bool] = {}
+# Per client (weakly held, so a new client never inherits a dead one's answer).
+_registered: weakref.WeakKeyDictionary[Client, bool] = weakref.WeakKeyDictionary()
 
 
 async def has_search_attributes(client: Client) -> bool:
     """Whether the namespace knows our search attributes (the test server may not)."""
-    if id(client) not in _registered:
+    if client not in _registered:
         from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 
         try:
             response = await client.operator_service.list_search_attributes(
                 ListSearchAttributesRequest(namespace=client.namespace)
             )
-            _registered[id(client)] = search_attributes.PROCESS.name in response.custom_attributes
+            _registered[client] = search_attributes.PROCESS.name in response.custom_attributes
         except Exception:  # not every server offers the operator service
-            _registered[id(client)] = False
-    return _registered[id(client)]
+            _registered[client] = False
+    return _registered[client]
 
 
 async def start_process(
