@@ -1,0 +1,41 @@
+"""The records database: SQLite in the state directory by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlmodel import SQLModel, create_engine
+
+from backoffice.settings import Settings
+
+_engines: dict[str, Engine] = {}
+
+
+def engine_for(url: str) -> Engine:
+    """One engine per URL, with the tables created; SQLite gets WAL and foreign keys."""
+    if url in _engines:
+        return _engines[url]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection: object, _record: object) -> None:
+            cursor = connection.cursor()  # type: ignore[attr-defined]
+            # WAL lets the inbox read while the worker writes; foreign keys keep rows honest.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    # Importing the table modules registers them with SQLModel's metadata.
+    import backoffice.people.store  # noqa: F401
+
+    SQLModel.metadata.create_all(engine)
+    _engines[url] = engine
+    return engine
+
+
+def engine(settings: Settings) -> Engine:
+    return engine_for(settings.resolved_database_url)

@@ -1,0 +1,107 @@
+"""Who may decide: assignee rules resolved against the directory, delegations included.
+
+Assignees arrive as the interpreter records them: ``user:alice``, ``group:ap-clerks``,
+``role:cfo``, ``manager_of:bob``, ``cost_centre_owner:CC-4100``,
+``approval_limit:15000`` (optionally ``@group``), ``users:a,b``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from backoffice.people.store import (
+    CostCentreRow,
+    DelegationRow,
+    MembershipRow,
+    PersonRow,
+    RoleRow,
+)
+
+
+class UnknownAssigneeRule(ValueError):
+    """An assignee is not of a form the directory knows."""
+
+
+class Directory(Protocol):
+    def resolve(self, assignee: str) -> set[str]:
+        """The active people an assignee rule names."""
+        ...
+
+    def deciders(self, assignees: Iterable[str], on: date) -> dict[str, str]:
+        """Everyone who may decide on ``on``, each with why: assignee or delegate of whom."""
+        ...
+
+
+@dataclass
+class SqlDirectory:
+    """The directory as stored in the records database."""
+
+    engine: Engine
+
+    def _active(self, session: Session, ids: Iterable[str]) -> set[str]:
+        wanted = set(ids)
+        if not wanted:
+            return set()
+        rows = session.exec(
+            select(PersonRow.id).where(col(PersonRow.id).in_(wanted), col(PersonRow.active))
+        )
+        return set(rows)
+
+    def resolve(self, assignee: str) -> set[str]:
+        kind, _, value = assignee.partition(":")
+        with Session(self.engine) as session:
+            if kind == "user":
+                return self._active(session, [value])
+            if kind == "users":
+                return self._active(session, [v for v in value.split(",") if v])
+            if kind == "group":
+                members = session.exec(
+                    select(MembershipRow.person_id).where(MembershipRow.group_id == value)
+                )
+                return self._active(session, members)
+            if kind == "role":
+                holders = session.exec(select(RoleRow.person_id).where(RoleRow.role == value))
+                return self._active(session, holders)
+            if kind == "manager_of":
+                person = session.get(PersonRow, value)
+                return self._active(
+                    session, [person.manager_id] if person and person.manager_id else []
+                )
+            if kind == "cost_centre_owner":
+                centre = session.get(CostCentreRow, value)
+                return self._active(session, [centre.owner_id] if centre else [])
+            if kind == "approval_limit":
+                amount, _, group = value.partition("@")
+                query = select(PersonRow.id).where(PersonRow.approval_limit >= float(amount))
+                candidates = set(session.exec(query))
+                if group:
+                    members = session.exec(
+                        select(MembershipRow.person_id).where(MembershipRow.group_id == group)
+                    )
+                    candidates &= set(members)
+                return self._active(session, candidates)
+        raise UnknownAssigneeRule(f"'{assignee}' is not an assignee rule the directory knows")
+
+    def deciders(self, assignees: Iterable[str], on: date) -> dict[str, str]:
+        named: set[str] = set()
+        for assignee in assignees:
+            named |= self.resolve(assignee)
+        who = {person: "assignee" for person in named}
+        with Session(self.engine) as session:
+            delegations = session.exec(
+                select(DelegationRow).where(
+                    col(DelegationRow.from_id).in_(named),
+                    DelegationRow.starts <= on,
+                    DelegationRow.ends >= on,
+                )
+            )
+            for delegation in delegations:
+                if delegation.to_id in self._active(session, [delegation.to_id]):
+                    who.setdefault(delegation.to_id, f"delegate of {delegation.from_id}")
+        return who

@@ -1,0 +1,67 @@
+"""The directory file: people, groups, roles, cost centres, approval limits, delegations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+PersonId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]*$", max_length=64)]
+GroupId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]*$", max_length=64)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(Strict):
+    id: PersonId
+    name: str
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    manager: PersonId | None = None
+    groups: list[GroupId] = Field(default_factory=list)
+    roles: list[str] = Field(default_factory=list)
+    cost_centres: list[str] = Field(default_factory=list, description="Cost centres owned.")
+    approval_limit: float = Field(default=0, ge=0)
+    active: bool = True
+
+
+class Delegation(Strict):
+    """``from_`` is away; ``to`` decides for them from ``starts`` to ``ends`` inclusive."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: PersonId = Field(alias="from")
+    to: PersonId
+    starts: date
+    ends: date
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Delegation:
+        if self.ends < self.starts:
+            raise ValueError("a delegation ends on or after the day it starts")
+        if self.from_ == self.to:
+            raise ValueError("a person cannot delegate to themselves")
+        return self
+
+
+class DirectoryFile(Strict):
+    people: list[Person] = Field(min_length=1)
+    delegations: list[Delegation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> DirectoryFile:
+        ids = [person.id for person in self.people]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"people listed twice: {', '.join(duplicates)}")
+        known = set(ids)
+        for person in self.people:
+            if person.manager is not None and person.manager not in known:
+                raise ValueError(f"{person.id}'s manager {person.manager} is not in the directory")
+        for delegation in self.delegations:
+            for who in (delegation.from_, delegation.to):
+                if who not in known:
+                    raise ValueError(f"delegation names {who}, who is not in the directory")
+        return self

@@ -1,0 +1,103 @@
+"""The directory's tables, and loading the directory file into them."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import Engine, delete
+from sqlmodel import Field, Session, SQLModel
+
+from backoffice.people.model import DirectoryFile
+
+
+class PersonRow(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: str = Field(primary_key=True)
+    name: str
+    email: str
+    manager_id: str | None = Field(default=None, index=True)
+    approval_limit: float = 0
+    active: bool = True
+
+
+class MembershipRow(SQLModel, table=True):
+    __tablename__ = "person_group"
+
+    person_id: str = Field(primary_key=True, foreign_key="person.id")
+    group_id: str = Field(primary_key=True, index=True)
+
+
+class RoleRow(SQLModel, table=True):
+    __tablename__ = "person_role"
+
+    person_id: str = Field(primary_key=True, foreign_key="person.id")
+    role: str = Field(primary_key=True, index=True)
+
+
+class CostCentreRow(SQLModel, table=True):
+    __tablename__ = "cost_centre"
+
+    id: str = Field(primary_key=True)
+    owner_id: str = Field(foreign_key="person.id", index=True)
+
+
+class DelegationRow(SQLModel, table=True):
+    __tablename__ = "delegation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_id: str = Field(foreign_key="person.id", index=True)
+    to_id: str = Field(foreign_key="person.id")
+    starts: date
+    ends: date
+
+
+class DirectoryFileError(Exception):
+    """The directory file cannot be used; the message names the file and the problem."""
+
+
+def read_directory_file(path: Path) -> DirectoryFile:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise DirectoryFileError(f"{path}: cannot read the directory: {error}") from None
+    try:
+        return DirectoryFile.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in item['loc']) or 'file'}: "
+            f"{item['msg'].removeprefix('Value error, ')}"
+            for item in error.errors()
+        )
+        raise DirectoryFileError(f"{path}: {problems}") from None
+
+
+def load_directory(engine: Engine, directory: DirectoryFile) -> None:
+    """Replace the stored directory with the file's, in one transaction."""
+    with Session(engine) as session:
+        for table in (DelegationRow, CostCentreRow, RoleRow, MembershipRow, PersonRow):
+            session.exec(delete(table))
+        for person in directory.people:
+            session.add(
+                PersonRow(
+                    id=person.id,
+                    name=person.name,
+                    email=person.email,
+                    manager_id=person.manager,
+                    approval_limit=person.approval_limit,
+                    active=person.active,
+                )
+            )
+        session.flush()
+        for person in directory.people:
+            session.add_all(MembershipRow(person_id=person.id, group_id=g) for g in person.groups)
+            session.add_all(RoleRow(person_id=person.id, role=r) for r in person.roles)
+            session.add_all(CostCentreRow(id=c, owner_id=person.id) for c in person.cost_centres)
+        session.add_all(
+            DelegationRow(from_id=d.from_, to_id=d.to, starts=d.starts, ends=d.ends)
+            for d in directory.delegations
+        )
+        session.commit()
