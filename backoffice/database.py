@@ -30,7 +30,8 @@ def engine_for(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     # Importing the table modules registers them with SQLModel's metadata.
-    import backoffice.people.store  # noqa: F401
+    import backoffice.people.store
+    import backoffice.tasks.store  # noqa: F401
 
     SQLModel.metadata.create_all(engine)
     _engines[url] = engine

@@ -597,6 +597,15 @@ class Interpreter:
             deadline=self.after(now, task.timeout.after),
             context=render(task.context, scope),
         )
+        recorded = workflow.patched("task-records")
+        if recorded:
+            opened = await workflow.execute_activity(
+                "tasks.open",
+                self._task_record(view),
+                start_to_close_timeout=timedelta(seconds=60),
+                summary=f"{step.id}: open the task",
+            )
+            view.deciders = dict(opened["deciders"])
         self.tasks[task_id] = view
         self._waiting(key, step, view.assignees, view.due_at or view.deadline)
         try:
@@ -610,8 +619,48 @@ class Interpreter:
             view.status = "timed_out"
         except asyncio.CancelledError:
             view.status = "cancelled"
+            if recorded:
+                await self._close_task(step, view, None)
             raise
-        return task_result(view, task.timeout.outcome)
+        result = task_result(view, task.timeout.outcome)
+        if recorded:
+            await self._close_task(step, view, result)
+        return result
+
+    def _task_record(self, view: TaskView) -> dict[str, Any]:
+        info = workflow.info()
+        return {
+            "task_id": view.task_id,
+            "workflow_id": info.workflow_id,
+            "process": self.definition.name,
+            "business_key": self.run.business_key,
+            "step_id": view.step_id,
+            "title": view.title,
+            "assignees": view.assignees,
+            "excluded": view.excluded,
+            "outcomes": view.outcomes,
+            "created_at": view.created_at.isoformat(),
+            "due_at": view.due_at.isoformat() if view.due_at else None,
+            "deadline": view.deadline.isoformat(),
+            "context": view.context,
+        }
+
+    async def _close_task(
+        self, step: model.StepBase, view: TaskView, result: dict[str, Any] | None
+    ) -> None:
+        await workflow.execute_activity(
+            "tasks.close",
+            {
+                "task_id": view.task_id,
+                "status": view.status,
+                "outcome": result["outcome"] if result else None,
+                "decided_by": result["decided_by"] if result else [],
+                "comment": result["comment"] if result else None,
+                "at": workflow.now().isoformat(),
+            },
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{step.id}: close the task ({view.status})",
+        )
 
     # --- what ops see --------------------------------------------------------------------
 

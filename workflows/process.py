@@ -163,9 +163,15 @@ class ProcessWorkflow:
             raise ValueError(f"{decision.user} may not decide this task (segregation of duties)")
         if any(previous.user == decision.user for previous in view.decisions):
             raise ValueError(f"{decision.user} has already decided this task")
-        named = [a.removeprefix("user:") for a in view.assignees if a.startswith("user:")]
-        if len(named) == len(view.assignees) and decision.user not in named:
-            raise ValueError(f"{decision.user} is not an assignee of this task")
+        if view.deciders is not None:
+            if decision.user not in view.deciders:
+                raise ValueError(
+                    f"{decision.user} is not among the people who may decide this task"
+                )
+        else:  # runs from before the directory: only plain user assignees can be checked
+            named = [a.removeprefix("user:") for a in view.assignees if a.startswith("user:")]
+            if len(named) == len(view.assignees) and decision.user not in named:
+                raise ValueError(f"{decision.user} is not an assignee of this task")
         step = self.interpreter.index[view.step_id]
         assert isinstance(step, model.TaskStep)
         outcome = next(o for o in step.task.form.outcomes if o.id == decision.outcome)

@@ -77,6 +77,9 @@ class TaskView(Contract):
     status: Literal["open", "decided", "timed_out", "cancelled"] = "open"
     decisions: list[Decision] = Field(default_factory=list)
     context: dict[str, Any] = Field(default_factory=dict)
+    # Who may decide, with why (from the directory, delegations included); None on runs
+    # that began before tasks were recorded in the task table.
+    deciders: dict[str, str] | None = None
 
 
 class RunState(Contract):

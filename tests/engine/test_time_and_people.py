@@ -105,7 +105,10 @@ async def test_four_eyes_needs_two_different_approvers(runner: ProcessRunner) ->
     ("decision", "reason"),
     [
         (Decision(task_id="?", user="dave", outcome="approve"), "dave may not decide this task"),
-        (Decision(task_id="?", user="mallory", outcome="approve"), "mallory is not an assignee"),
+        (
+            Decision(task_id="?", user="mallory", outcome="approve"),
+            "mallory is not among the people who may decide this task",
+        ),
         (Decision(task_id="?", user="alice", outcome="maybe"), "'maybe' is not an outcome"),
         (Decision(task_id="?", user="alice", outcome="reject"), "'reject' needs: comment"),
         (Decision(task_id="nope", user="alice", outcome="approve"), "there is no task nope"),

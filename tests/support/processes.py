@@ -12,10 +12,17 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
+from activities.tasks import close_task, open_task
+from backoffice import database, registry, runtime
 from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions, start_process
+from backoffice.people.store import load_directory, read_directory_file
+from backoffice.settings import load_settings
 from tests.support.activities import ACTIVITIES, test_registry
+from worker import workflow_runner
 from workflows.process import ProcessWorkflow
+
+PEOPLE = Path(__file__).resolve().parents[2] / "directory" / "people.yaml"
 
 
 def write_definition(directory: Path, text: str) -> str:
@@ -58,5 +65,19 @@ async def process_worker(
     client: Client, directory: Path, task_queue: str | None = None
 ) -> AsyncIterator[ProcessRunner]:
     queue = task_queue or f"test-{uuid.uuid4().hex}"
-    async with Worker(client, task_queue=queue, workflows=[ProcessWorkflow], activities=ACTIVITIES):
+    use_records(directory / "state")
+    async with Worker(
+        client,
+        task_queue=queue,
+        workflows=[ProcessWorkflow],
+        activities=[*ACTIVITIES, open_task, close_task],
+        workflow_runner=workflow_runner(registry.discover()),
+    ):
         yield ProcessRunner(client, directory, queue)
+
+
+def use_records(state_dir: Path) -> None:
+    """Point activities at a records database in ``state_dir``, with the shipped directory."""
+    settings = load_settings({"BACKOFFICE_STATE_DIR": str(state_dir), "PATH": "/usr/bin:/bin"})
+    runtime.use(settings)
+    load_directory(database.engine(settings), read_directory_file(PEOPLE))

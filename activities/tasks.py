@@ -1,0 +1,157 @@
+"""Activities that keep the task table and the audit trail current, and resolve deciders."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlmodel import Session, delete, select
+from temporalio import activity
+
+from backoffice import database, registry, runtime
+from backoffice.people.directory import SqlDirectory
+from backoffice.tasks.store import TaskCandidateRow, TaskEventRow, TaskRow
+
+
+class TaskOpened(BaseModel):
+    task_id: str
+    workflow_id: str
+    process: str
+    business_key: str
+    step_id: str
+    title: str
+    assignees: list[str]
+    excluded: list[str] = Field(default_factory=list)
+    outcomes: list[str]
+    created_at: datetime
+    due_at: datetime | None = None
+    deadline: datetime
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+class Deciders(BaseModel):
+    """Who may decide, with why; excluded people are never among them."""
+
+    deciders: dict[str, str]
+
+
+class TaskClosed(BaseModel):
+    task_id: str
+    status: Literal["decided", "timed_out", "cancelled"]
+    outcome: str | None = None
+    decided_by: list[str] = Field(default_factory=list)
+    at: datetime
+    comment: str | None = None
+
+
+class Recorded(BaseModel):
+    task_id: str
+    status: str
+
+
+def _engine() -> Any:
+    return database.engine(runtime.settings())
+
+
+def _event(
+    task_id: str, key: str, event: str, actor: str, at: datetime, **detail: Any
+) -> TaskEventRow:
+    return TaskEventRow(
+        key=f"{task_id}#{key}",
+        task_id=task_id,
+        at=at,
+        event=event,
+        actor=actor,
+        source="worker",
+        detail_json=json.dumps(detail, default=str),
+    )
+
+
+@registry.activity()
+@activity.defn(name="tasks.open")
+async def open_task(task: TaskOpened) -> Deciders:
+    """Record a new task and resolve who may decide it (delegations included)."""
+    engine = _engine()
+    found = SqlDirectory(engine).deciders(task.assignees, task.created_at.date())
+    deciders = {who: why for who, why in found.items() if who not in task.excluded}
+    with Session(engine) as session:
+        if session.get(TaskRow, task.task_id) is None:  # a retried attempt writes nothing twice
+            session.add(
+                TaskRow(
+                    id=task.task_id,
+                    workflow_id=task.workflow_id,
+                    process=task.process,
+                    business_key=task.business_key,
+                    step_id=task.step_id,
+                    title=task.title,
+                    created_at=task.created_at,
+                    due_at=task.due_at,
+                    deadline=task.deadline,
+                    outcomes_json=json.dumps(task.outcomes),
+                    context_json=json.dumps(task.context, default=str),
+                )
+            )
+            session.flush()
+            session.add_all(
+                TaskCandidateRow(task_id=task.task_id, person_id=who, reason=why)
+                for who, why in deciders.items()
+            )
+            session.add(
+                _event(
+                    task.task_id,
+                    "created",
+                    "created",
+                    "system",
+                    task.created_at,
+                    assignees=task.assignees,
+                    deciders=sorted(deciders),
+                    excluded=task.excluded,
+                )
+            )
+            session.commit()
+    activity.logger.info("task opened", extra={"task_id": task.task_id, "deciders": len(deciders)})
+    return Deciders(deciders=deciders)
+
+
+@registry.activity()
+@activity.defn(name="tasks.close")
+async def close_task(closed: TaskClosed) -> Recorded:
+    """Mark a task decided, timed out or cancelled, and write the audit event."""
+    with Session(_engine()) as session:
+        row = session.get(TaskRow, closed.task_id)
+        if row is not None and row.status == "open":
+            row.status = closed.status
+            row.outcome = closed.outcome
+            row.closed_at = closed.at
+            session.add(row)
+            session.exec(delete(TaskCandidateRow).where(TaskCandidateRow.task_id == closed.task_id))  # type: ignore[arg-type]
+            actor = ",".join(closed.decided_by) or "system"
+            session.add(
+                _event(
+                    closed.task_id,
+                    closed.status,
+                    closed.status,
+                    actor,
+                    closed.at,
+                    outcome=closed.outcome,
+                    comment=closed.comment,
+                )
+            )
+            session.commit()
+        status = row.status if row is not None else "unknown"
+    return Recorded(task_id=closed.task_id, status=status)
+
+
+def open_tasks_for(person: str, limit: int = 200) -> list[TaskRow]:
+    """A person's open tasks, soonest due first: what the inbox and `backoffice tasks` list."""
+    with Session(_engine()) as session:
+        query = (
+            select(TaskRow)
+            .join(TaskCandidateRow, TaskCandidateRow.task_id == TaskRow.id)  # type: ignore[arg-type]
+            .where(TaskCandidateRow.person_id == person, TaskRow.status == "open")
+            .order_by(TaskRow.due_at, TaskRow.deadline)  # type: ignore[arg-type]
+            .limit(limit)
+        )
+        return list(session.exec(query))

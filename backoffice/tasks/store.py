@@ -1,0 +1,55 @@
+"""The task table (kept current by activities, so listing never asks Temporal) and the audit.
+
+Every task event is a row of ``task_event``: who, when, what, from where. Rows are written
+by activities, which Temporal may retry: writes are idempotent by task id and event key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class TaskRow(SQLModel, table=True):
+    __tablename__ = "task"
+
+    id: str = Field(primary_key=True)
+    workflow_id: str = Field(index=True)
+    process: str = Field(index=True)
+    business_key: str
+    step_id: str
+    title: str
+    status: str = Field(default="open", index=True)  # open, decided, timed_out, cancelled
+    outcome: str | None = None
+    created_at: datetime
+    due_at: datetime | None = Field(default=None, index=True)
+    deadline: datetime
+    closed_at: datetime | None = None
+    outcomes_json: str = "[]"
+    context_json: str = "{}"
+
+
+class TaskCandidateRow(SQLModel, table=True):
+    """Who may decide a task, and why (assignee, or delegate of whom)."""
+
+    __tablename__ = "task_candidate"
+
+    task_id: str = Field(primary_key=True, foreign_key="task.id")
+    person_id: str = Field(primary_key=True, index=True)
+    reason: str = "assignee"
+
+
+class TaskEventRow(SQLModel, table=True):
+    """The audit trail of human tasks."""
+
+    __tablename__ = "task_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # idempotency: the same event written twice is one row
+    task_id: str = Field(index=True)
+    at: datetime
+    event: str  # created, reminded, escalated, delegated, claimed, decided, timed_out, cancelled
+    actor: str  # a person id, or "system"
+    source: str  # worker, inbox, cli, operator
+    detail_json: str = "{}"
