@@ -19,10 +19,11 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from backoffice import registry, runtime
+from backoffice import database, registry, runtime
 from backoffice.connection import connect
 from backoffice.interceptors import LogContextInterceptor
 from backoffice.logs import get_logger
+from backoffice.people.store import sync_directory
 from backoffice.settings import Settings
 
 log = get_logger("backoffice.worker")
@@ -104,9 +105,17 @@ async def run_workers(
     log.info("worker stopped")
 
 
+def prepare_records(settings: Settings) -> None:
+    """Give activities their settings; load the people directory into the records database."""
+    runtime.use(settings)
+    loaded = sync_directory(database.engine(settings), settings.directory_file)
+    if loaded:
+        log.info("directory loaded", people=loaded, file=str(settings.directory_file))
+
+
 async def serve(settings: Settings) -> None:
     """Connect to the configured cluster and run the workers until SIGINT/SIGTERM."""
-    runtime.use(settings)
+    prepare_records(settings)
     client = await connect(settings)
     stop = asyncio.Event()
     with stop_on_signals(stop):

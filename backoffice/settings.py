@@ -74,6 +74,11 @@ class Settings(BaseModel):
     log_level: LogLevel = "INFO"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     shutdown_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
+    directory_file: Path | None = Field(
+        default=Path("directory/people.yaml"),
+        description="People directory loaded into the records database at worker start; "
+        "empty when a real directory is plugged in instead.",
+    )
     secrets_file: Path | None = Field(
         default=None,
         description="TOML file of named secrets; default state_dir/secrets.toml. Secrets can "

@@ -6,11 +6,11 @@ import asyncio
 
 import typer
 
-from backoffice import registry, runtime
+from backoffice import registry
 from backoffice.connection import connect, dev_server_connection
 from backoffice.devstack import DevServer
 from backoffice.settings import Settings
-from worker import run_workers, stop_on_signals, task_queue_name
+from worker import prepare_records, run_workers, stop_on_signals, task_queue_name
 
 
 def banner(settings: Settings, server: DevServer, found: registry.Registry | None) -> str:
@@ -50,7 +50,7 @@ def _pid(server: DevServer) -> str:
 
 async def run_dev(settings: Settings, server: DevServer, with_worker: bool) -> None:
     """Wait for the server, print what runs where, run the worker until Ctrl-C/SIGTERM."""
-    runtime.use(settings)
+    prepare_records(settings)
     stop = asyncio.Event()
     with stop_on_signals(stop):
         waiting = asyncio.create_task(server.wait_healthy())

@@ -18,6 +18,7 @@ from backoffice.connection import ConnectionFailed, connect, dev_server_connecti
 from backoffice.devstack import DevServer, DevStackError, find_temporal_binary
 from backoffice.engine.runs import RunError
 from backoffice.logs import configure_logging
+from backoffice.people.store import DirectoryFileError
 from backoffice.registry import PluginError
 from backoffice.settings import Settings, SettingsError, load_settings
 from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
@@ -41,6 +42,7 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     DevStackError,
     RunError,
     PluginError,
+    DirectoryFileError,
 )
 
 
@@ -277,6 +279,37 @@ def history_command(
     from backoffice.cli import runs
 
     asyncio.run(runs.history(settings_and_logging(), workflow_id, output, port))
+
+
+@app.command("tasks")
+@friendly_errors
+def tasks_command(
+    person: Annotated[str, typer.Option("--as", help="Whose open tasks to list.")],
+) -> None:
+    """List a person's open tasks, soonest due first."""
+    from backoffice.cli.tasks import list_tasks
+
+    list_tasks(settings_and_logging(), person)
+
+
+@app.command("decide")
+@friendly_errors
+def decide_command(
+    task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
+    person: Annotated[str, typer.Option("--as", help="Who decides.")],
+    outcome: Annotated[str, typer.Option("--outcome", help="approve, reject, ...")],
+    comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
+    field: Annotated[
+        list[str] | None, typer.Option("--field", help="A form field: NAME=VALUE.")
+    ] = None,
+    port: PortOption = None,
+) -> None:
+    """Decide a task (refused with the reason if not allowed)."""
+    from backoffice.cli import tasks
+
+    settings = settings_and_logging()
+    values = tasks.parse_fields(field or [])
+    asyncio.run(tasks.decide(settings, task_id, person, outcome, comment, values, port))
 
 
 @app.command("config")

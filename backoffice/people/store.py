@@ -101,3 +101,12 @@ def load_directory(engine: Engine, directory: DirectoryFile) -> None:
             for d in directory.delegations
         )
         session.commit()
+
+
+def sync_directory(engine: Engine, path: Path | None) -> int:
+    """Load the directory file when there is one; the number of people loaded."""
+    if path is None or not path.exists():
+        return 0
+    directory = read_directory_file(path)
+    load_directory(engine, directory)
+    return len(directory.people)

@@ -43,8 +43,9 @@ output:
 """
 
 
-async def start_worker(target: str, task_queue: str) -> asyncio.subprocess.Process:
+async def start_worker(target: str, task_queue: str, state: Path) -> asyncio.subprocess.Process:
     environment = {
+        "BACKOFFICE_STATE_DIR": str(state),
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/root"),
         "TEMPORAL_ADDRESS": target,
@@ -79,7 +80,7 @@ async def test_killed_worker_is_replaced_and_completed_steps_are_not_repeated(
     definitions = Definitions(tmp_path, build_catalog(found))
     target = dev_env.client.service_client.config.target_host
 
-    first = await start_worker(target, task_queue)
+    first = await start_worker(target, task_queue, tmp_path / "state")
     second = None
     try:
         handle = await start_process(
@@ -91,7 +92,7 @@ async def test_killed_worker_is_replaced_and_completed_steps_are_not_repeated(
         first.send_signal(signal.SIGKILL)
         await first.wait()
 
-        second = await start_worker(target, task_queue)
+        second = await start_worker(target, task_queue, tmp_path / "state")
         release.touch()
         result = await asyncio.wait_for(handle.result(), timeout=120)
     finally:

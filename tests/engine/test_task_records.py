@@ -1,0 +1,139 @@
+"""Tasks land in the task table with their deciders; the audit tells their story."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from activities.tasks import open_tasks_for
+from backoffice import database, runtime
+from backoffice.cli.tasks import decide, list_tasks
+from backoffice.engine.runs import RunError
+from backoffice.people.model import Delegation
+from backoffice.people.store import load_directory, read_directory_file
+from backoffice.settings import load_settings
+from backoffice.tasks.store import TaskEventRow, TaskRow
+from tests.support.processes import PEOPLE, ProcessRunner
+
+DEFINITION = """
+name: cc-approval
+version: 1
+title: Cost centre approval
+owner: tests
+business_key: input.case
+input:
+  case: string
+  cost_center: string
+  entered_by: string
+steps:
+  - id: approve
+    title: Approve ${ input.case }
+    task:
+      assignees: [{cost_centre_owner: "${ input.cost_center }"}, {manager_of: bob}]
+      exclude: ["${ input.entered_by }"]
+      due: 2bd
+      timeout: {after: 5bd, outcome: expired}
+output:
+  outcome: ${ steps.approve.outcome }
+"""
+
+
+async def task_row(handle: WorkflowHandle[Any, Any]) -> TaskRow:
+    engine = database.engine(runtime.settings())
+    for _ in range(200):
+        with Session(engine) as session:
+            row = session.exec(select(TaskRow).where(TaskRow.workflow_id == handle.id)).first()
+        if row is not None:
+            return row
+        await asyncio.sleep(0.05)
+    raise AssertionError("the task was never recorded")
+
+
+def audit(task_id: str) -> list[tuple[str, str]]:
+    with Session(database.engine(runtime.settings())) as session:
+        rows = session.exec(
+            select(TaskEventRow).where(TaskEventRow.task_id == task_id).order_by(TaskEventRow.id)  # type: ignore[arg-type]
+        )
+        return [(row.event, row.actor) for row in rows]
+
+
+async def test_task_is_listed_for_its_deciders_and_audited(
+    runner: ProcessRunner,
+    dev_env: WorkflowEnvironment,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    name = runner.define(DEFINITION)
+    handle = await runner.start(
+        name, {"case": uuid.uuid4().hex[:8], "cost_center": "CC-4100", "entered_by": "carol"}
+    )
+    row = await task_row(handle)
+    # alice owns CC-4100; carol manages bob but entered the invoice, so she is excluded.
+    assert [task.id for task in open_tasks_for("alice")] == [row.id]
+    assert open_tasks_for("carol") == []
+    assert row.due_at is not None
+    assert row.status == "open"
+
+    settings = load_settings(
+        {
+            "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
+            "BACKOFFICE_STATE_DIR": str(runtime.settings().state_dir),
+        }
+    )
+    list_tasks(settings, "alice")
+    assert row.id in capsys.readouterr().out
+    with pytest.raises(RunError, match="carol may not decide this task"):
+        await decide(settings, row.id, "carol", "approve", None, {}, None)
+    with pytest.raises(RunError, match="bob is not among the people who may decide"):
+        await decide(settings, row.id, "bob", "approve", None, {}, None)
+    await decide(settings, row.id, "alice", "approve", "fine", {}, None)
+
+    assert (await handle.result())["output"] == {"outcome": "approve"}
+    with Session(database.engine(runtime.settings())) as session:
+        closed = session.get(TaskRow, row.id)
+    assert closed is not None
+    assert (closed.status, closed.outcome) == ("decided", "approve")
+    assert audit(row.id) == [("created", "system"), ("decided", "alice")]
+    assert open_tasks_for("alice") == []
+
+
+async def test_delegate_may_decide_while_the_manager_is_away(runner: ProcessRunner) -> None:
+    people = read_directory_file(PEOPLE)
+    today = date.today()
+    away = Delegation.model_validate(
+        {"from": "carol", "to": "dave", "starts": today - timedelta(days=1),
+         "ends": today + timedelta(days=1)}
+    )  # fmt: skip
+    load_directory(
+        database.engine(runtime.settings()), people.model_copy(update={"delegations": [away]})
+    )
+    name = runner.define(DEFINITION)
+    handle = await runner.start(
+        name, {"case": uuid.uuid4().hex[:8], "cost_center": "CC-9999", "entered_by": "bob"}
+    )
+    row = await task_row(handle)
+    assert [task.id for task in open_tasks_for("dave")] == [row.id]
+    with Session(database.engine(runtime.settings())) as session:
+        created = session.exec(select(TaskEventRow).where(TaskEventRow.task_id == row.id)).one()
+    assert json.loads(created.detail_json)["deciders"] == ["carol", "dave"]
+    await handle.cancel()
+
+
+async def test_timed_out_task_is_closed_in_the_table(skipping_runner: ProcessRunner) -> None:
+    name = skipping_runner.define(DEFINITION)
+    handle = await skipping_runner.start(
+        name, {"case": uuid.uuid4().hex[:8], "cost_center": "CC-4100", "entered_by": "carol"}
+    )
+    assert (await handle.result())["output"] == {"outcome": "expired"}
+    row = await task_row(handle)
+    assert row.status == "timed_out"
+    assert audit(row.id) == [("created", "system"), ("timed_out", "system")]
