@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -12,7 +13,8 @@ from temporalio import activity
 
 from backoffice import database, registry, runtime
 from backoffice.people.directory import SqlDirectory
-from backoffice.tasks.store import TaskCandidateRow, TaskEventRow, TaskRow
+from backoffice.people.store import PersonRow
+from backoffice.tasks.store import NotificationRow, TaskCandidateRow, TaskEventRow, TaskRow
 
 
 class TaskOpened(BaseModel):
@@ -44,6 +46,21 @@ class TaskClosed(BaseModel):
     decided_by: list[str] = Field(default_factory=list)
     at: datetime
     comment: str | None = None
+
+
+class TaskReminded(BaseModel):
+    task_id: str
+    number: int
+    at: datetime
+
+
+class TaskEscalated(BaseModel):
+    task_id: str
+    level: int
+    at: datetime
+    assignees: list[str]
+    excluded: list[str] = Field(default_factory=list)
+    notify: list[str] = Field(default_factory=list)
 
 
 class Recorded(BaseModel):
@@ -110,6 +127,9 @@ async def open_task(task: TaskOpened) -> Deciders:
                     excluded=task.excluded,
                 )
             )
+            row = session.get(TaskRow, task.task_id)
+            assert row is not None
+            _notify(session, row, deciders, "created", task.created_at, "New task")
             session.commit()
     activity.logger.info("task opened", extra={"task_id": task.task_id, "deciders": len(deciders)})
     return Deciders(deciders=deciders)
@@ -142,6 +162,116 @@ async def close_task(closed: TaskClosed) -> Recorded:
             session.commit()
         status = row.status if row is not None else "unknown"
     return Recorded(task_id=closed.task_id, status=status)
+
+
+def _notify(
+    session: Session, row: TaskRow, people: Iterable[str], kind: str, at: datetime, text: str
+) -> None:
+    for person_id in sorted(set(people)):
+        person = session.get(PersonRow, person_id)
+        if person is None or not person.active:
+            continue
+        session.add(
+            NotificationRow(
+                key=f"{row.id}#{kind}#{person_id}",
+                task_id=row.id,
+                person_id=person_id,
+                email=person.email,
+                subject=f"[{row.process}] {text}: {row.title}",
+                body=f"{text}: {row.title}\nCase {row.business_key}, task {row.id}\n"
+                f"Due {row.due_at or row.deadline:%Y-%m-%d %H:%M} UTC.",
+                created_at=at,
+            )
+        )
+
+
+def _candidates(session: Session, task_id: str) -> list[str]:
+    rows = session.exec(
+        select(TaskCandidateRow.person_id).where(TaskCandidateRow.task_id == task_id)
+    )
+    return list(rows)
+
+
+def _already(session: Session, key: str) -> bool:
+    return session.exec(select(TaskEventRow.id).where(TaskEventRow.key == key)).first() is not None
+
+
+@registry.activity()
+@activity.defn(name="tasks.remind")
+async def remind_task(reminder: TaskReminded) -> Recorded:
+    """Remind the people who may decide; audited as 'reminded'."""
+    with Session(_engine()) as session:
+        row = session.get(TaskRow, reminder.task_id)
+        key = f"{reminder.task_id}#reminded-{reminder.number}"
+        if row is not None and row.status == "open" and not _already(session, key):
+            people = _candidates(session, row.id)
+            _notify(
+                session,
+                row,
+                people,
+                f"reminder-{reminder.number}",
+                reminder.at,
+                f"Reminder {reminder.number}",
+            )
+            session.add(
+                _event(
+                    row.id,
+                    f"reminded-{reminder.number}",
+                    "reminded",
+                    "system",
+                    reminder.at,
+                    number=reminder.number,
+                    to=people,
+                )
+            )
+            session.commit()
+        return Recorded(task_id=reminder.task_id, status=row.status if row else "unknown")
+
+
+@registry.activity()
+@activity.defn(name="tasks.escalate")
+async def escalate_task(escalation: TaskEscalated) -> Deciders:
+    """Apply an escalation level: new deciders, notifications, audited as 'escalated'."""
+    engine = _engine()
+    directory = SqlDirectory(engine)
+    found = directory.deciders(escalation.assignees, escalation.at.date())
+    deciders = {who: why for who, why in found.items() if who not in escalation.excluded}
+    notified: set[str] = set()
+    for rule in escalation.notify:
+        notified |= directory.resolve(rule)
+    with Session(engine) as session:
+        row = session.get(TaskRow, escalation.task_id)
+        key = f"{escalation.task_id}#escalated-{escalation.level}"
+        if row is not None and row.status == "open" and not _already(session, key):
+            session.exec(delete(TaskCandidateRow).where(TaskCandidateRow.task_id == row.id))  # type: ignore[arg-type]
+            session.add_all(
+                TaskCandidateRow(task_id=row.id, person_id=who, reason=why)
+                for who, why in deciders.items()
+            )
+            label = f"Escalation level {escalation.level}"
+            _notify(
+                session,
+                row,
+                set(deciders) | notified,
+                f"escalated-{escalation.level}",
+                escalation.at,
+                label,
+            )
+            session.add(
+                _event(
+                    row.id,
+                    f"escalated-{escalation.level}",
+                    "escalated",
+                    "system",
+                    escalation.at,
+                    level=escalation.level,
+                    assignees=escalation.assignees,
+                    deciders=sorted(deciders),
+                    notified=sorted(notified),
+                )
+            )
+            session.commit()
+    return Deciders(deciders=deciders)
 
 
 def open_tasks_for(person: str, limit: int = 200) -> list[TaskRow]:

@@ -610,11 +610,14 @@ class Interpreter:
         self._waiting(key, step, view.assignees, view.due_at or view.deadline)
         try:
             async with self.waiting_on(key):
-                await workflow.wait_condition(
-                    lambda: view.status != "open",
-                    timeout=max(view.deadline - now, timedelta(seconds=1)),
-                    timeout_summary=f"{step.id}: final timeout ({task.timeout.outcome})",
-                )
+                if recorded:
+                    await self._task_sla(step, view, scope)
+                else:  # runs from before reminders and escalation
+                    await workflow.wait_condition(
+                        lambda: view.status != "open",
+                        timeout=max(view.deadline - now, timedelta(seconds=1)),
+                        timeout_summary=f"{step.id}: final timeout ({task.timeout.outcome})",
+                    )
         except TimeoutError:
             view.status = "timed_out"
         except asyncio.CancelledError:
@@ -626,6 +629,96 @@ class Interpreter:
         if recorded:
             await self._close_task(step, view, result)
         return result
+
+    def _sla_schedule(
+        self, task: model.HumanTask, start: datetime
+    ) -> list[tuple[datetime, str, int]]:
+        """Reminders and escalation levels as (when, what, number), before the deadline."""
+        deadline = self.after(start, task.timeout.after)
+        events: list[tuple[datetime, str, int]] = []
+        reminders = task.reminders
+        if reminders is not None:
+            if reminders.every is not None:
+                moment = start
+                for number in range(1, reminders.max + 1):
+                    moment = self.after(moment, reminders.every)
+                    if moment >= deadline:
+                        break
+                    events.append((moment, "remind", number))
+            else:
+                for number, offset in enumerate(reminders.at or [], start=1):
+                    moment = self.after(start, offset)
+                    if moment < deadline and number <= reminders.max:
+                        events.append((moment, "remind", number))
+        escalations = [
+            (self.after(start, escalation.after), "escalate", level)
+            for level, escalation in enumerate(task.escalations, start=1)
+        ]
+        escalations = [event for event in escalations if event[0] < deadline]
+        # An escalation notifies anyway: a reminder due at the same moment would be noise.
+        moments = {moment for moment, _, _ in escalations}
+        events = [event for event in events if event[0] not in moments]
+        return sorted(events + escalations)
+
+    async def _task_sla(self, step: model.TaskStep, view: TaskView, scope: Scope) -> None:
+        """Wait for the decision; remind and escalate on schedule; TimeoutError at the end."""
+        task = step.task
+        for moment, what, number in self._sla_schedule(task, view.created_at):
+            label = f"reminder {number}" if what == "remind" else f"escalation level {number}"
+            try:
+                await workflow.wait_condition(
+                    lambda: view.status != "open",
+                    timeout=max(moment - workflow.now(), timedelta(seconds=1)),
+                    timeout_summary=f"{step.id}: {label}",
+                )
+                return  # decided before this point of the schedule
+            except TimeoutError:
+                pass
+            if what == "remind":
+                await self._remind(step, view, number)
+            else:
+                await self._escalate(step, view, task.escalations[number - 1], number, scope)
+        await workflow.wait_condition(
+            lambda: view.status != "open",
+            timeout=max(view.deadline - workflow.now(), timedelta(seconds=1)),
+            timeout_summary=f"{step.id}: final timeout ({task.timeout.outcome})",
+        )
+
+    async def _remind(self, step: model.StepBase, view: TaskView, number: int) -> None:
+        await workflow.execute_activity(
+            "tasks.remind",
+            {"task_id": view.task_id, "number": number, "at": workflow.now().isoformat()},
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{step.id}: reminder {number}",
+        )
+
+    async def _escalate(
+        self,
+        step: model.TaskStep,
+        view: TaskView,
+        escalation: model.Escalation,
+        level: int,
+        scope: Scope,
+    ) -> None:
+        added = [describe_assignee(a, scope) for a in escalation.add or escalation.replace]
+        assignees = added if escalation.replace else [*view.assignees, *added]
+        result = await workflow.execute_activity(
+            "tasks.escalate",
+            {
+                "task_id": view.task_id,
+                "level": level,
+                "at": workflow.now().isoformat(),
+                "assignees": assignees,
+                "excluded": view.excluded,
+                "notify": [describe_assignee(a, scope) for a in escalation.notify],
+            },
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{step.id}: escalation level {level}",
+        )
+        view.assignees = assignees
+        view.deciders = dict(result["deciders"])
+        key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
+        self._waiting(key, step, view.assignees, view.deadline)
 
     def _task_record(self, view: TaskView) -> dict[str, Any]:
         info = workflow.info()

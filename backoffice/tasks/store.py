@@ -53,3 +53,19 @@ class TaskEventRow(SQLModel, table=True):
     actor: str  # a person id, or "system"
     source: str  # worker, inbox, cli, operator
     detail_json: str = "{}"
+
+
+class NotificationRow(SQLModel, table=True):
+    """A message to a person about a task; sent by e-mail when SMTP is configured."""
+
+    __tablename__ = "notification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # idempotency across activity retries
+    task_id: str = Field(index=True)
+    person_id: str = Field(index=True)
+    email: str
+    subject: str
+    body: str
+    created_at: datetime
+    sent_at: datetime | None = None

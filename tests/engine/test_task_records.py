@@ -21,7 +21,7 @@ from backoffice.engine.runs import RunError
 from backoffice.people.model import Delegation
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.settings import load_settings
-from backoffice.tasks.store import TaskEventRow, TaskRow
+from backoffice.tasks.store import NotificationRow, TaskEventRow, TaskRow
 from tests.support.processes import PEOPLE, ProcessRunner
 
 DEFINITION = """
@@ -137,3 +137,88 @@ async def test_timed_out_task_is_closed_in_the_table(skipping_runner: ProcessRun
     row = await task_row(handle)
     assert row.status == "timed_out"
     assert audit(row.id) == [("created", "system"), ("timed_out", "system")]
+
+
+SLA = """
+name: sla-approval
+version: 1
+title: SLA approval
+owner: tests
+business_key: input.case
+input:
+  case: string
+steps:
+  - id: approve
+    title: Approve ${ input.case }
+    task:
+      assignees: [{cost_centre_owner: CC-4100}]
+      due: 3bd
+      reminders: {every: 1bd}
+      escalations:
+        - after: 3bd
+          add: [{manager_of: alice}]
+        - after: 5bd
+          replace: [{group: ap-managers}]
+          notify: [{role: cfo}]
+      timeout: {after: 7bd, outcome: expired}
+output:
+  outcome: ${ steps.approve.outcome }
+  timed_out: ${ steps.approve.timed_out }
+"""
+
+
+async def test_reminders_and_each_escalation_level_then_the_timeout(
+    skipping_runner: ProcessRunner,
+) -> None:
+    name = skipping_runner.define(SLA)
+    handle = await skipping_runner.start(name, {"case": uuid.uuid4().hex[:8]})
+    assert (await handle.result())["output"] == {"outcome": "expired", "timed_out": True}
+    row = await task_row(handle)
+    events = audit(row.id)
+    # Reminders every business day (1, 2, 4, 6), escalations at 3 and 5, timeout at 7.
+    assert events == [
+        ("created", "system"),
+        ("reminded", "system"),
+        ("reminded", "system"),
+        ("escalated", "system"),
+        ("reminded", "system"),
+        ("escalated", "system"),
+        ("reminded", "system"),
+        ("timed_out", "system"),
+    ]
+    with Session(database.engine(runtime.settings())) as session:
+        escalations = session.exec(
+            select(TaskEventRow).where(
+                TaskEventRow.task_id == row.id, TaskEventRow.event == "escalated"
+            )
+        ).all()
+        first, second = (json.loads(event.detail_json) for event in escalations)
+        notified = {
+            (n.person_id, n.subject.split(":")[0])
+            for n in session.exec(select(NotificationRow).where(NotificationRow.task_id == row.id))
+        }
+    assert first["deciders"] == ["alice", "carol"]
+    assert second["deciders"] == ["dave"]
+    assert second["notified"] == ["frank"]
+    assert ("carol", "[sla-approval] Escalation level 1") in notified
+    assert ("frank", "[sla-approval] Escalation level 2") in notified
+    assert ("alice", "[sla-approval] Reminder 1") in notified
+
+
+async def test_decision_between_reminders_stops_the_schedule(runner: ProcessRunner) -> None:
+    name = runner.define(SLA)
+    handle = await runner.start(name, {"case": uuid.uuid4().hex[:8]})
+    row = await task_row(handle)
+    for _ in range(100):
+        if handle.id and row.id in [t.id for t in open_tasks_for("alice")]:
+            break
+        await asyncio.sleep(0.05)
+    from backoffice.engine.contracts import DECIDE_UPDATE, Decision, TaskView
+
+    await handle.execute_update(
+        DECIDE_UPDATE,
+        Decision(task_id=row.id, user="alice", outcome="approve"),
+        result_type=TaskView,
+    )
+    assert (await handle.result())["output"] == {"outcome": "approve", "timed_out": False}
+    assert audit(row.id) == [("created", "system"), ("decided", "alice")]
