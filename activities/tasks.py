@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable
 from datetime import datetime
@@ -12,6 +13,7 @@ from sqlmodel import Session, delete, select
 from temporalio import activity
 
 from backoffice import database, registry, runtime
+from backoffice.mail import send_pending
 from backoffice.people.directory import SqlDirectory
 from backoffice.people.store import PersonRow
 from backoffice.tasks.store import NotificationRow, TaskCandidateRow, TaskEventRow, TaskRow
@@ -70,6 +72,11 @@ class Recorded(BaseModel):
 
 def _engine() -> Any:
     return database.engine(runtime.settings())
+
+
+def _send_mail() -> None:
+    settings = runtime.settings()
+    send_pending(_engine(), settings.smtp_url, settings.mail_from)
 
 
 def _event(
@@ -132,6 +139,7 @@ async def open_task(task: TaskOpened) -> Deciders:
             _notify(session, row, deciders, "created", task.created_at, "New task")
             session.commit()
     activity.logger.info("task opened", extra={"task_id": task.task_id, "deciders": len(deciders)})
+    await asyncio.to_thread(_send_mail)
     return Deciders(deciders=deciders)
 
 
@@ -225,7 +233,9 @@ async def remind_task(reminder: TaskReminded) -> Recorded:
                 )
             )
             session.commit()
-        return Recorded(task_id=reminder.task_id, status=row.status if row else "unknown")
+        status = row.status if row else "unknown"
+    await asyncio.to_thread(_send_mail)
+    return Recorded(task_id=reminder.task_id, status=status)
 
 
 @registry.activity()
@@ -271,6 +281,7 @@ async def escalate_task(escalation: TaskEscalated) -> Deciders:
                 )
             )
             session.commit()
+    await asyncio.to_thread(_send_mail)
     return Deciders(deciders=deciders)
 
 

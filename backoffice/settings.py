@@ -79,6 +79,13 @@ class Settings(BaseModel):
         description="People directory loaded into the records database at worker start; "
         "empty when a real directory is plugged in instead.",
     )
+    smtp_url: str | None = Field(
+        default=None,
+        pattern=r"^smtp://[^/:]+(:\d+)?/?$",
+        description="Where task notifications are sent, e.g. smtp://mail.acme.example:25; "
+        "backoffice dev points it at its local mail sink.",
+    )
+    mail_from: str = Field(default="backoffice@localhost", pattern=r"^[^@\s]+@[^@\s]+$")
     secrets_file: Path | None = Field(
         default=None,
         description="TOML file of named secrets; default state_dir/secrets.toml. Secrets can "

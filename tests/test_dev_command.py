@@ -83,6 +83,8 @@ async def dev_stack(state_dir: Path, port: int, ui_port: int) -> AsyncIterator[D
         str(port),
         "--ui-port",
         str(ui_port),
+        "--smtp-port",
+        str(free_port()),
         env=environment(state_dir),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
@@ -208,7 +210,14 @@ async def test_taken_port_gets_a_clear_message_not_a_traceback(tmp_path: Path) -
         squatter.listen()
         taken = squatter.getsockname()[1]
         code, out, err = await run_cli(
-            "dev", "--port", str(taken), "--ui-port", str(free_port()), state_dir=tmp_path
+            "dev",
+            "--port",
+            str(taken),
+            "--ui-port",
+            str(free_port()),
+            "--smtp-port",
+            str(free_port()),
+            state_dir=tmp_path,
         )
     assert code == 1
     assert f"error: port {taken} for the Temporal server is taken" in err

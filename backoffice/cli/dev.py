@@ -30,6 +30,7 @@ def banner(settings: Settings, server: DevServer, found: registry.Registry | Non
     else:
         lines.append("  Worker            not started (--no-worker): run `backoffice worker`")
     lines += [
+        f"  Mail sink         {settings.smtp_url} (read with `backoffice mail`)",
         f"  State directory   {state}",
         f"    Temporal data   {server.db_file}",
         f"    Records         {settings.resolved_database_url}",

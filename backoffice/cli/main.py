@@ -15,9 +15,10 @@ from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 import typer
 
 from backoffice.connection import ConnectionFailed, connect, dev_server_connection
-from backoffice.devstack import DevServer, DevStackError, find_temporal_binary
+from backoffice.devstack import DevServer, DevStackError, ensure_port_free, find_temporal_binary
 from backoffice.engine.runs import RunError
 from backoffice.logs import configure_logging
+from backoffice.mail import MailSink
 from backoffice.people.store import DirectoryFileError
 from backoffice.registry import PluginError
 from backoffice.settings import Settings, SettingsError, load_settings
@@ -85,6 +86,9 @@ def worker() -> None:
 def dev(
     port: Annotated[int, typer.Option(help="gRPC port of the Temporal dev server.")] = 7233,
     ui_port: Annotated[int, typer.Option(help="Port of the Temporal Web UI.")] = 8233,
+    smtp_port: Annotated[
+        int, typer.Option(help="Port of the local mail sink for notifications.")
+    ] = 8025,
     run_worker: Annotated[
         bool, typer.Option("--worker/--no-worker", help="Run the worker in this command.")
     ] = True,
@@ -93,17 +97,23 @@ def dev(
     from backoffice.cli.dev import run_dev
 
     settings = settings_and_logging()
+    binary = find_temporal_binary(settings.environ)
+    ensure_port_free(smtp_port, "mail sink", "--smtp-port")
+    sink = MailSink(settings.state_dir.resolve() / "mail", smtp_port)
+    settings = settings.model_copy(update={"smtp_url": sink.url})
     server = DevServer(
-        binary=find_temporal_binary(settings.environ),
+        binary=binary,
         state_dir=settings.state_dir.resolve(),
         port=port,
         ui_port=ui_port,
     )
     try:
+        sink.start()
         server.start()
         asyncio.run(run_dev(settings, server, run_worker))
     finally:
         server.stop()
+        sink.stop()
         typer.echo("backoffice dev stopped: Temporal server and worker are down.")
 
 
@@ -310,6 +320,22 @@ def decide_command(
     settings = settings_and_logging()
     values = tasks.parse_fields(field or [])
     asyncio.run(tasks.decide(settings, task_id, person, outcome, comment, values, port))
+
+
+@app.command("mail")
+@friendly_errors
+def mail_command(
+    to: Annotated[str | None, typer.Option("--to", help="Only messages to this address.")] = None,
+) -> None:
+    """Show the notifications the local mail sink received."""
+    from backoffice.mail import read_mailbox
+
+    settings = load_settings()
+    messages = read_mailbox(settings.state_dir / "mail", to)
+    if not messages:
+        typer.echo("no messages" + (f" to {to}" if to else ""))
+    for message in messages:
+        typer.echo(f"{message['Date'] or ''} to {message['To']}: {message['Subject']}")
 
 
 @app.command("config")

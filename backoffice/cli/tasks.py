@@ -66,7 +66,10 @@ async def decide(
             DECIDE_UPDATE, decision, result_type=TaskView, id=f"{task_id}:{person}"
         )
     except WorkflowUpdateFailedError as error:
-        raise RunError(f"decision refused: {error.cause}") from None
+        reason = str(error.cause)
+        if "there is no task" in reason and row.status == "open":
+            reason = "the task is still being opened: try again in a moment"
+        raise RunError(f"decision refused: {reason}") from None
     except RPCError as error:
         raise RunError(f"cannot reach the process of {task_id}: {error.message}") from None
     state = "decided" if view.status == "decided" else "recorded; more approvals are needed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,7 +18,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.tasks import open_tasks_for
 from backoffice import database, runtime
 from backoffice.cli.tasks import decide, list_tasks
+from backoffice.engine.contracts import TASKS_QUERY, TaskView
 from backoffice.engine.runs import RunError
+from backoffice.mail import MailSink, read_mailbox
 from backoffice.people.model import Delegation
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.settings import load_settings
@@ -47,15 +50,32 @@ output:
 """
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 async def task_row(handle: WorkflowHandle[Any, Any]) -> TaskRow:
     engine = database.engine(runtime.settings())
     for _ in range(200):
         with Session(engine) as session:
             row = session.exec(select(TaskRow).where(TaskRow.workflow_id == handle.id)).first()
-        if row is not None:
+        if row is not None and row.id in await open_task_ids(handle):
+            return row
+        if row is not None and row.status != "open":
             return row
         await asyncio.sleep(0.05)
     raise AssertionError("the task was never recorded")
+
+
+async def open_task_ids(handle: WorkflowHandle[Any, Any]) -> list[str]:
+    try:
+        tasks = await handle.query(TASKS_QUERY, result_type=list[TaskView])
+    except Exception:  # the run may already be closed
+        return []
+    return [task.task_id for task in tasks]
 
 
 def audit(task_id: str) -> list[tuple[str, str]]:
@@ -170,9 +190,23 @@ output:
 async def test_reminders_and_each_escalation_level_then_the_timeout(
     skipping_runner: ProcessRunner,
 ) -> None:
-    name = skipping_runner.define(SLA)
-    handle = await skipping_runner.start(name, {"case": uuid.uuid4().hex[:8]})
-    assert (await handle.result())["output"] == {"outcome": "expired", "timed_out": True}
+    sink = MailSink(runtime.settings().state_dir / "mail", free_port())
+    runtime.use(runtime.settings().model_copy(update={"smtp_url": sink.url}))
+    sink.start()
+    try:
+        name = skipping_runner.define(SLA)
+        handle = await skipping_runner.start(name, {"case": uuid.uuid4().hex[:8]})
+        assert (await handle.result())["output"] == {"outcome": "expired", "timed_out": True}
+    finally:
+        sink.stop()
+    to_alice = [str(m["Subject"]) for m in read_mailbox(sink.directory, "alice@acme.example")]
+    assert [subject.split(":")[0] for subject in to_alice[:3]] == [
+        "[sla-approval] New task",
+        "[sla-approval] Reminder 1",
+        "[sla-approval] Reminder 2",
+    ]
+    to_frank = [str(m["Subject"]) for m in read_mailbox(sink.directory, "frank@acme.example")]
+    assert [subject.split(":")[0] for subject in to_frank] == ["[sla-approval] Escalation level 2"]
     row = await task_row(handle)
     events = audit(row.id)
     # Reminders every business day (1, 2, 4, 6), escalations at 3 and 5, timeout at 7.
