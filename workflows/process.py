@@ -20,6 +20,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from backoffice import registry, search_attributes
     from backoffice.engine.contracts import (
+        DECIDE_SIGNAL,
         DECIDE_UPDATE,
         EVENT_SIGNAL,
         PROGRESS_QUERY,
@@ -136,6 +137,9 @@ class ProcessWorkflow:
 
     @workflow.update(name=DECIDE_UPDATE)
     def decide(self, decision: Decision) -> TaskView:
+        return self._apply_decision(decision)
+
+    def _apply_decision(self, decision: Decision) -> TaskView:
         view = self.interpreter.tasks.get(decision.task_id)
         if view is None or view.status != "open":  # validated already; kept safe for replay
             raise ApplicationError(f"task {decision.task_id} takes no decision now")
@@ -146,6 +150,23 @@ class ProcessWorkflow:
             view.status = "decided"
         self._show_details()
         return view
+
+    @workflow.signal(name=DECIDE_SIGNAL)
+    def decide_by_signal(self, decision: Decision) -> None:
+        """The operators' path when no worker is up: applied later, or logged if not allowed.
+
+        A signal cannot be refused to its sender, so a decision that fails the same checks
+        as the update is dropped here with a warning in the worker's log.
+        """
+        try:
+            self.check_decision(decision)
+        except ValueError as refused:
+            workflow.logger.warning(
+                "decision by signal refused",
+                extra={"task_id": decision.task_id, "why": str(refused)},
+            )
+            return
+        self._apply_decision(decision)
 
     @decide.validator
     def check_decision(self, decision: Decision) -> None:

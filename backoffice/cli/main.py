@@ -312,6 +312,10 @@ def decide_command(
     field: Annotated[
         list[str] | None, typer.Option("--field", help="A form field: NAME=VALUE.")
     ] = None,
+    by_signal: Annotated[
+        bool,
+        typer.Option("--signal", help="Operators: send even when no worker is running."),
+    ] = False,
     port: PortOption = None,
 ) -> None:
     """Decide a task (refused with the reason if not allowed)."""
@@ -319,7 +323,7 @@ def decide_command(
 
     settings = settings_and_logging()
     values = tasks.parse_fields(field or [])
-    asyncio.run(tasks.decide(settings, task_id, person, outcome, comment, values, port))
+    asyncio.run(tasks.decide(settings, task_id, person, outcome, comment, values, port, by_signal))
 
 
 @app.command("mail")

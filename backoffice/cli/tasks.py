@@ -12,7 +12,7 @@ from temporalio.service import RPCError
 
 from backoffice import database, runtime
 from backoffice.cli.runs import client_for
-from backoffice.engine.contracts import DECIDE_UPDATE, Decision, TaskView
+from backoffice.engine.contracts import DECIDE_SIGNAL, DECIDE_UPDATE, Decision, TaskView
 from backoffice.engine.runs import RunError
 from backoffice.settings import Settings
 from backoffice.tasks.store import TaskRow
@@ -52,6 +52,7 @@ async def decide(
     comment: str | None,
     fields: dict[str, Any],
     port: int | None,
+    by_signal: bool = False,
 ) -> None:
     with Session(database.engine(settings)) as session:
         row = session.get(TaskRow, task_id)
@@ -61,6 +62,13 @@ async def decide(
     decision = Decision(
         task_id=task_id, user=person, outcome=outcome, comment=comment, fields=fields
     )
+    if by_signal:
+        await client.get_workflow_handle(row.workflow_id).signal(DECIDE_SIGNAL, decision)
+        typer.echo(
+            f"{outcome} by {person} on {task_id} sent: it applies when a worker runs the "
+            "process, and is dropped (with a warning in the worker log) if not allowed"
+        )
+        return
     try:
         view: TaskView = await client.get_workflow_handle(row.workflow_id).execute_update(
             DECIDE_UPDATE, decision, result_type=TaskView, id=f"{task_id}:{person}"

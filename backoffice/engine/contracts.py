@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 EVENT_SIGNAL = "event"
 DECIDE_UPDATE = "decide"
+DECIDE_SIGNAL = "decide-by-signal"
 PROGRESS_QUERY = "progress"
 TASKS_QUERY = "tasks"
 

@@ -256,3 +256,32 @@ async def test_decision_between_reminders_stops_the_schedule(runner: ProcessRunn
     )
     assert (await handle.result())["output"] == {"outcome": "approve", "timed_out": False}
     assert audit(row.id) == [("created", "system"), ("decided", "alice")]
+
+
+async def test_operators_decide_by_signal_and_refused_ones_are_dropped(
+    runner: ProcessRunner,
+) -> None:
+    from backoffice.engine.contracts import DECIDE_SIGNAL, Decision
+
+    name = runner.define(DEFINITION)
+    handle = await runner.start(
+        name, {"case": uuid.uuid4().hex[:8], "cost_center": "CC-4100", "entered_by": "carol"}
+    )
+    row = await task_row(handle)
+    # Signals apply in order: carol is excluded, and a reject needs a comment, so only the
+    # third decides; had either of the first two applied, it would have decided instead.
+    await handle.signal(DECIDE_SIGNAL, Decision(task_id=row.id, user="carol", outcome="approve"))
+    await handle.signal(DECIDE_SIGNAL, Decision(task_id=row.id, user="alice", outcome="reject"))
+    await handle.signal(
+        DECIDE_SIGNAL,
+        Decision(task_id=row.id, user="alice", outcome="reject", comment="wrong supplier"),
+    )
+    assert (await handle.result())["output"] == {"outcome": "reject"}
+    assert audit(row.id) == [("created", "system"), ("decided", "alice")]
+    with Session(database.engine(runtime.settings())) as session:
+        decided = session.exec(
+            select(TaskEventRow).where(
+                TaskEventRow.task_id == row.id, TaskEventRow.event == "decided"
+            )
+        ).one()
+    assert json.loads(decided.detail_json)["comment"] == "wrong supplier"
