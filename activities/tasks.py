@@ -97,6 +97,14 @@ def _event(
 @activity.defn(name="tasks.open")
 async def open_task(task: TaskOpened) -> Deciders:
     """Record a new task and resolve who may decide it (delegations included)."""
+    # The database is synchronous: run it off the event loop that polls workflow tasks.
+    deciders = await asyncio.to_thread(_open, task)
+    activity.logger.info("task opened", extra={"task_id": task.task_id, "deciders": len(deciders)})
+    await asyncio.to_thread(_send_mail)
+    return Deciders(deciders=deciders)
+
+
+def _open(task: TaskOpened) -> dict[str, str]:
     engine = _engine()
     found = SqlDirectory(engine).deciders(task.assignees, task.created_at.date())
     deciders = {who: why for who, why in found.items() if who not in task.excluded}
@@ -138,15 +146,17 @@ async def open_task(task: TaskOpened) -> Deciders:
             assert row is not None
             _notify(session, row, deciders, "created", task.created_at, "New task")
             session.commit()
-    activity.logger.info("task opened", extra={"task_id": task.task_id, "deciders": len(deciders)})
-    await asyncio.to_thread(_send_mail)
-    return Deciders(deciders=deciders)
+    return deciders
 
 
 @registry.activity()
 @activity.defn(name="tasks.close")
 async def close_task(closed: TaskClosed) -> Recorded:
     """Mark a task decided, timed out or cancelled, and write the audit event."""
+    return await asyncio.to_thread(_close, closed)
+
+
+def _close(closed: TaskClosed) -> Recorded:
     with Session(_engine()) as session:
         row = session.get(TaskRow, closed.task_id)
         if row is not None and row.status == "open":
@@ -208,6 +218,12 @@ def _already(session: Session, key: str) -> bool:
 @activity.defn(name="tasks.remind")
 async def remind_task(reminder: TaskReminded) -> Recorded:
     """Remind the people who may decide; audited as 'reminded'."""
+    recorded = await asyncio.to_thread(_remind, reminder)
+    await asyncio.to_thread(_send_mail)
+    return recorded
+
+
+def _remind(reminder: TaskReminded) -> Recorded:
     with Session(_engine()) as session:
         row = session.get(TaskRow, reminder.task_id)
         key = f"{reminder.task_id}#reminded-{reminder.number}"
@@ -234,7 +250,6 @@ async def remind_task(reminder: TaskReminded) -> Recorded:
             )
             session.commit()
         status = row.status if row else "unknown"
-    await asyncio.to_thread(_send_mail)
     return Recorded(task_id=reminder.task_id, status=status)
 
 
@@ -242,6 +257,12 @@ async def remind_task(reminder: TaskReminded) -> Recorded:
 @activity.defn(name="tasks.escalate")
 async def escalate_task(escalation: TaskEscalated) -> Deciders:
     """Apply an escalation level: new deciders, notifications, audited as 'escalated'."""
+    deciders = await asyncio.to_thread(_escalate, escalation)
+    await asyncio.to_thread(_send_mail)
+    return Deciders(deciders=deciders)
+
+
+def _escalate(escalation: TaskEscalated) -> dict[str, str]:
     engine = _engine()
     directory = SqlDirectory(engine)
     found = directory.deciders(escalation.assignees, escalation.at.date())
@@ -281,8 +302,7 @@ async def escalate_task(escalation: TaskEscalated) -> Deciders:
                 )
             )
             session.commit()
-    await asyncio.to_thread(_send_mail)
-    return Deciders(deciders=deciders)
+    return deciders
 
 
 def open_tasks_for(person: str, limit: int = 200) -> list[TaskRow]:

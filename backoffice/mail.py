@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -51,6 +52,7 @@ def send_pending(engine: Engine, smtp_url: str | None, sender: str) -> int:
                     message["From"] = sender
                     message["To"] = row.email
                     message["Subject"] = row.subject
+                    message["Date"] = format_datetime(row.created_at.replace(tzinfo=UTC))
                     message["X-Backoffice-Task"] = row.task_id
                     message.set_content(row.body)
                     smtp.send_message(message)

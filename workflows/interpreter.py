@@ -214,7 +214,8 @@ class Interpreter:
             self.state.records[key] = StepRecord(status="skipped")
             self._progress(key, step, "skipped", ended=True)
             return
-        self._progress(key, step, "running")
+        title = self.title(step, frame) if step.title and "${" in step.title else None
+        self._progress(key, step, "running", title=title)
         try:
             result = await self.kind(step, key, frame)
         except (ProcessFinished, ContinueAsNewNow, asyncio.CancelledError):
@@ -765,6 +766,7 @@ class Interpreter:
         *,
         ended: bool = False,
         error: str | None = None,
+        title: str | None = None,
     ) -> None:
         if "[" in key:  # inside a for_each item: the loop's own line tells the count
             return
@@ -772,8 +774,8 @@ class Interpreter:
         entry = self.progress.get(key)
         if entry is None:
             entry = StepProgress(
-                key=key, step_id=step.id, title=step.label(), kind=step.kind, status=status,
-                started_at=now,
+                key=key, step_id=step.id, title=title or step.label(), kind=step.kind,
+                status=status, started_at=now,
             )  # fmt: skip
             self.progress[key] = entry
         entry.status = status
