@@ -65,6 +65,13 @@ class TaskEscalated(BaseModel):
     notify: list[str] = Field(default_factory=list)
 
 
+class TaskClaimed(BaseModel):
+    task_id: str
+    user: str
+    release: bool = False
+    at: datetime
+
+
 class Recorded(BaseModel):
     task_id: str
     status: str
@@ -303,6 +310,24 @@ def _escalate(escalation: TaskEscalated) -> dict[str, str]:
             )
             session.commit()
     return deciders
+
+
+@registry.activity()
+@activity.defn(name="tasks.claim")
+async def claim_task(claim: TaskClaimed) -> Recorded:
+    """Audit a claim or a release ('claimed' / 'released')."""
+    return await asyncio.to_thread(_claim, claim)
+
+
+def _claim(claim: TaskClaimed) -> Recorded:
+    event = "released" if claim.release else "claimed"
+    with Session(_engine()) as session:
+        # Claims repeat; the key makes one row per claim even when the activity is retried.
+        key = f"{event}-{claim.user}-{claim.at.isoformat()}"
+        if not _already(session, f"{claim.task_id}#{key}"):
+            session.add(_event(claim.task_id, key, event, claim.user, claim.at))
+            session.commit()
+    return Recorded(task_id=claim.task_id, status=event)
 
 
 def open_tasks_for(person: str, limit: int = 200) -> list[TaskRow]:

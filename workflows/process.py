@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -20,11 +21,13 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from backoffice import registry, search_attributes
     from backoffice.engine.contracts import (
+        CLAIM_UPDATE,
         DECIDE_SIGNAL,
         DECIDE_UPDATE,
         EVENT_SIGNAL,
         PROGRESS_QUERY,
         TASKS_QUERY,
+        Claim,
         Decision,
         ExternalEvent,
         ProcessResult,
@@ -151,6 +154,31 @@ class ProcessWorkflow:
         self._show_details()
         return view
 
+    @workflow.update(name=CLAIM_UPDATE)
+    async def claim(self, claim: Claim) -> TaskView:
+        view = self.interpreter.tasks[claim.task_id]
+        view.claimed_by = None if claim.release else claim.user
+        await workflow.execute_activity(
+            "tasks.claim",
+            {**claim.model_dump(), "at": workflow.now().isoformat()},
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{view.step_id}: {'released' if claim.release else 'claimed'} by {claim.user}",
+        )
+        self._show_details()
+        return view
+
+    @claim.validator
+    def check_claim(self, claim: Claim) -> None:
+        view = self.interpreter.tasks.get(claim.task_id)
+        if view is None or view.status != "open":
+            raise ValueError(f"task {claim.task_id} is not open")
+        if view.deciders is not None and claim.user not in view.deciders:
+            raise ValueError(f"{claim.user} is not among the people who may decide this task")
+        if claim.release and view.claimed_by != claim.user:
+            raise ValueError(f"{claim.user} has not claimed task {claim.task_id}")
+        if not claim.release and view.claimed_by not in (None, claim.user):
+            raise ValueError(f"task {claim.task_id} is claimed by {view.claimed_by}")
+
     @workflow.signal(name=DECIDE_SIGNAL)
     def decide_by_signal(self, decision: Decision) -> None:
         """The operators' path when no worker is up: applied later, or logged if not allowed.
@@ -179,6 +207,11 @@ class ProcessWorkflow:
             raise ValueError(
                 f"'{decision.outcome}' is not an outcome of this task: use "
                 + ", ".join(view.outcomes)
+            )
+        if view.claimed_by not in (None, decision.user):
+            raise ValueError(
+                f"task {decision.task_id} is claimed by {view.claimed_by}: they decide, or "
+                "release it first"
             )
         if decision.user in view.excluded:
             raise ValueError(f"{decision.user} may not decide this task (segregation of duties)")

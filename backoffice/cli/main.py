@@ -326,6 +326,20 @@ def decide_command(
     asyncio.run(tasks.decide(settings, task_id, person, outcome, comment, values, port, by_signal))
 
 
+@app.command("claim")
+@friendly_errors
+def claim_command(
+    task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
+    person: Annotated[str, typer.Option("--as", help="Who takes the task.")],
+    release: Annotated[bool, typer.Option("--release", help="Give it back.")] = False,
+    port: PortOption = None,
+) -> None:
+    """Take a task to work on it, or give it back (--release)."""
+    from backoffice.cli import tasks
+
+    asyncio.run(tasks.claim(settings_and_logging(), task_id, person, release, port))
+
+
 @app.command("mail")
 @friendly_errors
 def mail_command(

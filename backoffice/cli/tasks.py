@@ -12,7 +12,14 @@ from temporalio.service import RPCError
 
 from backoffice import database, runtime
 from backoffice.cli.runs import client_for
-from backoffice.engine.contracts import DECIDE_SIGNAL, DECIDE_UPDATE, Decision, TaskView
+from backoffice.engine.contracts import (
+    CLAIM_UPDATE,
+    DECIDE_SIGNAL,
+    DECIDE_UPDATE,
+    Claim,
+    Decision,
+    TaskView,
+)
 from backoffice.engine.runs import RunError
 from backoffice.settings import Settings
 from backoffice.tasks.store import TaskRow
@@ -82,3 +89,21 @@ async def decide(
         raise RunError(f"cannot reach the process of {task_id}: {error.message}") from None
     state = "decided" if view.status == "decided" else "recorded; more approvals are needed"
     typer.echo(f"{outcome} by {person} on {task_id}: {state}")
+
+
+async def claim(
+    settings: Settings, task_id: str, person: str, release: bool, port: int | None
+) -> None:
+    with Session(database.engine(settings)) as session:
+        row = session.get(TaskRow, task_id)
+    if row is None:
+        raise RunError(f"no task {task_id}: see `backoffice tasks --as {person}`")
+    client = await client_for(settings, port)
+    request = Claim(task_id=task_id, user=person, release=release)
+    try:
+        await client.get_workflow_handle(row.workflow_id).execute_update(
+            CLAIM_UPDATE, request, result_type=TaskView
+        )
+    except WorkflowUpdateFailedError as error:
+        raise RunError(f"refused: {error.cause}") from None
+    typer.echo(f"{task_id} {'released' if release else 'claimed'} by {person}")

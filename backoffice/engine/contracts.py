@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 EVENT_SIGNAL = "event"
 DECIDE_UPDATE = "decide"
 DECIDE_SIGNAL = "decide-by-signal"
+CLAIM_UPDATE = "claim"
 PROGRESS_QUERY = "progress"
 TASKS_QUERY = "tasks"
 
@@ -62,6 +63,14 @@ class Decision(Contract):
     fields: dict[str, Any] = Field(default_factory=dict)
 
 
+class Claim(Contract):
+    """Take a task to work on it (others cannot decide meanwhile), or give it back."""
+
+    task_id: str
+    user: str
+    release: bool = False
+
+
 class TaskView(Contract):
     """An open or closed human task as the inbox and ``status`` show it."""
 
@@ -81,6 +90,7 @@ class TaskView(Contract):
     # Who may decide, with why (from the directory, delegations included); None on runs
     # that began before tasks were recorded in the task table.
     deciders: dict[str, str] | None = None
+    claimed_by: str | None = None
 
 
 class RunState(Contract):

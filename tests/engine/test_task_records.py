@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session, select
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from activities.tasks import open_tasks_for
@@ -285,3 +285,40 @@ async def test_operators_decide_by_signal_and_refused_ones_are_dropped(
             )
         ).one()
     assert json.loads(decided.detail_json)["comment"] == "wrong supplier"
+
+
+async def test_claimed_task_is_decided_by_its_claimer_until_released(
+    runner: ProcessRunner,
+) -> None:
+    from backoffice.engine.contracts import CLAIM_UPDATE, DECIDE_UPDATE, Claim, Decision
+
+    name = runner.define(DEFINITION.replace(
+        'assignees: [{cost_centre_owner: "${ input.cost_center }"}, {manager_of: bob}]',
+        "assignees: [{group: ap-clerks}]",
+    ))  # fmt: skip
+    handle = await runner.start(
+        name, {"case": uuid.uuid4().hex[:8], "cost_center": "CC-4100", "entered_by": "carol"}
+    )
+    row = await task_row(handle)
+
+    async def update(name: str, payload: Any) -> TaskView:
+        result: TaskView = await handle.execute_update(name, payload, result_type=TaskView)
+        return result
+
+    claimed = await update(CLAIM_UPDATE, Claim(task_id=row.id, user="alice"))
+    assert claimed.claimed_by == "alice"
+    with pytest.raises(WorkflowUpdateFailedError) as taken:
+        await update(DECIDE_UPDATE, Decision(task_id=row.id, user="bob", outcome="approve"))
+    assert f"task {row.id} is claimed by alice" in str(taken.value.cause)
+    with pytest.raises(WorkflowUpdateFailedError) as not_yours:
+        await update(CLAIM_UPDATE, Claim(task_id=row.id, user="bob", release=True))
+    assert "bob has not claimed" in str(not_yours.value.cause)
+    await update(CLAIM_UPDATE, Claim(task_id=row.id, user="alice", release=True))
+    await update(DECIDE_UPDATE, Decision(task_id=row.id, user="bob", outcome="approve"))
+    assert (await handle.result())["output"] == {"outcome": "approve"}
+    assert audit(row.id) == [
+        ("created", "system"),
+        ("claimed", "alice"),
+        ("released", "alice"),
+        ("decided", "bob"),
+    ]
