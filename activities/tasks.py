@@ -133,10 +133,7 @@ def _open(task: TaskOpened) -> dict[str, str]:
                 )
             )
             session.flush()
-            session.add_all(
-                TaskCandidateRow(task_id=task.task_id, person_id=who, reason=why)
-                for who, why in deciders.items()
-            )
+            _set_candidates(session, task.task_id, deciders)
             session.add(
                 _event(
                     task.task_id,
@@ -171,7 +168,7 @@ def _close(closed: TaskClosed) -> Recorded:
             row.outcome = closed.outcome
             row.closed_at = closed.at
             session.add(row)
-            session.exec(delete(TaskCandidateRow).where(TaskCandidateRow.task_id == closed.task_id))  # type: ignore[arg-type]
+            _set_candidates(session, closed.task_id, {})  # a closed task is nobody's to decide
             actor = ",".join(closed.decided_by) or "system"
             session.add(
                 _event(
@@ -208,6 +205,15 @@ def _notify(
                 created_at=at,
             )
         )
+
+
+def _set_candidates(session: Session, task_id: str, deciders: dict[str, str]) -> None:
+    """Who may decide the task now: replaces whoever could before."""
+    session.exec(delete(TaskCandidateRow).where(TaskCandidateRow.task_id == task_id))  # type: ignore[arg-type]
+    session.add_all(
+        TaskCandidateRow(task_id=task_id, person_id=who, reason=why)
+        for who, why in deciders.items()
+    )
 
 
 def _candidates(session: Session, task_id: str) -> list[str]:
@@ -281,11 +287,7 @@ def _escalate(escalation: TaskEscalated) -> dict[str, str]:
         row = session.get(TaskRow, escalation.task_id)
         key = f"{escalation.task_id}#escalated-{escalation.level}"
         if row is not None and row.status == "open" and not _already(session, key):
-            session.exec(delete(TaskCandidateRow).where(TaskCandidateRow.task_id == row.id))  # type: ignore[arg-type]
-            session.add_all(
-                TaskCandidateRow(task_id=row.id, person_id=who, reason=why)
-                for who, why in deciders.items()
-            )
+            _set_candidates(session, row.id, deciders)
             label = f"Escalation level {escalation.level}"
             _notify(
                 session,

@@ -38,6 +38,15 @@ def list_tasks(settings: Settings, person: str) -> None:
         typer.echo(f"{row.id}\n    {row.title}  ({row.process} {row.business_key}, {due})")
 
 
+def task_row(settings: Settings, task_id: str, person: str) -> TaskRow:
+    """The task as the task table knows it, or a RunError pointing at `backoffice tasks`."""
+    with Session(database.engine(settings)) as session:
+        row = session.get(TaskRow, task_id)
+    if row is None:
+        raise RunError(f"no task {task_id}: see `backoffice tasks --as {person}`")
+    return row
+
+
 def parse_fields(fields: list[str]) -> dict[str, Any]:
     parsed: dict[str, Any] = {}
     for item in fields:
@@ -61,10 +70,7 @@ async def decide(
     port: int | None,
     by_signal: bool = False,
 ) -> None:
-    with Session(database.engine(settings)) as session:
-        row = session.get(TaskRow, task_id)
-    if row is None:
-        raise RunError(f"no task {task_id}: see `backoffice tasks --as {person}`")
+    row = task_row(settings, task_id, person)
     client = await client_for(settings, port)
     decision = Decision(
         task_id=task_id, user=person, outcome=outcome, comment=comment, fields=fields
@@ -94,10 +100,7 @@ async def decide(
 async def claim(
     settings: Settings, task_id: str, person: str, release: bool, port: int | None
 ) -> None:
-    with Session(database.engine(settings)) as session:
-        row = session.get(TaskRow, task_id)
-    if row is None:
-        raise RunError(f"no task {task_id}: see `backoffice tasks --as {person}`")
+    row = task_row(settings, task_id, person)
     client = await client_for(settings, port)
     request = Claim(task_id=task_id, user=person, release=release)
     try:
