@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,7 @@ from typer.testing import CliRunner
 from backoffice.cli.main import app
 from backoffice.connection import ConnectionFailed, connect
 from backoffice.settings import load_settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.support.network import free_port
 
 
 async def test_unreachable_server_names_the_address_and_what_to_do() -> None:

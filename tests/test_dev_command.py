@@ -21,17 +21,11 @@ from typer.testing import CliRunner
 
 from backoffice.cli.main import app
 from backoffice.settings import interpreter_bin_dir
+from tests.support.network import free_port
 
 BACKOFFICE = str(interpreter_bin_dir() / "backoffice")
 STARTUP_SECONDS = 60
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def environment(state_dir: Path) -> dict[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from backoffice.people.model import Delegation
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.settings import load_settings
 from backoffice.tasks.store import NotificationRow, TaskEventRow, TaskRow
+from tests.support.network import free_port
 from tests.support.processes import PEOPLE, ProcessRunner
 
 DEFINITION = """
@@ -48,13 +48,6 @@ steps:
 output:
   outcome: ${ steps.approve.outcome }
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def task_row(handle: WorkflowHandle[Any, Any]) -> TaskRow:
