@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, inspect, text
 from sqlmodel import SQLModel, create_engine
 
 from backoffice.settings import Settings
@@ -34,8 +34,32 @@ def engine_for(url: str) -> Engine:
     import backoffice.tasks.store  # noqa: F401
 
     SQLModel.metadata.create_all(engine)
+    _add_new_columns(engine)
     _engines[url] = engine
     return engine
+
+
+def _add_new_columns(engine: Engine) -> None:
+    """Add columns a newer version declares to tables an older one created.
+
+    New columns are always nullable or defaulted, so a database kept from an earlier
+    release keeps working (and keeps its rows) instead of failing on the first insert.
+    """
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = getattr(column.default, "arg", None)
+                clause = f" DEFAULT {default!r}" if isinstance(default, int | str) else ""
+                connection.execute(
+                    text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
+                )
 
 
 def engine(settings: Settings) -> Engine:

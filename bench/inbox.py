@@ -28,18 +28,13 @@ from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
-from activities.tasks import (  # noqa: E402
-    close_task,
-    escalate_task,
-    open_task,
-    open_tasks_for,
-    remind_task,
-)
+from activities.tasks import close_task, escalate_task, open_task, remind_task  # noqa: E402
 from backoffice import database, registry, runtime, search_attributes  # noqa: E402
 from backoffice.catalog import build_catalog  # noqa: E402
 from backoffice.engine.runs import Definitions, start_process  # noqa: E402
 from backoffice.people.store import sync_directory  # noqa: E402
 from backoffice.settings import interpreter_bin_dir, load_settings  # noqa: E402
+from backoffice.tasks.queries import count_open_for, inbox_listing  # noqa: E402
 from worker import workflow_runner  # noqa: E402
 from workflows.process import ProcessWorkflow  # noqa: E402
 
@@ -78,7 +73,8 @@ async def main() -> None:
         {"BACKOFFICE_STATE_DIR": str(state), "PATH": os.environ.get("PATH", "/usr/bin")}
     )
     runtime.use(settings)
-    sync_directory(database.engine(settings), ROOT / "directory" / "people.yaml")
+    records = database.engine(settings)
+    sync_directory(records, ROOT / "directory" / "people.yaml")
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(interpreter_bin_dir() / "temporal"),
         dev_server_database_filename=str(state / "temporal.db"),
@@ -113,16 +109,16 @@ async def main() -> None:
             began = time.perf_counter()
             await asyncio.gather(*(start(i) for i in range(args.tasks)))
             for _ in range(6000):  # bounded: every task must be in the table before timing
-                if len(open_tasks_for("alice", limit=args.tasks + 1)) >= args.tasks:
+                if count_open_for(records, "alice") >= args.tasks:
                     break
                 await asyncio.sleep(0.1)
             opened_seconds = time.perf_counter() - began
-            open_now = len(open_tasks_for("alice", limit=args.tasks + 1))
+            open_now = count_open_for(records, "alice")
 
             table: list[float] = []
             for _ in range(args.samples):
                 t0 = time.perf_counter()
-                page = open_tasks_for("alice")
+                page = inbox_listing(records, "alice").rows
                 table.append(time.perf_counter() - t0)
             visibility: list[float] = []
             query = "BackofficeProcess = 'bench-inbox' AND WaitingOn = 'group:ap-clerks'"

@@ -54,6 +54,8 @@ with workflow.unsafe.imports_passed_through():
         zone,
     )
 
+from workflows.human_tasks import HumanTaskSteps
+
 DEFAULT_QUEUE = "default"
 ENGINE_ERRORS = ("EventTimeout", "RepeatLimitReached", "TooManyItems", "ExpressionError")
 CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
@@ -129,7 +131,7 @@ def error_from(exception: BaseException) -> StepError:
     return StepError("Error", f"{type(exception).__name__}: {exception}")
 
 
-class Interpreter:
+class Interpreter(HumanTaskSteps):
     """Executes one run of a definition; owned by the process workflow."""
 
     def __init__(self, run: RunInput, definition: model.Definition) -> None:
@@ -147,6 +149,7 @@ class Interpreter:
         self.on_change: Callable[[], None] = lambda: None
         self.on_wait: Callable[[], None] = lambda: None
         self.waiting: dict[str, tuple[list[str], datetime | None]] = {}
+        self.task_revisions: dict[str, int] = {}  # bumped each time a task is rescheduled
 
     # --- names and time ---------------------------------------------------------------
 
@@ -578,184 +581,6 @@ class Interpreter:
     def deliver(self, event: ExternalEvent) -> None:
         self.state.events.setdefault(event.name, []).append(event)
 
-    # --- human tasks (decisions; the inbox and escalation build on this) ----------------
-
-    async def human_task(self, step: model.TaskStep, key: str, frame: Frame) -> Any:
-        task = step.task
-        scope = self.scope(frame)
-        now = workflow.now()
-        task_id = f"{workflow.info().workflow_id}/{key}"
-        view = TaskView(
-            task_id=task_id,
-            step_id=step.id,
-            title=self.title(step, frame, scope),
-            assignees=[describe_assignee(a, scope) for a in task.assignees],
-            excluded=[str(v) for v in render(task.exclude, scope) if v not in (None, "")],
-            outcomes=[outcome.id for outcome in task.form.outcomes],
-            approvals_needed=task.approvals,
-            created_at=now,
-            due_at=self.after(now, task.due) if task.due else None,
-            deadline=self.after(now, task.timeout.after),
-            context=render(task.context, scope),
-        )
-        recorded = workflow.patched("task-records")
-        if recorded:
-            opened = await workflow.execute_activity(
-                "tasks.open",
-                self._task_record(view),
-                start_to_close_timeout=timedelta(seconds=60),
-                summary=f"{step.id}: open the task",
-            )
-            view.deciders = dict(opened["deciders"])
-        self.tasks[task_id] = view
-        self._waiting(key, step, view.assignees, view.due_at or view.deadline)
-        try:
-            async with self.waiting_on(key):
-                if recorded:
-                    await self._task_sla(step, view, scope)
-                else:  # runs from before reminders and escalation
-                    await workflow.wait_condition(
-                        lambda: view.status != "open",
-                        timeout=max(view.deadline - now, timedelta(seconds=1)),
-                        timeout_summary=f"{step.id}: final timeout ({task.timeout.outcome})",
-                    )
-        except TimeoutError:
-            view.status = "timed_out"
-        except asyncio.CancelledError:
-            view.status = "cancelled"
-            if recorded:
-                await self._close_task(step, view, None)
-            raise
-        result = task_result(view, task.timeout.outcome)
-        if recorded:
-            await self._close_task(step, view, result)
-        return result
-
-    def _sla_schedule(
-        self, task: model.HumanTask, start: datetime
-    ) -> list[tuple[datetime, str, int]]:
-        """Reminders and escalation levels as (when, what, number), before the deadline."""
-        deadline = self.after(start, task.timeout.after)
-        events: list[tuple[datetime, str, int]] = []
-        reminders = task.reminders
-        if reminders is not None:
-            if reminders.every is not None:
-                moment = start
-                for number in range(1, reminders.max + 1):
-                    moment = self.after(moment, reminders.every)
-                    if moment >= deadline:
-                        break
-                    events.append((moment, "remind", number))
-            else:
-                for number, offset in enumerate(reminders.at or [], start=1):
-                    moment = self.after(start, offset)
-                    if moment < deadline and number <= reminders.max:
-                        events.append((moment, "remind", number))
-        escalations = [
-            (self.after(start, escalation.after), "escalate", level)
-            for level, escalation in enumerate(task.escalations, start=1)
-        ]
-        escalations = [event for event in escalations if event[0] < deadline]
-        # An escalation notifies anyway: a reminder due at the same moment would be noise.
-        moments = {moment for moment, _, _ in escalations}
-        events = [event for event in events if event[0] not in moments]
-        return sorted(events + escalations)
-
-    async def _task_sla(self, step: model.TaskStep, view: TaskView, scope: Scope) -> None:
-        """Wait for the decision; remind and escalate on schedule; TimeoutError at the end."""
-        task = step.task
-        for moment, what, number in self._sla_schedule(task, view.created_at):
-            label = f"reminder {number}" if what == "remind" else f"escalation level {number}"
-            try:
-                await workflow.wait_condition(
-                    lambda: view.status != "open",
-                    timeout=max(moment - workflow.now(), timedelta(seconds=1)),
-                    timeout_summary=f"{step.id}: {label}",
-                )
-                return  # decided before this point of the schedule
-            except TimeoutError:
-                pass
-            if what == "remind":
-                await self._remind(step, view, number)
-            else:
-                await self._escalate(step, view, task.escalations[number - 1], number, scope)
-        await workflow.wait_condition(
-            lambda: view.status != "open",
-            timeout=max(view.deadline - workflow.now(), timedelta(seconds=1)),
-            timeout_summary=f"{step.id}: final timeout ({task.timeout.outcome})",
-        )
-
-    async def _remind(self, step: model.StepBase, view: TaskView, number: int) -> None:
-        await workflow.execute_activity(
-            "tasks.remind",
-            {"task_id": view.task_id, "number": number, "at": workflow.now().isoformat()},
-            start_to_close_timeout=timedelta(seconds=60),
-            summary=f"{step.id}: reminder {number}",
-        )
-
-    async def _escalate(
-        self,
-        step: model.TaskStep,
-        view: TaskView,
-        escalation: model.Escalation,
-        level: int,
-        scope: Scope,
-    ) -> None:
-        added = [describe_assignee(a, scope) for a in escalation.add or escalation.replace]
-        assignees = added if escalation.replace else [*view.assignees, *added]
-        result = await workflow.execute_activity(
-            "tasks.escalate",
-            {
-                "task_id": view.task_id,
-                "level": level,
-                "at": workflow.now().isoformat(),
-                "assignees": assignees,
-                "excluded": view.excluded,
-                "notify": [describe_assignee(a, scope) for a in escalation.notify],
-            },
-            start_to_close_timeout=timedelta(seconds=60),
-            summary=f"{step.id}: escalation level {level}",
-        )
-        view.assignees = assignees
-        view.deciders = dict(result["deciders"])
-        key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
-        self._waiting(key, step, view.assignees, view.deadline)
-
-    def _task_record(self, view: TaskView) -> dict[str, Any]:
-        info = workflow.info()
-        return {
-            "task_id": view.task_id,
-            "workflow_id": info.workflow_id,
-            "process": self.definition.name,
-            "business_key": self.run.business_key,
-            "step_id": view.step_id,
-            "title": view.title,
-            "assignees": view.assignees,
-            "excluded": view.excluded,
-            "outcomes": view.outcomes,
-            "created_at": view.created_at.isoformat(),
-            "due_at": view.due_at.isoformat() if view.due_at else None,
-            "deadline": view.deadline.isoformat(),
-            "context": view.context,
-        }
-
-    async def _close_task(
-        self, step: model.StepBase, view: TaskView, result: dict[str, Any] | None
-    ) -> None:
-        await workflow.execute_activity(
-            "tasks.close",
-            {
-                "task_id": view.task_id,
-                "status": view.status,
-                "outcome": result["outcome"] if result else None,
-                "decided_by": result["decided_by"] if result else [],
-                "comment": result["comment"] if result else None,
-                "at": workflow.now().isoformat(),
-            },
-            start_to_close_timeout=timedelta(seconds=60),
-            summary=f"{step.id}: close the task ({view.status})",
-        )
-
     # --- what ops see --------------------------------------------------------------------
 
     def _progress(
@@ -825,38 +650,6 @@ class Interpreter:
         self.waiting.pop(key, None)
         self.on_wait()
         self.on_change()
-
-
-def describe_assignee(assignee: model.Assignee, scope: Scope) -> str:
-    """``user:alice``, ``group:ap-clerks``, ``manager_of:EMP-1`` ... (resolved by the inbox)."""
-    kind = assignee.kind
-    if kind == "approval_limit":
-        assert assignee.approval_limit is not None
-        amount = render(assignee.approval_limit.at_least, scope)
-        group = assignee.approval_limit.group
-        return f"approval_limit:{amount}" + (f"@{group}" if group else "")
-    if kind == "users":
-        assert assignee.users is not None
-        users = scope.evaluate(assignee.users)
-        return "users:" + ",".join(str(u) for u in (users or []))
-    return f"{kind}:{render(getattr(assignee, kind), scope)}"
-
-
-def task_result(view: TaskView, timeout_outcome: str) -> dict[str, Any]:
-    if view.status == "timed_out":
-        outcome, timed_out = timeout_outcome, True
-    else:
-        outcome, timed_out = view.decisions[-1].outcome, False
-    last = view.decisions[-1] if view.decisions else None
-    return {
-        "task_id": view.task_id,
-        "outcome": outcome,
-        "timed_out": timed_out,
-        "decided_by": [d.user for d in view.decisions],
-        "decided_at": workflow.now().isoformat(),
-        "comment": last.comment if last else None,
-        "fields": last.fields if last else {},
-    }
 
 
 def as_datetime(value: Any) -> datetime:

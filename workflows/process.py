@@ -15,8 +15,8 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RawValue, SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.common import RawValue, RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from backoffice import registry, search_attributes
@@ -24,14 +24,20 @@ with workflow.unsafe.imports_passed_through():
         CLAIM_UPDATE,
         DECIDE_SIGNAL,
         DECIDE_UPDATE,
+        DELEGATE_UPDATE,
         EVENT_SIGNAL,
         PROGRESS_QUERY,
+        REASSIGN_UPDATE,
+        RESCHEDULE_UPDATE,
         TASKS_QUERY,
         Claim,
         Decision,
+        Delegate,
         ExternalEvent,
         ProcessResult,
         Progress,
+        Reassign,
+        Reschedule,
         RunInput,
         TaskView,
     )
@@ -40,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
 
     # The interpreter is large and pure: importing it once for the worker, instead of
     # once per run as the sandbox does for workflow modules, saves most of a run's CPU.
+    from workflows import task_rules
     from workflows.interpreter import (
         ContinueAsNewNow,
         Frame,
@@ -47,6 +54,27 @@ with workflow.unsafe.imports_passed_through():
         ProcessFinished,
         StepError,
     )
+
+
+# A delegation or reassignment the directory refuses (a delegate of lower authority) fails
+# at once with the reason, instead of retrying what can never succeed.
+_CHANGE_RETRIES = RetryPolicy(non_retryable_error_types=["TaskChangeRefused"])
+
+
+async def _change(activity: str, arguments: dict[str, Any], summary: str) -> Any:
+    """Run a task-change activity; a refusal fails the update with the directory's reason."""
+    try:
+        return await workflow.execute_activity(
+            activity,
+            arguments,
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=_CHANGE_RETRIES,
+            summary=summary,
+        )
+    except ActivityError as failed:
+        cause = failed.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else str(failed)
+        raise ApplicationError(reason, type="TaskChangeRefused", non_retryable=True) from None
 
 
 @registry.workflow(passthrough=True)
@@ -139,20 +167,51 @@ class ProcessWorkflow:
         self.interpreter.deliver(received)
 
     @workflow.update(name=DECIDE_UPDATE)
-    def decide(self, decision: Decision) -> TaskView:
-        return self._apply_decision(decision)
+    async def decide(self, decision: Decision) -> TaskView:
+        return await self._apply_decision(decision)
 
-    def _apply_decision(self, decision: Decision) -> TaskView:
+    @decide.validator
+    def check_decision(self, decision: Decision) -> None:
+        view = task_rules.open_task(self.interpreter.tasks, decision.task_id)
+        task_rules.check_decision(view, self._task_of(view), decision)
+
+    async def _apply_decision(self, decision: Decision) -> TaskView:
         view = self.interpreter.tasks.get(decision.task_id)
         if view is None or view.status != "open":  # validated already; kept safe for replay
             raise ApplicationError(f"task {decision.task_id} takes no decision now")
+        decision = decision.model_copy(update={"at": workflow.now()})
         view.decisions.append(decision)
         approving = view.outcomes[0]
         approvers = {d.user for d in view.decisions if d.outcome == approving}
         if decision.outcome != approving or len(approvers) >= view.approvals_needed:
             view.status = "decided"
         self._show_details()
+        if view.status == "open" and workflow.patched("partial-decisions"):
+            # One of several approvals: audited now, and off the approver's list at once.
+            await workflow.execute_activity(
+                "tasks.record_decision",
+                {"task_id": view.task_id, **decision.model_dump(mode="json")},
+                start_to_close_timeout=timedelta(seconds=60),
+                summary=f"{view.step_id}: {decision.outcome} by {decision.user}",
+            )
         return view
+
+    @workflow.signal(name=DECIDE_SIGNAL)
+    async def decide_by_signal(self, decision: Decision) -> None:
+        """The operators' path when no worker is up: applied later, or logged if not allowed.
+
+        A signal cannot be refused to its sender, so a decision that fails the same checks
+        as the update is dropped here with a warning in the worker's log.
+        """
+        try:
+            self.check_decision(decision)
+        except ValueError as refused:
+            workflow.logger.warning(
+                "decision by signal refused",
+                extra={"task_id": decision.task_id, "why": str(refused)},
+            )
+            return
+        await self._apply_decision(decision)
 
     @workflow.update(name=CLAIM_UPDATE)
     async def claim(self, claim: Claim) -> TaskView:
@@ -169,70 +228,70 @@ class ProcessWorkflow:
 
     @claim.validator
     def check_claim(self, claim: Claim) -> None:
-        view = self.interpreter.tasks.get(claim.task_id)
-        if view is None or view.status != "open":
-            raise ValueError(f"task {claim.task_id} is not open")
-        if view.deciders is not None and claim.user not in view.deciders:
-            raise ValueError(f"{claim.user} is not among the people who may decide this task")
-        if claim.release and view.claimed_by != claim.user:
-            raise ValueError(f"{claim.user} has not claimed task {claim.task_id}")
-        if not claim.release and view.claimed_by not in (None, claim.user):
-            raise ValueError(f"task {claim.task_id} is claimed by {view.claimed_by}")
+        view = task_rules.open_task(self.interpreter.tasks, claim.task_id)
+        task_rules.check_claim(view, claim)
 
-    @workflow.signal(name=DECIDE_SIGNAL)
-    def decide_by_signal(self, decision: Decision) -> None:
-        """The operators' path when no worker is up: applied later, or logged if not allowed.
+    @workflow.update(name=DELEGATE_UPDATE)
+    async def delegate(self, request: Delegate) -> TaskView:
+        view = self.interpreter.tasks[request.task_id]
+        result = await _change(
+            "tasks.delegate",
+            {**request.model_dump(mode="json"), "at": workflow.now().isoformat()},
+            f"{view.step_id}: delegated by {request.user} to {request.to}",
+        )
+        self.interpreter.reassigned(
+            view, [*view.assignees, f"user:{request.to}"], dict(result["deciders"])
+        )
+        return view
 
-        A signal cannot be refused to its sender, so a decision that fails the same checks
-        as the update is dropped here with a warning in the worker's log.
-        """
-        try:
-            self.check_decision(decision)
-        except ValueError as refused:
-            workflow.logger.warning(
-                "decision by signal refused",
-                extra={"task_id": decision.task_id, "why": str(refused)},
-            )
-            return
-        self._apply_decision(decision)
+    @delegate.validator
+    def check_delegate(self, request: Delegate) -> None:
+        view = task_rules.open_task(self.interpreter.tasks, request.task_id)
+        task_rules.check_delegate(view, request)
 
-    @decide.validator
-    def check_decision(self, decision: Decision) -> None:
-        view = self.interpreter.tasks.get(decision.task_id)
-        if view is None:
-            raise ValueError(f"there is no task {decision.task_id} in this process")
-        if view.status != "open":
-            raise ValueError(f"task {decision.task_id} is {view.status.replace('_', ' ')}")
-        if decision.outcome not in view.outcomes:
-            raise ValueError(
-                f"'{decision.outcome}' is not an outcome of this task: use "
-                + ", ".join(view.outcomes)
-            )
-        if view.claimed_by not in (None, decision.user):
-            raise ValueError(
-                f"task {decision.task_id} is claimed by {view.claimed_by}: they decide, or "
-                "release it first"
-            )
-        if decision.user in view.excluded:
-            raise ValueError(f"{decision.user} may not decide this task (segregation of duties)")
-        if any(previous.user == decision.user for previous in view.decisions):
-            raise ValueError(f"{decision.user} has already decided this task")
-        if view.deciders is not None:
-            if decision.user not in view.deciders:
-                raise ValueError(
-                    f"{decision.user} is not among the people who may decide this task"
-                )
-        else:  # runs from before the directory: only plain user assignees can be checked
-            named = [a.removeprefix("user:") for a in view.assignees if a.startswith("user:")]
-            if len(named) == len(view.assignees) and decision.user not in named:
-                raise ValueError(f"{decision.user} is not an assignee of this task")
+    @workflow.update(name=REASSIGN_UPDATE)
+    async def reassign(self, request: Reassign) -> TaskView:
+        view = self.interpreter.tasks[request.task_id]
+        result = await _change(
+            "tasks.reassign",
+            {
+                **request.model_dump(mode="json"),
+                "excluded": view.excluded,
+                "at": workflow.now().isoformat(),
+            },
+            f"{view.step_id}: reassigned by {request.user} to {', '.join(request.to)}",
+        )
+        self.interpreter.reassigned(
+            view, [f"user:{person}" for person in request.to], dict(result["deciders"])
+        )
+        return view
+
+    @reassign.validator
+    def check_reassign(self, request: Reassign) -> None:
+        view = task_rules.open_task(self.interpreter.tasks, request.task_id)
+        task_rules.check_reassign(view, request)
+
+    @workflow.update(name=RESCHEDULE_UPDATE)
+    async def reschedule(self, request: Reschedule) -> TaskView:
+        view = self.interpreter.tasks[request.task_id]
+        await workflow.execute_activity(
+            "tasks.reschedule",
+            {**request.model_dump(mode="json"), "at": workflow.now().isoformat()},
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{view.step_id}: deadline moved by {request.user}",
+        )
+        self.interpreter.rescheduled(view, request.deadline, request.due_at)
+        return view
+
+    @reschedule.validator
+    def check_reschedule(self, request: Reschedule) -> None:
+        view = task_rules.open_task(self.interpreter.tasks, request.task_id)
+        task_rules.check_reschedule(view, request, workflow.now())
+
+    def _task_of(self, view: TaskView) -> model.HumanTask:
         step = self.interpreter.index[view.step_id]
         assert isinstance(step, model.TaskStep)
-        outcome = next(o for o in step.task.form.outcomes if o.id == decision.outcome)
-        given = {**decision.fields, "comment": decision.comment}
-        missing = [name for name in outcome.requires if given.get(name) in (None, "")]
-        if missing:
-            raise ValueError(f"'{decision.outcome}' needs: {', '.join(missing)}")
+        return step.task
 
     @workflow.query(name=PROGRESS_QUERY)
     def progress(self) -> Progress:

@@ -7,7 +7,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
@@ -338,6 +338,58 @@ def claim_command(
     from backoffice.cli import tasks
 
     asyncio.run(tasks.claim(settings_and_logging(), task_id, person, release, port))
+
+
+@app.command("delegate")
+@friendly_errors
+def delegate_command(
+    task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
+    person: Annotated[str, typer.Option("--as", help="Who hands the task on.")],
+    to: Annotated[str, typer.Option("--to", help="Who takes it (same or higher authority).")],
+    comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
+    port: PortOption = None,
+) -> None:
+    """Hand a task you may decide to someone of the same or higher authority."""
+    from backoffice.cli import tasks
+
+    asyncio.run(tasks.delegate(settings_and_logging(), task_id, person, to, comment, port))
+
+
+@app.command("reassign")
+@friendly_errors
+def reassign_command(
+    task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
+    person: Annotated[str, typer.Option("--as", help="Who reassigns (a reassigner).")],
+    to: Annotated[list[str], typer.Option("--to", help="Who decides from now on (repeat).")],
+    comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
+    port: PortOption = None,
+) -> None:
+    """Give a task to other people (the definition names who may)."""
+    from backoffice.cli import tasks
+
+    asyncio.run(tasks.reassign(settings_and_logging(), task_id, person, to, comment, port))
+
+
+@app.command("reschedule")
+@friendly_errors
+def reschedule_command(
+    task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
+    person: Annotated[str, typer.Option("--as", help="Who moves it (a reassigner).")],
+    deadline: Annotated[
+        datetime,
+        typer.Option("--deadline", help="New final deadline, e.g. 2026-12-01T17:00 (UTC)."),
+    ],
+    due: Annotated[
+        datetime | None, typer.Option("--due", help="New due date (default: moved as much).")
+    ] = None,
+    comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
+    port: PortOption = None,
+) -> None:
+    """Move a task's deadline; reminders and escalations to come move with it."""
+    from backoffice.cli import tasks
+
+    settings = settings_and_logging()
+    asyncio.run(tasks.reschedule(settings, task_id, person, deadline, due, comment, port))
 
 
 @app.command("mail")

@@ -1,50 +1,53 @@
-"""``backoffice tasks`` and ``backoffice decide``: the inbox at the command line."""
+"""``backoffice tasks``, ``decide``, ``claim``, ``delegate``, ``reassign``, ``reschedule``.
+
+The inbox at the command line: the same actions as the web inbox, through
+:mod:`backoffice.tasks.actions`. The identity is the ``--as`` user, recorded with the
+machine's name as where the action came from.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import socket
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import typer
-from sqlmodel import Session
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from sqlalchemy import Engine
+from temporalio.client import Client
 
-from backoffice import database, runtime
+from backoffice import database
 from backoffice.cli.runs import client_for
 from backoffice.engine.contracts import (
-    CLAIM_UPDATE,
     DECIDE_SIGNAL,
-    DECIDE_UPDATE,
     Claim,
     Decision,
+    Delegate,
+    Reassign,
+    Reschedule,
     TaskView,
 )
 from backoffice.engine.runs import RunError
 from backoffice.settings import Settings
-from backoffice.tasks.store import TaskRow
+from backoffice.tasks import actions
+from backoffice.tasks.queries import is_overdue, open_tasks_for
+
+R = TypeVar("R")
 
 
 def list_tasks(settings: Settings, person: str) -> None:
-    from activities.tasks import open_tasks_for
-
-    runtime.use(settings)
-    rows = open_tasks_for(person)
+    rows = open_tasks_for(database.engine(settings), person)
     if not rows:
         typer.echo(f"{person} has no open tasks")
         return
+    now = datetime.now(UTC)
     for row in rows:
-        due = f"due {row.due_at:%Y-%m-%d %H:%M}" if row.due_at else "no due date"
-        typer.echo(f"{row.id}\n    {row.title}  ({row.process} {row.business_key}, {due})")
-
-
-def task_row(settings: Settings, task_id: str, person: str) -> TaskRow:
-    """The task as the task table knows it, or a RunError pointing at `backoffice tasks`."""
-    with Session(database.engine(settings)) as session:
-        row = session.get(TaskRow, task_id)
-    if row is None:
-        raise RunError(f"no task {task_id}: see `backoffice tasks --as {person}`")
-    return row
+        due = f"due {row.due_at:%Y-%m-%d %H:%M} UTC" if row.due_at else "no due date"
+        if is_overdue(row, now):
+            due += ", OVERDUE"
+        claimed = f", claimed by {row.claimed_by}" if row.claimed_by else ""
+        typer.echo(f"{row.id}\n    {row.title}  ({row.process} {row.business_key}, {due}{claimed})")
 
 
 def parse_fields(fields: list[str]) -> dict[str, Any]:
@@ -60,6 +63,23 @@ def parse_fields(fields: list[str]) -> dict[str, Any]:
     return parsed
 
 
+def origin() -> dict[str, str]:
+    return {"via": "cli", "address": socket.gethostname()}
+
+
+async def act(
+    settings: Settings,
+    port: int | None,
+    action: Callable[[Client, Engine], Awaitable[R]],
+) -> R:
+    """Run an action against the task's process; a refusal becomes a RunError."""
+    client = await client_for(settings, port)
+    try:
+        return await action(client, database.engine(settings))
+    except actions.TaskRefused as refused:
+        raise RunError(f"refused: {refused}") from None
+
+
 async def decide(
     settings: Settings,
     task_id: str,
@@ -70,12 +90,12 @@ async def decide(
     port: int | None,
     by_signal: bool = False,
 ) -> None:
-    row = task_row(settings, task_id, person)
-    client = await client_for(settings, port)
     decision = Decision(
-        task_id=task_id, user=person, outcome=outcome, comment=comment, fields=fields
+        task_id=task_id, user=person, outcome=outcome, comment=comment, fields=fields, **origin()
     )
     if by_signal:
+        row = actions.find_task(database.engine(settings), task_id, person)
+        client = await client_for(settings, port)
         await client.get_workflow_handle(row.workflow_id).signal(DECIDE_SIGNAL, decision)
         typer.echo(
             f"{outcome} by {person} on {task_id} sent: it applies when a worker runs the "
@@ -83,16 +103,11 @@ async def decide(
         )
         return
     try:
-        view: TaskView = await client.get_workflow_handle(row.workflow_id).execute_update(
-            DECIDE_UPDATE, decision, result_type=TaskView, id=f"{task_id}:{person}"
+        view: TaskView = await act(
+            settings, port, lambda client, engine: actions.decide(client, engine, decision)
         )
-    except WorkflowUpdateFailedError as error:
-        reason = str(error.cause)
-        if "there is no task" in reason and row.status == "open":
-            reason = "the task is still being opened: try again in a moment"
-        raise RunError(f"decision refused: {reason}") from None
-    except RPCError as error:
-        raise RunError(f"cannot reach the process of {task_id}: {error.message}") from None
+    except RunError as error:
+        raise RunError(str(error).replace("refused:", "decision refused:", 1)) from None
     state = "decided" if view.status == "decided" else "recorded; more approvals are needed"
     typer.echo(f"{outcome} by {person} on {task_id}: {state}")
 
@@ -100,13 +115,55 @@ async def decide(
 async def claim(
     settings: Settings, task_id: str, person: str, release: bool, port: int | None
 ) -> None:
-    row = task_row(settings, task_id, person)
-    client = await client_for(settings, port)
     request = Claim(task_id=task_id, user=person, release=release)
-    try:
-        await client.get_workflow_handle(row.workflow_id).execute_update(
-            CLAIM_UPDATE, request, result_type=TaskView
-        )
-    except WorkflowUpdateFailedError as error:
-        raise RunError(f"refused: {error.cause}") from None
+    await act(settings, port, lambda client, engine: actions.claim(client, engine, request))
     typer.echo(f"{task_id} {'released' if release else 'claimed'} by {person}")
+
+
+async def delegate(
+    settings: Settings, task_id: str, person: str, to: str, comment: str | None, port: int | None
+) -> None:
+    request = Delegate(task_id=task_id, user=person, to=to, comment=comment, **origin())
+    await act(settings, port, lambda client, engine: actions.delegate(client, engine, request))
+    typer.echo(f"{task_id} delegated by {person} to {to}")
+
+
+async def reassign(
+    settings: Settings,
+    task_id: str,
+    person: str,
+    to: list[str],
+    comment: str | None,
+    port: int | None,
+) -> None:
+    request = Reassign(task_id=task_id, user=person, to=to, comment=comment, **origin())
+    await act(settings, port, lambda client, engine: actions.reassign(client, engine, request))
+    typer.echo(f"{task_id} reassigned by {person} to {', '.join(to)}")
+
+
+async def reschedule(
+    settings: Settings,
+    task_id: str,
+    person: str,
+    deadline: datetime,
+    due: datetime | None,
+    comment: str | None,
+    port: int | None,
+) -> None:
+    request = Reschedule(
+        task_id=task_id,
+        user=person,
+        deadline=_utc(deadline),
+        due_at=_utc(due) if due else None,
+        comment=comment,
+        **origin(),
+    )
+    view = await act(
+        settings, port, lambda client, engine: actions.reschedule(client, engine, request)
+    )
+    typer.echo(f"{task_id}: deadline now {view.deadline:%Y-%m-%d %H:%M} UTC")
+
+
+def _utc(moment: datetime) -> datetime:
+    # Times typed without a zone are UTC, as every time the CLI prints.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

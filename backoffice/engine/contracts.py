@@ -15,6 +15,9 @@ EVENT_SIGNAL = "event"
 DECIDE_UPDATE = "decide"
 DECIDE_SIGNAL = "decide-by-signal"
 CLAIM_UPDATE = "claim"
+DELEGATE_UPDATE = "delegate"
+REASSIGN_UPDATE = "reassign"
+RESCHEDULE_UPDATE = "reschedule"
 PROGRESS_QUERY = "progress"
 TASKS_QUERY = "tasks"
 
@@ -61,6 +64,49 @@ class Decision(Contract):
     outcome: str
     comment: str | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
+    # Where it came from, for the audit; set by the caller: inbox, cli, operator, api.
+    via: str | None = None
+    address: str | None = None  # the caller's network address or host
+    # When the process accepted it; set by the process, never by the caller.
+    at: datetime | None = None
+
+
+class Delegate(Contract):
+    """A decider hands the task to someone of the same or higher authority."""
+
+    task_id: str
+    user: str
+    to: str
+    comment: str | None = None
+    via: str | None = None
+    address: str | None = None
+
+
+class Reassign(Contract):
+    """Someone allowed to reassign gives the task to other people, replacing its deciders."""
+
+    task_id: str
+    user: str
+    to: list[str] = Field(min_length=1, max_length=20)
+    comment: str | None = None
+    via: str | None = None
+    address: str | None = None
+
+
+class Reschedule(Contract):
+    """Someone allowed to reassign moves the task's final deadline (and its due date).
+
+    Reminders and escalation levels still to come move by the same amount: the task's
+    schedule is re-based on the new deadline; the ones already past stay done.
+    """
+
+    task_id: str
+    user: str
+    deadline: datetime
+    due_at: datetime | None = None
+    comment: str | None = None
+    via: str | None = None
+    address: str | None = None
 
 
 class Claim(Contract):
@@ -91,6 +137,8 @@ class TaskView(Contract):
     # that began before tasks were recorded in the task table.
     deciders: dict[str, str] | None = None
     claimed_by: str | None = None
+    # Who may reassign the task and move its deadline (the definition's ``reassigners``).
+    reassigners: list[str] = Field(default_factory=list)
 
 
 class RunState(Contract):

@@ -61,6 +61,8 @@ def summary(step: model.StepBase) -> str:
                 if escalation.notify:
                     text += " notifying " + ", ".join(_assignee(a) for a in escalation.notify)
                 parts.append(text)
+            if task.reassigners:
+                parts.append("reassigned by " + " or ".join(_assignee(a) for a in task.reassigners))
             outcomes = ", ".join(outcome.id for outcome in task.form.outcomes)
             parts.append(f"outcomes {outcomes}")
             parts.append(f"after {task.timeout.after} outcome {task.timeout.outcome}")

@@ -292,6 +292,10 @@ class HumanTask(Strict):
     reminders: Reminders | None = None
     escalations: list[Escalation] = Field(default_factory=list)
     timeout: TaskTimeout
+    reassigners: list[Assignee] = Field(
+        default_factory=list,
+        description="Who may give the task to other people and move its deadline.",
+    )
 
 
 # --- steps -----------------------------------------------------------------------------

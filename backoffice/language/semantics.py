@@ -295,8 +295,9 @@ class Checker:
             return
 
     def task(self, task: model.HumanTask, path: Path, known: Known) -> None:
-        for index, assignee in enumerate(task.assignees):
-            self.assignee((*path, "assignees", index), assignee, known)
+        for group in ("assignees", "reassigners"):
+            for index, assignee in enumerate(getattr(task, group)):
+                self.assignee((*path, group, index), assignee, known)
         self.template((*path, "exclude"), task.exclude, known)
         self.template((*path, "context"), task.context, known)
         if task.description is not None:

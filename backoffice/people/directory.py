@@ -37,6 +37,10 @@ class Directory(Protocol):
         """Everyone who may decide on ``on``, each with why: assignee or delegate of whom."""
         ...
 
+    def delegation_problem(self, source: str, target: str) -> str | None:
+        """Why ``source`` may not hand a task to ``target``, or None if they may."""
+        ...
+
 
 @dataclass
 class SqlDirectory:
@@ -87,6 +91,23 @@ class SqlDirectory:
                     candidates &= set(members)
                 return self._active(session, candidates)
         raise UnknownAssigneeRule(f"'{assignee}' is not an assignee rule the directory knows")
+
+    def delegation_problem(self, source: str, target: str) -> str | None:
+        # Delegation goes to the same or a higher authority only: a clerk cannot pass an
+        # approval to someone whose limit is lower than their own.
+        with Session(self.engine) as session:
+            giver, taker = session.get(PersonRow, source), session.get(PersonRow, target)
+        if taker is None:
+            return f"{target} is not in the directory"
+        if not taker.active:
+            return f"{target} is no longer active"
+        if giver is not None and taker.approval_limit < giver.approval_limit:
+            return (
+                f"{target}'s approval limit ({taker.approval_limit:,.2f}) is below "
+                f"{source}'s ({giver.approval_limit:,.2f}): delegate to the same or a higher "
+                "authority"
+            )
+        return None
 
     def deciders(self, assignees: Iterable[str], on: date) -> dict[str, str]:
         named: set[str] = set()

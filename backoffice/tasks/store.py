@@ -28,6 +28,12 @@ class TaskRow(SQLModel, table=True):
     closed_at: datetime | None = None
     outcomes_json: str = "[]"
     context_json: str = "{}"
+    description: str | None = None
+    form_json: str | None = None  # fields and outcomes, as the definition gives them
+    approvals: int = 1
+    excluded_json: str | None = None
+    reassigners_json: str | None = None  # people who may reassign and reschedule
+    claimed_by: str | None = None
 
 
 class TaskCandidateRow(SQLModel, table=True):
@@ -49,7 +55,9 @@ class TaskEventRow(SQLModel, table=True):
     key: str = Field(unique=True)  # idempotency: the same event written twice is one row
     task_id: str = Field(index=True)
     at: datetime
-    event: str  # created, reminded, escalated, delegated, claimed, decided, timed_out, cancelled
+    # created, reminded, escalated, delegated, reassigned, rescheduled, claimed, released,
+    # approved (one of several approvals), decided, timed_out, cancelled
+    event: str
     actor: str  # a person id, or "system"
     source: str  # worker, inbox, cli, operator
     detail_json: str = "{}"

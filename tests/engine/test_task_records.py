@@ -14,7 +14,6 @@ from sqlmodel import Session, select
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.tasks import open_tasks_for
 from backoffice import database, runtime
 from backoffice.cli.tasks import decide, list_tasks
 from backoffice.engine.contracts import TASKS_QUERY, TaskView
@@ -23,6 +22,7 @@ from backoffice.mail import MailSink, read_mailbox
 from backoffice.people.model import Delegation
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.settings import load_settings
+from backoffice.tasks.queries import open_tasks_for as tasks_of
 from backoffice.tasks.store import NotificationRow, TaskEventRow, TaskRow
 from tests.support.network import free_port
 from tests.support.processes import PEOPLE, ProcessRunner
@@ -69,6 +69,10 @@ async def open_task_ids(handle: WorkflowHandle[Any, Any]) -> list[str]:
     except Exception:  # the run may already be closed
         return []
     return [task.task_id for task in tasks]
+
+
+def open_tasks_for(person: str) -> list[TaskRow]:
+    return tasks_of(database.engine(runtime.settings()), person)
 
 
 def audit(task_id: str) -> list[tuple[str, str]]:

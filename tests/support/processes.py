@@ -12,6 +12,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
+from activities.task_changes import delegate_task, reassign_task, record_decision, reschedule_task
 from activities.tasks import claim_task, close_task, escalate_task, open_task, remind_task
 from backoffice import database, registry, runtime
 from backoffice.catalog import build_catalog
@@ -70,7 +71,18 @@ async def process_worker(
         client,
         task_queue=queue,
         workflows=[ProcessWorkflow],
-        activities=[*ACTIVITIES, open_task, close_task, remind_task, escalate_task, claim_task],
+        activities=[
+            *ACTIVITIES,
+            open_task,
+            close_task,
+            remind_task,
+            escalate_task,
+            claim_task,
+            record_decision,
+            delegate_task,
+            reassign_task,
+            reschedule_task,
+        ],
         workflow_runner=workflow_runner(registry.discover()),
     ):
         yield ProcessRunner(client, directory, queue)

@@ -1,0 +1,97 @@
+"""Acting on tasks from outside a run: what the inbox and the CLI share.
+
+Each action is a Temporal update on the task's process; the process checks it and either
+applies it or refuses it with a reason (a refused update leaves no trace in the run's
+history). The identity (``user``) always comes from the authenticated caller. Where an
+action needs the directory (a delegate's authority), it is asked here first, so a request
+that cannot succeed never reaches the process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from backoffice.engine.contracts import (
+    CLAIM_UPDATE,
+    DECIDE_UPDATE,
+    DELEGATE_UPDATE,
+    REASSIGN_UPDATE,
+    RESCHEDULE_UPDATE,
+    Claim,
+    Decision,
+    Delegate,
+    Reassign,
+    Reschedule,
+    TaskView,
+)
+from backoffice.people.directory import SqlDirectory
+from backoffice.tasks.queries import task_detail
+from backoffice.tasks.store import TaskRow
+
+
+class TaskRefused(Exception):
+    """The action was not taken; the message says why (and what to do, where it can)."""
+
+
+def find_task(engine: Engine, task_id: str, person: str) -> TaskRow:
+    detail = task_detail(engine, task_id)
+    if detail is None:
+        raise TaskRefused(f"no task {task_id}: see `backoffice tasks --as {person}`")
+    return detail.row
+
+
+async def _update(
+    client: Client, row: TaskRow, name: str, request: Any, update_id: str | None = None
+) -> TaskView:
+    handle = client.get_workflow_handle(row.workflow_id)
+    try:
+        view: TaskView = await handle.execute_update(
+            name, request, result_type=TaskView, id=update_id
+        )
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        reason = getattr(cause, "message", None) or str(cause)
+        if "there is no task" in reason and row.status == "open":
+            reason = "the task is still being opened: try again in a moment"
+        raise TaskRefused(reason) from None
+    except RPCError as error:
+        raise TaskRefused(f"cannot reach the process of {row.id}: {error.message}") from None
+    return view
+
+
+async def decide(client: Client, engine: Engine, decision: Decision) -> TaskView:
+    row = find_task(engine, decision.task_id, decision.user)
+    # One update id per person and task: a retried request is the same decision, once.
+    update_id = f"{decision.task_id}:{decision.user}"
+    return await _update(client, row, DECIDE_UPDATE, decision, update_id)
+
+
+async def claim(client: Client, engine: Engine, request: Claim) -> TaskView:
+    row = find_task(engine, request.task_id, request.user)
+    return await _update(client, row, CLAIM_UPDATE, request)
+
+
+async def delegate(client: Client, engine: Engine, request: Delegate) -> TaskView:
+    row = find_task(engine, request.task_id, request.user)
+    problem = SqlDirectory(engine).delegation_problem(request.user, request.to)
+    if problem is not None:
+        raise TaskRefused(problem)
+    return await _update(client, row, DELEGATE_UPDATE, request)
+
+
+async def reassign(client: Client, engine: Engine, request: Reassign) -> TaskView:
+    row = find_task(engine, request.task_id, request.user)
+    directory = SqlDirectory(engine)
+    unknown = [p for p in request.to if not directory.resolve(f"user:{p}")]
+    if unknown:
+        raise TaskRefused(f"not active people in the directory: {', '.join(unknown)}")
+    return await _update(client, row, REASSIGN_UPDATE, request)
+
+
+async def reschedule(client: Client, engine: Engine, request: Reschedule) -> TaskView:
+    row = find_task(engine, request.task_id, request.user)
+    return await _update(client, row, RESCHEDULE_UPDATE, request)

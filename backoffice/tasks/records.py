@@ -1,0 +1,104 @@
+"""Writing the task table, the audit trail and the outbox: what the task activities share.
+
+Activities run at least once, so every write here is idempotent: audit rows and
+notifications carry a key unique per task and event, and a second write of the same key
+is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, delete, select
+
+from backoffice import database, runtime
+from backoffice.mail import send_pending
+from backoffice.people.store import PersonRow
+from backoffice.tasks.store import NotificationRow, TaskCandidateRow, TaskEventRow, TaskRow
+
+
+def records_engine() -> Engine:
+    return database.engine(runtime.settings())
+
+
+def send_mail() -> None:
+    """Send what the outbox holds (no-op without SMTP); a failure leaves it pending."""
+    settings = runtime.settings()
+    send_pending(records_engine(), settings.smtp_url, settings.mail_from)
+
+
+def event(
+    task_id: str,
+    key: str,
+    name: str,
+    actor: str,
+    at: datetime,
+    source: str = "worker",
+    **detail: Any,
+) -> TaskEventRow:
+    """An audit row; ``key`` makes it unique for the task (see ``already``)."""
+    return TaskEventRow(
+        key=f"{task_id}#{key}",
+        task_id=task_id,
+        at=at,
+        event=name,
+        actor=actor,
+        source=source,
+        detail_json=json.dumps(detail, default=str),
+    )
+
+
+def already(session: Session, task_id: str, key: str) -> bool:
+    """Whether the audit already holds this event (an activity retried after writing it)."""
+    query = select(TaskEventRow.id).where(TaskEventRow.key == f"{task_id}#{key}")
+    return session.exec(query).first() is not None
+
+
+def notify(
+    session: Session, row: TaskRow, people: Iterable[str], kind: str, at: datetime, text: str
+) -> None:
+    """Queue an e-mail about the task to each active person; sent by ``send_mail``."""
+    for person_id in sorted(set(people)):
+        person = session.get(PersonRow, person_id)
+        if person is None or not person.active:
+            continue
+        key = f"{row.id}#{kind}#{person_id}"
+        if session.exec(select(NotificationRow.id).where(NotificationRow.key == key)).first():
+            continue
+        session.add(
+            NotificationRow(
+                key=key,
+                task_id=row.id,
+                person_id=person_id,
+                email=person.email,
+                subject=f"[{row.process}] {text}: {row.title}",
+                body=f"{text}: {row.title}\nCase {row.business_key}, task {row.id}\n"
+                f"Due {row.due_at or row.deadline:%Y-%m-%d %H:%M} UTC.",
+                created_at=at,
+            )
+        )
+
+
+def set_candidates(session: Session, task_id: str, deciders: dict[str, str]) -> None:
+    """Who may decide the task now: replaces whoever could before."""
+    session.exec(delete(TaskCandidateRow).where(TaskCandidateRow.task_id == task_id))  # type: ignore[arg-type]
+    session.add_all(
+        TaskCandidateRow(task_id=task_id, person_id=who, reason=why)
+        for who, why in deciders.items()
+    )
+
+
+def candidates(session: Session, task_id: str) -> dict[str, str]:
+    """Who may decide the task now, each with why."""
+    rows = session.exec(select(TaskCandidateRow).where(TaskCandidateRow.task_id == task_id))
+    return {row.person_id: row.reason for row in rows}
+
+
+def open_row(session: Session, task_id: str) -> TaskRow | None:
+    """The task if it is still open: changes to closed tasks are not written."""
+    row = session.get(TaskRow, task_id)
+    return row if row is not None and row.status == "open" else None

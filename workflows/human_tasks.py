@@ -1,0 +1,304 @@
+"""Human-task steps: open the task, remind and escalate on schedule, close it.
+
+A mixin of the :class:`~workflows.interpreter.Interpreter`, kept apart because the people
+side of a process has the most rules: the task table and its audit are kept current by
+activities (``tasks.*``), decisions and changes arrive as updates (``workflows/process.py``)
+checked by ``workflows/task_rules.py``. Like the interpreter, this is workflow code passed
+through the sandbox: time, timers and activities only through ``temporalio.workflow``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from backoffice.engine.contracts import RunInput, TaskView
+    from backoffice.language import model
+    from backoffice.language.durations import Duration
+    from backoffice.language.expressions import Scope, render
+
+if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
+    from workflows.interpreter import Frame
+
+
+class HumanTaskSteps:
+    """The ``task`` step kind, and the changes people make to open tasks."""
+
+    run: RunInput
+    definition: model.Definition
+    index: dict[str, model.StepBase]
+    tasks: dict[str, TaskView]
+    task_revisions: dict[str, int]
+
+    if TYPE_CHECKING:
+        # Provided by the Interpreter this class is mixed into.
+        def scope(self, frame: Frame, **extra: Any) -> Scope: ...
+        def after(self, start: datetime, duration: Duration) -> datetime: ...
+        def title(self, step: model.StepBase, frame: Frame, scope: Scope | None = None) -> str: ...
+        def _waiting(
+            self, key: str, step: model.StepBase, on: list[str], until: datetime | None
+        ) -> None: ...
+        def waiting_on(self, key: str) -> AbstractAsyncContextManager[None]: ...
+
+    async def human_task(self, step: model.TaskStep, key: str, frame: Frame) -> Any:
+        task = step.task
+        scope = self.scope(frame)
+        now = workflow.now()
+        task_id = f"{workflow.info().workflow_id}/{key}"
+        view = TaskView(
+            task_id=task_id,
+            step_id=step.id,
+            title=self.title(step, frame, scope),
+            assignees=[describe_assignee(a, scope) for a in task.assignees],
+            excluded=[str(v) for v in render(task.exclude, scope) if v not in (None, "")],
+            outcomes=[outcome.id for outcome in task.form.outcomes],
+            approvals_needed=task.approvals,
+            created_at=now,
+            due_at=self.after(now, task.due) if task.due else None,
+            deadline=self.after(now, task.timeout.after),
+            context=render(task.context, scope),
+        )
+        recorded = workflow.patched("task-records")
+        if recorded:
+            opened = await workflow.execute_activity(
+                "tasks.open",
+                self._task_record(view, task, scope),
+                start_to_close_timeout=timedelta(seconds=60),
+                summary=f"{step.id}: open the task",
+            )
+            view.deciders = dict(opened["deciders"])
+            view.reassigners = list(opened.get("reassigners", []))
+        self.tasks[task_id] = view
+        self._waiting(key, step, view.assignees, view.due_at or view.deadline)
+        try:
+            async with self.waiting_on(key):
+                if recorded:
+                    await self._task_sla(step, view, scope)
+                else:  # runs from before reminders and escalation
+                    await workflow.wait_condition(
+                        lambda: view.status != "open",
+                        timeout=max(view.deadline - now, timedelta(seconds=1)),
+                        timeout_summary=f"{step.id}: final timeout ({task.timeout.outcome})",
+                    )
+        except TimeoutError:
+            view.status = "timed_out"
+        except asyncio.CancelledError:
+            view.status = "cancelled"
+            if recorded:
+                await self._close_task(step, view, None)
+            raise
+        result = task_result(view, task.timeout.outcome)
+        if recorded:
+            await self._close_task(step, view, result)
+        return result
+
+    def _sla_schedule(
+        self, task: model.HumanTask, start: datetime
+    ) -> list[tuple[datetime, str, int]]:
+        """Reminders and escalation levels as (when, what, number), before the deadline."""
+        deadline = self.after(start, task.timeout.after)
+        events: list[tuple[datetime, str, int]] = []
+        reminders = task.reminders
+        if reminders is not None:
+            if reminders.every is not None:
+                moment = start
+                for number in range(1, reminders.max + 1):
+                    moment = self.after(moment, reminders.every)
+                    if moment >= deadline:
+                        break
+                    events.append((moment, "remind", number))
+            else:
+                for number, offset in enumerate(reminders.at or [], start=1):
+                    moment = self.after(start, offset)
+                    if moment < deadline and number <= reminders.max:
+                        events.append((moment, "remind", number))
+        escalations = [
+            (self.after(start, escalation.after), "escalate", level)
+            for level, escalation in enumerate(task.escalations, start=1)
+        ]
+        escalations = [event for event in escalations if event[0] < deadline]
+        # An escalation notifies anyway: a reminder due at the same moment would be noise.
+        moments = {moment for moment, _, _ in escalations}
+        events = [event for event in events if event[0] not in moments]
+        return sorted(events + escalations)
+
+    async def _task_sla(self, step: model.TaskStep, view: TaskView, scope: Scope) -> None:
+        """Wait for the decision; remind and escalate on schedule; TimeoutError at the end.
+
+        A rescheduled task (``reschedule``) moves the reminders and escalation levels still
+        to come by as much as its deadline moved; those already past are not repeated.
+        """
+        task = step.task
+        original_deadline = view.deadline
+        schedule = self._sla_schedule(task, view.created_at)
+        position = 0
+        while position < len(schedule):
+            moment, what, number = schedule[position]
+            moment += view.deadline - original_deadline
+            label = f"reminder {number}" if what == "remind" else f"escalation level {number}"
+            if not await self._await_decision(view, moment, f"{step.id}: {label}"):
+                continue  # rescheduled meanwhile: the same point, at its new moment
+            if view.status != "open":
+                return  # decided before this point of the schedule
+            position += 1
+            if what == "remind":
+                await self._remind(step, view, number)
+            else:
+                await self._escalate(step, view, task.escalations[number - 1], number, scope)
+        summary = f"{step.id}: final timeout ({task.timeout.outcome})"
+        while await self._await_decision(view, view.deadline, summary) is False:
+            pass  # rescheduled: wait for the new deadline
+        if view.status == "open":
+            raise TimeoutError(summary)
+
+    async def _await_decision(self, view: TaskView, until: datetime, summary: str) -> bool:
+        """Wait until the task closes or ``until``; False if it was rescheduled meanwhile."""
+        revision = self.task_revisions.get(view.task_id, 0)
+        try:
+            await workflow.wait_condition(
+                lambda: (
+                    view.status != "open" or self.task_revisions.get(view.task_id, 0) != revision
+                ),
+                timeout=max(until - workflow.now(), timedelta(seconds=1)),
+                timeout_summary=summary,
+            )
+        except TimeoutError:
+            return True
+        return view.status != "open"
+
+    def rescheduled(self, view: TaskView, deadline: datetime, due_at: datetime | None) -> None:
+        """Move a task's deadline and due date; its waiting schedule follows (see _task_sla)."""
+        shift = deadline - view.deadline
+        view.due_at = due_at or (view.due_at + shift if view.due_at else None)
+        view.deadline = deadline
+        self.task_revisions[view.task_id] = self.task_revisions.get(view.task_id, 0) + 1
+        key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
+        step = self.index[view.step_id]
+        self._waiting(key, step, view.assignees, view.due_at or view.deadline)
+
+    def reassigned(self, view: TaskView, assignees: list[str], deciders: dict[str, str]) -> None:
+        """New deciders for a task (delegated or reassigned); ops see whom it waits on now."""
+        view.assignees = assignees
+        view.deciders = deciders
+        view.claimed_by = None if view.claimed_by not in deciders else view.claimed_by
+        key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
+        self._waiting(key, self.index[view.step_id], view.assignees, view.due_at or view.deadline)
+
+    async def _remind(self, step: model.StepBase, view: TaskView, number: int) -> None:
+        await workflow.execute_activity(
+            "tasks.remind",
+            {"task_id": view.task_id, "number": number, "at": workflow.now().isoformat()},
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{step.id}: reminder {number}",
+        )
+
+    async def _escalate(
+        self,
+        step: model.TaskStep,
+        view: TaskView,
+        escalation: model.Escalation,
+        level: int,
+        scope: Scope,
+    ) -> None:
+        added = [describe_assignee(a, scope) for a in escalation.add or escalation.replace]
+        assignees = added if escalation.replace else [*view.assignees, *added]
+        result = await workflow.execute_activity(
+            "tasks.escalate",
+            {
+                "task_id": view.task_id,
+                "level": level,
+                "at": workflow.now().isoformat(),
+                "assignees": assignees,
+                "excluded": view.excluded,
+                "notify": [describe_assignee(a, scope) for a in escalation.notify],
+            },
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{step.id}: escalation level {level}",
+        )
+        view.assignees = assignees
+        view.deciders = dict(result["deciders"])
+        key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
+        self._waiting(key, step, view.assignees, view.deadline)
+
+    def _task_record(self, view: TaskView, task: model.HumanTask, scope: Scope) -> dict[str, Any]:
+        info = workflow.info()
+        description = None
+        if task.description is not None:
+            description = str(render(task.description, scope))
+        return {
+            "task_id": view.task_id,
+            "workflow_id": info.workflow_id,
+            "process": self.definition.name,
+            "business_key": self.run.business_key,
+            "step_id": view.step_id,
+            "title": view.title,
+            "assignees": view.assignees,
+            "excluded": view.excluded,
+            "outcomes": view.outcomes,
+            "created_at": view.created_at.isoformat(),
+            "due_at": view.due_at.isoformat() if view.due_at else None,
+            "deadline": view.deadline.isoformat(),
+            "context": view.context,
+            "description": description,
+            "form": task.form.model_dump(mode="json"),
+            "approvals": view.approvals_needed,
+            "reassigners": [describe_assignee(a, scope) for a in task.reassigners],
+        }
+
+    async def _close_task(
+        self, step: model.StepBase, view: TaskView, result: dict[str, Any] | None
+    ) -> None:
+        await workflow.execute_activity(
+            "tasks.close",
+            {
+                "task_id": view.task_id,
+                "status": view.status,
+                "outcome": result["outcome"] if result else None,
+                "decided_by": result["decided_by"] if result else [],
+                "comment": result["comment"] if result else None,
+                "at": workflow.now().isoformat(),
+                # The last decision closes the task: where it came from goes to the audit.
+                "via": view.decisions[-1].via if view.decisions else None,
+                "address": view.decisions[-1].address if view.decisions else None,
+            },
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{step.id}: close the task ({view.status})",
+        )
+
+
+def describe_assignee(assignee: model.Assignee, scope: Scope) -> str:
+    """``user:alice``, ``group:ap-clerks``, ``manager_of:EMP-1`` ... (resolved by the inbox)."""
+    kind = assignee.kind
+    if kind == "approval_limit":
+        assert assignee.approval_limit is not None
+        amount = render(assignee.approval_limit.at_least, scope)
+        group = assignee.approval_limit.group
+        return f"approval_limit:{amount}" + (f"@{group}" if group else "")
+    if kind == "users":
+        assert assignee.users is not None
+        users = scope.evaluate(assignee.users)
+        return "users:" + ",".join(str(u) for u in (users or []))
+    return f"{kind}:{render(getattr(assignee, kind), scope)}"
+
+
+def task_result(view: TaskView, timeout_outcome: str) -> dict[str, Any]:
+    if view.status == "timed_out":
+        outcome, timed_out = timeout_outcome, True
+    else:
+        outcome, timed_out = view.decisions[-1].outcome, False
+    last = view.decisions[-1] if view.decisions else None
+    return {
+        "task_id": view.task_id,
+        "outcome": outcome,
+        "timed_out": timed_out,
+        "decided_by": [d.user for d in view.decisions],
+        "decided_at": workflow.now().isoformat(),
+        "comment": last.comment if last else None,
+        "fields": last.fields if last else {},
+    }
