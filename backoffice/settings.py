@@ -91,6 +91,28 @@ class Settings(BaseModel):
         description="TOML file of named secrets; default state_dir/secrets.toml. Secrets can "
         "also come from BACKOFFICE_SECRET_<NAME>_<FIELD> variables.",
     )
+    inbox_auth: Literal["password", "header"] = Field(
+        default="password",
+        description="How people sign in to the inbox: 'password' (hashes in the directory) or "
+        "'header' (single sign-on: a proxy in front sets the user header).",
+    )
+    inbox_user_header: str = Field(
+        default="X-Forwarded-User",
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="The header that carries the signed-in user in 'header' mode.",
+    )
+    inbox_trusted_proxies: tuple[str, ...] = Field(
+        default=("127.0.0.1", "::1"),
+        description="Addresses whose user header is believed (comma-separated); a request "
+        "from anywhere else is refused in 'header' mode.",
+    )
+    inbox_secret_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Key that signs inbox sessions; default a random key kept in "
+        "state_dir/inbox.key. Set the same key on every inbox behind one address.",
+    )
+    inbox_session_hours: float = Field(default=8.0, gt=0, le=720)
     temporal_ui_url: str = Field(
         default="http://localhost:8233",
         description="Base URL of the Temporal Web UI, used to print links to runs.",
@@ -107,7 +129,7 @@ class Settings(BaseModel):
     def _upper_level(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("plugins", mode="before")
+    @field_validator("plugins", "inbox_trusted_proxies", mode="before")
     @classmethod
     def _split_plugins(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -59,6 +59,7 @@ class DevStack:
     process: asyncio.subprocess.Process
     port: int
     ui_port: int
+    inbox_port: int
     banner: str
 
     @property
@@ -70,6 +71,7 @@ class DevStack:
 
 @asynccontextmanager
 async def dev_stack(state_dir: Path, port: int, ui_port: int) -> AsyncIterator[DevStack]:
+    inbox_port = free_port()
     process = await asyncio.create_subprocess_exec(
         BACKOFFICE,
         "dev",
@@ -79,6 +81,8 @@ async def dev_stack(state_dir: Path, port: int, ui_port: int) -> AsyncIterator[D
         str(ui_port),
         "--smtp-port",
         str(free_port()),
+        "--inbox-port",
+        str(inbox_port),
         env=environment(state_dir),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
@@ -91,7 +95,7 @@ async def dev_stack(state_dir: Path, port: int, ui_port: int) -> AsyncIterator[D
                 line = await process.stdout.readline()
                 assert line, f"backoffice dev exited early: {''.join(banner)}"
                 banner.append(line.decode())
-        yield DevStack(process, port, ui_port, "".join(banner))
+        yield DevStack(process, port, ui_port, inbox_port, "".join(banner))
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
@@ -111,10 +115,10 @@ async def run_cli(*args: str, state_dir: Path) -> tuple[int, str, str]:
     return process.returncode, out.decode(), err.decode()
 
 
-def http_status(port: int) -> int:
+def http_status(port: int, path: str = "/") -> int:
     connection = http.client.HTTPConnection("localhost", port, timeout=10)
     try:
-        connection.request("GET", "/")
+        connection.request("GET", path)
         return connection.getresponse().status
     finally:
         connection.close()
@@ -145,6 +149,10 @@ async def test_dev_runs_ui_worker_and_smoke_and_ctrl_c_leaves_nothing_behind(
         assert f"localhost:{port}" in stack.banner
         assert f"http://localhost:{ui_port}" in stack.banner
         assert await asyncio.to_thread(http_status, ui_port) == 200
+        assert f"http://localhost:{stack.inbox_port}" in stack.banner
+        assert await asyncio.to_thread(http_status, stack.inbox_port, "/login") == 200
+        # Not signed in: the inbox sends people to sign in first.
+        assert await asyncio.to_thread(http_status, stack.inbox_port, "/") == 303
         assert await wait_for_pollers(port, "backoffice") >= 1
 
         code, out, err = await run_cli("smoke", "--port", str(port), state_dir=state_dir)
@@ -210,6 +218,8 @@ async def test_taken_port_gets_a_clear_message_not_a_traceback(tmp_path: Path) -
             "--ui-port",
             str(free_port()),
             "--smtp-port",
+            str(free_port()),
+            "--inbox-port",
             str(free_port()),
             state_dir=tmp_path,
         )

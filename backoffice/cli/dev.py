@@ -9,11 +9,15 @@ import typer
 from backoffice import registry
 from backoffice.connection import connect, dev_server_connection
 from backoffice.devstack import DevServer
+from backoffice.inbox import create_app
+from backoffice.inbox.server import InboxServer
 from backoffice.settings import Settings
 from worker import prepare_records, run_workers, stop_on_signals, task_queue_name
 
 
-def banner(settings: Settings, server: DevServer, found: registry.Registry | None) -> str:
+def banner(
+    settings: Settings, server: DevServer, found: registry.Registry | None, inbox_url: str
+) -> str:
     state = server.state_dir
     lines = [
         "backoffice dev is running",
@@ -30,7 +34,8 @@ def banner(settings: Settings, server: DevServer, found: registry.Registry | Non
     else:
         lines.append("  Worker            not started (--no-worker): run `backoffice worker`")
     lines += [
-        f"  Mail sink         {settings.smtp_url} (read with `backoffice mail`)",
+        f"  Inbox             {inbox_url}  (sign in as alice, password backoffice-demo)",
+        f"  Mail sink         {settings.smtp_url} (read with `backoffice mail` or in the inbox)",
         f"  State directory   {state}",
         f"    Temporal data   {server.db_file}",
         f"    Records         {settings.resolved_database_url}",
@@ -49,7 +54,9 @@ def _pid(server: DevServer) -> str:
     return str(server.process.pid) if server.process is not None else "?"
 
 
-async def run_dev(settings: Settings, server: DevServer, with_worker: bool) -> None:
+async def run_dev(
+    settings: Settings, server: DevServer, with_worker: bool, inbox_port: int
+) -> None:
     """Wait for the server, print what runs where, run the worker until Ctrl-C/SIGTERM."""
     prepare_records(settings)
     stop = asyncio.Event()
@@ -63,9 +70,29 @@ async def run_dev(settings: Settings, server: DevServer, with_worker: bool) -> N
         stopping.cancel()
         waiting.result()
         found = registry.discover(plugins=settings.plugins) if with_worker else None
-        typer.echo(banner(settings, server, found), err=False)
-        if found is None:
-            await stop.wait()
-            return
         client = await connect(settings, dev_server_connection(server.port))
-        await run_workers(client, settings, stop)
+        inbox = InboxServer(create_app(settings, client), "127.0.0.1", inbox_port)
+        await inbox.start()
+        try:
+            typer.echo(banner(settings, server, found, inbox.url), err=False)
+            if found is None:
+                await stop.wait()
+                return
+            await run_workers(client, settings, stop)
+        finally:
+            await inbox.stop()
+
+
+async def run_inbox(settings: Settings, host: str, port: int) -> None:
+    """``backoffice inbox``: the inbox alone, until Ctrl-C/SIGTERM."""
+    prepare_records(settings)
+    client = await connect(settings)
+    inbox = InboxServer(create_app(settings, client), host, port)
+    stop = asyncio.Event()
+    with stop_on_signals(stop):
+        await inbox.start()
+        typer.echo(f"backoffice inbox on {inbox.url}; stop with Ctrl-C")
+        try:
+            await stop.wait()
+        finally:
+            await inbox.stop()

@@ -89,16 +89,18 @@ def dev(
     smtp_port: Annotated[
         int, typer.Option(help="Port of the local mail sink for notifications.")
     ] = 8025,
+    inbox_port: Annotated[int, typer.Option(help="Port of the approvals inbox.")] = 8280,
     run_worker: Annotated[
         bool, typer.Option("--worker/--no-worker", help="Run the worker in this command.")
     ] = True,
 ) -> None:
-    """Run the embedded stack: dev server, Web UI, worker."""
+    """Run the embedded stack: dev server, Web UI, worker, inbox, mail sink."""
     from backoffice.cli.dev import run_dev
 
     settings = settings_and_logging()
     binary = find_temporal_binary(settings.environ)
     ensure_port_free(smtp_port, "mail sink", "--smtp-port")
+    ensure_port_free(inbox_port, "inbox", "--inbox-port")
     sink = MailSink(settings.state_dir.resolve() / "mail", smtp_port)
     settings = settings.model_copy(update={"smtp_url": sink.url})
     server = DevServer(
@@ -110,11 +112,39 @@ def dev(
     try:
         sink.start()
         server.start()
-        asyncio.run(run_dev(settings, server, run_worker))
+        asyncio.run(run_dev(settings, server, run_worker, inbox_port))
     finally:
         server.stop()
         sink.stop()
         typer.echo("backoffice dev stopped: Temporal server and worker are down.")
+
+
+@app.command()
+@friendly_errors
+def inbox(
+    port: Annotated[int, typer.Option(help="Port to serve the inbox on.")] = 8280,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")
+    ] = "127.0.0.1",
+) -> None:
+    """Run the approvals inbox on its own, against the configured Temporal."""
+    from backoffice.cli.dev import run_inbox
+
+    settings = settings_and_logging()
+    ensure_port_free(port, "inbox", "--port")
+    asyncio.run(run_inbox(settings, host, port))
+
+
+@app.command("hash-password")
+@friendly_errors
+def hash_password_command() -> None:
+    """Hash an inbox password for the directory file (asked twice, never echoed)."""
+    from backoffice.inbox.auth import hash_password
+
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        fail("use at least 8 characters")
+    typer.echo(hash_password(password))
 
 
 @app.command()
@@ -414,6 +444,8 @@ def show_config() -> None:
     """Print the effective settings (secrets masked)."""
     settings = load_settings()
     values: dict[str, Any] = settings.model_dump(mode="json")
+    if values.get("inbox_secret_key"):
+        values["inbox_secret_key"] = "***"  # noqa: S105 - the mask, not a secret
     values["database_url (effective)"] = settings.resolved_database_url
     values["artifacts_dir (effective)"] = str(settings.resolved_artifacts_dir)
     browser = settings.resolved_browser_executable

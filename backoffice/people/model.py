@@ -25,6 +25,12 @@ class Person(Strict):
     cost_centres: list[str] = Field(default_factory=list, description="Cost centres owned.")
     approval_limit: float = Field(default=0, ge=0)
     active: bool = True
+    password_hash: str | None = Field(
+        default=None,
+        pattern=r"^\$argon2id?\$",
+        description="Argon2 hash of the inbox password (`backoffice hash-password` makes one); "
+        "none: this person signs in only through single sign-on.",
+    )
 
 
 class Delegation(Strict):

@@ -22,6 +22,7 @@ class PersonRow(SQLModel, table=True):
     manager_id: str | None = Field(default=None, index=True)
     approval_limit: float = 0
     active: bool = True
+    password_hash: str | None = None
 
 
 class MembershipRow(SQLModel, table=True):
@@ -89,6 +90,7 @@ def load_directory(engine: Engine, directory: DirectoryFile) -> None:
                     manager_id=person.manager,
                     approval_limit=person.approval_limit,
                     active=person.active,
+                    password_hash=person.password_hash,
                 )
             )
         session.flush()

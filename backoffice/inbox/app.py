@@ -1,0 +1,131 @@
+"""The inbox application: sign-in, the list of a person's open tasks, their mail.
+
+Server-rendered pages (Starlette and Jinja2), each form protected by a per-session token.
+Database reads are synchronous and run in Starlette's thread pool; Temporal calls are
+awaited on the event loop.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from temporalio.client import Client
+
+from backoffice import database
+from backoffice.inbox import task_pages
+from backoffice.inbox.auth import SignInRefused, session_key
+from backoffice.inbox.core import HERE, Inbox, signed_in
+from backoffice.mail import read_mailbox
+from backoffice.settings import Settings
+from backoffice.tasks.queries import inbox_listing, is_overdue
+
+
+async def login_page(request: Request) -> Response:
+    inbox: Inbox = request.app.state.inbox
+    if inbox.settings.inbox_auth == "header":
+        return RedirectResponse("/", status_code=303)
+    return inbox.render(request, "login.html", next=_safe_next(request))
+
+
+async def login(request: Request) -> Response:
+    inbox: Inbox = request.app.state.inbox
+    try:
+        submitted = await inbox.form(request)
+    except PermissionError as stale:
+        return inbox.render(request, "login.html", status=400, error=str(stale))
+    name = str(submitted.get("username", ""))
+    try:
+        person = await run_in_threadpool(
+            inbox.auth.check_password, name, str(submitted.get("password", ""))
+        )
+    except SignInRefused as refused:
+        return inbox.render(
+            request, "login.html", status=401, error=str(refused), username=name,
+            next=_safe_next(request),
+        )  # fmt: skip
+    request.session.clear()  # a new session on sign-in: nothing carries over from before
+    request.session["user"] = person.id
+    return RedirectResponse(_safe_next(request), status_code=303)
+
+
+def _safe_next(request: Request) -> str:
+    target = request.query_params.get("next", "/")
+    # Only paths of this site: never send a person elsewhere after signing in.
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+async def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+async def task_list(request: Request) -> Response:
+    inbox: Inbox = request.app.state.inbox
+    user = signed_in(inbox, request)
+    if isinstance(user, Response):
+        return user
+    listing = await run_in_threadpool(inbox_listing, inbox.engine, user)
+    now = datetime.now(UTC)
+    rows = [{"task": row, "overdue": is_overdue(row, now)} for row in listing.rows]
+    return inbox.render(request, "list.html", user=user, rows=rows, total=listing.total)
+
+
+async def mail_page(request: Request) -> Response:
+    inbox: Inbox = request.app.state.inbox
+    user = signed_in(inbox, request)
+    if isinstance(user, Response):
+        return user
+    person = inbox.auth.person(user)
+    email = person.email if person else ""
+    messages = await run_in_threadpool(read_mailbox, inbox.settings.state_dir / "mail", email)
+    shown = [
+        {"date": m["Date"] or "", "subject": m["Subject"] or "", "body": _plain_text(m)}
+        for m in reversed(messages[-100:])
+    ]
+    return inbox.render(request, "mail.html", user=user, messages=shown, email=email)
+
+
+def _plain_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return str(part.get_content()) if part is not None else ""
+
+
+async def health(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def create_app(settings: Settings, client: Client, engine: Engine | None = None) -> Starlette:
+    """The inbox for ``settings``, acting on runs through ``client``."""
+    inbox = Inbox(settings, client, engine or database.engine(settings))
+    routes = [
+        Route("/", task_list),
+        Route("/login", login_page, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/mail", mail_page),
+        Route("/healthz", health),
+        *task_pages.routes(),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    middleware = [
+        Middleware(
+            SessionMiddleware,
+            secret_key=session_key(settings),
+            session_cookie="backoffice_inbox",
+            max_age=int(settings.inbox_session_hours * 3600),
+            same_site="strict",
+        )
+    ]
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.inbox = inbox
+    return app

@@ -1,0 +1,86 @@
+"""What every inbox page shares: the application's state, who is signed in, messages.
+
+Pages are server-rendered with Jinja2; each posted form carries a per-session token, so
+no other site can post in a signed-in person's name.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+from temporalio.client import Client
+
+from backoffice.inbox.auth import Authenticator, SignInRefused
+from backoffice.settings import Settings
+from backoffice.tasks.queries import as_utc
+
+HERE = Path(__file__).parent
+
+
+class Inbox:
+    """What every page needs: settings, the records database, Temporal, templates."""
+
+    def __init__(self, settings: Settings, client: Client, engine: Engine) -> None:
+        self.settings = settings
+        self.client = client
+        self.engine = engine
+        self.auth = Authenticator(engine, settings)
+        self.templates = Jinja2Templates(directory=HERE / "templates")
+        self.templates.env.filters["utc"] = _utc_text
+        self.templates.env.globals["temporal_ui"] = settings.temporal_ui_url.rstrip("/")
+
+    def user(self, request: Request) -> str | None:
+        """The signed-in person, or None (header mode raises SignInRefused instead)."""
+        if self.settings.inbox_auth == "header":
+            return self.auth.header_user(request)
+        user = request.session.get("user")
+        return user if isinstance(user, str) else None
+
+    def render(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
+        session = request.session
+        if "csrf" not in session:
+            session["csrf"] = secrets.token_urlsafe(24)
+        flash = session.pop("flash", None)
+        context = {
+            "user": values.pop("user", None),
+            "csrf": session["csrf"],
+            "flash": flash,
+            "header_mode": self.settings.inbox_auth == "header",
+            **values,
+        }
+        return self.templates.TemplateResponse(request, template, context, status_code=status)
+
+    async def form(self, request: Request) -> Any:
+        """The posted form, if its token matches this session's (no cross-site posts)."""
+        submitted = await request.form()
+        token = submitted.get("csrf")
+        expected = request.session.get("csrf")
+        if not (isinstance(token, str) and expected and secrets.compare_digest(token, expected)):
+            raise PermissionError("this form is out of date: reload the page and try again")
+        return submitted
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    request.session["flash"] = {"message": message, "kind": kind}
+
+
+def _utc_text(moment: datetime | None) -> str:
+    return "" if moment is None else as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def signed_in(inbox: Inbox, request: Request) -> str | Response:
+    """The person, or the response that sends them to sign in."""
+    try:
+        user = inbox.user(request)
+    except SignInRefused as refused:
+        return PlainTextResponse(f"not signed in: {refused}", status_code=403)
+    if user is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return user

@@ -1,0 +1,48 @@
+"""Turning a submitted task form into a decision's typed fields.
+
+Only the fields the task's form declares are read, each converted to its type; anything
+else the browser sends (a forged ``user``, say) is ignored. The process checks the
+values again before it accepts the decision.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+
+
+class FormProblem(ValueError):
+    """A value cannot be read as its field's type; the message names the field."""
+
+
+def decision_fields(form: dict[str, Any], submitted: FormData) -> tuple[str | None, dict[str, Any]]:
+    """The comment and the other fields, typed as the form declares them."""
+    comment: str | None = None
+    values: dict[str, Any] = {}
+    for spec in form.get("fields", []):
+        name, kind = spec["id"], spec.get("type", "text")
+        label = spec.get("label") or name
+        if kind == "boolean":
+            values[name] = submitted.get(name) == "on"
+            continue
+        raw = submitted.get(name)
+        text = raw.strip() if isinstance(raw, str) else ""
+        if name == "comment":
+            comment = text or None
+            continue
+        if not text:
+            continue
+        values[name] = _typed(kind, text, label)
+    return comment, values
+
+
+def _typed(kind: str, text: str, label: str) -> Any:
+    try:
+        if kind == "number":
+            return float(text.replace(",", ""))
+        if kind == "integer":
+            return int(text)
+    except ValueError:
+        raise FormProblem(f"{label}: '{text}' is not a {kind}") from None
+    return text

@@ -1,0 +1,54 @@
+"""Serving the inbox inside another command's event loop (``backoffice dev``, ``inbox``).
+
+uvicorn normally takes over SIGINT and SIGTERM; here the command that runs the inbox owns
+them (it stops the worker gracefully first), so the server stops when told to instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+
+import uvicorn
+from starlette.applications import Starlette
+
+STARTUP_TIMEOUT_SECONDS = 30.0
+
+
+class _EmbeddedServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield  # the hosting command handles signals and sets should_exit
+
+
+class InboxServer:
+    """The inbox on ``host:port``, started and stopped by the hosting command."""
+
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", lifespan="off", access_log=False
+        )
+        self.server = _EmbeddedServer(config)
+        self.port = port
+        self.task: asyncio.Task[None] | None = None
+        self.url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self.server.serve(), name="inbox")
+        for _ in range(int(STARTUP_TIMEOUT_SECONDS / 0.05)):
+            if self.server.started:
+                return
+            if self.task.done():
+                self.task.result()  # raises why it could not start (port taken...)
+                raise OSError("the inbox stopped while starting")
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"the inbox did not start within {STARTUP_TIMEOUT_SECONDS:.0f} s")
+
+    async def stop(self) -> None:
+        if self.task is None:
+            return
+        self.server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(self.task, timeout=10)
+        self.task = None

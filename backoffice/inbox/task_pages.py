@@ -1,0 +1,227 @@
+"""A task's page and the actions on it: decide, claim, delegate, reassign, reschedule.
+
+Each action is posted as a form, sent to the task's process as an update with the
+signed-in person as its author, and answered by a redirect to the task's page with what
+happened, or why it was refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from temporalio.client import Client
+
+from backoffice.engine.contracts import (
+    Claim,
+    Decision,
+    Delegate,
+    Progress,
+    Reassign,
+    Reschedule,
+    TaskView,
+)
+from backoffice.engine.runs import progress
+from backoffice.inbox.core import Inbox, flash, signed_in
+from backoffice.inbox.forms import FormProblem, decision_fields
+from backoffice.people.store import PersonRow
+from backoffice.tasks import actions
+from backoffice.tasks.queries import TaskDetail, is_overdue, task_detail
+
+PROGRESS_TIMEOUT_SECONDS = 5
+
+
+def routes() -> list[Route]:
+    actions_ = {
+        "decide": decide,
+        "claim": claim,
+        "release": release,
+        "delegate": delegate,
+        "reassign": reassign,
+        "reschedule": reschedule,
+    }
+    posted = [
+        Route(f"/task/{{task_id:path}}/{name}", handler, methods=["POST"])
+        for name, handler in actions_.items()
+    ]
+    return [*posted, Route("/task/{task_id:path}", task_page, methods=["GET"])]
+
+
+def _may_see(detail: TaskDetail, user: str) -> bool:
+    # Deciders, reassigners and whoever took part in it; nobody else reads a task.
+    involved = {event.actor for event in detail.events}
+    return user in detail.deciders or user in detail.reassigners or user in involved
+
+
+async def _progress(client: Client, workflow_id: str) -> Progress | None:
+    try:
+        return await asyncio.wait_for(progress(client, workflow_id), PROGRESS_TIMEOUT_SECONDS)
+    except Exception:  # no worker to answer, or the run is gone: the page shows without it
+        return None
+
+
+def _people(engine: Engine) -> list[PersonRow]:
+    with Session(engine) as session:
+        query = select(PersonRow).where(col(PersonRow.active)).order_by(col(PersonRow.name))
+        return list(session.exec(query))
+
+
+async def task_page(request: Request) -> Response:
+    inbox: Inbox = request.app.state.inbox
+    user = signed_in(inbox, request)
+    if isinstance(user, Response):
+        return user
+    task_id = request.path_params["task_id"]
+    detail = await run_in_threadpool(task_detail, inbox.engine, task_id)
+    if detail is None:
+        return inbox.render(request, "missing.html", status=404, user=user, task_id=task_id)
+    if not _may_see(detail, user):
+        return inbox.render(request, "missing.html", status=403, user=user, task_id=task_id)
+    row = detail.row
+    run = await _progress(inbox.client, row.workflow_id)
+    people = await run_in_threadpool(_people, inbox.engine)
+    is_open = row.status == "open"
+    return inbox.render(
+        request,
+        "task.html",
+        user=user,
+        task=row,
+        detail=detail,
+        overdue=is_open and is_overdue(row, datetime.now(UTC)),
+        may_decide=is_open and user in detail.deciders,
+        may_reassign=is_open and user in detail.reassigners,
+        run=run,
+        people=[p for p in people if p.id != user and p.id not in detail.excluded],
+    )
+
+
+Action = Callable[[Client, Engine, Any, str, dict[str, str]], Awaitable[str]]
+
+
+async def _act(request: Request, action: Action) -> Response:
+    """Common to every action: who, the checked form, the update, and the answer."""
+    inbox: Inbox = request.app.state.inbox
+    user = signed_in(inbox, request)
+    if isinstance(user, Response):
+        return user
+    task_id = request.path_params["task_id"]
+    back = RedirectResponse(f"/task/{task_id}", status_code=303)
+    try:
+        submitted = await inbox.form(request)
+        origin = {"via": "inbox", "address": request.client.host if request.client else ""}
+        message = await action(inbox.client, inbox.engine, submitted, user, origin)
+    except (PermissionError, FormProblem, actions.TaskRefused) as refused:
+        flash(request, f"Not done: {refused}", "refused")
+        return back
+    flash(request, message)
+    return back
+
+
+async def decide(request: Request) -> Response:
+    task_id = request.path_params["task_id"]
+
+    async def run(
+        client: Client, engine: Engine, submitted: Any, user: str, origin: dict[str, str]
+    ) -> str:
+        detail = await run_in_threadpool(task_detail, engine, task_id)
+        if detail is None:
+            raise actions.TaskRefused(f"no task {task_id}")
+        comment, fields = decision_fields(detail.form, submitted)
+        outcome = str(submitted.get("outcome", ""))
+        decision = Decision(
+            task_id=task_id, user=user, outcome=outcome, comment=comment, fields=fields, **origin
+        )
+        view: TaskView = await actions.decide(client, engine, decision)
+        if view.status == "decided":
+            return f"Done: {outcome}. The process moves on."
+        return f"Recorded: {outcome}. More approvals are needed."
+
+    return await _act(request, run)
+
+
+async def claim(request: Request) -> Response:
+    return await _claim(request, release=False)
+
+
+async def release(request: Request) -> Response:
+    return await _claim(request, release=True)
+
+
+async def _claim(request: Request, release: bool) -> Response:
+    task_id = request.path_params["task_id"]
+
+    async def run(
+        client: Client, engine: Engine, submitted: Any, user: str, origin: dict[str, str]
+    ) -> str:
+        await actions.claim(client, engine, Claim(task_id=task_id, user=user, release=release))
+        return "Released: others may decide it again." if release else "Claimed: it is yours."
+
+    return await _act(request, run)
+
+
+async def delegate(request: Request) -> Response:
+    task_id = request.path_params["task_id"]
+
+    async def run(
+        client: Client, engine: Engine, submitted: Any, user: str, origin: dict[str, str]
+    ) -> str:
+        to = str(submitted.get("to", "")).strip()
+        comment = str(submitted.get("comment", "")).strip() or None
+        request_ = Delegate(task_id=task_id, user=user, to=to, comment=comment, **origin)
+        await actions.delegate(client, engine, request_)
+        return f"Delegated to {to}."
+
+    return await _act(request, run)
+
+
+async def reassign(request: Request) -> Response:
+    task_id = request.path_params["task_id"]
+
+    async def run(
+        client: Client, engine: Engine, submitted: Any, user: str, origin: dict[str, str]
+    ) -> str:
+        to = [str(p) for p in submitted.getlist("to") if str(p).strip()]
+        if not to:
+            raise FormProblem("choose who takes the task")
+        comment = str(submitted.get("comment", "")).strip() or None
+        request_ = Reassign(task_id=task_id, user=user, to=to, comment=comment, **origin)
+        await actions.reassign(client, engine, request_)
+        return f"Reassigned to {', '.join(to)}."
+
+    return await _act(request, run)
+
+
+async def reschedule(request: Request) -> Response:
+    task_id = request.path_params["task_id"]
+
+    async def run(
+        client: Client, engine: Engine, submitted: Any, user: str, origin: dict[str, str]
+    ) -> str:
+        deadline = _moment(str(submitted.get("deadline", "")), "the new deadline")
+        due_text = str(submitted.get("due", "")).strip()
+        due = _moment(due_text, "the new due date") if due_text else None
+        comment = str(submitted.get("comment", "")).strip() or None
+        request_ = Reschedule(
+            task_id=task_id, user=user, deadline=deadline, due_at=due, comment=comment, **origin
+        )
+        view = await actions.reschedule(client, engine, request_)
+        return f"Deadline moved to {view.deadline:%Y-%m-%d %H:%M} UTC."
+
+    return await _act(request, run)
+
+
+def _moment(text: str, what: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise FormProblem(f"{what}: '{text}' is not a date and time") from None
+    # The form's times are UTC, as every time the inbox shows.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
