@@ -1,0 +1,14 @@
+"""Sandbox legacy systems that bots drive: an ERP, an HR intranet and a treasury portal.
+
+Each is a server-rendered web application of the old school (login page, menu, tables,
+forms that ask ``confirm()`` before an irreversible submit) with its own SQLite file, and
+injectable faults (error pages, latency, expired sessions, lost responses, pop-ups).
+
+Run one with ``python -m legacy erp --port 8301 --data DIR``; build one in code with
+:func:`create_app`, after :func:`seed` has given it master data and users.
+"""
+
+from legacy.app import DEFAULT_PORTS, SYSTEMS, create_app, seed
+from legacy.faults import FaultSettings
+
+__all__ = ["DEFAULT_PORTS", "SYSTEMS", "FaultSettings", "create_app", "seed"]

@@ -1,0 +1,1 @@
+"""The sandbox ERP: suppliers, purchase orders, goods receipts, invoices and payments."""

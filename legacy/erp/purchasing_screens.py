@@ -1,0 +1,263 @@
+"""ERP screens for master and purchasing data: vendors, purchase orders, goods receipts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from legacy.context import context_of
+from legacy.erp.models import (
+    GOODS_RECEIPT_RANGE,
+    GoodsReceipt,
+    InvoiceDocument,
+    InvoiceLine,
+    PoLine,
+    PurchaseOrder,
+    Supplier,
+)
+from legacy.screens import (
+    FormError,
+    ResultPage,
+    current_user,
+    form_fields,
+    lost_response_instead,
+    page_number,
+    paginate,
+    parse_amount,
+    read,
+    render,
+    slow_screen,
+    write,
+)
+from legacy.storage import next_number
+
+
+async def supplier_list(request: Request) -> Response:
+    params = request.query_params
+    query = {
+        "supplier": params.get("supplier", "").strip().upper(),
+        "name": params.get("name", "").strip(),
+    }
+    page_size = context_of(request).page_size
+
+    def work(session: Session) -> ResultPage[Supplier]:
+        statement = select(Supplier)
+        if query["supplier"]:
+            statement = statement.where(Supplier.supplier_id == query["supplier"])
+        if query["name"]:
+            statement = statement.where(Supplier.name.ilike(f"%{query['name']}%"))
+        statement = statement.order_by(Supplier.supplier_id)
+        return paginate(
+            session, statement, page=page_number(request), page_size=page_size, query=query
+        )
+
+    await slow_screen(request)
+    result = await read(request, work)
+    return render(request, "erp/supplier_list.html", query=query, result=result)
+
+
+async def supplier_display(request: Request) -> Response:
+    supplier_id = request.path_params["supplier_id"]
+    supplier = await read(request, lambda session: session.get(Supplier, supplier_id))
+    if supplier is None:
+        return render(
+            request,
+            "erp/supplier_list.html",
+            status_code=404,
+            query={"supplier": supplier_id, "name": ""},
+            result=None,
+            error=f"Vendor {supplier_id} does not exist",
+        )
+    return render(request, "erp/supplier.html", supplier=supplier)
+
+
+async def po_list(request: Request) -> Response:
+    params = request.query_params
+    query = {
+        "po_number": params.get("po_number", "").strip().upper(),
+        "supplier": params.get("supplier", "").strip().upper(),
+    }
+    page_size = context_of(request).page_size
+
+    def work(session: Session) -> ResultPage[PurchaseOrder]:
+        statement = select(PurchaseOrder)
+        if query["po_number"]:
+            statement = statement.where(PurchaseOrder.po_number == query["po_number"])
+        if query["supplier"]:
+            statement = statement.where(PurchaseOrder.supplier_id == query["supplier"])
+        statement = statement.order_by(PurchaseOrder.po_number)
+        return paginate(
+            session, statement, page=page_number(request), page_size=page_size, query=query
+        )
+
+    await slow_screen(request)
+    result = await read(request, work)
+    return render(request, "erp/po_list.html", query=query, result=result)
+
+
+@dataclass
+class PoLineView:
+    line: PoLine
+    received: Decimal
+    invoiced: Decimal
+
+    @property
+    def open_to_receive(self) -> Decimal:
+        return self.line.qty - self.received
+
+
+@dataclass
+class PoView:
+    order: PurchaseOrder
+    supplier: Supplier | None
+    lines: list[PoLineView]
+    receipts: list[GoodsReceipt]
+
+
+def load_po(session: Session, po_number: str) -> PoView | None:
+    order = session.get(PurchaseOrder, po_number)
+    if order is None:
+        return None
+    receipts = list(
+        session.scalars(
+            select(GoodsReceipt)
+            .where(GoodsReceipt.po_number == po_number)
+            .order_by(GoodsReceipt.id)
+        )
+    )
+    # Invoiced quantities count posted invoices only: a reversed one frees its quantity.
+    invoiced_lines = session.scalars(
+        select(InvoiceLine)
+        .join(InvoiceDocument, InvoiceDocument.doc_number == InvoiceLine.doc_number)
+        .where(
+            InvoiceDocument.po_number == po_number,
+            InvoiceDocument.doc_type == "INVOICE",
+            InvoiceDocument.status == "POSTED",
+            InvoiceLine.po_line.is_not(None),
+        )
+    ).all()
+    lines = []
+    for line in session.scalars(
+        select(PoLine).where(PoLine.po_number == po_number).order_by(PoLine.line_no)
+    ):
+        received = sum((r.received_qty for r in receipts if r.line_no == line.line_no), Decimal(0))
+        invoiced = sum((i.qty for i in invoiced_lines if i.po_line == line.line_no), Decimal(0))
+        lines.append(PoLineView(line=line, received=received, invoiced=invoiced))
+    return PoView(
+        order=order,
+        supplier=session.get(Supplier, order.supplier_id),
+        lines=lines,
+        receipts=receipts,
+    )
+
+
+async def po_display(request: Request) -> Response:
+    po_number = request.path_params["po_number"]
+    view = await read(request, lambda session: load_po(session, po_number))
+    if view is None:
+        return render(
+            request,
+            "erp/po_list.html",
+            status_code=404,
+            query={"po_number": po_number, "supplier": ""},
+            result=None,
+            error=f"Purchase order {po_number} does not exist",
+        )
+    return render(request, "erp/po.html", view=view)
+
+
+def post_receipt(
+    session: Session, po_number: str, quantities: dict[int, Decimal], user: str
+) -> str:
+    """Post received quantities against PO lines; the material document number."""
+    view = load_po(session, po_number)
+    if view is None:
+        raise FormError(f"Purchase order {po_number} does not exist")
+    by_line = {line.line.line_no: line for line in view.lines}
+    if not any(qty > 0 for qty in quantities.values()):
+        raise FormError("Enter a received quantity for at least one line")
+    for line_no, qty in quantities.items():
+        if line_no not in by_line:
+            raise FormError(f"Purchase order {po_number} has no line {line_no}")
+        if qty < 0:
+            raise FormError(f"Line {line_no}: quantity cannot be negative")
+        if qty > by_line[line_no].open_to_receive:
+            raise FormError(
+                f"Line {line_no}: quantity {qty} exceeds the open quantity "
+                f"{by_line[line_no].open_to_receive}"
+            )
+    material_document = str(next_number(session, GOODS_RECEIPT_RANGE))
+    for line_no, qty in quantities.items():
+        if qty > 0:
+            session.add(
+                GoodsReceipt(
+                    material_document=material_document,
+                    po_number=po_number,
+                    line_no=line_no,
+                    received_qty=qty,
+                    posted_on=date.today(),
+                    posted_by=user,
+                )
+            )
+    return material_document
+
+
+def _received_quantities(fields: dict[str, str]) -> dict[int, Decimal]:
+    """``lineN_received`` fields as quantities by line number; empty ones are left out."""
+    quantities = {}
+    for name, value in fields.items():
+        line = name.removeprefix("line").removesuffix("_received")
+        if name.startswith("line") and name.endswith("_received") and line.isdigit() and value:
+            quantities[int(line)] = parse_amount(value, f"Received quantity, line {line}")
+    return quantities
+
+
+async def receipt_form(request: Request) -> Response:
+    po_number = request.path_params["po_number"]
+    view = await read(request, lambda session: load_po(session, po_number))
+    if view is None:
+        return await po_display(request)
+    return render(request, "erp/receipt_form.html", view=view, fields={}, error=None)
+
+
+async def receipt_submit(request: Request) -> Response:
+    po_number = request.path_params["po_number"]
+    fields = await form_fields(request)
+    user = current_user(request)
+    try:
+        quantities = _received_quantities(fields)
+        await slow_screen(request)
+        material_document = await write(
+            request, lambda session: post_receipt(session, po_number, quantities, user)
+        )
+    except FormError as error:
+        view = await read(request, lambda session: load_po(session, po_number))
+        if view is None:
+            return await po_display(request)
+        return render(request, "erp/receipt_form.html", view=view, fields=fields, error=str(error))
+    lost = lost_response_instead(context_of(request))
+    if lost is not None:
+        return lost
+    return render(
+        request,
+        "erp/receipt_posted.html",
+        po_number=po_number,
+        material_document=material_document,
+    )
+
+
+ROUTES = [
+    Route("/suppliers", supplier_list, methods=["GET"]),
+    Route("/suppliers/{supplier_id}", supplier_display, methods=["GET"]),
+    Route("/purchase-orders", po_list, methods=["GET"]),
+    Route("/purchase-orders/{po_number}", po_display, methods=["GET"]),
+    Route("/purchase-orders/{po_number}/receipt", receipt_form, methods=["GET"]),
+    Route("/purchase-orders/{po_number}/receipt", receipt_submit, methods=["POST"]),
+]
