@@ -8,6 +8,7 @@ happened, or why it was refused.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -99,6 +100,7 @@ async def task_page(request: Request) -> Response:
         may_decide=is_open and user in detail.deciders,
         may_reassign=is_open and user in detail.reassigners,
         run=run,
+        request_id=secrets.token_urlsafe(12),
         people=[p for p in people if p.id != user and p.id not in detail.excluded],
     )
 
@@ -139,7 +141,8 @@ async def decide(request: Request) -> Response:
         decision = Decision(
             task_id=task_id, user=user, outcome=outcome, comment=comment, fields=fields, **origin
         )
-        view: TaskView = await actions.decide(client, engine, decision)
+        request_id = str(submitted.get("request", "")) or None
+        view: TaskView = await actions.decide(client, engine, decision, request_id)
         if view.status == "decided":
             return f"Done: {outcome}. The process moves on."
         return f"Recorded: {outcome}. More approvals are needed."

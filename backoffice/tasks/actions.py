@@ -9,11 +9,12 @@ that cannot succeed never reaches the process.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from backoffice.engine.contracts import (
     CLAIM_UPDATE,
@@ -38,9 +39,12 @@ class TaskRefused(Exception):
 
 
 def find_task(engine: Engine, task_id: str, person: str) -> TaskRow:
+    """The open task; TaskRefused when there is none or it is closed already."""
     detail = task_detail(engine, task_id)
     if detail is None:
         raise TaskRefused(f"no task {task_id}: see `backoffice tasks --as {person}`")
+    if detail.row.status != "open":
+        raise TaskRefused(f"task {task_id} is {detail.row.status.replace('_', ' ')}")
     return detail.row
 
 
@@ -59,15 +63,25 @@ async def _update(
             reason = "the task is still being opened: try again in a moment"
         raise TaskRefused(reason) from None
     except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND and "completed" in error.message:
+            raise TaskRefused(f"task {row.id} is closed: its process has ended") from None
         raise TaskRefused(f"cannot reach the process of {row.id}: {error.message}") from None
     return view
 
 
-async def decide(client: Client, engine: Engine, decision: Decision) -> TaskView:
+async def decide(
+    client: Client, engine: Engine, decision: Decision, request_id: str | None = None
+) -> TaskView:
+    """Send the decision. ``request_id`` names the request (a form shown once, a command):
+    the same request sent again is applied once and answered with the first result, while
+    a new request by someone who already decided is refused."""
     row = find_task(engine, decision.task_id, decision.user)
-    # One update id per person and task: a retried request is the same decision, once.
-    update_id = f"{decision.task_id}:{decision.user}"
-    return await _update(client, row, DECIDE_UPDATE, decision, update_id)
+    update_id = f"{decision.task_id}:{decision.user}:{request_id or uuid.uuid4().hex}"
+    view = await _update(client, row, DECIDE_UPDATE, decision, update_id)
+    mine = [d for d in view.decisions if d.user == decision.user]
+    if not mine or mine[-1].outcome != decision.outcome:
+        raise TaskRefused(f"{decision.user} has already decided this task")
+    return view
 
 
 async def claim(client: Client, engine: Engine, request: Claim) -> TaskView:

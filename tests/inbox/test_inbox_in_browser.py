@@ -58,7 +58,8 @@ async def test_approver_signs_in_sees_the_task_decides_and_the_process_moves_on(
 
         await page.get_by_role("link", name=title).click()
         await expect(page.get_by_role("heading", name=title)).to_be_visible()
-        await expect(page.get_by_text("Check the amount against the purchase order.")).to_be_visible()
+        description = page.get_by_text("Check the amount against the purchase order.")
+        await expect(description).to_be_visible()
         await expect(page.get_by_role("row").filter(has_text="supplier")).to_contain_text(
             "Acme Office Supplies"
         )
