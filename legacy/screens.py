@@ -32,10 +32,21 @@ def current_user(request: Request) -> str:
     return str(request.scope.get(USER_KEY, ""))
 
 
-def render(request: Request, template: str, status_code: int = 200, **values: Any) -> Response:
-    """A screen in the system's layout; a page fetched by GET may carry a system pop-up."""
+def render(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    *,
+    popups: bool = True,
+    **values: Any,
+) -> Response:
+    """A screen of the system; one fetched by GET may carry a system pop-up.
+
+    Pages that cannot show a pop-up (a frameset, a frame's toolbar) pass ``popups=False``
+    so that they do not use up the pop-up counter.
+    """
     context = context_of(request)
-    popup = request.method == "GET" and context.faults.strikes("popup")
+    popup = popups and request.method == "GET" and context.faults.strikes("popup")
     html = context.templates.get_template(template).render(
         request=request,
         system=context.spec,
@@ -132,13 +143,13 @@ def parse_amount(text: str, field: str) -> Decimal:
 
 
 def parse_date(text: str, field: str) -> date:
-    """A date as typed: ``2025-06-12`` or ``12.06.2025``."""
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+    """A date as typed: ``2025-06-12``, ``12.06.2025`` or ``06/12/2025``."""
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y"):
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise FormError(f"{field}: enter a date as YYYY-MM-DD or DD.MM.YYYY")
+    raise FormError(f"{field}: enter a date as YYYY-MM-DD")
 
 
 def required(fields: dict[str, str], name: str, label: str) -> str:

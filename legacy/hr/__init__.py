@@ -1,0 +1,1 @@
+"""The sandbox HR intranet: employees, payroll records, user accounts, off-cycle pay runs."""

@@ -1,0 +1,202 @@
+"""HR screens for access management: find an employee's accounts, disable or enable one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from legacy.context import context_of
+from legacy.hr.models import ACCOUNT_SYSTEMS, AccountEvent, Employee, UserAccount
+from legacy.screens import (
+    FormError,
+    ResultPage,
+    current_user,
+    form_fields,
+    lost_response_instead,
+    page_number,
+    paginate,
+    read,
+    render,
+    slow_screen,
+    write,
+)
+from legacy.storage import utcnow
+
+TIMESTAMP = "%Y-%m-%d %H:%M:%S UTC"
+DISABLE_REASONS = ("Leaver", "Leaver - immediate", "Security incident", "Long-term leave", "Other")
+
+
+async def account_search(request: Request) -> Response:
+    params = request.query_params
+    query = {
+        "employee_id": params.get("employee_id", "").strip().upper(),
+        "system": params.get("system", "").strip().upper(),
+        "status": params.get("status", "").strip().upper(),
+    }
+    page_size = context_of(request).page_size
+
+    def work(session: Session) -> ResultPage[UserAccount]:
+        statement = select(UserAccount)
+        if query["employee_id"]:
+            statement = statement.where(UserAccount.employee_id == query["employee_id"])
+        if query["system"]:
+            statement = statement.where(UserAccount.system == query["system"])
+        if query["status"]:
+            statement = statement.where(UserAccount.status == query["status"])
+        statement = statement.order_by(UserAccount.employee_id, UserAccount.account_id)
+        return paginate(
+            session, statement, page=page_number(request), page_size=page_size, query=query
+        )
+
+    await slow_screen(request)
+    result = await read(request, work)
+    return render(
+        request,
+        "hr/account_search.html",
+        query=query,
+        result=result,
+        systems=ACCOUNT_SYSTEMS,
+        timestamp=TIMESTAMP,
+    )
+
+
+@dataclass
+class AccountView:
+    account: UserAccount
+    employee: Employee | None
+    events: list[AccountEvent]
+
+
+def load_account(session: Session, account_id: int) -> AccountView | None:
+    account = session.get(UserAccount, account_id)
+    if account is None:
+        return None
+    events = session.scalars(
+        select(AccountEvent).where(AccountEvent.account_id == account_id).order_by(AccountEvent.id)
+    )
+    return AccountView(
+        account=account, employee=session.get(Employee, account.employee_id), events=list(events)
+    )
+
+
+def _account_id(request: Request) -> int:
+    raw = str(request.path_params["account_id"])
+    return int(raw) if raw.isdigit() else -1
+
+
+def _show(
+    request: Request,
+    view: AccountView,
+    *,
+    info: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "hr/account.html",
+        status_code=status_code,
+        view=view,
+        info=info,
+        error=error,
+        reasons=DISABLE_REASONS,
+        timestamp=TIMESTAMP,
+    )
+
+
+async def account_display(request: Request) -> Response:
+    account_id = _account_id(request)
+    view = await read(request, lambda session: load_account(session, account_id))
+    if view is None:
+        return _not_found(request, account_id)
+    return _show(request, view)
+
+
+def _not_found(request: Request, account_id: int) -> Response:
+    return render(
+        request,
+        "hr/account_search.html",
+        status_code=404,
+        query={"employee_id": "", "system": "", "status": ""},
+        result=None,
+        systems=ACCOUNT_SYSTEMS,
+        timestamp=TIMESTAMP,
+        error=f"Account {account_id} does not exist",
+    )
+
+
+def change_account(
+    session: Session, account_id: int, action: str, reason: str | None, user: str
+) -> AccountView:
+    view = load_account(session, account_id)
+    if view is None:
+        raise FormError(f"Account {account_id} does not exist")
+    account = view.account
+    if action == "DISABLE":
+        if account.status == "DISABLED":
+            since = account.disabled_at.strftime(TIMESTAMP) if account.disabled_at else "?"
+            raise FormError(f"Account {account.user_id} is already disabled (since {since})")
+        account.status, account.disabled_at = "DISABLED", utcnow()
+        account.disabled_by, account.disable_reason = user, reason
+    else:
+        if account.status == "ACTIVE":
+            raise FormError(f"Account {account.user_id} is already active")
+        account.status = "ACTIVE"
+        account.disabled_at = account.disabled_by = account.disable_reason = None
+    event = AccountEvent(
+        account_id=account.account_id,
+        employee_id=account.employee_id,
+        system=account.system,
+        action=action,
+        by=user,
+        reason=reason,
+    )
+    session.add(event)
+    view.events.append(event)
+    return view
+
+
+async def _change(request: Request, action: str) -> Response:
+    account_id = _account_id(request)
+    fields = await form_fields(request)
+    user = current_user(request)
+    reason = fields.get("reason") or None
+    try:
+        if action == "DISABLE" and reason not in DISABLE_REASONS:
+            raise FormError("Reason: choose a reason for disabling")
+        await slow_screen(request)
+        view = await write(
+            request, lambda session: change_account(session, account_id, action, reason, user)
+        )
+    except FormError as error:
+        current = await read(request, lambda session: load_account(session, account_id))
+        if current is None:
+            return _not_found(request, account_id)
+        return _show(request, current, error=str(error))
+    lost = lost_response_instead(context_of(request))
+    if lost is not None:
+        return lost
+    account = view.account
+    done = "disabled" if action == "DISABLE" else "enabled"
+    return _show(request, view, info=f"Account {account.user_id} on {account.system} was {done}")
+
+
+async def account_disable(request: Request) -> Response:
+    return await _change(request, "DISABLE")
+
+
+async def account_enable(request: Request) -> Response:
+    return await _change(request, "ENABLE")
+
+
+ROUTES = [
+    Route("/accounts", account_search, methods=["GET"]),
+    Route("/accounts/{account_id}", account_display, methods=["GET"]),
+    Route("/accounts/{account_id}/disable", account_disable, methods=["POST"]),
+    Route("/accounts/{account_id}/enable", account_enable, methods=["POST"]),
+]

@@ -1,0 +1,195 @@
+"""HR screens for personnel: search employees, show one, enter a new hire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from legacy.context import context_of
+from legacy.hr.models import EMPLOYEE_RANGE, Employee, OffCycleRun, PayrollRecord, UserAccount
+from legacy.screens import (
+    FormError,
+    ResultPage,
+    form_fields,
+    lost_response_instead,
+    page_number,
+    paginate,
+    parse_date,
+    read,
+    render,
+    required,
+    slow_screen,
+    write,
+)
+from legacy.storage import next_number
+
+DEPARTMENTS = (
+    "Customer Service",
+    "Executive",
+    "Finance",
+    "Human Resources",
+    "Information Technology",
+    "Marketing",
+    "Operations",
+    "Procurement",
+    "Sales",
+)
+
+
+async def employee_search(request: Request) -> Response:
+    params = request.query_params
+    query = {
+        "employee_id": params.get("employee_id", "").strip().upper(),
+        "last_name": params.get("last_name", "").strip(),
+        "department": params.get("department", "").strip(),
+        "search": params.get("search", ""),
+    }
+    if not query["search"]:
+        return render(
+            request, "hr/employee_search.html", query=query, result=None, departments=DEPARTMENTS
+        )
+    page_size = context_of(request).page_size
+
+    def work(session: Session) -> ResultPage[Employee]:
+        statement = select(Employee)
+        if query["employee_id"]:
+            statement = statement.where(Employee.employee_id == query["employee_id"])
+        if query["last_name"]:
+            statement = statement.where(Employee.last_name.ilike(f"{query['last_name']}%"))
+        if query["department"]:
+            statement = statement.where(Employee.department == query["department"])
+        statement = statement.order_by(Employee.employee_id)
+        return paginate(
+            session, statement, page=page_number(request), page_size=page_size, query=query
+        )
+
+    await slow_screen(request)
+    result = await read(request, work)
+    return render(
+        request, "hr/employee_search.html", query=query, result=result, departments=DEPARTMENTS
+    )
+
+
+@dataclass
+class EmployeeView:
+    employee: Employee
+    manager: Employee | None
+    accounts: list[UserAccount]
+    payroll_records: list[PayrollRecord]
+    offcycle_runs: list[OffCycleRun]
+
+
+def load_employee(session: Session, employee_id: str) -> EmployeeView | None:
+    employee = session.get(Employee, employee_id)
+    if employee is None:
+        return None
+    return EmployeeView(
+        employee=employee,
+        manager=session.get(Employee, employee.manager_id) if employee.manager_id else None,
+        accounts=list(
+            session.scalars(
+                select(UserAccount)
+                .where(UserAccount.employee_id == employee_id)
+                .order_by(UserAccount.account_id)
+            )
+        ),
+        payroll_records=list(
+            session.scalars(
+                select(PayrollRecord)
+                .where(PayrollRecord.employee_id == employee_id)
+                .order_by(PayrollRecord.record_number)
+            )
+        ),
+        offcycle_runs=list(
+            session.scalars(
+                select(OffCycleRun)
+                .where(OffCycleRun.employee_id == employee_id)
+                .order_by(OffCycleRun.run_number)
+            )
+        ),
+    )
+
+
+async def employee_display(request: Request) -> Response:
+    employee_id = request.path_params["employee_id"]
+    view = await read(request, lambda session: load_employee(session, employee_id))
+    if view is None:
+        return render(
+            request,
+            "hr/employee_search.html",
+            status_code=404,
+            query={"employee_id": employee_id, "last_name": "", "department": "", "search": ""},
+            result=None,
+            departments=DEPARTMENTS,
+            error=f"No employee found with ID {employee_id}",
+        )
+    return render(request, "hr/employee.html", view=view)
+
+
+def hire(session: Session, fields: dict[str, str], hire_date: date) -> str:
+    """Enter a new hire (status Pre-hire until the start date); the employee ID."""
+    employee_id = fields.get("employee_id", "").upper()
+    if employee_id:
+        if session.get(Employee, employee_id) is not None:
+            raise FormError(f"Employee ID {employee_id} is already in use")
+    else:
+        employee_id = f"EMP-{next_number(session, EMPLOYEE_RANGE):04d}"
+    manager_id = fields.get("manager_id", "").upper() or None
+    if manager_id and session.get(Employee, manager_id) is None:
+        raise FormError(f"Manager {manager_id} is not an employee")
+    first, last = (
+        required(fields, "first_name", "First name"),
+        required(fields, "last_name", "Last name"),
+    )
+    session.add(
+        Employee(
+            employee_id=employee_id,
+            first_name=first,
+            last_name=last,
+            department=required(fields, "department", "Department"),
+            job_title=required(fields, "job_title", "Job title"),
+            manager_id=manager_id,
+            location=fields.get("location") or "San Francisco",
+            cost_center=fields.get("cost_center", "").upper() or "CC-1000",
+            hire_date=hire_date,
+            status="Pre-hire" if hire_date > date.today() else "Active",
+            email=f"{first}.{last}".lower().replace(" ", "").replace("'", ""),
+        )
+    )
+    return employee_id
+
+
+async def hire_form(request: Request) -> Response:
+    return render(request, "hr/hire_form.html", fields={}, error=None, departments=DEPARTMENTS)
+
+
+async def hire_submit(request: Request) -> Response:
+    fields = await form_fields(request)
+    try:
+        if fields.get("department") not in DEPARTMENTS:
+            raise FormError("Department: choose a department")
+        hire_date = parse_date(required(fields, "hire_date", "Hire date"), "Hire date")
+        await slow_screen(request)
+        employee_id = await write(request, lambda session: hire(session, fields, hire_date))
+    except FormError as error:
+        return render(
+            request, "hr/hire_form.html", fields=fields, error=str(error), departments=DEPARTMENTS
+        )
+    lost = lost_response_instead(context_of(request))
+    if lost is not None:
+        return lost
+    return render(request, "hr/hired.html", employee_id=employee_id, fields=fields)
+
+
+ROUTES = [
+    Route("/employees", employee_search, methods=["GET"]),
+    Route("/employees/new", hire_form, methods=["GET"]),
+    Route("/employees/new", hire_submit, methods=["POST"]),
+    Route("/employees/{employee_id}", employee_display, methods=["GET"]),
+]
