@@ -25,6 +25,7 @@ from backoffice.interceptors import LogContextInterceptor
 from backoffice.logs import get_logger
 from backoffice.people.store import sync_directory
 from backoffice.settings import Settings
+from backoffice.tasks.orphans import sweep_until
 
 log = get_logger("backoffice.worker")
 
@@ -86,6 +87,11 @@ async def run_workers(
     """Run the workers until ``stop`` is set or one of them fails, then shut down gracefully."""
     workers = build_workers(client, settings, found)
     runs = [asyncio.create_task(worker.run(), name=worker.task_queue) for worker in workers]
+    sweeper = None
+    if settings.task_sweep_seconds > 0:
+        sweeper = asyncio.create_task(
+            sweep_until(client, database.engine(settings), settings.task_sweep_seconds, stop)
+        )
     for worker in workers:
         log.info("worker polling", task_queue=worker.task_queue, namespace=client.namespace)
     stopping = asyncio.create_task(stop.wait())
@@ -98,6 +104,9 @@ async def run_workers(
     else:
         stopping.cancel()
     await asyncio.gather(*(worker.shutdown() for worker in workers), return_exceptions=True)
+    if sweeper is not None:
+        sweeper.cancel()
+        await asyncio.gather(sweeper, return_exceptions=True)
     # Surface a worker's fatal error (for example a workflow that fails sandbox validation).
     for run in runs:
         if run.done() and not run.cancelled() and run.exception() is not None:

@@ -79,13 +79,13 @@ def _record_decision(decision: DecisionMade) -> Recorded:
     key = f"decision-{decision.user}"
     with Session(records_engine()) as session:
         row = open_row(session, decision.task_id)
-        if row is not None and not already(session, row.id, key):
+        if row is not None and not already(session, row, key):
             remaining = candidates(session, row.id)
             remaining.pop(decision.user, None)  # nobody decides the same task twice
             set_candidates(session, row.id, remaining)
             session.add(
                 event(
-                    row.id,
+                    row,
                     key,
                     "approved",
                     decision.user,
@@ -118,7 +118,7 @@ def _delegate(change: Delegated) -> dict[str, str]:
     with Session(engine) as session:
         row = open_row(session, change.task_id)
         deciders = candidates(session, change.task_id)
-        if row is None or already(session, row.id, key):
+        if row is None or already(session, row, key):
             return deciders
         deciders.pop(change.user, None)
         deciders[change.to] = f"delegated by {change.user}"
@@ -128,7 +128,7 @@ def _delegate(change: Delegated) -> dict[str, str]:
         notify(session, row, [change.to], key, change.at, f"Delegated to you by {change.user}")
         session.add(
             event(
-                row.id,
+                row,
                 key,
                 "delegated",
                 change.user,
@@ -163,7 +163,7 @@ def _reassign(change: Reassigned) -> dict[str, str]:
     deciders = {p: f"reassigned by {change.user}" for p in change.to if p not in change.excluded}
     with Session(engine) as session:
         row = open_row(session, change.task_id)
-        if row is None or already(session, row.id, key):
+        if row is None or already(session, row, key):
             return candidates(session, change.task_id)
         set_candidates(session, row.id, deciders)
         row.claimed_by = None
@@ -171,7 +171,7 @@ def _reassign(change: Reassigned) -> dict[str, str]:
         notify(session, row, deciders, key, change.at, f"Assigned to you by {change.user}")
         session.add(
             event(
-                row.id,
+                row,
                 key,
                 "reassigned",
                 change.user,
@@ -199,7 +199,7 @@ def _reschedule(change: Rescheduled) -> Recorded:
     key = f"rescheduled-{change.user}-{change.at.isoformat()}"
     with Session(records_engine()) as session:
         row = open_row(session, change.task_id)
-        if row is None or already(session, row.id, key):
+        if row is None or already(session, row, key):
             return Recorded(task_id=change.task_id, status="unchanged")
         old_deadline, old_due = row.deadline, row.due_at
         shift = change.deadline - as_utc(row.deadline)
@@ -210,7 +210,7 @@ def _reschedule(change: Rescheduled) -> Recorded:
         notify(session, row, candidates(session, row.id), key, change.at, label)
         session.add(
             event(
-                row.id,
+                row,
                 key,
                 "rescheduled",
                 change.user,

@@ -17,6 +17,7 @@ from temporalio import activity
 
 from backoffice import registry
 from backoffice.people.directory import SqlDirectory
+from backoffice.tasks.queries import as_utc
 from backoffice.tasks.records import (
     already,
     candidates,
@@ -116,42 +117,54 @@ def _open(task: TaskOpened) -> Deciders:
     for rule in task.reassigners:
         reassigners |= directory.resolve(rule)
     with Session(engine) as session:
-        if session.get(TaskRow, task.task_id) is None:  # a retried attempt writes nothing twice
-            row = TaskRow(
-                id=task.task_id,
-                workflow_id=task.workflow_id,
-                process=task.process,
-                business_key=task.business_key,
-                step_id=task.step_id,
-                title=task.title,
-                created_at=task.created_at,
-                due_at=task.due_at,
-                deadline=task.deadline,
-                outcomes_json=json.dumps(task.outcomes),
-                context_json=json.dumps(task.context, default=str),
-                description=task.description,
-                form_json=json.dumps(task.form) if task.form is not None else None,
-                approvals=task.approvals,
-                excluded_json=json.dumps(task.excluded),
-                reassigners_json=json.dumps(sorted(reassigners)),
+        row = session.get(TaskRow, task.task_id)
+        if row is not None and as_utc(row.created_at) == task.created_at:
+            return Deciders(deciders=candidates(session, row.id), reassigners=sorted(reassigners))
+        # New, or opened again by a later run for the same case (the earlier one failed or
+        # was terminated): the row starts over, the earlier opening's audit stays.
+        values: dict[str, Any] = {
+            "workflow_id": task.workflow_id,
+            "process": task.process,
+            "business_key": task.business_key,
+            "step_id": task.step_id,
+            "title": task.title,
+            "status": "open",
+            "outcome": None,
+            "closed_at": None,
+            "claimed_by": None,
+            "created_at": task.created_at,
+            "due_at": task.due_at,
+            "deadline": task.deadline,
+            "outcomes_json": json.dumps(task.outcomes),
+            "context_json": json.dumps(task.context, default=str),
+            "description": task.description,
+            "form_json": json.dumps(task.form) if task.form is not None else None,
+            "approvals": task.approvals,
+            "excluded_json": json.dumps(task.excluded),
+            "reassigners_json": json.dumps(sorted(reassigners)),
+        }
+        if row is None:
+            row = TaskRow(id=task.task_id, **values)
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+        session.add(row)
+        session.flush()
+        set_candidates(session, task.task_id, deciders)
+        session.add(
+            event(
+                row,
+                "created",
+                "created",
+                "system",
+                task.created_at,
+                assignees=task.assignees,
+                deciders=sorted(deciders),
+                excluded=task.excluded,
             )
-            session.add(row)
-            session.flush()
-            set_candidates(session, task.task_id, deciders)
-            session.add(
-                event(
-                    task.task_id,
-                    "created",
-                    "created",
-                    "system",
-                    task.created_at,
-                    assignees=task.assignees,
-                    deciders=sorted(deciders),
-                    excluded=task.excluded,
-                )
-            )
-            notify(session, row, deciders, "created", task.created_at, "New task")
-            session.commit()
+        )
+        notify(session, row, deciders, "created", task.created_at, "New task")
+        session.commit()
     return Deciders(deciders=deciders, reassigners=sorted(reassigners))
 
 
@@ -174,7 +187,7 @@ def _close(closed: TaskClosed) -> Recorded:
             set_candidates(session, closed.task_id, {})  # a closed task is nobody's to decide
             session.add(
                 event(
-                    closed.task_id,
+                    row,
                     closed.status,
                     closed.status,
                     ",".join(closed.decided_by) or "system",
@@ -203,13 +216,13 @@ def _remind(reminder: TaskReminded) -> Recorded:
     key = f"reminded-{reminder.number}"
     with Session(records_engine()) as session:
         row = open_row(session, reminder.task_id)
-        if row is not None and not already(session, row.id, key):
+        if row is not None and not already(session, row, key):
             people = sorted(candidates(session, row.id))
             label = f"Reminder {reminder.number}"
             notify(session, row, people, f"reminder-{reminder.number}", reminder.at, label)
             session.add(
                 event(
-                    row.id,
+                    row,
                     key,
                     "reminded",
                     "system",
@@ -243,7 +256,7 @@ def _escalate(escalation: TaskEscalated) -> dict[str, str]:
     key = f"escalated-{escalation.level}"
     with Session(engine) as session:
         row = open_row(session, escalation.task_id)
-        if row is not None and not already(session, row.id, key):
+        if row is not None and not already(session, row, key):
             set_candidates(session, row.id, deciders)
             if row.claimed_by not in deciders:
                 row.claimed_by = None
@@ -252,7 +265,7 @@ def _escalate(escalation: TaskEscalated) -> dict[str, str]:
             notify(session, row, set(deciders) | notified, key, escalation.at, label)
             session.add(
                 event(
-                    row.id,
+                    row,
                     key,
                     "escalated",
                     "system",
@@ -280,9 +293,9 @@ def _claim(claim: TaskClaimed) -> Recorded:
     key = f"{name}-{claim.user}-{claim.at.isoformat()}"
     with Session(records_engine()) as session:
         row = open_row(session, claim.task_id)
-        if row is not None and not already(session, claim.task_id, key):
+        if row is not None and not already(session, row, key):
             row.claimed_by = None if claim.release else claim.user
             session.add(row)
-            session.add(event(claim.task_id, key, name, claim.user, claim.at))
+            session.add(event(row, key, name, claim.user, claim.at))
             session.commit()
     return Recorded(task_id=claim.task_id, status=name)

@@ -91,6 +91,12 @@ class Settings(BaseModel):
         description="TOML file of named secrets; default state_dir/secrets.toml. Secrets can "
         "also come from BACKOFFICE_SECRET_<NAME>_<FIELD> variables.",
     )
+    task_sweep_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="How often the worker closes the open tasks of processes that ended "
+        "without closing them (terminated, timed out); 0 turns it off.",
+    )
     inbox_auth: Literal["password", "header"] = Field(
         default="password",
         description="How people sign in to the inbox: 'password' (hashes in the directory) or "

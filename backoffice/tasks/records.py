@@ -18,6 +18,7 @@ from sqlmodel import Session, delete, select
 from backoffice import database, runtime
 from backoffice.mail import send_pending
 from backoffice.people.store import PersonRow
+from backoffice.tasks.queries import as_utc
 from backoffice.tasks.store import NotificationRow, TaskCandidateRow, TaskEventRow, TaskRow
 
 
@@ -32,7 +33,7 @@ def send_mail() -> None:
 
 
 def event(
-    task_id: str,
+    row: TaskRow,
     key: str,
     name: str,
     actor: str,
@@ -40,10 +41,10 @@ def event(
     source: str = "worker",
     **detail: Any,
 ) -> TaskEventRow:
-    """An audit row; ``key`` makes it unique for the task (see ``already``)."""
+    """An audit row; ``key`` makes it unique for this opening of the task (see ``already``)."""
     return TaskEventRow(
-        key=f"{task_id}#{key}",
-        task_id=task_id,
+        key=_unique(row, key),
+        task_id=row.id,
         at=at,
         event=name,
         actor=actor,
@@ -52,9 +53,15 @@ def event(
     )
 
 
-def already(session: Session, task_id: str, key: str) -> bool:
+def _unique(row: TaskRow, key: str) -> str:
+    # A process started again for the same case (after a failed run) opens the same task
+    # id anew: its opening time tells its events apart from the earlier run's.
+    return f"{row.id}#{as_utc(row.created_at):%Y%m%dT%H%M%S%f}#{key}"
+
+
+def already(session: Session, row: TaskRow, key: str) -> bool:
     """Whether the audit already holds this event (an activity retried after writing it)."""
-    query = select(TaskEventRow.id).where(TaskEventRow.key == f"{task_id}#{key}")
+    query = select(TaskEventRow.id).where(TaskEventRow.key == _unique(row, key))
     return session.exec(query).first() is not None
 
 
@@ -66,7 +73,7 @@ def notify(
         person = session.get(PersonRow, person_id)
         if person is None or not person.active:
             continue
-        key = f"{row.id}#{kind}#{person_id}"
+        key = _unique(row, f"{kind}#{person_id}")
         if session.exec(select(NotificationRow.id).where(NotificationRow.key == key)).first():
             continue
         session.add(
