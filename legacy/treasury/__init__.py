@@ -1,0 +1,1 @@
+"""The sandbox treasury portal: deals awaiting confirmation, confirm, affirm or dispute."""
