@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +166,15 @@ async def log_in(page: Page, running: Running, path: str = "/") -> None:
     await page.get_by_label("User name").fill(USER)
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Log in").click()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    """Wait, bounded, until ``check`` holds (for effects a browser set off)."""
+    for _ in range(WAIT_SECONDS * 10):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never happened: {what}")
 
 
 def field_value(html: str, field_id: str) -> str:
