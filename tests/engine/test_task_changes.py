@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
 
 from backoffice import database, runtime
 from backoffice.engine.contracts import RESCHEDULE_UPDATE, TASKS_QUERY, Reschedule, TaskView
@@ -113,7 +113,11 @@ async def test_only_reassigners_move_a_deadline_and_never_into_the_past(
                 result_type=TaskView,
             )
         assert reason in str(refused.value.cause)
+    # Cancelled and finished while this test's worker runs: a run left waiting for a
+    # worker would stop the shared time-skipping server from skipping for later tests.
     await handle.cancel()
+    with pytest.raises(WorkflowFailureError):
+        await handle.result()
 
 
 async def test_tasks_of_a_terminated_process_are_closed_and_a_new_run_opens_them_again(
@@ -146,3 +150,5 @@ async def test_tasks_of_a_terminated_process_are_closed_and_a_new_run_opens_them
     events = [e.event for e in (task_detail(engine, task.task_id) or detail).events]
     assert events == ["created", "cancelled", "created"]
     await again.cancel()
+    with pytest.raises(WorkflowFailureError):
+        await again.result()
