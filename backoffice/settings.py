@@ -8,6 +8,7 @@ cluster or Temporal Cloud.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -32,6 +33,32 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 class SettingsError(Exception):
     """A setting has a bad value; the message names the variable and what to do."""
+
+
+class SystemSettings(BaseModel):
+    """A legacy system the bots drive: where it is, whose login, how many at once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(pattern=r"^https?://", description="Base URL of the system's web UI.")
+    credential: str = Field(
+        pattern=r"^[a-z][a-z0-9_.-]*$", description="Name of the secret with its login."
+    )
+    concurrency: int = Field(
+        default=1, ge=1, le=64, description="Bots at once: the accounts or licences it has."
+    )
+    reuse_session: bool = Field(
+        default=True, description="Keep a logged-in session for the next bot run."
+    )
+
+
+def _sandbox_systems() -> dict[str, SystemSettings]:
+    # The sandbox legacy systems `backoffice dev` runs; a deployment names its own.
+    return {
+        "erp": SystemSettings(url="http://127.0.0.1:8301", credential="erp-bot", concurrency=2),
+        "hr": SystemSettings(url="http://127.0.0.1:8302", credential="hr-bot"),
+        "treasury": SystemSettings(url="http://127.0.0.1:8303", credential="treasury-bot"),
+    }
 
 
 class Settings(BaseModel):
@@ -91,6 +118,17 @@ class Settings(BaseModel):
         description="TOML file of named secrets; default state_dir/secrets.toml. Secrets can "
         "also come from BACKOFFICE_SECRET_<NAME>_<FIELD> variables.",
     )
+    systems: dict[str, SystemSettings] = Field(
+        default_factory=_sandbox_systems,
+        description="Legacy systems by name ([backoffice.systems.NAME] tables, or JSON in "
+        "BACKOFFICE_SYSTEMS); each gets its own task queue and concurrency.",
+    )
+    bot_browser_recycle: int = Field(
+        default=200, ge=1, description="Bot runs per browser before it is replaced (memory)."
+    )
+    bot_traces: bool = Field(
+        default=True, description="Record a Playwright trace of each bot run, kept on failure."
+    )
     task_sweep_seconds: float = Field(
         default=300,
         ge=0,
@@ -140,6 +178,16 @@ class Settings(BaseModel):
     def _split_plugins(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("systems", mode="before")
+    @classmethod
+    def _systems_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"write the systems as JSON: {error}") from None
         return value
 
     @field_validator("database_url")
