@@ -6,7 +6,8 @@ inside the frames are ordinary URLs that can also be opened alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -57,7 +58,24 @@ def routing_number_valid(number: str) -> bool:
 
 @dataclass
 class PayrollEntry:
-    values: dict[str, object]
+    """A payroll record as entered: the columns of ``PayrollRecord`` a user fills in."""
+
+    employee_id: str
+    effective_date: date
+    pay_frequency: str
+    account_holder: str
+    bank_name: str
+    routing_number: str
+    account_number: str
+    account_type: str
+    filing_status: str
+    multiple_jobs: bool
+    dependents_amount: Decimal
+    other_income: Decimal
+    deductions: Decimal
+    extra_withholding: Decimal
+    state: str
+    state_allowances: int
 
 
 def parse_payroll(fields: dict[str, str]) -> PayrollEntry:
@@ -85,31 +103,29 @@ def parse_payroll(fields: dict[str, str]) -> PayrollEntry:
     if not allowances.isdigit() or int(allowances) > 99:
         raise FormError("State allowances: a whole number from 0 to 99")
     return PayrollEntry(
-        values={
-            "employee_id": required(fields, "employee_id", "Employee ID").upper(),
-            "effective_date": parse_date(
-                required(fields, "effective_date", "Effective date"), "Effective date"
-            ),
-            "pay_frequency": choice("pay_frequency", "Pay frequency", PAY_FREQUENCIES),
-            "account_holder": required(fields, "account_holder", "Account holder"),
-            "bank_name": required(fields, "bank_name", "Bank name"),
-            "routing_number": routing,
-            "account_number": account,
-            "account_type": choice("account_type", "Account type", ACCOUNT_TYPES),
-            "filing_status": choice("filing_status", "Filing status", FILING_STATUSES),
-            "multiple_jobs": fields.get("multiple_jobs") == "on",
-            "dependents_amount": money("dependents_amount", "Dependents amount"),
-            "other_income": money("other_income", "Other income"),
-            "deductions": money("deductions", "Deductions"),
-            "extra_withholding": money("extra_withholding", "Extra withholding"),
-            "state": choice("state", "State", STATES),
-            "state_allowances": int(allowances),
-        }
+        employee_id=required(fields, "employee_id", "Employee ID").upper(),
+        effective_date=parse_date(
+            required(fields, "effective_date", "Effective date"), "Effective date"
+        ),
+        pay_frequency=choice("pay_frequency", "Pay frequency", PAY_FREQUENCIES),
+        account_holder=required(fields, "account_holder", "Account holder"),
+        bank_name=required(fields, "bank_name", "Bank name"),
+        routing_number=routing,
+        account_number=account,
+        account_type=choice("account_type", "Account type", ACCOUNT_TYPES),
+        filing_status=choice("filing_status", "Filing status", FILING_STATUSES),
+        multiple_jobs=fields.get("multiple_jobs") == "on",
+        dependents_amount=money("dependents_amount", "Dependents amount"),
+        other_income=money("other_income", "Other income"),
+        deductions=money("deductions", "Deductions"),
+        extra_withholding=money("extra_withholding", "Extra withholding"),
+        state=choice("state", "State", STATES),
+        state_allowances=int(allowances),
     )
 
 
 def create_record(session: Session, entry: PayrollEntry, user: str) -> str:
-    employee_id = str(entry.values["employee_id"])
+    employee_id = entry.employee_id
     employee = session.get(Employee, employee_id)
     if employee is None:
         raise FormError(f"Employee {employee_id} does not exist")
@@ -121,7 +137,7 @@ def create_record(session: Session, entry: PayrollEntry, user: str) -> str:
             record_number=record_number,
             status="ACTIVE",
             created_by=user,
-            **entry.values,
+            **asdict(entry),
         )
     )
     return record_number
@@ -186,7 +202,7 @@ async def record_create(request: Request) -> Response:
         request,
         "hr/payroll_created.html",
         record_number=record_number,
-        employee_id=entry.values["employee_id"],
+        employee_id=entry.employee_id,
     )
 
 
