@@ -113,11 +113,11 @@ async def account_display(request: Request) -> Response:
     account_id = _account_id(request)
     view = await read(request, lambda session: load_account(session, account_id))
     if view is None:
-        return _not_found(request, account_id)
+        return _not_found(request)
     return _show(request, view)
 
 
-def _not_found(request: Request, account_id: int) -> Response:
+def _not_found(request: Request) -> Response:
     return render(
         request,
         "hr/account_search.html",
@@ -126,7 +126,7 @@ def _not_found(request: Request, account_id: int) -> Response:
         result=None,
         systems=ACCOUNT_SYSTEMS,
         timestamp=TIMESTAMP,
-        error=f"Account {account_id} does not exist",
+        error=f"Account {request.path_params['account_id']} does not exist",
     )
 
 
@@ -176,7 +176,7 @@ async def _change(request: Request, action: str) -> Response:
     except FormError as error:
         current = await read(request, lambda session: load_account(session, account_id))
         if current is None:
-            return _not_found(request, account_id)
+            return _not_found(request)
         return _show(request, current, error=str(error))
     lost = lost_response_instead(context_of(request))
     if lost is not None:
