@@ -24,8 +24,6 @@ from legacy.sessions import SessionStore
 from legacy.storage import Database
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
 SYSTEMS: tuple[str, ...] = ("erp", "hr", "treasury")
 DEFAULT_PORTS: dict[str, int] = {"erp": 8301, "hr": 8302, "treasury": 8303}
 
