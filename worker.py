@@ -26,6 +26,7 @@ from backoffice.logs import get_logger
 from backoffice.people.store import sync_directory
 from backoffice.settings import Settings
 from backoffice.tasks.orphans import sweep_until
+from bots.browser import close_pool
 
 log = get_logger("backoffice.worker")
 
@@ -50,12 +51,15 @@ def build_workers(
     found = found if found is not None else registry.discover(plugins=settings.plugins)
     workers = []
     for queue in found.queues():
+        system = settings.systems.get(queue)
         workers.append(
             Worker(
                 client,
                 task_queue=task_queue_name(settings, queue),
                 workflows=found.workflows_for(queue),
                 activities=found.activities_for(queue),
+                # A legacy system takes as many bots at once as it has accounts/licences.
+                max_concurrent_activities=system.concurrency if system else None,
                 interceptors=[LogContextInterceptor()],
                 workflow_runner=workflow_runner(found),
                 graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
@@ -107,6 +111,7 @@ async def run_workers(
     if sweeper is not None:
         sweeper.cancel()
         await asyncio.gather(sweeper, return_exceptions=True)
+    await close_pool()  # no browser outlives the worker
     # Surface a worker's fatal error (for example a workflow that fails sandbox validation).
     for run in runs:
         if run.done() and not run.cancelled() and run.exception() is not None:

@@ -126,6 +126,16 @@ class Settings(BaseModel):
     bot_browser_recycle: int = Field(
         default=200, ge=1, description="Bot runs per browser before it is replaced (memory)."
     )
+    bot_action_timeout_seconds: float = Field(
+        default=15, gt=0, le=600, description="How long a bot waits for a field or a button."
+    )
+    bot_navigation_timeout_seconds: float = Field(
+        default=30,
+        gt=0,
+        le=600,
+        description="How long a bot waits for a page; a submit unanswered this long is looked "
+        "up again, and is ambiguous if no record is found.",
+    )
     bot_traces: bool = Field(
         default=True, description="Record a Playwright trace of each bot run, kept on failure."
     )

@@ -130,3 +130,10 @@ def pool_for(settings: Settings) -> BrowserPool:
     if loop_id not in _pools:
         _pools[loop_id] = BrowserPool(settings)
     return _pools[loop_id]
+
+
+async def close_pool() -> None:
+    """Close this event loop's browsers (the worker does it when it stops)."""
+    pool = _pools.pop(id(asyncio.get_running_loop()), None)
+    if pool is not None:
+        await pool.close()

@@ -67,6 +67,9 @@ class Bot(ABC, Generic[In, Out]):
     async def check(self, page: Page) -> None:
         """Raise the right BotError if the page shows a known failure (error page...)."""
 
+    async def prepare(self, page: Page) -> None:
+        """Set up a new page: handlers for overlays the system shows now and then."""
+
 
 class BotDefinitionError(BotError):
     """A bot is declared wrongly (no system...)."""

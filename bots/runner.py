@@ -45,8 +45,6 @@ In = TypeVar("In", bound=BotInput)
 Out = TypeVar("Out", bound=BaseModel)
 
 HEARTBEAT_SECONDS = 5
-ACTION_TIMEOUT_MS = 15_000
-NAVIGATION_TIMEOUT_MS = 30_000
 SUBMITTING = ("submitting", "submitted")
 
 
@@ -181,11 +179,12 @@ class _Attempt:
 
     async def _new_page(self) -> Page:
         page = await self.context.new_page()
-        page.set_default_timeout(ACTION_TIMEOUT_MS)
-        page.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+        page.set_default_timeout(self.settings.bot_action_timeout_seconds * 1000)
+        page.set_default_navigation_timeout(self.settings.bot_navigation_timeout_seconds * 1000)
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
         page.on("dialog", self._on_dialog)
+        await self.bot.prepare(page)
         return page
 
     def _on_console(self, message: Any) -> None:

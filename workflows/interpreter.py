@@ -336,6 +336,9 @@ class Interpreter(HumanTaskSteps):
     ) -> Any:
         scope = self.scope(frame)
         arguments = render(step.with_, scope)
+        if isinstance(step, model.BotStep) and step.credential is not None:
+            # Only the secret's name travels; the bot resolves its value on the worker.
+            arguments = {**arguments, "credential": step.credential}
         activity_id = key
         if step.idempotency_key is not None:
             activity_id = f"{key}:{render(step.idempotency_key, scope)}"

@@ -128,8 +128,13 @@ class ProcessWorkflow:
             message = error.message
             if problems:
                 message += "; compensation failed for: " + ", ".join(problems)
+            # The step's error details become the process's, as they are (a list of them).
+            details = error.details if isinstance(error.details, list) else [error.details]
             raise ApplicationError(
-                message, error.details, type=error.type, non_retryable=True
+                message,
+                *[d for d in details if d is not None],
+                type=error.type,
+                non_retryable=True,
             ) from None
         self._show_final("completed")
         return result

@@ -10,7 +10,7 @@ from backoffice import registry
 from backoffice.connection import connect, dev_server_connection
 from backoffice.devstack import DevServer
 from backoffice.inbox import create_app
-from backoffice.inbox.server import InboxServer
+from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings
 from worker import prepare_records, run_workers, stop_on_signals, task_queue_name
 
@@ -71,7 +71,7 @@ async def run_dev(
         waiting.result()
         found = registry.discover(plugins=settings.plugins) if with_worker else None
         client = await connect(settings, dev_server_connection(server.port))
-        inbox = InboxServer(create_app(settings, client), "127.0.0.1", inbox_port)
+        inbox = EmbeddedServer(create_app(settings, client), "127.0.0.1", inbox_port)
         await inbox.start()
         try:
             typer.echo(banner(settings, server, found, inbox.url), err=False)
@@ -87,7 +87,7 @@ async def run_inbox(settings: Settings, host: str, port: int) -> None:
     """``backoffice inbox``: the inbox alone, until Ctrl-C/SIGTERM."""
     prepare_records(settings)
     client = await connect(settings)
-    inbox = InboxServer(create_app(settings, client), host, port)
+    inbox = EmbeddedServer(create_app(settings, client), host, port)
     stop = asyncio.Event()
     with stop_on_signals(stop):
         await inbox.start()

@@ -1,7 +1,8 @@
-"""Serving the inbox inside another command's event loop (``backoffice dev``, ``inbox``).
+"""Serving a web application inside another command's event loop (the inbox in
+``backoffice dev`` and ``backoffice inbox``, the sandbox systems in tests).
 
-uvicorn normally takes over SIGINT and SIGTERM; here the command that runs the inbox owns
-them (it stops the worker gracefully first), so the server stops when told to instead.
+uvicorn normally takes over SIGINT and SIGTERM; here the hosting command owns them (it
+stops the worker gracefully first), so the server stops when told to instead.
 """
 
 from __future__ import annotations
@@ -22,28 +23,29 @@ class _EmbeddedServer(uvicorn.Server):
         yield  # the hosting command handles signals and sets should_exit
 
 
-class InboxServer:
-    """The inbox on ``host:port``, started and stopped by the hosting command."""
+class EmbeddedServer:
+    """An ASGI application on ``host:port``, started and stopped by the hosting command."""
 
-    def __init__(self, app: Starlette, host: str, port: int) -> None:
+    def __init__(self, app: Starlette, host: str, port: int, name: str = "inbox") -> None:
         config = uvicorn.Config(
             app, host=host, port=port, log_level="warning", lifespan="off", access_log=False
         )
         self.server = _EmbeddedServer(config)
         self.port = port
+        self.name = name
         self.task: asyncio.Task[None] | None = None
         self.url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
 
     async def start(self) -> None:
-        self.task = asyncio.create_task(self.server.serve(), name="inbox")
+        self.task = asyncio.create_task(self.server.serve(), name=self.name)
         for _ in range(int(STARTUP_TIMEOUT_SECONDS / 0.05)):
             if self.server.started:
                 return
             if self.task.done():
                 self.task.result()  # raises why it could not start (port taken...)
-                raise OSError("the inbox stopped while starting")
+                raise OSError(f"the {self.name} stopped while starting")
             await asyncio.sleep(0.05)
-        raise TimeoutError(f"the inbox did not start within {STARTUP_TIMEOUT_SECONDS:.0f} s")
+        raise TimeoutError(f"the {self.name} did not start within {STARTUP_TIMEOUT_SECONDS:.0f} s")
 
     async def stop(self) -> None:
         if self.task is None:

@@ -1,0 +1,118 @@
+"""ERP bots through the real worker and interpreter, against the sandbox ERP in Chromium."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+
+from tests.bots.conftest import Erp
+
+POSTING = """
+name: erp-posting
+version: 1
+title: Post an invoice
+owner: tests
+business_key: input.reference
+input:
+  reference: string
+  gross_amount: number
+steps:
+  - id: post
+    bot: erp.post_invoice
+    timeout: 60s
+    retry: {attempts: 5, initial_interval: 1s, max_interval: 2s}
+    with:
+      supplier_id: SUP-00087
+      supplier_invoice_no: ${ input.reference }
+      invoice_date: "2025-06-12"
+      net_amount: 12450
+      tax_amount: 2365.5
+      gross_amount: ${ input.gross_amount }
+      po_number: PO-2025-01234
+      document_url: s3://ap-inbox/2025/06/AOS-88231.pdf
+      lines:
+        - {line: 1, po_line: 1, item: LAPTOP-14, qty: 10, unit_price: 1245, amount: 12450}
+output:
+  document: ${ steps.post.document_number }
+  gross: ${ steps.post.gross_amount }
+  status: ${ steps.post.status }
+"""
+
+
+def reference() -> str:
+    return f"AOS-{uuid.uuid4().hex[:8].upper()}"
+
+
+async def post(erp: Erp, key: str, gross: float = 14815.5) -> Any:
+    name = erp.runner.define(POSTING)
+    return await erp.runner.run(name, {"reference": key, "gross_amount": gross})
+
+
+async def test_invoice_is_posted_and_read_back(erp: Erp) -> None:
+    key = reference()
+    result = await post(erp, key)
+    assert result["output"]["gross"] == 14815.5
+    assert result["output"]["status"] == "POSTED"
+    assert len(result["output"]["document"]) == 10
+    assert await erp.count("invoice", key) == 1
+    # Run again for the same invoice (a retried process): found, not posted twice.
+    again = await erp.runner.run(
+        erp.runner.define(POSTING.replace("erp-posting", "erp-posting-again")),
+        {"reference": key, "gross_amount": 14815.5},
+    )
+    assert again["output"]["document"] == result["output"]["document"]
+    assert await erp.count("invoice", key) == 1
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"error_next": 2},
+        {"session_expiry_next": 1},
+        {"popup_next": 3, "popup_kind": "modal"},
+        {"popup_next": 2, "popup_kind": "alert"},
+        {"lost_response_next": 1, "lost_response_mode": "hold"},
+        {"lost_response_next": 1, "lost_response_mode": "drop"},
+    ],
+    ids=[
+        "error-pages",
+        "session-expiry",
+        "modal-popup",
+        "alert-popup",
+        "lost-held",
+        "lost-dropped",
+    ],
+)
+async def test_each_fault_ends_in_exactly_one_posting(erp: Erp, fault: dict[str, Any]) -> None:
+    key = reference()
+    await erp.faults(**fault)
+    result = await post(erp, key)
+    assert result["output"]["status"] == "POSTED"
+    assert await erp.count("invoice", key) == 1
+
+
+async def test_a_refused_invoice_is_a_business_rule_error_with_evidence_and_no_password(
+    erp: Erp,
+) -> None:
+    key = reference()
+    with pytest.raises(WorkflowFailureError) as failed:
+        await post(erp, key, gross=99.0)  # does not balance: the ERP refuses it
+    cause = failed.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "BotBusinessRule"
+    assert "Balance is not zero" in cause.message
+    details = cause.details[0]
+    assert details["kind"] == "BotBusinessRule"
+    assert details["phase"] == "submitting"
+    evidence = details["evidence"]
+    assert set(evidence) == {"screenshot", "html", "console", "trace"}
+    for path in evidence.values():
+        data = Path(path).read_bytes()
+        assert erp.password.encode() not in data
+    assert "Balance is not zero" in Path(evidence["html"]).read_text()
+    assert await erp.count("invoice", key) == 0
