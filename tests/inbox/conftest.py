@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from backoffice import runtime
 from backoffice.inbox import create_app
-from backoffice.inbox.server import InboxServer
+from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, load_settings
 from tests.support.network import free_port
 from tests.support.processes import ProcessRunner, process_worker
@@ -70,8 +70,8 @@ class Site:
         return self.runner.define(APPROVAL.replace("APPROVALS", str(approvals)))
 
 
-async def serve(settings: Settings, runner: ProcessRunner) -> InboxServer:
-    server = InboxServer(create_app(settings, runner.client), "127.0.0.1", free_port())
+async def serve(settings: Settings, runner: ProcessRunner) -> EmbeddedServer:
+    server = EmbeddedServer(create_app(settings, runner.client), "127.0.0.1", free_port())
     await server.start()
     return server
 
@@ -92,7 +92,7 @@ async def sso_site(
     dev_env: WorkflowEnvironment, tmp_path: Path
 ) -> AsyncIterator[Callable[..., Any]]:
     """An inbox in single-sign-on mode, with the trusted proxies a test chooses."""
-    servers: list[InboxServer] = []
+    servers: list[EmbeddedServer] = []
     async with process_worker(dev_env.client, tmp_path) as runner:
 
         async def start(proxies: str) -> Site:
