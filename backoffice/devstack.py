@@ -62,7 +62,7 @@ def ensure_port_free(port: int, what: str, flag: str) -> None:
             raise DevStackError(f"cannot use port {port} for the {what}: {error}") from None
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # Runs in the child between fork and exec: ask the kernel to SIGTERM the server when
     # the process that started it dies, even by SIGKILL, so no server is ever orphaned.
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -122,7 +122,7 @@ class DevServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
 
     async def wait_healthy(self, within_seconds: float = STARTUP_TIMEOUT_SECONDS) -> None:

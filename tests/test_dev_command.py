@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import json
 import os
 import signal
 import socket
+import tomllib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,13 +30,23 @@ STARTUP_SECONDS = 60
 pytestmark = pytest.mark.slow
 
 
+# The sandbox legacy systems on ports of their own, the same for every dev stack of a test
+# run (a stack started twice in one test must find them where it left them).
+SANDBOX_PORTS = {name: free_port() for name in ("erp", "hr", "treasury")}
+
+
 def environment(state_dir: Path) -> dict[str, str]:
+    systems = {
+        name: {"url": f"http://127.0.0.1:{port}", "credential": f"{name}-bot"}
+        for name, port in SANDBOX_PORTS.items()
+    }
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", "/root"),
         "BACKOFFICE_STATE_DIR": str(state_dir),
         "BACKOFFICE_LOG_FORMAT": "json",
         "BACKOFFICE_SHUTDOWN_GRACE_SECONDS": "5",
+        "BACKOFFICE_SYSTEMS": json.dumps(systems),
     }
 
 
@@ -153,6 +165,12 @@ async def test_dev_runs_ui_worker_and_smoke_and_ctrl_c_leaves_nothing_behind(
         assert await asyncio.to_thread(http_status, stack.inbox_port, "/login") == 200
         # Not signed in: the inbox sends people to sign in first.
         assert await asyncio.to_thread(http_status, stack.inbox_port, "/") == 303
+        for name, legacy_port in SANDBOX_PORTS.items():
+            assert f"Sandbox {name}" in stack.banner
+            assert await asyncio.to_thread(http_status, legacy_port, "/login") == 200
+        secrets = tomllib.loads((state_dir / "secrets.toml").read_text())
+        assert secrets["erp-bot"]["username"] == "bot-erp"
+        assert len(secrets["erp-bot"]["password"]) >= 20
         assert await wait_for_pollers(port, "backoffice") >= 1
 
         code, out, err = await run_cli("smoke", "--port", str(port), state_dir=state_dir)

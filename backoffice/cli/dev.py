@@ -10,13 +10,18 @@ from backoffice import registry
 from backoffice.connection import connect, dev_server_connection
 from backoffice.devstack import DevServer
 from backoffice.inbox import create_app
+from backoffice.sandbox import DEMO_PASSWORD, DEMO_USER, SandboxSystems, bot_user
 from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings
 from worker import prepare_records, run_workers, stop_on_signals, task_queue_name
 
 
 def banner(
-    settings: Settings, server: DevServer, found: registry.Registry | None, inbox_url: str
+    settings: Settings,
+    server: DevServer,
+    found: registry.Registry | None,
+    inbox_url: str,
+    sandbox: SandboxSystems,
 ) -> str:
     state = server.state_dir
     lines = [
@@ -36,6 +41,11 @@ def banner(
     lines += [
         f"  Inbox             {inbox_url}  (sign in as alice, password backoffice-demo)",
         f"  Mail sink         {settings.smtp_url} (read with `backoffice mail` or in the inbox)",
+        *(
+            f"  Sandbox {name:<9} http://localhost:{port}  (user {DEMO_USER}, password "
+            f"{DEMO_PASSWORD}; bots log in as {bot_user(name)})"
+            for name, port in sandbox.ports().items()
+        ),
         f"  State directory   {state}",
         f"    Temporal data   {server.db_file}",
         f"    Records         {settings.resolved_database_url}",
@@ -55,7 +65,11 @@ def _pid(server: DevServer) -> str:
 
 
 async def run_dev(
-    settings: Settings, server: DevServer, with_worker: bool, inbox_port: int
+    settings: Settings,
+    server: DevServer,
+    with_worker: bool,
+    inbox_port: int,
+    sandbox: SandboxSystems,
 ) -> None:
     """Wait for the server, print what runs where, run the worker until Ctrl-C/SIGTERM."""
     prepare_records(settings)
@@ -69,12 +83,13 @@ async def run_dev(
             return
         stopping.cancel()
         waiting.result()
+        await sandbox.wait_ready()
         found = registry.discover(plugins=settings.plugins) if with_worker else None
         client = await connect(settings, dev_server_connection(server.port))
         inbox = EmbeddedServer(create_app(settings, client), "127.0.0.1", inbox_port)
         await inbox.start()
         try:
-            typer.echo(banner(settings, server, found, inbox.url), err=False)
+            typer.echo(banner(settings, server, found, inbox.url, sandbox), err=False)
             if found is None:
                 await stop.wait()
                 return

@@ -21,6 +21,7 @@ from backoffice.logs import configure_logging
 from backoffice.mail import MailSink
 from backoffice.people.store import DirectoryFileError
 from backoffice.registry import PluginError
+from backoffice.sandbox import SandboxSystems
 from backoffice.settings import Settings, SettingsError, load_settings
 from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
 
@@ -90,6 +91,13 @@ def dev(
         int, typer.Option(help="Port of the local mail sink for notifications.")
     ] = 8025,
     inbox_port: Annotated[int, typer.Option(help="Port of the approvals inbox.")] = 8280,
+    legacy: Annotated[
+        bool,
+        typer.Option(
+            "--legacy/--no-legacy",
+            help="Run the sandbox legacy systems (ERP, HR, treasury) the bots drive.",
+        ),
+    ] = True,
     run_worker: Annotated[
         bool, typer.Option("--worker/--no-worker", help="Run the worker in this command.")
     ] = True,
@@ -109,12 +117,15 @@ def dev(
         port=port,
         ui_port=ui_port,
     )
+    sandbox = SandboxSystems(settings if legacy else settings.model_copy(update={"systems": {}}))
     try:
         sink.start()
+        sandbox.start()
         server.start()
-        asyncio.run(run_dev(settings, server, run_worker, inbox_port))
+        asyncio.run(run_dev(settings, server, run_worker, inbox_port, sandbox))
     finally:
         server.stop()
+        sandbox.stop()
         sink.stop()
         typer.echo("backoffice dev stopped: Temporal server and worker are down.")
 

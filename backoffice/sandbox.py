@@ -1,0 +1,122 @@
+"""The sandbox legacy systems of the embedded default, run by ``backoffice dev``.
+
+Each system (``legacy/``: ERP, HR intranet, treasury portal) runs as its own process on
+its own port with its own SQLite file in the state directory, as separate systems do.
+Its bot account gets a random password the first time, kept in the secrets file (never
+on a command line, where other users could read it), so the bots log in with it like
+with any other credential.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from backoffice.devstack import DevStackError, die_with_parent, ensure_port_free
+from backoffice.settings import Settings
+
+STARTUP_TIMEOUT_SECONDS = 30.0
+STOP_TIMEOUT_SECONDS = 10.0
+# Someone who wants to look at a sandbox system in a browser signs in with this account.
+DEMO_USER, DEMO_PASSWORD = "demo", "legacy-demo"
+
+
+def bot_user(system: str) -> str:
+    return f"bot-{system}"
+
+
+def ensure_credential(secrets_file: Path, name: str, username: str) -> str:
+    """The password of secret ``name``, created (random) and written if it is missing."""
+    existing: dict[str, object] = {}
+    if secrets_file.exists():
+        existing = tomllib.loads(secrets_file.read_text(encoding="utf-8"))
+    table = existing.get(name)
+    if isinstance(table, dict) and isinstance(table.get("password"), str):
+        return str(table["password"])
+    password = secrets.token_urlsafe(18)
+    secrets_file.parent.mkdir(parents=True, exist_ok=True)
+    secrets_file.touch(mode=0o600)
+    with secrets_file.open("a", encoding="utf-8") as out:
+        out.write(f'\n[{name}]\nusername = "{username}"\npassword = "{password}"\n')
+    return password
+
+
+@dataclass
+class SandboxSystems:
+    settings: Settings
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.state_dir.resolve() / "legacy"
+
+    def ports(self) -> dict[str, int]:
+        from legacy import SYSTEMS
+
+        found: dict[str, int] = {}
+        for name in SYSTEMS:
+            system = self.settings.systems.get(name)
+            if system is not None and system.url.startswith("http://127.0.0.1:"):
+                found[name] = int(system.url.rsplit(":", 1)[1].split("/")[0])
+        return found
+
+    def start(self) -> None:
+        from legacy import seed
+
+        for name, port in self.ports().items():
+            ensure_port_free(port, f"sandbox {name}", f"[backoffice.systems.{name}] url")
+        logs = self.settings.state_dir.resolve() / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        for name, port in self.ports().items():
+            credential = self.settings.systems[name].credential
+            password = ensure_credential(
+                self.settings.resolved_secrets_file, credential, bot_user(name)
+            )
+            seed(name, self.data_dir, users={bot_user(name): password, DEMO_USER: DEMO_PASSWORD})
+            with (logs / f"legacy-{name}.log").open("ab") as log:
+                self.processes[name] = subprocess.Popen(
+                    [sys.executable, "-m", "legacy", name, "--port", str(port), "--data",
+                     str(self.data_dir)],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    start_new_session=True, preexec_fn=die_with_parent,
+                )  # fmt: skip
+
+    async def wait_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        async with httpx.AsyncClient(timeout=2) as client:
+            for name, port in self.ports().items():
+                while True:
+                    process = self.processes[name]
+                    if process.poll() is not None:
+                        raise DevStackError(
+                            f"the sandbox {name} exited ({process.returncode}): see "
+                            f"{self.settings.state_dir / 'logs' / f'legacy-{name}.log'}"
+                        )
+                    try:
+                        if (await client.get(f"http://127.0.0.1:{port}/login")).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise DevStackError(f"the sandbox {name} did not start on port {port}")
+                    await asyncio.sleep(0.2)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        self.processes.clear()
