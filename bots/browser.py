@@ -24,7 +24,6 @@ from backoffice.settings import Settings
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
-    "--disable-dev-shm-usage",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",

@@ -9,7 +9,7 @@ the rest: browser and context, credentials, heartbeats, read before write, evide
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar, Generic, TypeVar
 
 from playwright.async_api import Page
@@ -40,6 +40,12 @@ class Bot(ABC, Generic[In, Out]):
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
+        self.on_submitting: Callable[[], None] = lambda: None
+
+    async def submitting(self) -> None:
+        """Say so right before the irreversible click: from then on, a submit that gets no
+        answer has an unknown outcome (before it, a failure is an ordinary one)."""
+        self.on_submitting()
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -62,13 +68,11 @@ class Bot(ABC, Generic[In, Out]):
 
     @abstractmethod
     async def submit(self, page: Page, data: In) -> Out:
-        """The irreversible action; returns the record as the system confirms it."""
+        """Fill in, then (after ``submitting()``) the irreversible action; returns the record
+        as the system confirms it."""
 
     async def check(self, page: Page) -> None:
         """Raise the right BotError if the page shows a known failure (error page...)."""
-
-    async def prepare(self, page: Page) -> None:
-        """Set up a new page: handlers for overlays the system shows now and then."""
 
 
 class BotDefinitionError(BotError):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import traceback
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ from bots.browser import BrowserPool, pool_for
 from bots.errors import (
     AmbiguousSubmit,
     BotError,
+    BusinessRuleViolation,
     CredentialRejected,
     SelectorDrift,
     SessionExpired,
@@ -46,6 +48,7 @@ Out = TypeVar("Out", bound=BaseModel)
 
 HEARTBEAT_SECONDS = 5
 SUBMITTING = ("submitting", "submitted")
+RECOGNISE_SECONDS = 3
 
 
 class _Beat:
@@ -150,6 +153,7 @@ class _Attempt:
         self.unexpected_dialogs: list[str] = []
         self.tracing = False
         self.page: Page | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def run(self, data: Any, earlier: str | None) -> Any:
         try:
@@ -168,13 +172,14 @@ class _Attempt:
                     "record of it: reconcile by hand, it is not submitted again",
                     key=self.beat.key,
                 )
-            self.beat("submitting")
+            self.bot.on_submitting = lambda: self.beat("submitting")
             result = await self._submit(data)
             self.beat("confirmed")
             return await self._done(result)
         except BotError as error:
             raise await self._failed(error) from None
         except (PlaywrightError, TimeoutError) as error:
+            self.console.append("".join(traceback.format_exception(error, limit=-4)))
             raise await self._failed(await self._classify(error)) from None
 
     async def _new_page(self) -> Page:
@@ -183,8 +188,13 @@ class _Attempt:
         page.set_default_navigation_timeout(self.settings.bot_navigation_timeout_seconds * 1000)
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
-        page.on("dialog", self._on_dialog)
-        await self.bot.prepare(page)
+        page.on("crash", lambda _: self.console.append("the page crashed"))
+        page.on("close", lambda _: self.console.append("the page was closed"))
+        # Answered in a task of its own: an async handler would hold up Playwright's event
+        # dispatch, and with it every later call on a page whose submit went unanswered.
+        page.on(
+            "dialog", lambda dialog: self._tasks.add(asyncio.create_task(self._on_dialog(dialog)))
+        )
         return page
 
     def _on_console(self, message: Any) -> None:
@@ -215,27 +225,37 @@ class _Attempt:
         assert self.page is not None
         try:
             return await self.bot.submit(self.page, data)
-        except TransientFailure:
-            # The system answered, with an error: nothing was recorded, unless the lookup
-            # says otherwise. The next attempt may submit again.
+        except (BotError, PlaywrightError, TimeoutError) as failure:
+            if self.beat.phase not in SUBMITTING:
+                raise  # failed while filling in: nothing was sent, an ordinary failure
+            self.console.append(f"submit failed: {type(failure).__name__}: {failure}")
+            if isinstance(failure, BusinessRuleViolation):
+                # The system refused the data: a definite answer, kept on screen as evidence.
+                self.beat("prepare")
+                failure.details.setdefault("phase", "submitting")
+                raise
+            answer = failure if isinstance(failure, BotError) else await self._recognise(failure)
             found = await self._look_again(data)
             if found is not None:
                 return found
-            self.beat("prepare")
-            raise
-        except (PlaywrightTimeout, TimeoutError, PlaywrightError) as silence:
-            # No answer: the submit may or may not have been recorded.
-            found = await self._look_again(data)
-            if found is not None:
-                return found
+            if answer is not None:
+                # The system answered (an error page, a refusal, the login page): nothing
+                # was recorded, so a later attempt may submit again.
+                self.beat("prepare")
+                answer.details.setdefault("phase", "submitting")  # where it failed
+                raise answer from None
             raise AmbiguousSubmit(
-                f"no answer to the submit of {self.beat.key} ({type(silence).__name__}) and no "
-                "record found: reconcile by hand, it is not submitted again",
+                f"no answer to the submit of {self.beat.key} ({type(failure).__name__}) and "
+                "no record found: reconcile by hand, it is not submitted again",
                 key=self.beat.key,
             ) from None
 
     async def _look_again(self, data: Any) -> Any:
-        page = self.page = await self._new_page()
+        self.console.append("looking the record up again after the failed submit")
+        # The same page: going elsewhere abandons the unanswered request (a second tab
+        # cannot always be opened while it is pending).
+        page = self.page if self.page is not None and not self.page.is_closed() else None
+        page = self.page = page or await self._new_page()
         for _ in range(3):  # bounded: the system may still be slow or erroring
             try:
                 await self._logged_in(page)
@@ -249,23 +269,44 @@ class _Attempt:
             key=self.beat.key,
         )
 
-    async def _classify(self, error: BaseException) -> BotError:
+    async def _recognise(self, error: BaseException) -> BotError | None:
+        """What the page in front of the bot says happened, if it is a page the bot knows.
+
+        Bounded: on a page whose request is still unanswered, DOM queries wait for a
+        document that may never come.
+        """
+        try:
+            return await asyncio.wait_for(self._read_answer(error), RECOGNISE_SECONDS)
+        except TimeoutError:
+            return None
+
+    async def _read_answer(self, error: BaseException) -> BotError | None:
         page = self.page
+        if page is None or page.is_closed():
+            return None
         text = str(error).splitlines()[0] if str(error) else type(error).__name__
-        if page is not None and not page.is_closed():
-            with contextlib.suppress(BotError, PlaywrightError, TimeoutError):
-                if await self.bot.is_login_page(page):
-                    if self.session:
-                        self.pool.forget(self.session)
-                    return SessionExpired(f"the session ended: {text}")
-            try:
-                await self.bot.check(page)
-            except BotError as known:
-                return known
-            except (PlaywrightError, TimeoutError):
-                pass
-        if isinstance(error, PlaywrightTimeout) and "waiting for locator" in str(error):
-            return SelectorDrift(f"the screen changed: {text}", url=page.url if page else None)
+        with contextlib.suppress(BotError, PlaywrightError, TimeoutError):
+            if await self.bot.is_login_page(page):
+                if self.session:
+                    self.pool.forget(self.session)
+                return SessionExpired(f"the session ended: {text}")
+        try:
+            await self.bot.check(page)
+        except BotError as known:
+            return known
+        except (PlaywrightError, TimeoutError):
+            pass
+        return None
+
+    async def _classify(self, error: BaseException) -> BotError:
+        known = await self._recognise(error)
+        if known is not None:
+            return known
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        waiting = [line.strip(" -") for line in str(error).splitlines() if "waiting for" in line]
+        if isinstance(error, PlaywrightTimeout) and waiting:
+            url = self.page.url if self.page else None
+            return SelectorDrift(f"the screen changed: {text} {waiting[0]}", url=url)
         return TransientFailure(text)
 
     async def _done(self, result: Any) -> Any:
@@ -276,14 +317,16 @@ class _Attempt:
         return result
 
     async def _failed(self, error: BotError) -> ApplicationError:
-        info = activity.info()
-        directory = evidence_dir(
-            self.settings.resolved_artifacts_dir,
-            info.workflow_id or "no-workflow",
-            info.workflow_run_id or "no-run",
-            info.activity_id,
-            info.attempt,
-        )
+        where = ("standalone", "no-run", type(self.bot).__name__, 1)
+        with contextlib.suppress(RuntimeError):  # a bot run outside Temporal (a script)
+            info = activity.info()
+            where = (
+                info.workflow_id or "no-workflow",
+                info.workflow_run_id or "no-run",
+                info.activity_id,
+                info.attempt,
+            )
+        directory = evidence_dir(self.settings.resolved_artifacts_dir, *where)
         files = await capture(
             directory,
             self.page,
@@ -295,11 +338,11 @@ class _Attempt:
         self.tracing = False
         details = {
             "kind": error.type,
-            "phase": self.beat.phase,
+            "phase": error.details.get("phase", self.beat.phase),
             "key": self.beat.key,
             "evidence": files,
             "unexpected_dialogs": self.unexpected_dialogs,
-            **{k: v for k, v in error.details.items() if k != "key"},
+            **{k: v for k, v in error.details.items() if k not in ("key", "phase")},
         }
         log.warning("bot failed", kind=error.type, key=self.beat.key, evidence=str(directory))
         return ApplicationError(

@@ -54,14 +54,12 @@ class SandboxScreens(Bot[Any, Any]):
         title = await page.title()
         if "System temporarily unavailable" in title:
             raise TransientFailure(f"the {self.system} answered with an error page: {title}")
-
-    async def prepare(self, page: Page) -> None:
-        # The maintenance notice covers the page now and then: close it whenever it is
-        # in the way of an action, as a person would.
+        # The maintenance notice covers the page now and then: close it, as a person would.
+        # (Checked after every page rather than with a locator handler, whose pending
+        # checks stall every later call on a page whose submit went unanswered.)
         notice = page.get_by_role("dialog", name="System message")
-        await page.add_locator_handler(
-            notice, lambda dialog: dialog.get_by_role("button", name="OK").click()
-        )
+        if await notice.count() and await notice.is_visible():
+            await notice.get_by_role("button", name="OK").click()
 
     async def value(self, page: Page, label: str) -> str:
         """A read-only field of a display screen, by its label."""

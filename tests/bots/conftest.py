@@ -1,11 +1,12 @@
-"""A sandbox ERP on 127.0.0.1, and a worker whose bots drive it in headless Chromium."""
+"""The sandbox legacy systems on 127.0.0.1, and workers whose bots drive them in Chromium."""
 
 from __future__ import annotations
 
 import json
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,85 +21,115 @@ from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions
 from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, load_settings
+from bots import erp, hr, treasury
 from bots.browser import close_pool
-from bots.erp import (
-    cancel_payment_proposals,
-    create_payment_proposal,
-    post_invoice,
-    reverse_posting,
-)
 from legacy import create_app, seed
+from tests.bots import drift
 from tests.support.activities import test_registry
 from tests.support.network import free_port
 from tests.support.processes import ProcessRunner, process_worker
 
-BOT_USER = "bot-ap01"
-ERP_BOTS = [post_invoice, reverse_posting, create_payment_proposal, cancel_payment_proposals]
+BOTS: dict[str, list[Callable[..., Any]]] = {
+    "erp": [
+        erp.post_invoice,
+        erp.reverse_posting,
+        erp.create_payment_proposal,
+        erp.cancel_payment_proposals,
+    ],
+    "hr": [hr.disable_account, hr.create_payroll_record, hr.create_off_cycle_run],
+    "treasury": [treasury.respond_to_deal],
+    # The same ERP, driven by a bot written for an older screen (selector drift).
+    "erp-old": [drift.post_on_old_screen],
+}
+SERVED = ("erp", "hr", "treasury")
 
 
 @dataclass
-class Erp:
+class Legacy:
+    """One sandbox system as a test sees it."""
+
     url: str
     password: str
-    settings: Settings
-    runner: ProcessRunner
 
     async def faults(self, **changes: Any) -> None:
         async with httpx.AsyncClient(base_url=self.url, timeout=10) as client:
             response = await client.put("/__admin/faults", json=changes)
             response.raise_for_status()
 
-    async def count(self, kind: str, key: str) -> int:
+    async def count(self, kind: str, key: str, **filters: str) -> int:
         async with httpx.AsyncClient(base_url=self.url, timeout=10) as client:
-            response = await client.get("/__admin/count", params={"kind": kind, "key": key})
+            response = await client.get(
+                "/__admin/count", params={"kind": kind, "key": key, **filters}
+            )
             response.raise_for_status()
             value: int = response.json()["count"]
             return value
 
+    async def reset(self) -> None:
+        async with httpx.AsyncClient(base_url=self.url, timeout=10) as client:
+            (await client.post("/__admin/reset")).raise_for_status()
 
-def bot_settings(state: Path, erp_url: str, password: str, **extra: str) -> Settings:
-    return load_settings(
-        {
-            "BACKOFFICE_STATE_DIR": str(state),
-            "BACKOFFICE_SYSTEMS": json.dumps(
-                {"erp": {"url": erp_url, "credential": "erp-bot", "concurrency": 2}}
-            ),
-            "BACKOFFICE_SECRET_ERP_BOT_USERNAME": BOT_USER,
-            "BACKOFFICE_SECRET_ERP_BOT_PASSWORD": password,
-            "BACKOFFICE_BOT_NAVIGATION_TIMEOUT_SECONDS": "4",
-            "BACKOFFICE_BOT_ACTION_TIMEOUT_SECONDS": "4",
-            "PATH": "/usr/bin:/bin",
-            **extra,
-        }
-    )
+
+@dataclass
+class Sites:
+    erp: Legacy
+    hr: Legacy
+    treasury: Legacy
+    settings: Settings
+    runner: ProcessRunner
+
+
+def bot_settings(state: Path, sites: dict[str, Legacy], **extra: str) -> Settings:
+    environ = {
+        "BACKOFFICE_STATE_DIR": str(state),
+        "BACKOFFICE_SYSTEMS": json.dumps(
+            {
+                name: {"url": site.url, "credential": f"{name}-bot", "concurrency": 2}
+                for name, site in sites.items()
+            }
+        ),
+        "BACKOFFICE_BOT_NAVIGATION_TIMEOUT_SECONDS": "4",
+        "BACKOFFICE_BOT_ACTION_TIMEOUT_SECONDS": "4",
+        "PATH": "/usr/bin:/bin",
+        **extra,
+    }
+    for name, site in sites.items():
+        login = "erp" if name == "erp-old" else name
+        environ[f"BACKOFFICE_SECRET_{name.upper().replace('-', '_')}_BOT_USERNAME"] = f"bot-{login}"
+        environ[f"BACKOFFICE_SECRET_{name.upper().replace('-', '_')}_BOT_PASSWORD"] = site.password
+    return load_settings(environ)
 
 
 @pytest_asyncio.fixture
-async def erp(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Erp]:
-    password = secrets.token_urlsafe(12)
+async def sites(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Sites]:
     data = tmp_path / "legacy"
-    seed("erp", data, users={BOT_USER: password})
-    server = EmbeddedServer(
-        create_app("erp", data, page_size=10), "127.0.0.1", free_port(), name="erp"
-    )
-    await server.start()
-    url = f"http://127.0.0.1:{server.port}"
     queue = f"test-{uuid.uuid4().hex}"
-    try:
-        async with process_worker(dev_env.client, tmp_path, queue) as runner:
-            settings = bot_settings(runtime.settings().state_dir, url, password)
-            runtime.use(settings)
-            found = test_registry()
-            for bot in ERP_BOTS:
-                found.add_activity(bot, "erp", bot=True)
-            runner.definitions = Definitions(runner.directory, build_catalog(found))
-            async with Worker(
-                dev_env.client,
-                task_queue=f"{queue}.erp",
-                activities=ERP_BOTS,
-                max_concurrent_activities=2,
-            ):
-                yield Erp(url, password, settings, runner)
-            await close_pool()
-    finally:
-        await server.stop()
+    async with AsyncExitStack() as stack:
+        started: dict[str, Legacy] = {}
+        for name in SERVED:
+            password = secrets.token_urlsafe(12)
+            seed(name, data, users={f"bot-{name}": password})
+            server = EmbeddedServer(create_app(name, data), "127.0.0.1", free_port(), name=name)
+            await server.start()
+            stack.push_async_callback(server.stop)
+            started[name] = Legacy(f"http://127.0.0.1:{server.port}", password)
+        runner = await stack.enter_async_context(process_worker(dev_env.client, tmp_path, queue))
+        settings = bot_settings(
+            runtime.settings().state_dir, {**started, "erp-old": started["erp"]}
+        )
+        runtime.use(settings)
+        found = test_registry()
+        for name, bots in BOTS.items():
+            for bot in bots:
+                found.add_activity(bot, name, bot=True)
+            await stack.enter_async_context(
+                Worker(
+                    dev_env.client,
+                    task_queue=f"{queue}.{name}",
+                    activities=bots,
+                    max_concurrent_activities=2,
+                )
+            )
+        stack.push_async_callback(close_pool)
+        runner.definitions = Definitions(runner.directory, build_catalog(found))
+        yield Sites(started["erp"], started["hr"], started["treasury"], settings, runner)

@@ -10,7 +10,7 @@ import pytest
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from tests.bots.conftest import Erp
+from tests.bots.conftest import Sites
 
 POSTING = """
 name: erp-posting
@@ -48,25 +48,25 @@ def reference() -> str:
     return f"AOS-{uuid.uuid4().hex[:8].upper()}"
 
 
-async def post(erp: Erp, key: str, gross: float = 14815.5) -> Any:
-    name = erp.runner.define(POSTING)
-    return await erp.runner.run(name, {"reference": key, "gross_amount": gross})
+async def post(sites: Sites, key: str, gross: float = 14815.5) -> Any:
+    name = sites.runner.define(POSTING)
+    return await sites.runner.run(name, {"reference": key, "gross_amount": gross})
 
 
-async def test_invoice_is_posted_and_read_back(erp: Erp) -> None:
+async def test_invoice_is_posted_and_read_back(sites: Sites) -> None:
     key = reference()
-    result = await post(erp, key)
+    result = await post(sites, key)
     assert result["output"]["gross"] == 14815.5
     assert result["output"]["status"] == "POSTED"
     assert len(result["output"]["document"]) == 10
-    assert await erp.count("invoice", key) == 1
+    assert await sites.erp.count("invoice", key) == 1
     # Run again for the same invoice (a retried process): found, not posted twice.
-    again = await erp.runner.run(
-        erp.runner.define(POSTING.replace("erp-posting", "erp-posting-again")),
+    again = await sites.runner.run(
+        sites.runner.define(POSTING.replace("erp-posting", "erp-posting-again")),
         {"reference": key, "gross_amount": 14815.5},
     )
     assert again["output"]["document"] == result["output"]["document"]
-    assert await erp.count("invoice", key) == 1
+    assert await sites.erp.count("invoice", key) == 1
 
 
 @pytest.mark.parametrize(
@@ -88,20 +88,20 @@ async def test_invoice_is_posted_and_read_back(erp: Erp) -> None:
         "lost-dropped",
     ],
 )
-async def test_each_fault_ends_in_exactly_one_posting(erp: Erp, fault: dict[str, Any]) -> None:
+async def test_each_fault_ends_in_exactly_one_posting(sites: Sites, fault: dict[str, Any]) -> None:
     key = reference()
-    await erp.faults(**fault)
-    result = await post(erp, key)
+    await sites.erp.faults(**fault)
+    result = await post(sites, key)
     assert result["output"]["status"] == "POSTED"
-    assert await erp.count("invoice", key) == 1
+    assert await sites.erp.count("invoice", key) == 1
 
 
 async def test_a_refused_invoice_is_a_business_rule_error_with_evidence_and_no_password(
-    erp: Erp,
+    sites: Sites,
 ) -> None:
     key = reference()
     with pytest.raises(WorkflowFailureError) as failed:
-        await post(erp, key, gross=99.0)  # does not balance: the ERP refuses it
+        await post(sites, key, gross=99.0)  # does not balance: the ERP refuses it
     cause = failed.value.cause
     assert isinstance(cause, ApplicationError)
     assert cause.type == "BotBusinessRule"
@@ -113,6 +113,6 @@ async def test_a_refused_invoice_is_a_business_rule_error_with_evidence_and_no_p
     assert set(evidence) == {"screenshot", "html", "console", "trace"}
     for path in evidence.values():
         data = Path(path).read_bytes()
-        assert erp.password.encode() not in data
+        assert sites.erp.password.encode() not in data
     assert "Balance is not zero" in Path(evidence["html"]).read_text()
-    assert await erp.count("invoice", key) == 0
+    assert await sites.erp.count("invoice", key) == 0
