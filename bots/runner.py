@@ -160,7 +160,7 @@ class _Attempt:
             page = self.page = await self._new_page()
             await self._logged_in(page)
             if self.settings.bot_traces:
-                await self.context.tracing.start(screenshots=True, snapshots=True)
+                await self.context.tracing.start(screenshots=False, snapshots=True)
                 self.tracing = True
             existing = await self.bot.find(page, data)
             if existing is not None:
