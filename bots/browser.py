@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 from backoffice.settings import Settings
 
@@ -81,23 +82,38 @@ class BrowserPool:
     @contextlib.asynccontextmanager
     async def context(self, session_key: tuple[str, str] | None) -> AsyncIterator[BrowserContext]:
         """A fresh context, with the remembered session of ``session_key`` if there is one."""
-        holder = await self._browser()
-        holder.made += 1
-        holder.open += 1
         state = self._sessions.get(session_key) if session_key else None
-        try:
-            context = await holder.browser.new_context(
-                storage_state=state, accept_downloads=True, viewport={"width": 1280, "height": 900}
-            )
-        except Exception:
-            holder.open -= 1
-            raise
+        holder, context = await self._new_context(state)
         try:
             yield context
         finally:
             holder.open -= 1
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_SECONDS)
+
+    async def _new_context(self, state: Any) -> tuple[_Browser, BrowserContext]:
+        for attempt in range(2):  # a browser that died since its last run is replaced once
+            holder = await self._browser()
+            holder.made += 1
+            holder.open += 1
+            try:
+                context = await holder.browser.new_context(
+                    storage_state=state,
+                    accept_downloads=True,
+                    viewport={"width": 1280, "height": 900},
+                )
+            except PlaywrightError:
+                holder.open -= 1
+                if attempt:
+                    raise  # a fresh browser refuses it too: not a crash
+                # A browser that crashed may not have reported it yet: replace it.
+                async with self._lock:
+                    if self._current is holder:
+                        self._retired.append(holder)
+                        self._current = None
+                continue
+            return holder, context
+        raise AssertionError("unreachable")
 
     async def remember(self, session_key: tuple[str, str], context: BrowserContext) -> None:
         self._sessions[session_key] = await context.storage_state()

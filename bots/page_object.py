@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import ClassVar, Generic, TypeVar
 
 from playwright.async_api import Page
@@ -41,6 +42,7 @@ class Bot(ABC, Generic[In, Out]):
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
         self.on_submitting: Callable[[], None] = lambda: None
+        self.downloads: list[Path] = []  # files the pages downloaded, saved by the runner
 
     async def submitting(self) -> None:
         """Say so right before the irreversible click: from then on, a submit that gets no

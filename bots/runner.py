@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import traceback
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
-from playwright.async_api import BrowserContext, Dialog, Page
+from playwright.async_api import BrowserContext, Dialog, Download, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from pydantic import BaseModel
@@ -29,7 +30,7 @@ from backoffice import runtime
 from backoffice.logs import get_logger
 from backoffice.secrets import LocalSecrets, SecretNotFound
 from backoffice.settings import Settings, SystemSettings
-from bots.browser import BrowserPool, pool_for
+from bots.browser import BrowserPool, close_pool, pool_for
 from bots.errors import (
     AmbiguousSubmit,
     BotError,
@@ -49,6 +50,11 @@ Out = TypeVar("Out", bound=BaseModel)
 HEARTBEAT_SECONDS = 5
 SUBMITTING = ("submitting", "submitted")
 RECOGNISE_SECONDS = 3
+DOWNLOAD_SECONDS = 60
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:120] or "_"
 
 
 class _Beat:
@@ -192,6 +198,7 @@ class _Attempt:
         page.on("close", lambda _: self.console.append("the page was closed"))
         # Answered in a task of its own: an async handler would hold up Playwright's event
         # dispatch, and with it every later call on a page whose submit went unanswered.
+        page.on("download", lambda d: self._tasks.add(asyncio.create_task(self._save(d))))
         page.on(
             "dialog", lambda dialog: self._tasks.add(asyncio.create_task(self._on_dialog(dialog)))
         )
@@ -200,6 +207,26 @@ class _Attempt:
     def _on_console(self, message: Any) -> None:
         if message.type in ("error", "warning"):
             self.console.append(f"{message.type}: {message.text}")
+
+    async def _save(self, download: Download) -> None:
+        # Downloads vanish with their context: every file is kept under the artifacts
+        # directory first, and the bot finds its path in ``downloads``.
+        directory = self.settings.resolved_artifacts_dir / "downloads" / _safe(self.beat.key)
+        await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
+        target = directory / _safe(download.suggested_filename)
+        try:
+            await asyncio.wait_for(download.save_as(target), DOWNLOAD_SECONDS)
+        except (PlaywrightError, TimeoutError) as error:
+            self.console.append(f"download {download.suggested_filename} not saved: {error}")
+            return
+        self.bot.downloads.append(target)
+        self.console.append(f"downloaded {target}")
+
+    async def _settle(self) -> None:
+        """Let dialogs be answered and downloads be saved before the context closes."""
+        pending = [task for task in self._tasks if not task.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=DOWNLOAD_SECONDS)
 
     async def _on_dialog(self, dialog: Dialog) -> None:
         # Dialogs block the page until answered: the bot's own confirms are accepted,
@@ -310,6 +337,7 @@ class _Attempt:
         return TransientFailure(text)
 
     async def _done(self, result: Any) -> Any:
+        await self._settle()
         if self.tracing:
             with contextlib.suppress(PlaywrightError):
                 await self.context.tracing.stop()  # kept only when the attempt fails
@@ -317,6 +345,7 @@ class _Attempt:
         return result
 
     async def _failed(self, error: BotError) -> ApplicationError:
+        await self._settle()
         where = ("standalone", "no-run", type(self.bot).__name__, 1)
         with contextlib.suppress(RuntimeError):  # a bot run outside Temporal (a script)
             info = activity.info()
@@ -360,4 +389,4 @@ async def standalone(settings: Settings) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await pool_for(settings).close()
+        await close_pool()
