@@ -98,7 +98,7 @@ class PostInvoice(ErpScreens):
         await self.check(page)
         results = page.get_by_test_id("invoice-results")
         if not await page.get_by_text("records found").count():
-            await page.get_by_text("records found").wait_for()  # the search page, or drift
+            await page.get_by_text("records found").first.wait_for()  # the page, or drift
         if not await results.count():
             return None
         rows = results.locator("tr").filter(has_text=data.supplier_invoice_no)

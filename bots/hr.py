@@ -145,7 +145,7 @@ class CreatePayrollRecord(HrScreens):
         main = self.main(page)
         await main.get_by_label("Employee ID").fill(data.employee_id)
         await main.get_by_role("button", name="Search").click()
-        await main.get_by_text("records found").wait_for()
+        await main.get_by_text("records found").first.wait_for()
         rows = main.locator("#results tr").filter(has_text=data.employee_id)
         for index in range(await rows.count()):
             cells = rows.nth(index).locator("td")

@@ -187,6 +187,11 @@ class _Attempt:
         except (PlaywrightError, TimeoutError) as error:
             self.console.append("".join(traceback.format_exception(error, limit=-4)))
             raise await self._failed(await self._classify(error)) from None
+        except (ValueError, LookupError, AttributeError, AssertionError) as error:
+            # The bot could not make sense of what the screen shows: as good as drift.
+            self.console.append("".join(traceback.format_exception(error, limit=-4)))
+            drift = SelectorDrift(f"the screen is not as the bot expects: {error!r}")
+            raise await self._failed(drift) from None
 
     async def _new_page(self) -> Page:
         page = await self.context.new_page()

@@ -19,8 +19,9 @@ LOGIN_TRIES = 3
 
 
 def amount(text: str) -> float:
-    """``12,450.00`` as the screens show it."""
-    return float(text.replace(",", "").strip() or 0)
+    """``12,450.00`` (or ``12,450.00 USD``) as the screens show it."""
+    number = text.replace(",", "").strip().split(" ")[0]
+    return float(number or 0)
 
 
 def typed(value: float) -> str:
