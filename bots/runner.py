@@ -168,6 +168,10 @@ class _Attempt:
             if self.settings.bot_traces:
                 await self.context.tracing.start(screenshots=False, snapshots=True)
                 self.tracing = True
+            if earlier in SUBMITTING:
+                # Unresolved until a lookup answers: should this attempt fail before, the
+                # next one must still know that a submit may have arrived.
+                self.beat(earlier)
             existing = await self.bot.find(page, data)
             if existing is not None:
                 self.beat("confirmed")
@@ -292,13 +296,14 @@ class _Attempt:
             try:
                 await self._logged_in(page)
                 return await self.bot.find(page, data)
-            except (PlaywrightError, TimeoutError, TransientFailure) as error:
+            except (PlaywrightError, TimeoutError, TransientFailure, SessionExpired) as error:
                 self.console.append(f"lookup after submit failed: {error}")
                 await asyncio.sleep(1)
-        raise AmbiguousSubmit(
+        # The system cannot be asked now. Still submitting, as far as the next attempt
+        # knows: it looks the record up first, and never submits blindly.
+        raise TransientFailure(
             f"the submit of {self.beat.key} got no answer and the system cannot be asked "
-            "whether it arrived: reconcile by hand",
-            key=self.beat.key,
+            "whether it arrived: the next attempt looks again"
         )
 
     async def _recognise(self, error: BaseException) -> BotError | None:

@@ -49,7 +49,10 @@ async def test_smoke_workflow_completes_on_the_time_skipping_server(
     time_env: WorkflowEnvironment, settings: Settings
 ) -> None:
     workers = build_workers(time_env.client, settings)
-    assert len(workers) == 1
+    # The main queue, and one queue per legacy system for its bots.
+    queues = [worker.task_queue for worker in workers]
+    assert queues[0] == settings.task_queue
+    assert sorted(queues[1:]) == [f"{settings.task_queue}.{s}" for s in ("erp", "hr", "treasury")]
     async with workers[0]:
         handle = await time_env.client.start_workflow(
             SmokeWorkflow.run,
