@@ -17,7 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from backoffice import registry, runtime
-from backoffice.secrets import SecretNotFound, local_secrets
+from backoffice.secrets import SecretNotFound, field_of, secret_store
 
 CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_BODY_BYTES = 1_000_000  # results go into history: keep them far below its limits
@@ -50,7 +50,7 @@ def _headers(request: HttpRequest) -> dict[str, str]:
         headers.setdefault("Idempotency-Key", f"{info.workflow_id}/{info.activity_id}")
     if request.credential is not None:
         try:
-            token = local_secrets(runtime.settings()).field(request.credential, "token")
+            token = field_of(secret_store(runtime.settings()), request.credential, "token")
         except SecretNotFound as error:
             raise ApplicationError(str(error), type="SecretNotFound", non_retryable=True) from None
         headers["Authorization"] = f"Bearer {token}"

@@ -9,6 +9,7 @@ logs or error messages; a store with another backend implements :class:`SecretSt
 
 from __future__ import annotations
 
+import importlib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -69,13 +70,35 @@ class LocalSecrets:
         return fields
 
     def field(self, name: str, field: str) -> str:
-        fields = self.get(name)
-        if field not in fields:
-            raise SecretNotFound(
-                f"secret '{name}' has no field '{field}' (it has: {', '.join(sorted(fields))})"
-            )
-        return fields[field]
+        return field_of(self, name, field)
+
+
+def field_of(store: SecretStore, name: str, field: str) -> str:
+    """One field of a secret; SecretNotFound names the fields it has instead."""
+    fields = store.get(name)
+    if field not in fields:
+        raise SecretNotFound(
+            f"secret '{name}' has no field '{field}' (it has: {', '.join(sorted(fields))})"
+        )
+    return fields[field]
 
 
 def local_secrets(settings: Settings) -> LocalSecrets:
     return LocalSecrets(settings.environ, settings.resolved_secrets_file)
+
+
+def secret_store(settings: Settings) -> SecretStore:
+    """The configured store: ``BACKOFFICE_SECRET_STORE=module:factory`` (a vault, a cloud
+    secret manager), called with the settings; the local one by default."""
+    if settings.secret_store is None:
+        return local_secrets(settings)
+    module_name, _, factory_name = settings.secret_store.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), factory_name)
+    except (ImportError, AttributeError) as error:
+        raise SecretNotFound(
+            f"the secret store {settings.secret_store} (BACKOFFICE_SECRET_STORE) cannot be "
+            f"loaded: {error}"
+        ) from None
+    store: SecretStore = factory(settings)
+    return store

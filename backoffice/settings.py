@@ -167,6 +167,12 @@ class Settings(BaseModel):
         "state_dir/inbox.key. Set the same key on every inbox behind one address.",
     )
     inbox_session_hours: float = Field(default=8.0, gt=0, le=720)
+    secret_store: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
+        description="module:factory of another secret store (a vault); default: the "
+        "environment and the secrets file.",
+    )
     temporal_ui_url: str = Field(
         default="http://localhost:8233",
         description="Base URL of the Temporal Web UI, used to print links to runs.",

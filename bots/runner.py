@@ -28,7 +28,7 @@ from temporalio.exceptions import ApplicationError
 
 from backoffice import runtime
 from backoffice.logs import get_logger
-from backoffice.secrets import LocalSecrets, SecretNotFound
+from backoffice.secrets import SecretNotFound, secret_store
 from backoffice.settings import Settings, SystemSettings
 from bots.browser import BrowserPool, close_pool, pool_for
 from bots.errors import (
@@ -102,7 +102,7 @@ def _system(settings: Settings, name: str) -> SystemSettings:
 
 def _credentials(settings: Settings, name: str) -> Mapping[str, str]:
     try:
-        fields = LocalSecrets(settings.environ, settings.resolved_secrets_file).get(name)
+        fields = secret_store(settings).get(name)
     except SecretNotFound as missing:
         raise ApplicationError(
             str(missing), type=CredentialRejected.type, non_retryable=True
