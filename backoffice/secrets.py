@@ -88,16 +88,16 @@ def local_secrets(settings: Settings) -> LocalSecrets:
 
 
 def secret_store(settings: Settings) -> SecretStore:
-    """The configured store: ``BACKOFFICE_SECRET_STORE=module:factory`` (a vault, a cloud
+    """The configured store: ``BACKOFFICE_SECRETS_BACKEND=module:factory`` (a vault, a cloud
     secret manager), called with the settings; the local one by default."""
-    if settings.secret_store is None:
+    if settings.secrets_backend is None:
         return local_secrets(settings)
-    module_name, _, factory_name = settings.secret_store.partition(":")
+    module_name, _, factory_name = settings.secrets_backend.partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), factory_name)
     except (ImportError, AttributeError) as error:
         raise SecretNotFound(
-            f"the secret store {settings.secret_store} (BACKOFFICE_SECRET_STORE) cannot be "
+            f"the secret store {settings.secrets_backend} (BACKOFFICE_SECRETS_BACKEND) cannot be "
             f"loaded: {error}"
         ) from None
     store: SecretStore = factory(settings)

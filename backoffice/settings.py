@@ -167,7 +167,7 @@ class Settings(BaseModel):
         "state_dir/inbox.key. Set the same key on every inbox behind one address.",
     )
     inbox_session_hours: float = Field(default=8.0, gt=0, le=720)
-    secret_store: str | None = Field(
+    secrets_backend: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
         description="module:factory of another secret store (a vault); default: the "

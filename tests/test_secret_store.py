@@ -23,7 +23,7 @@ class VaultStub:
 
 
 def test_a_configured_store_is_used_instead_of_the_local_one() -> None:
-    settings = load_settings({"BACKOFFICE_SECRET_STORE": "tests.test_secret_store:VaultStub"})
+    settings = load_settings({"BACKOFFICE_SECRETS_BACKEND": "tests.test_secret_store:VaultStub"})
     store = secret_store(settings)
     assert field_of(store, "erp-bot", "password") == "from-the-vault"
     with pytest.raises(SecretNotFound, match="has no field 'token'"):
@@ -31,6 +31,6 @@ def test_a_configured_store_is_used_instead_of_the_local_one() -> None:
 
 
 def test_a_store_that_cannot_be_loaded_says_which_setting() -> None:
-    settings = load_settings({"BACKOFFICE_SECRET_STORE": "tests.nowhere:Vault"})
-    with pytest.raises(SecretNotFound, match="BACKOFFICE_SECRET_STORE"):
+    settings = load_settings({"BACKOFFICE_SECRETS_BACKEND": "tests.nowhere:Vault"})
+    with pytest.raises(SecretNotFound, match="BACKOFFICE_SECRETS_BACKEND"):
         secret_store(settings)
