@@ -116,3 +116,66 @@ async def test_a_refused_invoice_is_a_business_rule_error_with_evidence_and_no_p
         assert sites.erp.password.encode() not in data
     assert "Balance is not zero" in Path(evidence["html"]).read_text()
     assert await sites.erp.count("invoice", key) == 0
+
+
+LIFECYCLE = """
+name: erp-lifecycle
+version: 1
+title: Post, propose payment, then undo
+owner: tests
+business_key: input.reference
+input:
+  reference: string
+steps:
+  - id: post
+    bot: erp.post_invoice
+    timeout: 60s
+    retry: {attempts: 5, initial_interval: 1s}
+    with:
+      supplier_id: SUP-00087
+      supplier_invoice_no: ${ input.reference }
+      invoice_date: "2025-06-12"
+      net_amount: 1000
+      tax_amount: 190
+      gross_amount: 1190
+      lines: [{line: 1, item: TONER-X, qty: 4, unit_price: 250, amount: 1000}]
+  - id: propose
+    bot: erp.create_payment_proposal
+    timeout: 60s
+    retry: {attempts: 5, initial_interval: 1s}
+    with:
+      document_number: ${ steps.post.document_number }
+      payment_date: "2025-06-22"
+      discount_percent: 2
+  - id: cancel
+    bot: erp.cancel_payment_proposals
+    timeout: 60s
+    retry: {attempts: 5, initial_interval: 1s}
+    with: {document_number: "${ steps.post.document_number }"}
+  - id: reverse
+    bot: erp.reverse_posting
+    timeout: 60s
+    retry: {attempts: 5, initial_interval: 1s}
+    with: {document_number: "${ steps.post.document_number }", reason: "05"}
+output:
+  document: ${ steps.post.document_number }
+  payment: ${ steps.propose.payment_amount }
+  discount: ${ steps.propose.discount_amount }
+  cancelled: ${ steps.cancel.status }
+  reversal: ${ steps.reverse.reversal_document_number }
+"""
+
+
+async def test_payment_proposal_cancellation_and_reversal_each_happen_once(sites: Sites) -> None:
+    key = reference()
+    await sites.erp.faults(lost_response_next=2, lost_response_mode="drop")
+    result = await sites.runner.run(sites.runner.define(LIFECYCLE), {"reference": key})
+    output = result["output"]
+    assert output["payment"] == 1166.2  # 2% cash discount on 1,190.00
+    assert output["discount"] == 23.8
+    assert output["cancelled"] == "CANCELLED"
+    assert output["reversal"] != output["document"]
+    document = output["document"]
+    assert await sites.erp.count("payment_proposal", document) == 1
+    assert await sites.erp.count("payment_proposal", document, status="CANCELLED") == 1
+    assert await sites.erp.count("reversal", document) == 1
