@@ -10,6 +10,7 @@ is a ``TaskChangeRefused`` error the caller sees with its reason.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,7 @@ from backoffice.tasks.records import (
     send_mail,
     set_candidates,
 )
+from backoffice.tasks.store import TaskEventRow, TaskRow
 
 REFUSED = "TaskChangeRefused"
 
@@ -83,19 +85,7 @@ def _record_decision(decision: DecisionMade) -> Recorded:
             remaining = candidates(session, row.id)
             remaining.pop(decision.user, None)  # nobody decides the same task twice
             set_candidates(session, row.id, remaining)
-            session.add(
-                event(
-                    row,
-                    key,
-                    "approved",
-                    decision.user,
-                    decision.at,
-                    source=decision.via or "api",
-                    outcome=decision.outcome,
-                    comment=decision.comment,
-                    address=decision.address,
-                )
-            )
+            session.add(_audit(row, key, "approved", decision, outcome=decision.outcome))
             session.commit()
     return Recorded(task_id=decision.task_id, status="recorded")
 
@@ -110,37 +100,50 @@ async def delegate_task(change: Delegated) -> Deciders:
 
 
 def _delegate(change: Delegated) -> dict[str, str]:
-    engine = records_engine()
-    problem = SqlDirectory(engine).delegation_problem(change.user, change.to)
+    problem = SqlDirectory(records_engine()).delegation_problem(change.user, change.to)
     if problem is not None:
         raise _refuse(problem)
+
+    def moved(current: dict[str, str]) -> dict[str, str]:
+        deciders = {who: why for who, why in current.items() if who != change.user}
+        return {**deciders, change.to: f"delegated by {change.user}"}
+
     key = f"delegated-{change.user}-{change.to}-{change.at.isoformat()}"
-    with Session(engine) as session:
+    return _hand_over(
+        change, "delegated", key, moved, f"Delegated to you by {change.user}", change.to
+    )
+
+
+def _hand_over(
+    change: Change,
+    name: str,
+    key: str,
+    decide: Callable[[dict[str, str]], dict[str, str]],
+    told: str,
+    to: Any,
+) -> dict[str, str]:
+    """Give an open task new deciders (from the current ones); tell the newcomers; audit."""
+    with Session(records_engine()) as session:
         row = open_row(session, change.task_id)
-        deciders = candidates(session, change.task_id)
+        current = candidates(session, change.task_id)
         if row is None or already(session, row, key):
-            return deciders
-        deciders.pop(change.user, None)
-        deciders[change.to] = f"delegated by {change.user}"
+            return current
+        deciders = decide(current)
         set_candidates(session, row.id, deciders)
         row.claimed_by = None
         session.add(row)
-        notify(session, row, [change.to], key, change.at, f"Delegated to you by {change.user}")
-        session.add(
-            event(
-                row,
-                key,
-                "delegated",
-                change.user,
-                change.at,
-                source=change.via or "api",
-                to=change.to,
-                comment=change.comment,
-                address=change.address,
-            )
-        )
+        notify(session, row, [p for p in deciders if p not in current], key, change.at, told)
+        session.add(_audit(row, key, name, change, to=to))
         session.commit()
     return deciders
+
+
+def _audit(row: TaskRow, key: str, name: str, change: Change, **detail: Any) -> TaskEventRow:
+    """The audit row of a person's change: who, when, from where, why."""
+    return event(
+        row, key, name, change.user, change.at, source=change.via or "api",
+        comment=change.comment, address=change.address, **detail,
+    )  # fmt: skip
 
 
 @registry.activity()
@@ -153,37 +156,15 @@ async def reassign_task(change: Reassigned) -> Deciders:
 
 
 def _reassign(change: Reassigned) -> dict[str, str]:
-    engine = records_engine()
-    directory = SqlDirectory(engine)
+    directory = SqlDirectory(records_engine())
     active = set().union(*(directory.resolve(f"user:{person}") for person in change.to))
     missing = [person for person in change.to if person not in active]
     if missing:
         raise _refuse(f"not active people in the directory: {', '.join(missing)}")
-    key = f"reassigned-{change.user}-{change.at.isoformat()}"
     deciders = {p: f"reassigned by {change.user}" for p in change.to if p not in change.excluded}
-    with Session(engine) as session:
-        row = open_row(session, change.task_id)
-        if row is None or already(session, row, key):
-            return candidates(session, change.task_id)
-        set_candidates(session, row.id, deciders)
-        row.claimed_by = None
-        session.add(row)
-        notify(session, row, deciders, key, change.at, f"Assigned to you by {change.user}")
-        session.add(
-            event(
-                row,
-                key,
-                "reassigned",
-                change.user,
-                change.at,
-                source=change.via or "api",
-                to=change.to,
-                comment=change.comment,
-                address=change.address,
-            )
-        )
-        session.commit()
-    return deciders
+    key = f"reassigned-{change.user}-{change.at.isoformat()}"
+    told = f"Assigned to you by {change.user}"
+    return _hand_over(change, "reassigned", key, lambda _: deciders, told, change.to)
 
 
 @registry.activity()
@@ -209,19 +190,15 @@ def _reschedule(change: Rescheduled) -> Recorded:
         label = f"New deadline {change.deadline:%Y-%m-%d %H:%M} UTC"
         notify(session, row, candidates(session, row.id), key, change.at, label)
         session.add(
-            event(
+            _audit(
                 row,
                 key,
                 "rescheduled",
-                change.user,
-                change.at,
-                source=change.via or "api",
+                change,
                 deadline=change.deadline,
                 due_at=row.due_at,
                 previous_deadline=old_deadline,
                 previous_due_at=old_due,
-                comment=change.comment,
-                address=change.address,
             )
         )
         session.commit()

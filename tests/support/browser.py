@@ -8,16 +8,7 @@ from contextlib import asynccontextmanager
 from playwright.async_api import Browser, async_playwright
 
 from backoffice.settings import load_settings
-
-# Chromium here has no network beyond loopback: these flags stop it from trying.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from bots.browser import CHROMIUM_ARGS
 
 
 @asynccontextmanager
@@ -27,7 +18,7 @@ async def chromium() -> AsyncIterator[Browser]:
         browser = await playwright.chromium.launch(
             executable_path=str(executable) if executable else None,
             headless=True,
-            args=CHROMIUM_ARGS,
+            args=list(CHROMIUM_ARGS),
         )
         try:
             yield browser
