@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,16 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice import search_attributes
-from backoffice.engine.contracts import DECIDE_UPDATE, TASKS_QUERY, Decision, TaskView
+from backoffice.engine.contracts import (
+    DECIDE_UPDATE,
+    DELEGATE_UPDATE,
+    RESCHEDULE_UPDATE,
+    TASKS_QUERY,
+    Decision,
+    Delegate,
+    Reschedule,
+    TaskView,
+)
 from backoffice.engine.runs import send_event
 from backoffice.settings import interpreter_bin_dir
 from tests.support.processes import ProcessRunner, process_worker
@@ -53,6 +64,25 @@ async def _approve(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
     task = await _wait_for_task(client, handle)
     decision = Decision(task_id=task.task_id, user="alice", outcome="approve")
     await handle.execute_update(DECIDE_UPDATE, decision, result_type=TaskView)
+
+
+async def _change_and_decide(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    """Move the deadline, delegate, then two approvals: every task update in one run."""
+    task = await _wait_for_task(client, handle)
+    for _ in range(200):  # the deciders arrive with the opening activity's result
+        if task.deciders is not None:
+            break
+        await asyncio.sleep(0.05)
+        task = await _wait_for_task(client, handle)
+    later = task.deadline + timedelta(days=2)
+    updates: list[tuple[str, Any]] = [
+        (RESCHEDULE_UPDATE, Reschedule(task_id=task.task_id, user="dave", deadline=later)),
+        (DELEGATE_UPDATE, Delegate(task_id=task.task_id, user="alice", to="carol")),
+        (DECIDE_UPDATE, Decision(task_id=task.task_id, user="bob", outcome="approve")),
+        (DECIDE_UPDATE, Decision(task_id=task.task_id, user="carol", outcome="approve")),
+    ]
+    for name, request in updates:
+        await handle.execute_update(name, request, result_type=TaskView)
 
 
 async def _send_receipt(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
@@ -141,6 +171,24 @@ steps:
         drive=_approve,
     ),
     Scenario(
+        "task_changes",
+        INPUT
+        + """steps:
+  - id: approve
+    task:
+      assignees: [{group: ap-clerks}]
+      reassigners: [{group: ap-managers}]
+      approvals: 2
+      due: 1bd
+      reminders: {every: 1bd}
+      escalations: [{after: 2bd, add: [{group: ap-managers}]}]
+      timeout: {after: 3bd, outcome: expired}
+  - {id: after, call: test.note, with: {note: "${ steps.approve.outcome }"}}
+""",
+        {"case": "changes"},
+        drive=_change_and_decide,
+    ),
+    Scenario(
         "catch_and_compensate",
         INPUT
         + """steps:
@@ -210,7 +258,8 @@ async def record(runner: ProcessRunner, scenario: Scenario) -> Path:
     return path
 
 
-async def main() -> None:
+async def main(only: list[str]) -> None:
+    """Record every scenario, or only those named on the command line."""
     HISTORIES.mkdir(exist_ok=True)
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(interpreter_bin_dir() / "temporal"),
@@ -221,6 +270,8 @@ async def main() -> None:
     try:
         async with process_worker(env.client, directory) as runner:
             for scenario in SCENARIOS:
+                if only and scenario.name not in only:
+                    continue
                 print("recorded", await record(runner, scenario))
     finally:
         shutil.rmtree(directory)
@@ -228,4 +279,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(sys.argv[1:]))

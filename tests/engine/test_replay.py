@@ -30,6 +30,7 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         "for_each_and_repeat",
         "event_wait",
         "human_task",
+        "task_changes",
         "catch_and_compensate",
         "cancel_compensates",
         "continue_as_new",
