@@ -60,9 +60,11 @@ def _safe(name: str) -> str:
 class _Beat:
     """The attempt's phase, heartbeated when it changes and every few seconds."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, earlier: str | None) -> None:
         self.key = key
-        self.phase = "prepare"
+        # An earlier attempt's submit stays unresolved until a lookup answers: should this
+        # attempt fail before that, the next one must still know a submit may have arrived.
+        self.phase = earlier if earlier in SUBMITTING else "prepare"
 
     def __call__(self, phase: str) -> None:
         self.phase = phase
@@ -123,8 +125,9 @@ async def run_bot(bot_type: type[Bot[In, Out]], data: In) -> Out:
     credential = data.credential or system.credential
     credentials = _credentials(settings, credential)
     bot = bot_type(system.url)
-    beat = _Beat(bot.business_key(data))
     earlier = previous_phase()
+    beat = _Beat(bot.business_key(data), earlier)
+    beat.send()
     pool = pool_for(settings)
     session = (bot_type.system, credential) if system.reuse_session else None
     keeping = asyncio.create_task(beat.keep_alive())
@@ -168,10 +171,6 @@ class _Attempt:
             if self.settings.bot_traces:
                 await self.context.tracing.start(screenshots=False, snapshots=True)
                 self.tracing = True
-            if earlier in SUBMITTING:
-                # Unresolved until a lookup answers: should this attempt fail before, the
-                # next one must still know that a submit may have arrived.
-                self.beat(earlier)
             existing = await self.bot.find(page, data)
             if existing is not None:
                 self.beat("confirmed")
