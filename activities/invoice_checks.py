@@ -1,0 +1,124 @@
+"""Checks of a supplier invoice as it arrives: its data, its arithmetic, its supplier, and
+whether it was seen before. Each finding carries a reason code of accounts payable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from pydantic import BaseModel, Field
+from temporalio import activity
+
+from backoffice import registry
+from backoffice.payables.store import InvoiceRecord, reference_key, register
+from backoffice.tasks.records import records_engine
+
+CENT = 0.01 + 1e-9  # a cent, and the float noise on top of it
+
+
+class Line(BaseModel):
+    line: int
+    amount: float
+
+
+class Supplier(BaseModel):
+    """The supplier as the vendor master knows it (read from the ERP by an earlier step)."""
+
+    status: str = "active"  # active, blocked
+    payment_block: bool = False
+    iban: str | None = None
+
+
+class InvoiceToCheck(BaseModel):
+    invoice_id: str
+    company: str
+    supplier_id: str
+    supplier_invoice_no: str
+    invoice_date: date
+    posting_date: date
+    currency: str
+    net_amount: float
+    tax_amount: float
+    gross_amount: float
+    kind: str = "invoice"
+    iban: str | None = None
+    lines: list[Line] = Field(default_factory=list)
+    supplier: Supplier
+
+
+class Findings(BaseModel):
+    ok: bool
+    reason_codes: list[str]
+    problems: list[str]
+    duplicate_of: str | None = None
+    fraud_hold: bool = False
+
+
+def check(invoice: InvoiceToCheck) -> Findings:
+    """Everything that can be told from the invoice and the vendor master (pure)."""
+    codes: list[str] = []
+    problems: list[str] = []
+
+    def find(code: str, problem: str) -> None:
+        if code not in codes:
+            codes.append(code)
+        problems.append(problem)
+
+    if not invoice.lines:
+        find("MISSING_DATA", "the invoice has no lines")
+    if invoice.invoice_date > invoice.posting_date:
+        find("MISSING_DATA", "the invoice date is after the posting date")
+    total = sum(line.amount for line in invoice.lines)
+    if invoice.lines and abs(total - invoice.net_amount) > CENT:
+        find(
+            "TAX_ERR",
+            f"the lines add up to {total:.2f}, the net amount is {invoice.net_amount:.2f}",
+        )
+    if abs(invoice.net_amount + invoice.tax_amount - invoice.gross_amount) > CENT:
+        find("TAX_ERR", "net and tax do not add up to the gross amount")
+    if invoice.supplier.status != "active" or invoice.supplier.payment_block:
+        find("SUPPLIER_BLOCKED", f"supplier {invoice.supplier_id} is blocked for payment")
+    fraud = False
+    if (
+        invoice.iban
+        and invoice.supplier.iban
+        and _iban(invoice.iban) != _iban(invoice.supplier.iban)
+    ):
+        # The bank account differs from the vendor master: held, and verified by a call-back
+        # outside accounts payable (AP cannot change the vendor master).
+        find("BANK_MISMATCH", "the invoice's bank account is not the supplier's on file")
+        fraud = True
+    return Findings(ok=not codes, reason_codes=codes, problems=problems, fraud_hold=fraud)
+
+
+def _iban(text: str) -> str:
+    return text.replace(" ", "").upper()
+
+
+@registry.activity()
+@activity.defn(name="invoice.check")
+async def check_invoice(invoice: InvoiceToCheck) -> Findings:
+    """Check an arriving invoice and look for duplicates; it is kept for later checks."""
+    findings = check(invoice)
+    record = InvoiceRecord(
+        invoice_id=invoice.invoice_id,
+        company=invoice.company,
+        supplier_id=invoice.supplier_id,
+        supplier_invoice_no=invoice.supplier_invoice_no,
+        reference_key=reference_key(invoice.supplier_invoice_no),
+        fiscal_year=invoice.invoice_date.year,
+        currency=invoice.currency,
+        gross_amount=invoice.gross_amount,
+        invoice_date=invoice.invoice_date,
+        kind=invoice.kind,
+    )
+    verdict, other = await asyncio.to_thread(register, records_engine(), record)
+    if verdict != "none":
+        code = "DUPLICATE" if verdict == "duplicate" else "DUP_SUSPECT"
+        findings.reason_codes.append(code)
+        findings.problems.append(f"the same invoice as {other}" if verdict == "duplicate"
+                                 else f"looks like {other}")  # fmt: skip
+        findings.duplicate_of = other
+        findings.ok = False
+    return findings

@@ -1,0 +1,1 @@
+"""Accounts payable records the engine owns: supplier invoices as received, for duplicates."""
