@@ -131,6 +131,15 @@ def paginate(
     return ResultPage(rows=list(rows), total=total, page=page, pages=pages, query=kept)
 
 
+async def search(request: Request, statement: Select[T], query: dict[str, str]) -> ResultPage[T]:
+    """The page of ``statement``'s matches that the request asks for, read off the loop."""
+    page, page_size = page_number(request), context_of(request).page_size
+    return await read(
+        request,
+        lambda session: paginate(session, statement, page=page, page_size=page_size, query=query),
+    )
+
+
 def parse_amount(text: str, field: str) -> Decimal:
     """An amount as typed: ``12450``, ``12450.00`` or ``12,450.00``."""
     try:

@@ -23,17 +23,15 @@ from legacy.erp.models import (
 )
 from legacy.screens import (
     FormError,
-    ResultPage,
     current_user,
     form_fields,
     lost_response_instead,
-    page_number,
-    paginate,
     parse_amount,
     parse_date,
     read,
     render,
     required,
+    search,
     slow_screen,
     write,
 )
@@ -245,28 +243,22 @@ async def invoice_search(request: Request) -> Response:
     }
     if not query["search"]:
         return render(request, "erp/invoice_search.html", query=query, result=None)
-    page_size = context_of(request).page_size
 
-    def work(session: Session) -> ResultPage[InvoiceDocument]:
-        statement = select(InvoiceDocument).where(InvoiceDocument.doc_type == "INVOICE")
-        if query["supplier"]:
-            statement = statement.where(InvoiceDocument.supplier_id == query["supplier"])
-        if query["reference"]:
-            reference = query["reference"]
-            if "*" in reference:
-                pattern = reference.replace("*", "%")
-                statement = statement.where(InvoiceDocument.supplier_invoice_no.like(pattern))
-            else:
-                statement = statement.where(
-                    func.upper(InvoiceDocument.supplier_invoice_no) == reference.upper()
-                )
-        statement = statement.order_by(InvoiceDocument.doc_number.desc())
-        return paginate(
-            session, statement, page=page_number(request), page_size=page_size, query=query
-        )
-
+    statement = select(InvoiceDocument).where(InvoiceDocument.doc_type == "INVOICE")
+    if query["supplier"]:
+        statement = statement.where(InvoiceDocument.supplier_id == query["supplier"])
+    if query["reference"]:
+        reference = query["reference"]
+        if "*" in reference:
+            pattern = reference.replace("*", "%")
+            statement = statement.where(InvoiceDocument.supplier_invoice_no.like(pattern))
+        else:
+            statement = statement.where(
+                func.upper(InvoiceDocument.supplier_invoice_no) == reference.upper()
+            )
+    statement = statement.order_by(InvoiceDocument.doc_number.desc())
     await slow_screen(request)
-    result = await read(request, work)
+    result = await search(request, statement, query)
     return render(request, "erp/invoice_search.html", query=query, result=result)
 
 

@@ -15,17 +15,15 @@ from legacy.context import context_of
 from legacy.erp.models import PAYMENT_RANGE, InvoiceDocument, PaymentProposal, Supplier
 from legacy.screens import (
     FormError,
-    ResultPage,
     current_user,
     form_fields,
     lost_response_instead,
-    page_number,
-    paginate,
     parse_amount,
     parse_date,
     read,
     render,
     required,
+    search,
     slow_screen,
     write,
 )
@@ -116,20 +114,14 @@ async def proposal_list(request: Request) -> Response:
         "document": params.get("document", "").strip(),
         "status": params.get("status", "").strip().upper(),
     }
-    page_size = context_of(request).page_size
 
-    def work(session: Session) -> ResultPage[PaymentProposal]:
-        statement = select(PaymentProposal)
-        if query["document"]:
-            statement = statement.where(PaymentProposal.doc_number == query["document"])
-        if query["status"]:
-            statement = statement.where(PaymentProposal.status == query["status"])
-        statement = statement.order_by(PaymentProposal.created_at.desc())
-        return paginate(
-            session, statement, page=page_number(request), page_size=page_size, query=query
-        )
-
-    result = await read(request, work)
+    statement = select(PaymentProposal)
+    if query["document"]:
+        statement = statement.where(PaymentProposal.doc_number == query["document"])
+    if query["status"]:
+        statement = statement.where(PaymentProposal.status == query["status"])
+    statement = statement.order_by(PaymentProposal.created_at.desc())
+    result = await search(request, statement, query)
     return render(request, "erp/payment_list.html", query=query, result=result)
 
 

@@ -24,15 +24,13 @@ from legacy.erp.models import (
 )
 from legacy.screens import (
     FormError,
-    ResultPage,
     current_user,
     form_fields,
     lost_response_instead,
-    page_number,
-    paginate,
     parse_amount,
     read,
     render,
+    search,
     slow_screen,
     write,
 )
@@ -45,21 +43,15 @@ async def supplier_list(request: Request) -> Response:
         "supplier": params.get("supplier", "").strip().upper(),
         "name": params.get("name", "").strip(),
     }
-    page_size = context_of(request).page_size
 
-    def work(session: Session) -> ResultPage[Supplier]:
-        statement = select(Supplier)
-        if query["supplier"]:
-            statement = statement.where(Supplier.supplier_id == query["supplier"])
-        if query["name"]:
-            statement = statement.where(Supplier.name.ilike(f"%{query['name']}%"))
-        statement = statement.order_by(Supplier.supplier_id)
-        return paginate(
-            session, statement, page=page_number(request), page_size=page_size, query=query
-        )
-
+    statement = select(Supplier)
+    if query["supplier"]:
+        statement = statement.where(Supplier.supplier_id == query["supplier"])
+    if query["name"]:
+        statement = statement.where(Supplier.name.ilike(f"%{query['name']}%"))
+    statement = statement.order_by(Supplier.supplier_id)
     await slow_screen(request)
-    result = await read(request, work)
+    result = await search(request, statement, query)
     return render(request, "erp/supplier_list.html", query=query, result=result)
 
 
@@ -84,21 +76,15 @@ async def po_list(request: Request) -> Response:
         "po_number": params.get("po_number", "").strip().upper(),
         "supplier": params.get("supplier", "").strip().upper(),
     }
-    page_size = context_of(request).page_size
 
-    def work(session: Session) -> ResultPage[PurchaseOrder]:
-        statement = select(PurchaseOrder)
-        if query["po_number"]:
-            statement = statement.where(PurchaseOrder.po_number == query["po_number"])
-        if query["supplier"]:
-            statement = statement.where(PurchaseOrder.supplier_id == query["supplier"])
-        statement = statement.order_by(PurchaseOrder.po_number)
-        return paginate(
-            session, statement, page=page_number(request), page_size=page_size, query=query
-        )
-
+    statement = select(PurchaseOrder)
+    if query["po_number"]:
+        statement = statement.where(PurchaseOrder.po_number == query["po_number"])
+    if query["supplier"]:
+        statement = statement.where(PurchaseOrder.supplier_id == query["supplier"])
+    statement = statement.order_by(PurchaseOrder.po_number)
     await slow_screen(request)
-    result = await read(request, work)
+    result = await search(request, statement, query)
     return render(request, "erp/po_list.html", query=query, result=result)
 
 

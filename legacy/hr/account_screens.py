@@ -14,14 +14,12 @@ from legacy.context import context_of
 from legacy.hr.models import ACCOUNT_SYSTEMS, AccountEvent, Employee, UserAccount
 from legacy.screens import (
     FormError,
-    ResultPage,
     current_user,
     form_fields,
     lost_response_instead,
-    page_number,
-    paginate,
     read,
     render,
+    search,
     slow_screen,
     write,
 )
@@ -38,23 +36,17 @@ async def account_search(request: Request) -> Response:
         "system": params.get("system", "").strip().upper(),
         "status": params.get("status", "").strip().upper(),
     }
-    page_size = context_of(request).page_size
 
-    def work(session: Session) -> ResultPage[UserAccount]:
-        statement = select(UserAccount)
-        if query["employee_id"]:
-            statement = statement.where(UserAccount.employee_id == query["employee_id"])
-        if query["system"]:
-            statement = statement.where(UserAccount.system == query["system"])
-        if query["status"]:
-            statement = statement.where(UserAccount.status == query["status"])
-        statement = statement.order_by(UserAccount.employee_id, UserAccount.account_id)
-        return paginate(
-            session, statement, page=page_number(request), page_size=page_size, query=query
-        )
-
+    statement = select(UserAccount)
+    if query["employee_id"]:
+        statement = statement.where(UserAccount.employee_id == query["employee_id"])
+    if query["system"]:
+        statement = statement.where(UserAccount.system == query["system"])
+    if query["status"]:
+        statement = statement.where(UserAccount.status == query["status"])
+    statement = statement.order_by(UserAccount.employee_id, UserAccount.account_id)
     await slow_screen(request)
-    result = await read(request, work)
+    result = await search(request, statement, query)
     return render(
         request,
         "hr/account_search.html",

@@ -15,15 +15,13 @@ from legacy.context import context_of
 from legacy.hr.models import EMPLOYEE_RANGE, Employee, OffCycleRun, PayrollRecord, UserAccount
 from legacy.screens import (
     FormError,
-    ResultPage,
     form_fields,
     lost_response_instead,
-    page_number,
-    paginate,
     parse_date,
     read,
     render,
     required,
+    search,
     slow_screen,
     write,
 )
@@ -54,23 +52,17 @@ async def employee_search(request: Request) -> Response:
         return render(
             request, "hr/employee_search.html", query=query, result=None, departments=DEPARTMENTS
         )
-    page_size = context_of(request).page_size
 
-    def work(session: Session) -> ResultPage[Employee]:
-        statement = select(Employee)
-        if query["employee_id"]:
-            statement = statement.where(Employee.employee_id == query["employee_id"])
-        if query["last_name"]:
-            statement = statement.where(Employee.last_name.ilike(f"{query['last_name']}%"))
-        if query["department"]:
-            statement = statement.where(Employee.department == query["department"])
-        statement = statement.order_by(Employee.employee_id)
-        return paginate(
-            session, statement, page=page_number(request), page_size=page_size, query=query
-        )
-
+    statement = select(Employee)
+    if query["employee_id"]:
+        statement = statement.where(Employee.employee_id == query["employee_id"])
+    if query["last_name"]:
+        statement = statement.where(Employee.last_name.ilike(f"{query['last_name']}%"))
+    if query["department"]:
+        statement = statement.where(Employee.department == query["department"])
+    statement = statement.order_by(Employee.employee_id)
     await slow_screen(request)
-    result = await read(request, work)
+    result = await search(request, statement, query)
     return render(
         request, "hr/employee_search.html", query=query, result=result, departments=DEPARTMENTS
     )

@@ -15,17 +15,15 @@ from legacy.context import context_of
 from legacy.hr.models import OFFCYCLE_RANGE, Employee, OffCycleRun
 from legacy.screens import (
     FormError,
-    ResultPage,
     current_user,
     form_fields,
     lost_response_instead,
-    page_number,
-    paginate,
     parse_amount,
     parse_date,
     read,
     render,
     required,
+    search,
     slow_screen,
     write,
 )
@@ -144,21 +142,15 @@ async def run_search(request: Request) -> Response:
         "employee_id": params.get("employee_id", "").strip().upper(),
         "status": params.get("status", "").strip().upper(),
     }
-    page_size = context_of(request).page_size
 
-    def work(session: Session) -> ResultPage[OffCycleRun]:
-        statement = select(OffCycleRun)
-        if query["employee_id"]:
-            statement = statement.where(OffCycleRun.employee_id == query["employee_id"])
-        if query["status"]:
-            statement = statement.where(OffCycleRun.status == query["status"])
-        statement = statement.order_by(OffCycleRun.created_at.desc())
-        return paginate(
-            session, statement, page=page_number(request), page_size=page_size, query=query
-        )
-
+    statement = select(OffCycleRun)
+    if query["employee_id"]:
+        statement = statement.where(OffCycleRun.employee_id == query["employee_id"])
+    if query["status"]:
+        statement = statement.where(OffCycleRun.status == query["status"])
+    statement = statement.order_by(OffCycleRun.created_at.desc())
     await slow_screen(request)
-    result = await read(request, work)
+    result = await search(request, statement, query)
     return render(request, "hr/offcycle_search.html", query=query, result=result)
 
 

@@ -21,17 +21,15 @@ from legacy.context import context_of
 from legacy.hr.models import PAYROLL_RANGE, Employee, PayrollRecord
 from legacy.screens import (
     FormError,
-    ResultPage,
     current_user,
     form_fields,
     lost_response_instead,
-    page_number,
-    paginate,
     parse_amount,
     parse_date,
     read,
     render,
     required,
+    search,
     slow_screen,
     write,
 )
@@ -208,19 +206,13 @@ async def record_create(request: Request) -> Response:
 
 async def record_search(request: Request) -> Response:
     query = {"employee_id": request.query_params.get("employee_id", "").strip().upper()}
-    page_size = context_of(request).page_size
 
-    def work(session: Session) -> ResultPage[PayrollRecord]:
-        statement = select(PayrollRecord)
-        if query["employee_id"]:
-            statement = statement.where(PayrollRecord.employee_id == query["employee_id"])
-        statement = statement.order_by(PayrollRecord.record_number.desc())
-        return paginate(
-            session, statement, page=page_number(request), page_size=page_size, query=query
-        )
-
+    statement = select(PayrollRecord)
+    if query["employee_id"]:
+        statement = statement.where(PayrollRecord.employee_id == query["employee_id"])
+    statement = statement.order_by(PayrollRecord.record_number.desc())
     await slow_screen(request)
-    result = await read(request, work)
+    result = await search(request, statement, query)
     return render(request, "hr/payroll_search.html", query=query, result=result)
 
 

@@ -13,14 +13,12 @@ from starlette.routing import Route
 from legacy.context import context_of
 from legacy.screens import (
     FormError,
-    ResultPage,
     current_user,
     form_fields,
     lost_response_instead,
-    page_number,
-    paginate,
     read,
     render,
+    search,
     slow_screen,
     write,
 )
@@ -44,27 +42,18 @@ async def deal_search(request: Request) -> Response:
         # The portal opens on what still needs a response; ALL (or empty) shows every deal.
         "status": params.get("status", "AWAITING").strip().upper() or "ALL",
     }
-    page_size = context_of(request).page_size
 
-    def work(session: Session) -> ResultPage[Deal]:
-        statement = select(Deal)
-        if query["deal_id"]:
-            statement = statement.where(Deal.deal_id == query["deal_id"])
-        if query["counterparty"]:
-            statement = statement.where(Deal.counterparty_id == query["counterparty"])
-        if query["status"] != "ALL" and not query["deal_id"]:
-            statement = statement.where(Deal.status == query["status"])
-        statement = statement.order_by(Deal.trade_time, Deal.deal_id)
-        return paginate(
-            session,
-            statement,
-            page=page_number(request),
-            page_size=page_size,
-            query=query,
-        )
+    statement = select(Deal)
+    if query["deal_id"]:
+        statement = statement.where(Deal.deal_id == query["deal_id"])
+    if query["counterparty"]:
+        statement = statement.where(Deal.counterparty_id == query["counterparty"])
+    if query["status"] != "ALL" and not query["deal_id"]:
+        statement = statement.where(Deal.status == query["status"])
+    statement = statement.order_by(Deal.trade_time, Deal.deal_id)
 
     await slow_screen(request)
-    result = await read(request, work)
+    result = await search(request, statement, query)
     return render(
         request, "treasury/deal_search.html", query=query, result=result, statuses=STATUSES
     )
@@ -195,21 +184,15 @@ async def confirmation_list(request: Request) -> Response:
         "deal_id": params.get("deal_id", "").strip().upper(),
         "action": params.get("action", "").strip().upper(),
     }
-    page_size = context_of(request).page_size
 
-    def work(session: Session) -> ResultPage[Confirmation]:
-        statement = select(Confirmation)
-        if query["deal_id"]:
-            statement = statement.where(Confirmation.deal_id == query["deal_id"])
-        if query["action"]:
-            statement = statement.where(Confirmation.action == query["action"])
-        statement = statement.order_by(Confirmation.created_at.desc(), Confirmation.reference)
-        return paginate(
-            session, statement, page=page_number(request), page_size=page_size, query=query
-        )
-
+    statement = select(Confirmation)
+    if query["deal_id"]:
+        statement = statement.where(Confirmation.deal_id == query["deal_id"])
+    if query["action"]:
+        statement = statement.where(Confirmation.action == query["action"])
+    statement = statement.order_by(Confirmation.created_at.desc(), Confirmation.reference)
     await slow_screen(request)
-    result = await read(request, work)
+    result = await search(request, statement, query)
     return render(request, "treasury/confirmation_list.html", query=query, result=result)
 
 
