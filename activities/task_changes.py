@@ -156,9 +156,7 @@ async def reassign_task(change: Reassigned) -> Deciders:
 
 
 def _reassign(change: Reassigned) -> dict[str, str]:
-    directory = SqlDirectory(records_engine())
-    active = set().union(*(directory.resolve(f"user:{person}") for person in change.to))
-    missing = [person for person in change.to if person not in active]
+    missing = SqlDirectory(records_engine()).inactive(change.to)
     if missing:
         raise _refuse(f"not active people in the directory: {', '.join(missing)}")
     deciders = {p: f"reassigned by {change.user}" for p in change.to if p not in change.excluded}

@@ -71,13 +71,14 @@ async def act(
     settings: Settings,
     port: int | None,
     action: Callable[[Client, Engine], Awaitable[R]],
+    what: str = "refused",
 ) -> R:
     """Run an action against the task's process; a refusal becomes a RunError."""
     client = await client_for(settings, port)
     try:
         return await action(client, database.engine(settings))
     except actions.TaskRefused as refused:
-        raise RunError(f"refused: {refused}") from None
+        raise RunError(f"{what}: {refused}") from None
 
 
 async def decide(
@@ -102,12 +103,12 @@ async def decide(
             "process, and is dropped (with a warning in the worker log) if not allowed"
         )
         return
-    try:
-        view: TaskView = await act(
-            settings, port, lambda client, engine: actions.decide(client, engine, decision)
-        )
-    except RunError as error:
-        raise RunError(str(error).replace("refused:", "decision refused:", 1)) from None
+    view: TaskView = await act(
+        settings,
+        port,
+        lambda client, engine: actions.decide(client, engine, decision),
+        "decision refused",
+    )
     state = "decided" if view.status == "decided" else "recorded; more approvals are needed"
     typer.echo(f"{outcome} by {person} on {task_id}: {state}")
 

@@ -41,6 +41,10 @@ class Directory(Protocol):
         """Why ``source`` may not hand a task to ``target``, or None if they may."""
         ...
 
+    def inactive(self, people: Iterable[str]) -> list[str]:
+        """Those of ``people`` who are not active people of the directory."""
+        ...
+
 
 @dataclass
 class SqlDirectory:
@@ -91,6 +95,12 @@ class SqlDirectory:
                     candidates &= set(members)
                 return self._active(session, candidates)
         raise UnknownAssigneeRule(f"'{assignee}' is not an assignee rule the directory knows")
+
+    def inactive(self, people: Iterable[str]) -> list[str]:
+        wanted = list(people)
+        with Session(self.engine) as session:
+            active = self._active(session, wanted)
+        return [person for person in wanted if person not in active]
 
     def delegation_problem(self, source: str, target: str) -> str | None:
         # Delegation goes to the same or a higher authority only: a clerk cannot pass an

@@ -99,8 +99,7 @@ async def delegate(client: Client, engine: Engine, request: Delegate) -> TaskVie
 
 async def reassign(client: Client, engine: Engine, request: Reassign) -> TaskView:
     row = find_task(engine, request.task_id, request.user)
-    directory = SqlDirectory(engine)
-    unknown = [p for p in request.to if not directory.resolve(f"user:{p}")]
+    unknown = SqlDirectory(engine).inactive(request.to)
     if unknown:
         raise TaskRefused(f"not active people in the directory: {', '.join(unknown)}")
     return await _update(client, row, REASSIGN_UPDATE, request)
