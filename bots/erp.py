@@ -62,6 +62,7 @@ class PostedInvoice(BaseModel):
 
 class ErpScreens(SandboxScreens):
     system: ClassVar[str] = SYSTEM
+    label: ClassVar[str] = "ERP"
 
     async def document(self, page: Page, number: str) -> PostedInvoice:
         """Read a posted document back from its display screen."""
@@ -77,10 +78,6 @@ class ErpScreens(SandboxScreens):
             currency=await self.value(page, "Currency"),
             status=await self.value(page, "Status"),
         )
-
-    async def form_error(self, page: Page) -> str | None:
-        alert = page.get_by_role("alert")
-        return (await alert.text_content() or "").strip() if await alert.count() else None
 
 
 class PostInvoice(ErpScreens):
@@ -144,9 +141,7 @@ class PostInvoice(ErpScreens):
         await self.check(page)
         number_field = page.get_by_test_id("document-number")
         if not await number_field.count():
-            refused = await self.form_error(page)
-            if refused:
-                raise BusinessRuleViolation(f"the ERP refused the invoice: {refused}")
+            await self.refused(page, "invoice")
             await number_field.wait_for()
         posted = await self.document(page, await number_field.input_value())
         differences = [
@@ -206,9 +201,7 @@ class ReversePosting(ErpScreens):
         await self.check(page)
         number = page.get_by_test_id("reversal-document-number")
         if not await number.count():
-            refused = await self.form_error(page)
-            if refused:
-                raise BusinessRuleViolation(f"the ERP refused the reversal: {refused}")
+            await self.refused(page, "reversal")
             await number.wait_for()
         return Reversal(
             document_number=data.document_number,
@@ -285,9 +278,7 @@ class CreateProposal(ProposalScreens):
         await self.check(page)
         number = page.get_by_test_id("proposal-number")
         if not await number.count():
-            refused = await self.form_error(page)
-            if refused:
-                raise BusinessRuleViolation(f"the ERP refused the payment proposal: {refused}")
+            await self.refused(page, "payment proposal")
             await number.wait_for()
         return await self.proposal(page, await number.input_value())
 

@@ -25,12 +25,7 @@ SYSTEM = "hr"
 
 class HrScreens(SandboxScreens):
     system: ClassVar[str] = SYSTEM
-
-    async def refused(self, page: Page | FrameLocator, what: str) -> None:
-        alert = page.get_by_role("alert")
-        if await alert.count():
-            message = (await alert.first.text_content() or "").strip()
-            raise BusinessRuleViolation(f"the HR system refused the {what}: {message}")
+    label: ClassVar[str] = "HR system"
 
 
 class AccountToDisable(BotInput):

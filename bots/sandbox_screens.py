@@ -9,9 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from playwright.async_api import Page
+from playwright.async_api import FrameLocator, Page
 
-from bots.errors import CredentialRejected, SessionExpired, TransientFailure
+from bots.errors import (
+    BusinessRuleViolation,
+    CredentialRejected,
+    SessionExpired,
+    TransientFailure,
+)
 from bots.page_object import Bot
 
 LOGIN_TIMEOUT_MS = 30_000
@@ -32,6 +37,18 @@ class SandboxScreens(Bot[Any, Any]):
     """Login, error page and the system-message pop-up of the sandbox systems."""
 
     system: ClassVar[str] = ""
+    label: ClassVar[str] = ""  # how messages name the system: "ERP", "HR system"...
+
+    async def alert_text(self, page: Page | FrameLocator) -> str | None:
+        """The error the screen shows (its alert), if any."""
+        alert = page.get_by_role("alert")
+        return (await alert.first.text_content() or "").strip() if await alert.count() else None
+
+    async def refused(self, page: Page | FrameLocator, what: str) -> None:
+        """Raise BusinessRuleViolation if the screen shows the system refusing ``what``."""
+        message = await self.alert_text(page)
+        if message:
+            raise BusinessRuleViolation(f"the {self.label} refused the {what}: {message}")
 
     async def is_login_page(self, page: Page) -> bool:
         return await page.locator("form[name=logonForm]").count() > 0
@@ -45,9 +62,8 @@ class SandboxScreens(Bot[Any, Any]):
             await self.check(page)
             if not await self.is_login_page(page):
                 return
-            alert = page.get_by_role("alert")
-            if await alert.count():
-                message = (await alert.text_content() or "").strip()
+            message = await self.alert_text(page)
+            if message:
                 raise CredentialRejected(f"the {self.system} refused the login: {message}")
         raise SessionExpired(f"the {self.system} ended the session right after each login")
 

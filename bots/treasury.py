@@ -35,6 +35,7 @@ class DealConfirmation(BaseModel):
 
 class RespondToDeal(SandboxScreens):
     system: ClassVar[str] = SYSTEM
+    label: ClassVar[str] = "portal"
     confirms = ("The confirmation is binding.", "The affirmation is binding.")
 
     def business_key(self, data: DealResponse) -> str:
@@ -72,10 +73,7 @@ class RespondToDeal(SandboxScreens):
         await self.check(page)
         reference = page.get_by_test_id("confirmation-reference")
         if not await reference.count():
-            alert = page.get_by_role("alert")
-            if await alert.count():
-                message = (await alert.text_content() or "").strip()
-                raise BusinessRuleViolation(f"the portal refused the {data.action}: {message}")
+            await self.refused(page, data.action)
             await reference.wait_for()
         return DealConfirmation(
             deal_id=data.deal_id,
