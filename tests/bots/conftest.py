@@ -21,7 +21,7 @@ from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions
 from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, load_settings
-from bots import erp, hr, treasury
+from bots import erp, erp_master_data, hr, treasury
 from bots.browser import close_pool
 from legacy import create_app, seed
 from tests.bots import drift
@@ -35,6 +35,8 @@ BOTS: dict[str, list[Callable[..., Any]]] = {
         erp.reverse_posting,
         erp.create_payment_proposal,
         erp.cancel_payment_proposals,
+        erp_master_data.read_supplier,
+        erp_master_data.read_purchase_order,
     ],
     "hr": [hr.disable_account, hr.create_payroll_record, hr.create_off_cycle_run],
     "treasury": [treasury.respond_to_deal],
