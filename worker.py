@@ -21,7 +21,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from backoffice import database, registry, runtime
 from backoffice.connection import connect
-from backoffice.interceptors import LogContextInterceptor
+from backoffice.interceptors import LogContextInterceptor, StepAuditInterceptor
 from backoffice.logs import get_logger
 from backoffice.people.store import sync_directory
 from backoffice.settings import Settings
@@ -60,7 +60,7 @@ def build_workers(
                 activities=found.activities_for(queue),
                 # A legacy system takes as many bots at once as it has accounts/licences.
                 max_concurrent_activities=system.concurrency if system else None,
-                interceptors=[LogContextInterceptor()],
+                interceptors=[LogContextInterceptor(), StepAuditInterceptor()],
                 workflow_runner=workflow_runner(found),
                 graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
             )

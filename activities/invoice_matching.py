@@ -6,11 +6,14 @@ defaults are the usual accounts-payable ones: a price may differ by the larger o
 the line and 5.00, the invoice's header from its lines by 100.00 (freight, rounding),
 and nothing may be billed beyond what was received. An invoice priced higher beyond
 tolerance is blocked (``PRICE_VAR``); one priced lower only warns. Tax is outside the
-tolerance. Matching is pure: the PO and receipts arrive in the request.
+tolerance. Matching is pure (the PO and receipts arrive in the request); the activity records
+the result per line when told which invoice it is.
 """
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -18,6 +21,8 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from backoffice import registry
+from backoffice.payables.records import MatchLineRow, keep_match
+from backoffice.tasks.records import records_engine
 
 CENT = Decimal("0.01")
 Route = Literal["three_way", "two_way"]
@@ -48,6 +53,8 @@ class OrderLine(BaseModel):
 
 
 class MatchRequest(BaseModel):
+    invoice_id: str | None = Field(default=None, description="Given: the result is recorded.")
+    po_number: str | None = None
     route: Route = "three_way"
     net_amount: float | None = Field(default=None, description="The invoice header's net.")
     po_status: Literal["open", "closed", "cancelled"] = "open"
@@ -157,5 +164,26 @@ def match(request: MatchRequest) -> MatchResult:
 @registry.activity()
 @activity.defn(name="invoice.match")
 async def match_invoice(request: MatchRequest) -> MatchResult:
-    """Match an invoice's lines against the PO (and goods receipts), with tolerances."""
-    return match(request)
+    """Match an invoice's lines against the PO (and goods receipts), with tolerances; the
+    result per line is recorded for the invoice (the latest match replaces earlier ones)."""
+    result = match(request)
+    if request.invoice_id is not None:
+        now = datetime.now(UTC)
+        rows = [
+            MatchLineRow(
+                invoice_id=request.invoice_id,
+                line=line.line,
+                po_number=request.po_number,
+                po_line=line.po_line,
+                route=request.route,
+                status=result.status,
+                price_variance=line.price_variance,
+                quantity_variance=line.quantity_variance,
+                reason_codes=",".join(line.reason_codes),
+                warnings="; ".join(line.warnings),
+                matched_at=now,
+            )
+            for line in result.lines
+        ]
+        await asyncio.to_thread(keep_match, records_engine(), request.invoice_id, rows)
+    return result

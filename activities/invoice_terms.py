@@ -59,6 +59,9 @@ class PaymentRequest(BaseModel):
     approved_on: date
     gross_amount: float
     payment_terms: str = "NET 30"
+    # Days the payment run needs before a discount day: with 2, a 2/10 discount needs the
+    # approval by day 8 (the definition says how many; the payment run's own lead time).
+    lead_days: int = Field(default=0, ge=0, le=30)
 
 
 class PaymentPlan(BaseModel):
@@ -76,7 +79,7 @@ def plan_payment(request: PaymentRequest) -> PaymentPlan:
     gross = Decimal(str(request.gross_amount))
     for discount in terms.discounts:
         last_day = request.invoice_date + timedelta(days=discount.days)
-        if request.approved_on <= last_day:
+        if request.approved_on <= last_day - timedelta(days=request.lead_days):
             amount = (gross * Decimal(str(discount.percent)) / 100).quantize(
                 Decimal("0.01"), ROUND_HALF_UP
             )

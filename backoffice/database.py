@@ -30,6 +30,8 @@ def engine_for(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     # Importing the table modules registers them with SQLModel's metadata.
+    import backoffice.audit.steps
+    import backoffice.payables.records
     import backoffice.payables.store
     import backoffice.people.store
     import backoffice.tasks.store  # noqa: F401

@@ -34,6 +34,21 @@ def test_approved_on_the_last_discount_day_still_gets_it() -> None:
     assert plan("2025-06-22")["payment_date"] == date(2025, 6, 22)
 
 
+def test_a_payment_run_lead_time_moves_the_last_approval_day_forward() -> None:
+    def with_lead(approved: str) -> dict[str, object]:
+        request = PaymentRequest(
+            invoice_date=date(2025, 6, 12),
+            approved_on=date.fromisoformat(approved),
+            gross_amount=14815.50,
+            payment_terms="2/10 NET 30",
+            lead_days=2,
+        )
+        return plan_payment(request).model_dump()
+
+    assert with_lead("2025-06-20")["payment_date"] == date(2025, 6, 22)  # day 8: in time
+    assert with_lead("2025-06-21")["discount_missed"] is True  # day 9: too late for the run
+
+
 def test_approved_late_is_paid_net_on_the_due_date_and_says_the_discount_was_missed() -> None:
     result = plan("2025-06-25")
     assert (result["payment_date"], result["payment_amount"]) == (date(2025, 7, 12), 14815.50)

@@ -35,6 +35,7 @@ class InvoiceRecord(SQLModel, table=True):
     kind: str = "invoice"  # invoice or credit_memo
     status: str = "received"  # received, posted, cancelled, reversed
     document_number: str | None = None
+    reason_code: str | None = None  # why it ended as it did: DUPLICATE, NOT_PROCESSED...
     registered_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -89,3 +90,23 @@ def register(engine: Engine, record: InvoiceRecord) -> tuple[Verdict, str | None
             session.add(record)
             session.commit()
     return duplicate_of(engine, record, before or record.registered_at)
+
+
+def set_status(
+    engine: Engine,
+    invoice_id: str,
+    status: str,
+    document_number: str | None = None,
+    reason_code: str | None = None,
+) -> InvoiceRecord:
+    """Record where an invoice stands; a posting keeps its document number."""
+    with Session(engine, expire_on_commit=False) as session:
+        kept = session.get(InvoiceRecord, invoice_id)
+        if kept is None:
+            raise LookupError(f"invoice {invoice_id} was never registered by invoice.check")
+        kept.status = status
+        kept.document_number = document_number or kept.document_number
+        kept.reason_code = reason_code
+        session.add(kept)
+        session.commit()
+        return kept

@@ -1,0 +1,188 @@
+"""Where an invoice stands in the engine's records, and its archive with the full audit.
+
+``invoice.record_status`` keeps the duplicate register current (a posted invoice with its
+document number, a rejected or reversed one no longer counted). ``invoice.archive`` keeps
+the invoice with its outcome, match result, every decision and every step attempt, with a
+SHA-256 of the whole and the date until which it must be retained.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from temporalio import activity
+
+from backoffice import registry
+from backoffice.audit.steps import trail
+from backoffice.payables.records import ArchiveRow, keep_archive, match_lines
+from backoffice.payables.store import set_status
+from backoffice.tasks.records import records_engine
+from backoffice.tasks.store import TaskEventRow, TaskRow
+
+Status = Literal["received", "posted", "cancelled", "reversed"]
+
+
+class StatusChange(BaseModel):
+    invoice_id: str
+    status: Status
+    document_number: str | None = None
+    reason_code: str | None = None
+
+
+class InvoiceStatus(BaseModel):
+    invoice_id: str
+    status: str
+    document_number: str | None
+    reason_code: str | None
+
+
+@registry.activity()
+@activity.defn(name="invoice.record_status")
+async def record_status(change: StatusChange) -> InvoiceStatus:
+    """Record where an invoice stands (posted, cancelled, reversed) for later checks."""
+    kept = await asyncio.to_thread(
+        set_status,
+        records_engine(),
+        change.invoice_id,
+        change.status,
+        change.document_number,
+        change.reason_code,
+    )
+    return InvoiceStatus(
+        invoice_id=kept.invoice_id,
+        status=kept.status,
+        document_number=kept.document_number,
+        reason_code=kept.reason_code,
+    )
+
+
+class ArchiveRequest(BaseModel):
+    invoice_id: str
+    invoice: dict[str, Any] = Field(description="The invoice as it arrived (the run's input).")
+    outcome: str = Field(description="POSTED, DUPLICATE, NOT_PROCESSED...")
+    reason_codes: list[str] = Field(default_factory=list)
+    document_number: str | None = None
+    payment: dict[str, Any] | None = None
+    document_url: str | None = None
+    retention_years: int = Field(default=10, ge=1, le=30)
+
+
+class ArchiveReceipt(BaseModel):
+    archive_ref: str
+    sha256: str
+    retain_until: date
+    decisions: int
+    step_events: int
+
+
+def _decisions(engine: Engine, workflow_id: str) -> list[dict[str, Any]]:
+    """Every task of the run with its audit events: who decided what, when, from where."""
+    with Session(engine) as session:
+        tasks = session.exec(
+            select(TaskRow)
+            .where(TaskRow.workflow_id == workflow_id)
+            .order_by(col(TaskRow.created_at))
+        ).all()
+        found = []
+        for task in tasks:
+            events = session.exec(
+                select(TaskEventRow)
+                .where(TaskEventRow.task_id == task.id)
+                .order_by(col(TaskEventRow.at), col(TaskEventRow.id))
+            ).all()
+            found.append(
+                {
+                    "task_id": task.id,
+                    "step": task.step_id,
+                    "title": task.title,
+                    "status": task.status,
+                    "outcome": task.outcome,
+                    "events": [
+                        {
+                            "at": event.at.isoformat(),
+                            "event": event.event,
+                            "actor": event.actor,
+                            "source": event.source,
+                            "detail": json.loads(event.detail_json),
+                        }
+                        for event in events
+                    ],
+                }
+            )
+        return found
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def _archive(request: ArchiveRequest, workflow_id: str, run_id: str) -> ArchiveRow:
+    engine = records_engine()
+    now = datetime.now(UTC)
+    steps = [
+        row.model_dump(mode="json", exclude={"id", "key", "workflow_id", "process"})
+        for row in trail(engine, workflow_id)
+        if row.run_id == run_id
+    ]
+    content = {
+        "invoice_id": request.invoice_id,
+        "invoice": request.invoice,
+        "outcome": request.outcome,
+        "reason_codes": request.reason_codes,
+        "document_number": request.document_number,
+        "payment": request.payment,
+        "match": [
+            row.model_dump(mode="json", exclude={"invoice_id"})
+            for row in match_lines(engine, request.invoice_id)
+        ],
+        "decisions": _decisions(engine, workflow_id),
+        "steps": steps,
+        "workflow_id": workflow_id,
+        "run_id": run_id,
+    }
+    text = json.dumps(content, sort_keys=True, default=str)
+    retain_until = _years_after(now.date(), request.retention_years)
+    return keep_archive(
+        engine,
+        ArchiveRow(
+            archive_ref=f"ARC-{hashlib.sha256(f'{workflow_id}|{run_id}'.encode()).hexdigest()[:16]}",
+            invoice_id=request.invoice_id,
+            workflow_id=workflow_id,
+            run_id=run_id,
+            outcome=request.outcome,
+            document_url=request.document_url,
+            content_json=text,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            archived_at=now,
+            retain_until=retain_until,
+        ),
+    )
+
+
+@registry.activity()
+@activity.defn(name="invoice.archive")
+async def archive_invoice(request: ArchiveRequest) -> ArchiveReceipt:
+    """Archive the invoice with its outcome, match, decisions and step audit; retained for
+    ``retention_years``. A retried archive returns the record kept first."""
+    info = activity.info()
+    row = await asyncio.to_thread(
+        _archive, request, info.workflow_id or "", info.workflow_run_id or ""
+    )
+    content = json.loads(row.content_json)
+    return ArchiveReceipt(
+        archive_ref=row.archive_ref,
+        sha256=row.sha256,
+        retain_until=row.retain_until,
+        decisions=len(content["decisions"]),
+        step_events=len(content["steps"]),
+    )
