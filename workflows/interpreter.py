@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -284,18 +285,34 @@ class Interpreter(HumanTaskSteps):
             case model.ProcessStep():
                 return await self.child_process(step, key, frame)
             case model.FailStep():
-                message = step.fail.message or step.fail.reason
-                raise StepError(step.fail.reason, str(render(message, self.scope(frame))))
+                reason = self.reason_code(step.fail.reason, frame)
+                message = step.fail.message or reason
+                raise StepError(reason, str(render(message, self.scope(frame))))
             case model.FinishStep():
                 output = step.finish.output
                 rendered = render(output, self.scope(frame)) if output is not None else None
-                raise ProcessFinished(step.finish.reason, rendered)
+                finish_reason = step.finish.reason
+                if finish_reason is not None:
+                    finish_reason = self.reason_code(finish_reason, frame)
+                raise ProcessFinished(finish_reason, rendered)
             case model.GroupStep():
                 inner = frame.child()
                 await self.sequence(step.steps, inner)
                 frame.results.update(inner.results)
                 return inner.results
         raise StepError("Error", f"unknown step kind {step.kind}")
+
+    def reason_code(self, reason: str, frame: Frame) -> str:
+        """A literal reason code, or the code an expression gives (checked like a literal)."""
+        if not reason.startswith("${"):
+            return reason
+        code = render(reason, self.scope(frame))
+        if not isinstance(code, str) or not re.fullmatch(model.REASON_PATTERN, code):
+            raise StepError(
+                "ExpressionError",
+                f"the reason {reason} gave {code!r}: a reason code is UPPER_CASE, like DUPLICATE",
+            )
+        return code
 
     # --- calls, bots, children ------------------------------------------------------------
 

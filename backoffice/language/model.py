@@ -31,6 +31,8 @@ STEP_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 PROCESS_NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 ACTION_NAME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 REASON_PATTERN = r"^[A-Z][A-Z0-9_]*$"
+# Where a step ends a run, the code may also be computed: ``reason: ${ vars.reason }``.
+REASON_OR_EXPRESSION_PATTERN = r"^([A-Z][A-Z0-9_]*|\$\{.+\})$"
 ERROR_TYPE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.]*$"
 
 StepId = Annotated[str, StringConstraints(pattern=STEP_ID_PATTERN, max_length=64)]
@@ -38,6 +40,9 @@ Identifier = Annotated[str, StringConstraints(pattern=STEP_ID_PATTERN, max_lengt
 ProcessName = Annotated[str, StringConstraints(pattern=PROCESS_NAME_PATTERN, max_length=64)]
 ActionName = Annotated[str, StringConstraints(pattern=ACTION_NAME_PATTERN, max_length=100)]
 ReasonCode = Annotated[str, StringConstraints(pattern=REASON_PATTERN, max_length=64)]
+ReasonField = Annotated[
+    str, StringConstraints(pattern=REASON_OR_EXPRESSION_PATTERN, min_length=1, max_length=400)
+]
 ErrorType = Annotated[str, StringConstraints(pattern=ERROR_TYPE_PATTERN, max_length=100)]
 CredentialRef = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=100)]
 
@@ -447,7 +452,7 @@ def _reason_shorthand(value: Any) -> Any:
 
 
 class FailSpec(Strict):
-    reason: ReasonCode
+    reason: ReasonField
     message: str | None = None
 
 
@@ -456,7 +461,7 @@ class FailStep(StepBase):
 
 
 class FinishSpec(Strict):
-    reason: ReasonCode | None = None
+    reason: ReasonField | None = None
     output: dict[str, Template] | None = None
 
 

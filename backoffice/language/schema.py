@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from backoffice.language.model import REASON_PATTERN, STEP_ID_PATTERN, Definition
+from backoffice.language.model import REASON_OR_EXPRESSION_PATTERN, STEP_ID_PATTERN, Definition
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "definition.schema.json"
 SCHEMA_ID = "https://backoffice.dev/schema/definition.schema.json"
@@ -32,8 +32,8 @@ SHORTHANDS: dict[str, dict[str, Any]] = {
         "type": "string",
         "description": "Short form: a duration such as 2d or 3bd.",
     },
-    "FailSpec": {"type": "string", "pattern": REASON_PATTERN},
-    "FinishSpec": {"type": "string", "pattern": REASON_PATTERN},
+    "FailSpec": {"type": "string", "pattern": REASON_OR_EXPRESSION_PATTERN},
+    "FinishSpec": {"type": "string", "pattern": REASON_OR_EXPRESSION_PATTERN},
 }
 
 

@@ -207,9 +207,12 @@ class Checker:
                         f"no process named '{step.process}' among the definitions.{hint}",
                     )
             case model.FailStep():
+                self.template((*path, "fail", "reason"), step.fail.reason, known)
                 if step.fail.message is not None:
                     self.template((*path, "fail", "message"), step.fail.message, known)
             case model.FinishStep():
+                if step.finish.reason is not None:
+                    self.template((*path, "finish", "reason"), step.finish.reason, known)
                 if step.finish.output is not None:
                     self.template((*path, "finish", "output"), step.finish.output, known)
             case model.GroupStep():

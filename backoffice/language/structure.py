@@ -18,6 +18,9 @@ PATTERN_ADVICE = {
     model.PROCESS_NAME_PATTERN: "use lower-case words joined by -, like invoice-approval",
     model.ACTION_NAME_PATTERN: "use the catalog name, like invoice.validate",
     model.REASON_PATTERN: "use an UPPER_CASE code, like DUPLICATE or PRICE_VAR",
+    model.REASON_OR_EXPRESSION_PATTERN: (
+        "use an UPPER_CASE code, like DUPLICATE or PRICE_VAR, or an expression: ${ vars.reason }"
+    ),
     model.ERROR_TYPE_PATTERN: "use an error type name, like BusinessRuleError",
 }
 

@@ -430,6 +430,27 @@ output:
     assert result["output"]["from_child"] == 42
 
 
+async def test_a_computed_reason_ends_the_run_and_a_bad_one_is_an_expression_error(
+    runner: ProcessRunner,
+) -> None:
+    name = define(
+        runner,
+        "computed-reason",
+        """
+steps:
+  - {id: decide, set: {reason: '${ input.amount > 0 ? "PAID" : "not a code" }'}}
+  - {id: done, finish: {reason: "${ vars.reason }"}}
+""",
+    )
+    result = await runner.run(name, {"case": case(), "amount": 5})
+    assert (result["status"], result["reason"]) == ("finished", "PAID")
+    with pytest.raises(WorkflowFailureError) as failed:
+        await runner.run(name, {"case": case(), "amount": 0})
+    assert isinstance(failed.value.cause, ApplicationError)
+    assert failed.value.cause.type == "ExpressionError"
+    assert "a reason code is UPPER_CASE" in str(failed.value.cause)
+
+
 async def test_finish_ends_early_with_its_reason_and_output(runner: ProcessRunner) -> None:
     name = define(
         runner,

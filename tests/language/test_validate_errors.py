@@ -256,7 +256,8 @@ def test_bad_reason_code_in_short_form() -> None:
             10,
             22,
             "steps[0].fail",
-            "'dup' is not a valid name: use an UPPER_CASE code, like DUPLICATE or PRICE_VAR",
+            "'dup' is not a valid name: use an UPPER_CASE code, like DUPLICATE or PRICE_VAR, "
+            "or an expression: ${ vars.reason }",
         ),
     ]
 
@@ -274,9 +275,23 @@ def test_bad_reason_code_in_long_form() -> None:
             12,
             15,
             "steps[0].fail.reason",
-            "'Dup' is not a valid name: use an UPPER_CASE code, like DUPLICATE or PRICE_VAR",
+            "'Dup' is not a valid name: use an UPPER_CASE code, like DUPLICATE or PRICE_VAR, "
+            "or an expression: ${ vars.reason }",
         ),
     ]
+
+
+def test_a_computed_reason_is_checked_like_any_expression() -> None:
+    text = with_steps(
+        """\
+        - id: stop
+          fail:
+            reason: ${ vars.nowhere }
+        """
+    )
+    found = problems(text)
+    assert len(found) == 1 and found[0].path == "steps[0].fail.reason"
+    assert "vars.nowhere" in found[0].message or "nowhere" in found[0].message
 
 
 def test_bad_literal_parallel_mode_with_did_you_mean() -> None:
