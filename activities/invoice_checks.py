@@ -25,6 +25,7 @@ class Line(BaseModel):
 class Supplier(BaseModel):
     """The supplier as the vendor master knows it (read from the ERP by an earlier step)."""
 
+    found: bool = True  # the vendor master knows the supplier
     status: str = "active"  # active, blocked
     payment_block: bool = False
     iban: str | None = None
@@ -77,7 +78,9 @@ def check(invoice: InvoiceToCheck) -> Findings:
         )
     if abs(invoice.net_amount + invoice.tax_amount - invoice.gross_amount) > CENT:
         find("TAX_ERR", "net and tax do not add up to the gross amount")
-    if invoice.supplier.status != "active" or invoice.supplier.payment_block:
+    if not invoice.supplier.found:
+        find("MISSING_DATA", f"supplier {invoice.supplier_id} is not in the vendor master")
+    elif invoice.supplier.status != "active" or invoice.supplier.payment_block:
         find("SUPPLIER_BLOCKED", f"supplier {invoice.supplier_id} is blocked for payment")
     fraud = False
     if (

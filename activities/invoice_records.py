@@ -119,6 +119,11 @@ def _decisions(engine: Engine, workflow_id: str) -> list[dict[str, Any]]:
         return found
 
 
+def _reference(workflow_id: str, run_id: str, outcome: str) -> str:
+    # One archive per run and outcome: a posting reversed later is archived again as such.
+    return "ARC-" + hashlib.sha256(f"{workflow_id}|{run_id}|{outcome}".encode()).hexdigest()[:16]
+
+
 def _years_after(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -155,7 +160,7 @@ def _archive(request: ArchiveRequest, workflow_id: str, run_id: str) -> ArchiveR
     return keep_archive(
         engine,
         ArchiveRow(
-            archive_ref=f"ARC-{hashlib.sha256(f'{workflow_id}|{run_id}'.encode()).hexdigest()[:16]}",
+            archive_ref=_reference(workflow_id, run_id, request.outcome),
             invoice_id=request.invoice_id,
             workflow_id=workflow_id,
             run_id=run_id,

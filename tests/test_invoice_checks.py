@@ -48,6 +48,7 @@ def test_a_clean_invoice_passes() -> None:
         ({"invoice_date": "2025-06-14"}, "MISSING_DATA"),
         ({"supplier": {"status": "blocked"}}, "SUPPLIER_BLOCKED"),
         ({"supplier": {"status": "active", "payment_block": True}}, "SUPPLIER_BLOCKED"),
+        ({"supplier": {"found": False, "status": "unknown"}}, "MISSING_DATA"),
     ],
 )
 def test_each_problem_has_its_reason_code(changes: dict[str, Any], code: str) -> None:
