@@ -62,10 +62,9 @@ class Stack:
         """The open task of a step (the last opening of it), once it is in the task table."""
         for _ in range(TASK_WAIT_ROUNDS):
             views = await handle.query(TASKS_QUERY, result_type=list[TaskView])
-            mine = [
-                v for v in views if v.step_id.rsplit("/", 1)[-1] == step and v.status == "open"
-            ]
-            if mine and mine[-1].deciders is not None and task_detail(self.engine, mine[-1].task_id):
+            mine = [v for v in views if v.step_id.rsplit("/", 1)[-1] == step and v.status == "open"]
+            ready = mine and mine[-1].deciders is not None
+            if ready and task_detail(self.engine, mine[-1].task_id):
                 return mine[-1]
             await asyncio.sleep(0.1)
         raise AssertionError(f"no open task for step {step}")
@@ -83,6 +82,10 @@ class Stack:
             task_id=view.task_id, user=user, outcome=outcome, comment=comment, via="test"
         )
         return await actions.decide(self.env.client, self.engine, decision)
+
+
+LAPTOPS = {"line": 1, "po_line": 1, "item": "LAPTOP-14", "qty": 10, "uom": "EA",
+           "unit_price": 1245.00, "amount": 12450.00, "tax_code": "DE19"}  # fmt: skip
 
 
 def invoice(number: str, **changes: Any) -> dict[str, Any]:
@@ -103,10 +106,7 @@ def invoice(number: str, **changes: Any) -> dict[str, Any]:
         "cost_center": "CC-4100",
         "category": "GOODS",
         "entered_by": "bob",
-        "lines": [
-            {"line": 1, "po_line": 1, "item": "LAPTOP-14", "qty": 10, "uom": "EA",
-             "unit_price": 1245.00, "amount": 12450.00, "tax_code": "DE19"},
-        ],  # fmt: skip
+        "lines": [LAPTOPS],
         "bank": {"iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
         "document_url": f"s3://ap-inbox/2025/06/AOS-{number}.pdf",
     }

@@ -24,7 +24,8 @@ async def test_t1_matched_goods_invoice_is_touchless_posted_and_paid_on_day_10(
     result = await handle.result()
     output = result["output"]
     assert result["status"] == "completed"
-    assert output["outcome"] == "POSTED" and output["touchless"] is True
+    assert output["outcome"] == "POSTED"
+    assert output["touchless"] is True
     assert output["reason_codes"] == []
     # Dated two days ago: paid on day 10 with 2% off 14,815.50.
     assert output["payment_date"] == day(8)
@@ -44,4 +45,6 @@ async def test_t1_matched_goods_invoice_is_touchless_posted_and_paid_on_day_10(
     ]  # fmt: skip
     steps = trail(stack.engine, "invoice-approval/INV-IN-T1")
     post = [s for s in steps if s.action == "erp.post_invoice"]
-    assert len(post) == 1 and post[0].actor == "bot:erp" and post[0].outcome == "completed"
+    assert len(post) == 1
+    assert post[0].actor == "bot:erp"
+    assert post[0].outcome == "completed"
