@@ -39,6 +39,7 @@ class InvoicePosting(BotInput):
     supplier_id: str
     supplier_invoice_no: str
     invoice_date: str
+    posting_date: str | None = None  # default: the ERP's today
     currency: str = "EUR"
     net_amount: float
     tax_amount: float
@@ -105,6 +106,9 @@ class PostInvoice(ErpScreens):
                 continue  # a wildcard neighbour, not this invoice
             if (await cells.nth(6).text_content() or "").strip() != "POSTED":
                 continue  # a reversed posting does not count: it may be posted again
+            shown_date = (await cells.nth(3).text_content() or "").strip()  # dd.mm.yyyy
+            if shown_date[-4:] != data.invoice_date[:4]:
+                continue  # the same number in another fiscal year is another invoice
             number = (await cells.nth(0).text_content() or "").strip()
             return await self.document(page, number)
         return None
@@ -123,6 +127,8 @@ class PostInvoice(ErpScreens):
             "Attachment": data.document_url or "",
             "Header text": (data.text or "")[:50],
         }
+        if data.posting_date:
+            fields["Posting date"] = data.posting_date
         for label, value in fields.items():
             await page.get_by_label(label, exact=True).fill(value)
         await page.get_by_label("Currency").select_option(data.currency)

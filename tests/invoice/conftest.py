@@ -45,6 +45,7 @@ class Stack:
     settings: Settings
     definitions: Definitions
     engine: Engine
+    today: date  # on the time-skipping server's clock, which earlier tests moved on
     started: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
 
     async def start(self, data: dict[str, Any]) -> WorkflowHandle[Any, Any]:
@@ -57,6 +58,12 @@ class Stack:
         )
         self.started.append(handle)
         return handle
+
+    def invoice(self, number: str, **changes: Any) -> dict[str, Any]:
+        return invoice(self.today, number, **changes)
+
+    def day(self, offset: int) -> str:
+        return (self.today + timedelta(days=offset)).isoformat()
 
     async def task(self, handle: WorkflowHandle[Any, Any], step: str) -> TaskView:
         """The open task of a step (the last opening of it), once it is in the task table."""
@@ -88,15 +95,15 @@ LAPTOPS = {"line": 1, "po_line": 1, "item": "LAPTOP-14", "qty": 10, "uom": "EA",
            "unit_price": 1245.00, "amount": 12450.00, "tax_code": "DE19"}  # fmt: skip
 
 
-def invoice(number: str, **changes: Any) -> dict[str, Any]:
-    """DOMAIN.md's invoice (10 laptops on PO-2025-01234), dated two days ago so that an
-    approval today is in time for the 2/10 discount."""
+def invoice(today: date, number: str, **changes: Any) -> dict[str, Any]:
+    """DOMAIN.md's invoice (10 laptops on PO-2025-01234), dated two days before ``today``
+    so that an approval today is in time for the 2/10 discount."""
     data: dict[str, Any] = {
         "invoice_id": f"INV-IN-{number}",
         "company": "ACME-DE",
         "supplier_id": "SUP-00087",
         "supplier_invoice_no": f"AOS-{number}",
-        "invoice_date": (date.today() - timedelta(days=2)).isoformat(),
+        "invoice_date": (today - timedelta(days=2)).isoformat(),
         "currency": "EUR",
         "net_amount": 12450.00,
         "tax_amount": 2365.50,
@@ -138,7 +145,8 @@ async def stack(time_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[
             await exit_stack.enter_async_context(worker)
         exit_stack.push_async_callback(close_pool)
         definitions = Definitions(ROOT / "definitions", build_catalog(found))
-        stack = Stack(time_env, erp, settings, definitions, engine)
+        today = (await time_env.get_current_time()).date()
+        stack = Stack(time_env, erp, settings, definitions, engine, today)
         yield stack
         # Runs a test left waiting are ended, so the shared server keeps skipping time.
         for handle in stack.started:
