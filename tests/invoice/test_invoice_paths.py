@@ -1,0 +1,210 @@
+"""The paths an AP clerk meets beyond T1-T4: non-PO invoices through the whole matrix, a
+rejection clarified, a fraud hold, a suspected duplicate, goods that never arrive,
+escalation of an idle approver, and a duplicate found after posting."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+
+from backoffice.audit.steps import trail
+from backoffice.engine.runs import send_event
+from backoffice.payables.store import InvoiceRecord
+from backoffice.tasks.queries import task_detail
+from tests.invoice.conftest import Stack
+
+STEP_WAIT_ROUNDS = 600  # x 0.1 s
+
+
+def cleaning(stack: Stack, number: str, net: float, **changes: Any) -> dict[str, Any]:
+    """A non-PO services invoice from Bureau Services (NET 30), coded to CC-4100."""
+    tax = round(net * 0.19, 2)
+    data = stack.invoice(
+        number,
+        supplier_id="SUP-00231",
+        category="NON_PO",
+        payment_terms="NET 30",
+        net_amount=net,
+        tax_amount=tax,
+        gross_amount=round(net + tax, 2),
+        lines=[
+            {
+                "line": 1,
+                "item": "SVC-CLEAN",
+                "qty": 1,
+                "uom": "LS",
+                "unit_price": net,
+                "amount": net,
+                "tax_code": "DE19",
+            }
+        ],  # fmt: skip
+        bank={"iban": "FR1420041010050500013M02606", "bic": "PSSTFRPPXXX"},
+    )
+    del data["po_number"]
+    data.update(changes)
+    return data
+
+
+async def test_non_po_above_50000_is_approved_by_owner_head_and_cfo_after_a_clarification(
+    stack: Stack,
+) -> None:
+    handle = await stack.start(cleaning(stack, "NPO-1", 60000.00))
+    await stack.decide(handle, "approve_owner", "alice", "reject", "which quarter is this?")
+    clarify = await stack.task(handle, "clarify")
+    assert set(clarify.deciders or {}) == {"alice", "bob"}
+    await stack.decide(handle, "clarify", "bob", "clarified", "Q3 cleaning, agreed with facilities")
+    # Back to approval, from the start: owner, then department head, then CFO.
+    await stack.decide(handle, "approve_owner", "alice", "approve")
+    await stack.decide(handle, "approve_head", "carol", "approve")
+    cfo = await stack.task(handle, "approve_cfo")
+    assert set(cfo.deciders or {}) == {"frank"}
+    await stack.decide(handle, "approve_cfo", "frank", "approve")
+    result = await handle.result()
+    output = result["output"]
+    assert (output["outcome"], output["touchless"]) == ("POSTED", False)
+    # NET 30 from the invoice date; no discount offered, none missed.
+    assert output["payment_date"] == stack.day(28)
+    assert (output["payment_amount"], output["discount_amount"]) == (71400.00, 0)
+    assert await stack.erp.count("invoice", "AOS-NPO-1") == 1
+
+
+async def test_a_rejection_not_clarified_ends_not_processed_with_a_credit_note_request(
+    stack: Stack,
+) -> None:
+    handle = await stack.start(cleaning(stack, "NPO-2", 800.00))
+    await stack.decide(handle, "approve_owner", "alice", "reject", "not ordered by us")
+    await stack.decide(handle, "clarify", "bob", "not_clarified", "supplier cannot say who ordered")
+    result = await handle.result()
+    assert (result["status"], result["reason"]) == ("finished", "NOT_PROCESSED")
+    assert result["output"]["credit_note_requested"] is True
+    assert await stack.erp.count("invoice", "AOS-NPO-2") == 0
+
+
+async def test_a_bank_account_unlike_the_vendor_master_is_held_and_fraud_ends_it(
+    stack: Stack,
+) -> None:
+    data = stack.invoice("FRAUD", bank={"iban": "GB29NWBK60161331926819", "bic": "NWBKGB2LXXX"})
+    handle = await stack.start(data)
+    hold = await stack.task(handle, "fraud_hold")
+    assert set(hold.deciders or {}) == {"dave"}  # AP managers; the clerk who entered it not
+    assert hold.context["account in the vendor master"] == "DE89370400440532013000"
+    await stack.decide(handle, "fraud_hold", "dave", "fraud", "supplier confirms no bank change")
+    result = await handle.result()
+    assert (result["status"], result["reason"]) == ("finished", "BANK_MISMATCH")
+    assert result["output"]["reason_codes"] == ["BANK_MISMATCH"]
+    assert await stack.erp.count("invoice", "AOS-FRAUD") == 0
+
+
+async def test_a_verified_bank_change_goes_on_to_posting(stack: Stack) -> None:
+    data = stack.invoice("BANKOK", bank={"iban": "DE02120300000000202051", "bic": "BYLADEM1001"})
+    handle = await stack.start(data)
+    await stack.decide(handle, "fraud_hold", "dave", "verified", "called back: new account")
+    result = await handle.result()
+    assert result["output"]["outcome"] == "POSTED"
+    assert await stack.erp.count("invoice", "AOS-BANKOK") == 1
+
+
+async def test_a_suspected_duplicate_waits_for_a_clerk_who_confirms_it(stack: Stack) -> None:
+    first = await (await stack.start(stack.invoice("88231"))).result()
+    assert first["output"]["outcome"] == "POSTED"
+    # The same invoice keyed in again with a slash and a leading zero: not the same number.
+    again = stack.invoice("88231", invoice_id="INV-IN-88231-B", supplier_invoice_no="AOS/088231")
+    handle = await stack.start(again)
+    review = await stack.decide(handle, "duplicate_review", "alice", "duplicate")
+    assert review.context["looks like"] == "INV-IN-88231"
+    result = await handle.result()
+    assert (result["status"], result["reason"]) == ("finished", "DUPLICATE")
+    assert await stack.erp.count("invoice", "AOS/088231") == 0
+
+
+async def test_goods_never_received_are_rechecked_daily_then_go_to_the_receiver(
+    stack: Stack,
+) -> None:
+    monitors = {"line": 1, "po_line": 2, "item": "MONITOR-27", "qty": 10, "uom": "EA",
+                "unit_price": 329.00, "amount": 3290.00, "tax_code": "DE19"}  # fmt: skip
+    data = stack.invoice(
+        "NOGR",
+        supplier_id="SUP-00012",
+        po_number="PO-2025-01251",
+        payment_terms="NET 30",
+        net_amount=3290.00,
+        tax_amount=625.10,
+        gross_amount=3915.10,
+        lines=[monitors],
+        bank={"iban": "NL91ABNA0417164300", "bic": "ABNANL2AXXX"},
+        requester="erin",
+    )
+    handle = await stack.start(data)
+    # Nobody answers the receiver's task either: it times out, and the invoice ends NO_GR.
+    result = await handle.result()
+    assert (result["status"], result["reason"]) == ("finished", "NO_GR")
+    reads = [s for s in trail(stack.engine, handle.id) if s.action == "erp.read_purchase_order"]
+    assert len(reads) == 11  # the first match and ten business days of re-checks
+    tasks = [t for t in trail(stack.engine, handle.id) if t.action.startswith("tasks.")]
+    assert tasks == []  # task activities keep their own audit
+    assert await stack.erp.count("invoice", "AOS-NOGR") == 0
+
+
+async def test_an_idle_approver_is_reminded_then_escalated_to_the_manager_then_ap_managers(
+    stack: Stack,
+) -> None:
+    handle = await stack.start(cleaning(stack, "IDLE", 4000.00))
+    task = await stack.task(handle, "approve_owner")
+    assert set(task.deciders or {}) == {"alice"}
+    await stack.env.sleep(timedelta(days=9))  # past 5 business days, whatever the weekday
+    detail = None
+    for _ in range(STEP_WAIT_ROUNDS):
+        detail = task_detail(stack.engine, task.task_id)
+        if detail and [e.event for e in detail.events].count("escalated") == 2:
+            break
+        await asyncio.sleep(0.1)
+    assert detail is not None
+    events = [e.event for e in detail.events]
+    assert events[:2] == ["created", "reminded"]
+    assert events.count("escalated") == 2
+    escalated = await stack.task(handle, "approve_owner")
+    assert set(escalated.deciders or {}) == {"dave"}  # replaced by the AP managers
+    await stack.decide(handle, "approve_owner", "dave", "approve")
+    result = await handle.result()
+    assert result["output"]["outcome"] == "POSTED"
+
+
+async def test_a_duplicate_found_after_posting_cancels_the_payment_then_reverses(
+    stack: Stack,
+) -> None:
+    handle = await stack.start(stack.invoice("LATE-DUP"))
+    for _ in range(STEP_WAIT_ROUNDS):
+        if any(s.action == "invoice.archive" for s in trail(stack.engine, handle.id)):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the invoice was never posted and archived")
+    await send_event(stack.env.client, handle.id, "duplicate_found", {"by": "alice"})
+    with pytest.raises(WorkflowFailureError) as failed:
+        await handle.result()
+    cause = failed.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "DUPLICATE"
+    steps = [s.action for s in trail(stack.engine, handle.id) if s.outcome == "completed"]
+    # Undone in reverse: the payment proposal is cancelled before the document is reversed.
+    assert steps[-4:] == [
+        "erp.cancel_payment_proposals",
+        "erp.reverse_posting",
+        "invoice.record_status",
+        "invoice.archive",
+    ]
+    with Session(stack.engine) as session:
+        kept = session.get(InvoiceRecord, "INV-IN-LATE-DUP")
+    assert kept is not None
+    assert (kept.status, kept.reason_code) == ("reversed", "DUPLICATE")
+    number = kept.document_number or ""
+    assert await stack.erp.count("invoice", "AOS-LATE-DUP") == 1
+    assert await stack.erp.count("reversal", number) == 1
+    assert await stack.erp.count("payment_proposal", number, status="CANCELLED") == 1
+    assert await stack.erp.count("payment_proposal", number, status="PROPOSED") == 0
