@@ -43,7 +43,7 @@ def cleaning(stack: Stack, number: str, net: float, **changes: Any) -> dict[str,
                 "amount": net,
                 "tax_code": "DE19",
             }
-        ],  # fmt: skip
+        ],
         bank={"iban": "FR1420041010050500013M02606", "bic": "PSSTFRPPXXX"},
     )
     del data["po_number"]
