@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from legacy.context import SystemSpec, Theme
-from legacy.erp import invoice_screens, payment_screens, purchasing_screens
+from legacy.erp import admin_orders, invoice_screens, payment_screens, purchasing_screens
 from legacy.erp.models import ErpBase, GoodsReceipt, InvoiceDocument, PaymentProposal
 from legacy.erp.seed import seed_master
 
@@ -55,6 +55,7 @@ ERP = SystemSpec(
         ("Payment proposals", "/payments"),
     ),
     routes=(
+        *admin_orders.ROUTES,
         *purchasing_screens.ROUTES,
         *invoice_screens.ROUTES,
         *payment_screens.ROUTES,

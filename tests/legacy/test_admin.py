@@ -17,6 +17,7 @@ ADMIN_CALLS = [
     ("GET", "/__admin/count?kind=invoice&key=AOS-88231", None),
     ("POST", "/__admin/seed", {"users": {"intruder": "x"}}),
     ("POST", "/__admin/reset", {}),
+    ("POST", "/__admin/purchase-orders", {"po_number": "PO-X-0001"}),
 ]
 
 
@@ -106,3 +107,40 @@ async def test_seed_endpoint_creates_users_who_can_log_in(treasury: Running) -> 
         assert bad.status_code == 400
         login = await client.post("/login", data={"username": "bot-7", "password": "pw-7"})
     assert login.status_code == 302
+
+
+ORDER = {
+    "po_number": "PO-DEMO-0001",
+    "supplier_id": "SUP-00087",
+    "lines": [
+        {"line_no": 1, "item": "LAPTOP-14", "qty": 4, "unit_price": "1245.00", "received_qty": 4},
+        {"line_no": 2, "item": "DOCK-USB-C", "qty": 4, "unit_price": "189.00"},
+    ],
+}
+
+
+async def test_a_purchase_order_is_added_once_with_its_receipts(erp: Running) -> None:
+    async with erp.client() as client:
+        created = await client.post("/__admin/purchase-orders", json=ORDER)
+        again = await client.post(
+            "/__admin/purchase-orders", json={**ORDER, "lines": ORDER["lines"][:1]}
+        )
+        receipts = await client.get("/__admin/count?kind=goods_receipt&key=PO-DEMO-0001")
+        unknown = await client.post(
+            "/__admin/purchase-orders",
+            json={**ORDER, "po_number": "PO-DEMO-0002", "supplier_id": "SUP-1"},
+        )
+        bad = await client.post("/__admin/purchase-orders", json={**ORDER, "lines": []})
+    assert (created.status_code, created.json()) == (
+        201,
+        {"po_number": "PO-DEMO-0001", "created": True},
+    )
+    assert (again.status_code, again.json()["created"]) == (200, False)
+    assert receipts.json()["count"] == 1  # line 2 is ordered, not yet received
+    assert (unknown.status_code, unknown.json()) == (422, {"error": "vendor SUP-1 does not exist"})
+    assert bad.status_code == 422
+    assert bad.json()["problems"][0]["field"] == "lines"
+    async with erp.logged_in() as user:
+        page = await user.get("/purchase-orders/PO-DEMO-0001")
+    assert "DOCK-USB-C" in page.text
+    assert "Released" in page.text

@@ -1,0 +1,113 @@
+"""An admin endpoint of the sandbox ERP: add a released purchase order with its receipts.
+
+Demos and tests need orders that no earlier run has invoiced yet; in a real ERP the
+purchasing department would have created them. Loopback only, like the other admin
+endpoints, and idempotent: an order that exists is answered as it is, never changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from legacy.admin import loopback_only
+from legacy.context import context_of
+from legacy.erp.models import GOODS_RECEIPT_RANGE, GoodsReceipt, PoLine, PurchaseOrder, Supplier
+from legacy.storage import next_number
+
+
+class OrderLineIn(BaseModel):
+    line_no: int = Field(ge=1)
+    item: str = Field(min_length=1, max_length=20)
+    description: str = ""
+    qty: Decimal = Field(gt=0)
+    uom: str = Field(default="EA", max_length=5)
+    unit_price: Decimal = Field(ge=0)
+    received_qty: Decimal = Field(default=Decimal(0), ge=0)
+
+
+class OrderIn(BaseModel):
+    po_number: str = Field(pattern=r"^PO-[A-Z0-9-]{4,16}$")
+    supplier_id: str
+    company: str = "ACME-DE"
+    order_date: date = Field(default_factory=date.today)
+    buyer: str = "EMP-0311"
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=20)
+
+
+def _add(session: Session, order: OrderIn) -> tuple[bool, str | None]:
+    """(created, problem)."""
+    if session.get(PurchaseOrder, order.po_number) is not None:
+        return False, None
+    supplier = session.get(Supplier, order.supplier_id)
+    if supplier is None:
+        return False, f"vendor {order.supplier_id} does not exist"
+    session.add(
+        PurchaseOrder(
+            po_number=order.po_number,
+            supplier_id=order.supplier_id,
+            company=order.company,
+            order_date=order.order_date,
+            currency=supplier.currency,
+            buyer=order.buyer,
+            status="Released",
+        )
+    )
+    session.flush()
+    for line in order.lines:
+        if line.received_qty > line.qty:
+            raise ValueError(f"line {line.line_no} receives more than it orders")
+        session.add(
+            PoLine(
+                po_number=order.po_number,
+                line_no=line.line_no,
+                item=line.item,
+                description=line.description or line.item,
+                qty=line.qty,
+                uom=line.uom,
+                unit_price=line.unit_price,
+            )
+        )
+        if line.received_qty > 0:
+            session.add(
+                GoodsReceipt(
+                    material_document=str(next_number(session, GOODS_RECEIPT_RANGE)),
+                    po_number=order.po_number,
+                    line_no=line.line_no,
+                    received_qty=line.received_qty,
+                    posted_on=order.order_date,
+                    posted_by="WHS-BER",
+                )
+            )
+    return True, None
+
+
+@loopback_only
+async def add_order(request: Request) -> Response:
+    """Add a released purchase order (``{"po_number": ..., "lines": [...]}``)."""
+    context = context_of(request)
+    try:
+        order = OrderIn.model_validate_json(await request.body())
+    except ValidationError as error:
+        problems = [
+            {"field": ".".join(str(p) for p in item["loc"]), "problem": item["msg"]}
+            for item in error.errors()
+        ]
+        return JSONResponse({"error": "invalid purchase order", "problems": problems}, 422)
+    try:
+        created, problem = await run_in_threadpool(context.db.write, lambda s: _add(s, order))
+    except ValueError as error:
+        return JSONResponse({"error": str(error)}, 422)
+    if problem:
+        return JSONResponse({"error": problem}, 422)
+    return JSONResponse({"po_number": order.po_number, "created": created}, 201 if created else 200)
+
+
+ROUTES = [Route("/__admin/purchase-orders", add_order, methods=["POST"])]
