@@ -75,7 +75,7 @@ class HumanTaskSteps:
             view.deciders = dict(opened["deciders"])
             view.reassigners = list(opened.get("reassigners", []))
         self.tasks[task_id] = view
-        self._waiting(key, step, view.assignees, view.due_at or view.deadline)
+        self._waiting(key, step, waiting_for(view), view.due_at or view.deadline)
         try:
             async with self.waiting_on(key):
                 if recorded:
@@ -180,7 +180,7 @@ class HumanTaskSteps:
         self.task_revisions[view.task_id] = self.task_revisions.get(view.task_id, 0) + 1
         key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
         step = self.index[view.step_id]
-        self._waiting(key, step, view.assignees, view.due_at or view.deadline)
+        self._waiting(key, step, waiting_for(view), view.due_at or view.deadline)
 
     def reassigned(self, view: TaskView, assignees: list[str], deciders: dict[str, str]) -> None:
         """New deciders for a task (delegated or reassigned); ops see whom it waits on now."""
@@ -188,7 +188,9 @@ class HumanTaskSteps:
         view.deciders = deciders
         view.claimed_by = None if view.claimed_by not in deciders else view.claimed_by
         key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
-        self._waiting(key, self.index[view.step_id], view.assignees, view.due_at or view.deadline)
+        self._waiting(
+            key, self.index[view.step_id], waiting_for(view), view.due_at or view.deadline
+        )
 
     async def _remind(self, step: model.StepBase, view: TaskView, number: int) -> None:
         await workflow.execute_activity(
@@ -224,7 +226,7 @@ class HumanTaskSteps:
         view.assignees = assignees
         view.deciders = dict(result["deciders"])
         key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
-        self._waiting(key, step, view.assignees, view.deadline)
+        self._waiting(key, step, waiting_for(view), view.deadline)
 
     def _task_record(self, view: TaskView, task: model.HumanTask, scope: Scope) -> dict[str, Any]:
         info = workflow.info()
@@ -302,3 +304,10 @@ def task_result(view: TaskView, timeout_outcome: str) -> dict[str, Any]:
         "comment": last.comment if last else None,
         "fields": last.fields if last else {},
     }
+
+
+def waiting_for(view: TaskView) -> list[str]:
+    """Whom ops see a task wait on: the people who may decide it (so a search for
+    ``WaitingOn = "alice"`` finds it), then the rules they came from."""
+    people = sorted(view.deciders or {})
+    return [*people, *(rule for rule in view.assignees if rule not in people)]

@@ -278,6 +278,20 @@ def start_command(
     asyncio.run(runs.start(settings, name, data, port, wait))
 
 
+@app.command("demo")
+@friendly_errors
+def demo_command(
+    batch: Annotated[
+        str | None, typer.Option(help="Name of the batch (default: D and the time, UTC).")
+    ] = None,
+    port: PortOption = None,
+) -> None:
+    """Start a batch of supplier invoices in the running stack (`backoffice dev`)."""
+    from backoffice.cli.demo import demo
+
+    demo(settings_and_logging(), port, batch)
+
+
 @app.command("status")
 @friendly_errors
 def status_command(

@@ -1,0 +1,109 @@
+"""``backoffice demo``: a batch of supplier invoices started in the running stack.
+
+The purchase orders the batch needs are added to the sandbox ERP first; then every
+invoice is started, a duplicate only once the invoice it repeats has been checked (as it
+would arrive, later). What each invoice will do and where to watch it is printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+
+import httpx
+import typer
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from backoffice.catalog import build_catalog
+from backoffice.cli.runs import client_for
+from backoffice.engine.runs import Definitions, RunError, progress, start_process
+from backoffice.payables.demo import DemoInvoice, batch
+from backoffice.settings import Settings
+
+PROCESS = "invoice-approval"
+CHECK_WAIT_SECONDS = 120  # for the invoice a duplicate repeats to pass its checks
+POLL_SECONDS = 0.5
+
+
+async def add_orders(settings: Settings, invoices: list[DemoInvoice], today: date) -> None:
+    erp = settings.systems.get("erp")
+    if erp is None:
+        raise RunError(
+            "the demo needs the sandbox ERP: run `backoffice dev` (without --no-legacy) "
+            "or name it under [backoffice.systems.erp]"
+        )
+    async with httpx.AsyncClient(base_url=erp.url, timeout=10) as http:
+        for order in (order for invoice in invoices for order in invoice.orders):
+            try:
+                response = await http.post("/__admin/purchase-orders", json=order.payload(today))
+            except httpx.HTTPError as error:
+                raise RunError(
+                    f"cannot reach the sandbox ERP at {erp.url} ({error}): is `backoffice dev` "
+                    "running with its legacy systems?"
+                ) from None
+            if response.status_code not in (200, 201):
+                raise RunError(
+                    f"the sandbox ERP at {erp.url} refused purchase order {order.po_number}: "
+                    f"{response.status_code} {response.text[:300]}"
+                )
+
+
+async def checked(client: Client, workflow_id: str) -> None:
+    """Wait until the run has passed its invoice checks (or ended)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + CHECK_WAIT_SECONDS
+    problem = "no answer"
+    while loop.time() < deadline:
+        try:
+            current = await progress(client, workflow_id)
+        except RPCError as error:
+            problem = error.message
+        else:
+            if current.status in ("completed", "failed", "cancelled") or any(
+                step.step_id == "check" and step.status == "completed" for step in current.steps
+            ):
+                return
+        await asyncio.sleep(POLL_SECONDS)
+    raise RunError(
+        f"{workflow_id} did not pass its checks within {CHECK_WAIT_SECONDS} s ({problem}): "
+        "is a worker running? (`backoffice dev` runs one)"
+    )
+
+
+async def run_demo(settings: Settings, client: Client, name: str | None) -> None:
+    today = date.today()
+    batch_id = name or "D" + datetime.now(UTC).strftime("%y%m%d%H%M")
+    invoices = batch(batch_id, today)
+    definitions = Definitions(settings.definitions_dir, build_catalog(plugins=settings.plugins))
+    definitions.snapshot(PROCESS)  # a definition that does not validate stops the demo here
+    await add_orders(settings, invoices, today)
+    typer.echo(f"demo batch {batch_id}: {len(invoices)} supplier invoices")
+    for invoice in invoices:
+        if invoice.after is not None:
+            await checked(client, f"{PROCESS}/{invoice.after}")
+        handle = await start_process(
+            client, PROCESS, invoice.data, task_queue=settings.task_queue, definitions=definitions
+        )
+        data = invoice.data
+        typer.echo(
+            f"  {handle.id}  {data['supplier_id']}  {data['gross_amount']:>10,.2f} EUR  "
+            f"{invoice.path}: {invoice.expect}"
+        )
+    ui = f"{settings.temporal_ui_url}/namespaces/{client.namespace}/workflows"
+    typer.echo(
+        "\nWatch them:\n"
+        f"  Temporal UI  {ui}  (columns CurrentStep and WaitingOn: which step, for whom)\n"
+        f"  list         backoffice status {PROCESS}/<invoice id>\n"
+        "  inbox        http://localhost:8280 as alice, carol, frank, erin or dave "
+        "(password backoffice-demo)\n"
+        f"  ERP          {settings.systems['erp'].url}/invoices (user demo, legacy-demo)"
+    )
+
+
+async def _demo(settings: Settings, port: int | None, name: str | None) -> None:
+    await run_demo(settings, await client_for(settings, port), name)
+
+
+def demo(settings: Settings, port: int | None, name: str | None) -> None:
+    asyncio.run(_demo(settings, port, name))
