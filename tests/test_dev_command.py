@@ -262,8 +262,14 @@ def test_missing_temporal_binary_gets_a_clear_message(
 def test_help_lists_every_command_with_a_description() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("dev", "worker", "smoke", "config"):
+    for command in ("dev", "worker", "smoke", "config", "demo"):
         line = next(
             row for row in result.output.splitlines() if row.strip().startswith(command + " ")
         )
         assert len(line.split(None, 1)[1]) > 10, line
+
+
+def test_dev_demo_without_the_worker_or_the_erp_is_refused_before_anything_starts() -> None:
+    result = CliRunner().invoke(app, ["dev", "--demo", "--no-legacy"])
+    assert result.exit_code == 1
+    assert "--demo needs the worker and the sandbox ERP" in result.output

@@ -71,7 +71,14 @@ async def checked(client: Client, workflow_id: str) -> None:
     )
 
 
-async def run_demo(settings: Settings, client: Client, name: str | None) -> None:
+async def run_demo(
+    settings: Settings,
+    client: Client,
+    name: str | None,
+    *,
+    ui_url: str | None = None,
+    inbox_url: str = "http://localhost:8280",
+) -> None:
     today = date.today()
     batch_id = name or "D" + datetime.now(UTC).strftime("%y%m%d%H%M")
     invoices = batch(batch_id, today)
@@ -90,12 +97,12 @@ async def run_demo(settings: Settings, client: Client, name: str | None) -> None
             f"  {handle.id}  {data['supplier_id']}  {data['gross_amount']:>10,.2f} EUR  "
             f"{invoice.path}: {invoice.expect}"
         )
-    ui = f"{settings.temporal_ui_url}/namespaces/{client.namespace}/workflows"
+    ui = f"{ui_url or settings.temporal_ui_url}/namespaces/{client.namespace}/workflows"
     typer.echo(
         "\nWatch them:\n"
         f"  Temporal UI  {ui}  (columns CurrentStep and WaitingOn: which step, for whom)\n"
         f"  list         backoffice status {PROCESS}/<invoice id>\n"
-        "  inbox        http://localhost:8280 as alice, carol, frank, erin or dave "
+        f"  inbox        {inbox_url} as alice, carol, frank, erin or dave "
         "(password backoffice-demo)\n"
         f"  ERP          {settings.systems['erp'].url}/invoices (user demo, legacy-demo)"
     )

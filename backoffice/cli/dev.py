@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import typer
+from temporalio.client import Client
 
 from backoffice import registry
 from backoffice.connection import connect, dev_server_connection
 from backoffice.devstack import DevServer
+from backoffice.engine.runs import RunError
 from backoffice.inbox import create_app
 from backoffice.sandbox import DEMO_PASSWORD, DEMO_USER, SandboxSystems, bot_user
 from backoffice.serving import EmbeddedServer
@@ -70,6 +72,7 @@ async def run_dev(
     with_worker: bool,
     inbox_port: int,
     sandbox: SandboxSystems,
+    demo: bool = False,
 ) -> None:
     """Wait for the server, print what runs where, run the worker until Ctrl-C/SIGTERM."""
     prepare_records(settings)
@@ -93,9 +96,24 @@ async def run_dev(
             if found is None:
                 await stop.wait()
                 return
+            batch = None
+            if demo:
+                batch = asyncio.create_task(start_demo(settings, client, server.ui_url, inbox.url))
             await run_workers(client, settings, stop)
+            if batch is not None and not batch.done():
+                batch.cancel()
         finally:
             await inbox.stop()
+
+
+async def start_demo(settings: Settings, client: Client, ui_url: str, inbox_url: str) -> None:
+    """The demo batch, once the worker polls; a failure is told, and dev goes on."""
+    from backoffice.cli.demo import run_demo
+
+    try:
+        await run_demo(settings, client, None, ui_url=ui_url, inbox_url=inbox_url)
+    except RunError as error:
+        typer.echo(f"demo not started: {error}", err=True)
 
 
 async def run_inbox(settings: Settings, host: str, port: int) -> None:

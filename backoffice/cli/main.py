@@ -101,10 +101,18 @@ def dev(
     run_worker: Annotated[
         bool, typer.Option("--worker/--no-worker", help="Run the worker in this command.")
     ] = True,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Once everything runs, start a batch of supplier invoices (see demo)."
+        ),
+    ] = False,
 ) -> None:
     """Run the embedded stack: dev server, Web UI, worker, inbox, mail sink."""
     from backoffice.cli.dev import run_dev
 
+    if demo and not (legacy and run_worker):
+        fail("--demo needs the worker and the sandbox ERP: leave out --no-worker and --no-legacy")
     settings = settings_and_logging()
     binary = find_temporal_binary(settings.environ)
     ensure_port_free(smtp_port, "mail sink", "--smtp-port")
@@ -122,7 +130,7 @@ def dev(
         sink.start()
         sandbox.start()
         server.start()
-        asyncio.run(run_dev(settings, server, run_worker, inbox_port, sandbox))
+        asyncio.run(run_dev(settings, server, run_worker, inbox_port, sandbox, demo))
     finally:
         server.stop()
         sandbox.stop()

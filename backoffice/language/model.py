@@ -331,7 +331,11 @@ class StepBase(Strict):
         return iter(())
 
     def label(self) -> str:
-        return self.title or self.id.replace("_", " ").capitalize()
+        """The title, or the id as words; a title with ``${ }`` needs the run's values, so
+        where there are none (a skipped step) the id stands in."""
+        if self.title and "${" not in self.title:
+            return self.title
+        return self.id.replace("_", " ").capitalize()
 
 
 class CallStep(StepBase):
