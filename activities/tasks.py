@@ -116,6 +116,14 @@ def _open(task: TaskOpened) -> Deciders:
     reassigners: set[str] = set()
     for rule in task.reassigners:
         reassigners |= directory.resolve(rule)
+    if not deciders:
+        # Everyone the rules name is excluded (the only buyer ordered the goods) or absent:
+        # the task goes to the people who may reassign it, rather than to nobody.
+        deciders = {
+            who: "reassigner: nobody else may decide"
+            for who in sorted(reassigners)
+            if who not in task.excluded
+        }
     with Session(engine) as session:
         row = session.get(TaskRow, task.task_id)
         if row is not None and as_utc(row.created_at) == task.created_at:

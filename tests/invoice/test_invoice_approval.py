@@ -76,10 +76,11 @@ async def test_t3_price_above_tolerance_goes_to_the_buyer_then_owner_and_head(
     )
     handle = await stack.start(data)
     buyer = await stack.task(handle, "price_review")
-    # The buyer is erin, but she requested the goods: segregation of duties keeps her out
-    # and the task waits for another buyer or an AP manager... so take a run without her.
+    # The only buyer, erin, requested the goods: segregation of duties keeps her out, and
+    # the task goes to those who may reassign it (the AP managers) rather than to nobody.
     assert "erin" in buyer.excluded
-    await handle.terminate("requester is the only buyer")
+    assert buyer.deciders == {"dave": "reassigner: nobody else may decide"}
+    await handle.terminate("entered again without the requester")
     data = {**data, "invoice_id": "INV-IN-T3B", "supplier_invoice_no": "AOS-T3B"}
     del data["requester"]
     handle = await stack.start(data)
