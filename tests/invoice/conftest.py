@@ -8,7 +8,7 @@ import contextlib
 import secrets
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -121,8 +121,11 @@ def invoice(today: date, number: str, **changes: Any) -> dict[str, Any]:
     return data
 
 
-@pytest_asyncio.fixture
-async def stack(time_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack]:
+@asynccontextmanager
+async def erp_and_worker(
+    env: WorkflowEnvironment, tmp_path: Path, **extra: str
+) -> AsyncIterator[tuple[Settings, Legacy, Definitions]]:
+    """The sandbox ERP on 127.0.0.1, records with the shipped directory, the real worker."""
     data = tmp_path / "legacy"
     password = secrets.token_urlsafe(12)
     seed("erp", data, users={"bot-erp": password})
@@ -136,16 +139,25 @@ async def stack(time_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[
             {"erp": erp},
             BACKOFFICE_TASK_QUEUE=f"test-{uuid.uuid4().hex}",
             BACKOFFICE_SHUTDOWN_GRACE_SECONDS="5",
+            BACKOFFICE_DEFINITIONS_DIR=str(ROOT / "definitions"),
+            **extra,
         )
         runtime.use(settings)
-        engine = database.engine(settings)
-        load_directory(engine, read_directory_file(ROOT / "directory" / "people.yaml"))
+        load_directory(
+            database.engine(settings), read_directory_file(ROOT / "directory" / "people.yaml")
+        )
         found = registry.discover()
-        for worker in build_workers(time_env.client, settings, found):
+        for worker in build_workers(env.client, settings, found):
             await exit_stack.enter_async_context(worker)
         exit_stack.push_async_callback(close_pool)
-        definitions = Definitions(ROOT / "definitions", build_catalog(found))
+        yield settings, erp, Definitions(ROOT / "definitions", build_catalog(found))
+
+
+@pytest_asyncio.fixture
+async def stack(time_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack]:
+    async with erp_and_worker(time_env, tmp_path) as (settings, erp, definitions):
         today = (await time_env.get_current_time()).date()
+        engine = database.engine(settings)
         stack = Stack(time_env, erp, settings, definitions, engine, today)
         yield stack
         # Runs a test left waiting are ended, so the shared server keeps skipping time.

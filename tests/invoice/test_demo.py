@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
-import uuid
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
 from datetime import date
 from pathlib import Path
 
@@ -16,20 +13,15 @@ import pytest_asyncio
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from backoffice import database, registry, runtime, search_attributes
+from backoffice import search_attributes
 from backoffice.cli.demo import PROCESS, run_demo
 from backoffice.engine.contracts import TASKS_QUERY, TaskView
 from backoffice.engine.runs import RunError
 from backoffice.payables.demo import batch
-from backoffice.people.store import load_directory, read_directory_file
-from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings
-from bots.browser import close_pool
-from legacy import create_app, seed
-from tests.bots.conftest import Legacy, bot_settings
-from tests.invoice.conftest import ROOT
+from tests.bots.conftest import Legacy
+from tests.invoice.conftest import erp_and_worker
 from tests.support.network import free_port
-from worker import build_workers
 
 WAIT_ROUNDS = 1200  # x 0.1 s: two minutes for twelve invoices through one worker
 
@@ -38,28 +30,7 @@ WAIT_ROUNDS = 1200  # x 0.1 s: two minutes for twelve invoices through one worke
 async def running(
     dev_env: WorkflowEnvironment, tmp_path: Path
 ) -> AsyncIterator[tuple[Settings, Legacy]]:
-    data = tmp_path / "legacy"
-    password = secrets.token_urlsafe(12)
-    seed("erp", data, users={"bot-erp": password})
-    async with AsyncExitStack() as stack:
-        server = EmbeddedServer(create_app("erp", data), "127.0.0.1", free_port(), name="erp")
-        await server.start()
-        stack.push_async_callback(server.stop)
-        erp = Legacy(f"http://127.0.0.1:{server.port}", password)
-        settings = bot_settings(
-            tmp_path / "state",
-            {"erp": erp},
-            BACKOFFICE_TASK_QUEUE=f"test-{uuid.uuid4().hex}",
-            BACKOFFICE_SHUTDOWN_GRACE_SECONDS="5",
-            BACKOFFICE_DEFINITIONS_DIR=str(ROOT / "definitions"),
-        )
-        runtime.use(settings)
-        load_directory(
-            database.engine(settings), read_directory_file(ROOT / "directory" / "people.yaml")
-        )
-        for worker in build_workers(dev_env.client, settings, registry.discover()):
-            await stack.enter_async_context(worker)
-        stack.push_async_callback(close_pool)
+    async with erp_and_worker(dev_env, tmp_path) as (settings, erp, _):
         yield settings, erp
         for execution in [e async for e in dev_env.client.list_workflows(
             f"TaskQueue = '{settings.task_queue}' AND ExecutionStatus = 'Running'"

@@ -175,22 +175,27 @@ async def test_an_idle_approver_is_reminded_then_escalated_to_the_manager_then_a
     assert result["output"]["outcome"] == "POSTED"
 
 
-async def test_a_duplicate_found_after_posting_cancels_the_payment_then_reverses(
-    stack: Stack,
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [("duplicate_found", "DUPLICATE"), ("supplier_cancelled", "SUPPLIER_CANCELLED")],
+)
+async def test_after_posting_a_duplicate_or_cancellation_cancels_the_payment_then_reverses(
+    stack: Stack, event: str, reason: str
 ) -> None:
-    handle = await stack.start(stack.invoice("LATE-DUP"))
+    number = f"LATE-{reason[:3]}"
+    handle = await stack.start(stack.invoice(number))
     for _ in range(STEP_WAIT_ROUNDS):
         if any(s.action == "invoice.archive" for s in trail(stack.engine, handle.id)):
             break
         await asyncio.sleep(0.1)
     else:
         raise AssertionError("the invoice was never posted and archived")
-    await send_event(stack.env.client, handle.id, "duplicate_found", {"by": "alice"})
+    await send_event(stack.env.client, handle.id, event, {"by": "alice"})
     with pytest.raises(WorkflowFailureError) as failed:
         await handle.result()
     cause = failed.value.cause
     assert isinstance(cause, ApplicationError)
-    assert cause.type == "DUPLICATE"
+    assert cause.type == reason
     steps = [s.action for s in trail(stack.engine, handle.id) if s.outcome == "completed"]
     # Undone in reverse: the payment proposal is cancelled before the document is reversed.
     assert steps[-4:] == [
@@ -200,11 +205,11 @@ async def test_a_duplicate_found_after_posting_cancels_the_payment_then_reverses
         "invoice.archive",
     ]
     with Session(stack.engine) as session:
-        kept = session.get(InvoiceRecord, "INV-IN-LATE-DUP")
+        kept = session.get(InvoiceRecord, f"INV-IN-{number}")
     assert kept is not None
-    assert (kept.status, kept.reason_code) == ("reversed", "DUPLICATE")
-    number = kept.document_number or ""
-    assert await stack.erp.count("invoice", "AOS-LATE-DUP") == 1
-    assert await stack.erp.count("reversal", number) == 1
-    assert await stack.erp.count("payment_proposal", number, status="CANCELLED") == 1
-    assert await stack.erp.count("payment_proposal", number, status="PROPOSED") == 0
+    assert (kept.status, kept.reason_code) == ("reversed", reason)
+    document = kept.document_number or ""
+    assert await stack.erp.count("invoice", f"AOS-{number}") == 1
+    assert await stack.erp.count("reversal", document) == 1
+    assert await stack.erp.count("payment_proposal", document, status="CANCELLED") == 1
+    assert await stack.erp.count("payment_proposal", document, status="PROPOSED") == 0
