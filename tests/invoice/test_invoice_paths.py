@@ -5,11 +5,12 @@ escalation of an idle approver, and a duplicate found after posting."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
@@ -17,6 +18,7 @@ from backoffice.audit.steps import trail
 from backoffice.engine.runs import send_event
 from backoffice.payables.store import InvoiceRecord
 from backoffice.tasks.queries import task_detail
+from backoffice.tasks.store import TaskRow
 from tests.invoice.conftest import Stack
 
 STEP_WAIT_ROUNDS = 600  # x 0.1 s
@@ -126,8 +128,16 @@ async def test_a_suspected_duplicate_waits_for_a_clerk_who_confirms_it(stack: St
 async def test_goods_never_received_are_rechecked_daily_then_go_to_the_receiver(
     stack: Stack,
 ) -> None:
-    monitors = {"line": 1, "po_line": 2, "item": "MONITOR-27", "qty": 10, "uom": "EA",
-                "unit_price": 329.00, "amount": 3290.00, "tax_code": "DE19"}  # fmt: skip
+    monitors = {
+        "line": 1,
+        "po_line": 2,
+        "item": "MONITOR-27",
+        "qty": 10,
+        "uom": "EA",
+        "unit_price": 329.00,
+        "amount": 3290.00,
+        "tax_code": "DE19",
+    }
     data = stack.invoice(
         "NOGR",
         supplier_id="SUP-00012",
@@ -213,3 +223,68 @@ async def test_after_posting_a_duplicate_or_cancellation_cancels_the_payment_the
     assert await stack.erp.count("reversal", document) == 1
     assert await stack.erp.count("payment_proposal", document, status="CANCELLED") == 1
     assert await stack.erp.count("payment_proposal", document, status="PROPOSED") == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"gross_amount": 14815.60}, "TAX_ERR"),  # net and tax do not add up to it
+        (
+            {"supplier_id": "SUP-00140", "bank": {"iban": "AT611904300234573201"}},
+            "SUPPLIER_BLOCKED",
+        ),  # payment block in the vendor master
+        ({"supplier_id": "SUP-77777"}, "MISSING_DATA"),  # not in the vendor master
+        ({"currency": "USD"}, "MISSING_DATA"),  # no exchange rate to the company currency
+    ],
+    ids=["tax", "payment-block", "unknown-vendor", "no-rate"],
+)
+async def test_an_invoice_turned_down_at_entry_says_why_and_nothing_is_posted(
+    stack: Stack, changes: dict[str, Any], reason: str
+) -> None:
+    data = stack.invoice(f"ENTRY-{uuid.uuid4().hex[:6].upper()}", **changes)
+    result = await (await stack.start(data)).result()
+    assert (result["status"], result["reason"]) == ("finished", reason)
+    assert result["output"]["credit_note_requested"] is False
+    assert await stack.erp.count("invoice", data["supplier_invoice_no"]) == 0
+    with Session(stack.engine) as session:
+        kept = session.get(InvoiceRecord, data["invoice_id"])
+    assert kept is not None
+    assert (kept.status, kept.reason_code) == ("cancelled", reason)
+
+
+async def test_a_foreign_invoice_is_approved_on_its_amount_in_the_company_currency(
+    stack: Stack,
+) -> None:
+    # 11,900.00 USD is 9,520.00 EUR at 0.80: above 10,000 in dollars but not in the company
+    # currency, so the owner's approval is enough.
+    data = cleaning(stack, "USD-1", 10000.00, currency="USD", exchange_rate=0.80)
+    assert data["gross_amount"] == 11900.0
+    handle = await stack.start(data)
+    owner = await stack.decide(handle, "approve_owner", "alice", "approve")
+    assert owner.context["in company currency"] == "9520 EUR"
+    result = await handle.result()
+    assert result["output"]["outcome"] == "POSTED"
+    with Session(stack.engine) as session:
+        steps = session.exec(select(TaskRow.step_id).where(TaskRow.workflow_id == handle.id))
+        assert [step.rsplit("/", 1)[-1] for step in steps] == ["approve_owner"]
+    assert await stack.erp.count("invoice", data["supplier_invoice_no"]) == 1
+
+
+async def test_an_approval_too_late_for_the_discount_is_paid_net_on_the_due_date(
+    stack: Stack,
+) -> None:
+    # Dated nine days ago under 2/10 NET 30: approved today is past day 8, the last day
+    # the payment run can still take the discount.
+    data = cleaning(
+        stack,
+        "LATE-APPROVAL",
+        4000.00,
+        payment_terms="2/10 NET 30",
+        invoice_date=stack.day(-9),
+    )
+    handle = await stack.start(data)
+    await stack.decide(handle, "approve_owner", "alice", "approve")
+    result = await handle.result()
+    output = result["output"]
+    assert output["payment_date"] == stack.day(21)  # day 30
+    assert (output["discount_amount"], output["payment_amount"]) == (0, 4760.00)
