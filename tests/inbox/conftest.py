@@ -41,6 +41,7 @@ steps:
       context:
         supplier: Acme Office Supplies
         amount: ${ input.amount }
+        lines: [{line: 1, item: LAPTOP-14, price_variance: 384.95}]
       form:
         fields:
           - {id: comment, label: Comment}
