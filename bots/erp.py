@@ -130,7 +130,17 @@ class PostInvoice(ErpScreens):
         if data.posting_date:
             fields["Posting date"] = data.posting_date
         for label, value in fields.items():
-            await page.get_by_label(label, exact=True).fill(value)
+            field = page.get_by_label(label, exact=True)
+            await field.fill(value)
+            kept = await field.input_value()
+            if kept != value:
+                # The screen's field is shorter than the value (the reference takes 16
+                # characters): a cut value would be posted as another invoice's.
+                raise BusinessRuleViolation(
+                    f"the ERP's field '{label}' keeps {len(kept)} characters: "
+                    f"'{value}' would be posted as '{kept}'",
+                    reason_code="FIELD_TOO_LONG",
+                )
         await page.get_by_label("Currency").select_option(data.currency)
         for line in data.lines:
             n = line.line
@@ -155,6 +165,8 @@ class PostInvoice(ErpScreens):
             for name in ("net_amount", "tax_amount", "gross_amount")
             if abs(getattr(posted, name) - getattr(data, name)) > 0.005
         ]
+        if posted.supplier_invoice_no != data.supplier_invoice_no:
+            differences.append("supplier_invoice_no")
         if differences or posted.currency != data.currency:
             raise BusinessRuleViolation(
                 f"document {posted.document_number} reads back different "

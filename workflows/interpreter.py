@@ -222,7 +222,12 @@ class Interpreter(HumanTaskSteps):
         self._progress(key, step, "running", title=title)
         try:
             result = await self.kind(step, key, frame)
-        except (ProcessFinished, ContinueAsNewNow, asyncio.CancelledError):
+        except asyncio.CancelledError:
+            # Another branch won (parallel mode first or fail_fast), or the run is cancelled:
+            # ops must not see the step still waiting.
+            self._progress(key, step, "cancelled", ended=True)
+            raise
+        except (ProcessFinished, ContinueAsNewNow):
             raise
         except Exception as raised:
             error = error_from(raised)

@@ -18,7 +18,7 @@ from temporalio.service import RPCError
 from backoffice.catalog import build_catalog
 from backoffice.cli.runs import client_for
 from backoffice.engine.runs import Definitions, RunError, progress, start_process
-from backoffice.payables.demo import DemoInvoice, batch
+from backoffice.payables.demo import BATCH_PATTERN, DemoInvoice, batch, batch_name
 from backoffice.settings import Settings
 
 PROCESS = "invoice-approval"
@@ -80,7 +80,12 @@ async def run_demo(
     inbox_url: str = "http://localhost:8280",
 ) -> None:
     today = date.today()
-    batch_id = name or "D" + datetime.now(UTC).strftime("%y%m%d%H%M")
+    batch_id = name or batch_name(datetime.now(UTC))
+    if not BATCH_PATTERN.match(batch_id):
+        raise RunError(
+            f"batch name '{batch_id}': use 2 to 8 capital letters and digits, starting with a "
+            "letter (it goes into invoice references, which the ERP keeps to 16 characters)"
+        )
     invoices = batch(batch_id, today)
     definitions = Definitions(settings.definitions_dir, build_catalog(plugins=settings.plugins))
     definitions.snapshot(PROCESS)  # a definition that does not validate stops the demo here

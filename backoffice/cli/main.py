@@ -290,7 +290,8 @@ def start_command(
 @friendly_errors
 def demo_command(
     batch: Annotated[
-        str | None, typer.Option(help="Name of the batch (default: D and the time, UTC).")
+        str | None,
+        typer.Option(help="2-8 capitals and digits (default: a new name each minute)."),
     ] = None,
     port: PortOption = None,
 ) -> None:

@@ -175,7 +175,9 @@ class StepProgress(Contract):
     step_id: str
     title: str
     kind: str
-    status: Literal["running", "waiting", "completed", "skipped", "failed", "compensated"]
+    status: Literal[
+        "running", "waiting", "completed", "skipped", "failed", "compensated", "cancelled"
+    ]
     started_at: datetime | None = None
     ended_at: datetime | None = None
     waiting_for: str | None = None

@@ -273,6 +273,12 @@ def _round_money(value: Any, places: Any = 2.0) -> float:
     return float(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+def _money_text(value: Any) -> str:
+    """An amount as people read it: 61,880.00 (two places, half up, thousands marked)."""
+    amount = Decimal(str(from_cel(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{amount:,.2f}"
+
+
 def _text(value: Any) -> str:
     """Text of a value as the owner wrote it: 42, not 42.0."""
     return str(from_cel(value))
@@ -315,6 +321,7 @@ def helpers(calendar: Calendar) -> dict[str, Callable[..., Any]]:
         "weekday": lambda value: _WEEKDAYS[_as_date(value).weekday()],
         # money and numbers
         "round_money": _round_money,
+        "money": _money_text,
         "percent": lambda value, rate: float(value) * float(rate) / 100.0,
         "abs": lambda value: abs(float(value)),
         "within": lambda a, b, tolerance: abs(float(a) - float(b)) <= float(tolerance),

@@ -10,12 +10,17 @@ three approvers, a fraud hold, an exact duplicate and a suspected one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 TAX_RATE = Decimal("0.19")
+# A batch name goes into invoice references, which the ERP keeps to 16 characters.
+BATCH_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
+DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 CENT = Decimal("0.01")
 ENTERED_BY = "bob"  # the AP clerk who released the invoices from capture
 COST_CENTRE = "CC-4100"
@@ -45,6 +50,16 @@ class DemoInvoice:
     data: dict[str, Any]
     after: str | None = None  # start once this invoice's checks are done (duplicates)
     orders: list[Order] = field(default_factory=list)
+
+
+def batch_name(now: datetime) -> str:
+    """D and the minutes since 2020 in base 36: short, and new every minute."""
+    minutes = int((now - EPOCH).total_seconds() // 60)
+    text = ""
+    while minutes:
+        minutes, digit = divmod(minutes, 36)
+        text = DIGITS[digit] + text
+    return "D" + (text or "0")
 
 
 def _money(value: Decimal) -> Decimal:

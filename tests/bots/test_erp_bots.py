@@ -118,6 +118,20 @@ async def test_a_refused_invoice_is_a_business_rule_error_with_evidence_and_no_p
     assert await sites.erp.count("invoice", key) == 0
 
 
+async def test_a_reference_longer_than_the_erp_keeps_is_refused_not_posted_cut(
+    sites: Sites,
+) -> None:
+    key = f"AOS-{uuid.uuid4().hex[:14].upper()}"  # 18 characters; the field takes 16
+    with pytest.raises(WorkflowFailureError) as failed:
+        await post(sites, key)
+    cause = failed.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "BotBusinessRule"
+    assert cause.details[0]["reason_code"] == "FIELD_TOO_LONG"
+    assert f"'{key}' would be posted as '{key[:16]}'" in cause.message
+    assert await sites.erp.count("invoice", key[:16]) == 0
+
+
 LIFECYCLE = """
 name: erp-lifecycle
 version: 1

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest_asyncio
 from sqlalchemy import Engine
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice import database, registry, runtime
@@ -25,7 +26,7 @@ from backoffice.engine.contracts import TASKS_QUERY, Decision, TaskView
 from backoffice.engine.runs import Definitions, start_process
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.serving import EmbeddedServer
-from backoffice.settings import Settings
+from backoffice.settings import Settings, interpreter_bin_dir
 from backoffice.tasks import actions
 from backoffice.tasks.queries import task_detail
 from bots.browser import close_pool
@@ -154,15 +155,43 @@ async def erp_and_worker(
 
 
 @pytest_asyncio.fixture
-async def stack(time_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack]:
+async def own_time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the test's own: a run a failed test leaves behind (an
+    activity in flight, timers of a dead queue) cannot stop the next test's clock."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(interpreter_bin_dir() / "temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest_asyncio.fixture
+async def stack(own_time_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack]:
+    time_env = own_time_env
     async with erp_and_worker(time_env, tmp_path) as (settings, erp, definitions):
         today = (await time_env.get_current_time()).date()
         engine = database.engine(settings)
         stack = Stack(time_env, erp, settings, definitions, engine, today)
         yield stack
-        # Runs a test left waiting are ended, so the shared server keeps skipping time.
+        # Runs a test left waiting are ended, so the shared server keeps skipping time. An
+        # activity still running when its run is terminated leaves the time-skipping
+        # server's clock stopped for good, so each run is ended between its activities.
         for handle in stack.started:
+            await between_activities(handle)
             with contextlib.suppress(Exception):  # already ended
                 await handle.terminate("test over")
             with contextlib.suppress(Exception):
                 await handle.result()
+
+
+async def between_activities(handle: WorkflowHandle[Any, Any]) -> None:
+    for _ in range(TASK_WAIT_ROUNDS):
+        described = await handle.describe()
+        if described.status != WorkflowExecutionStatus.RUNNING:
+            return
+        if not described.raw_description.pending_activities:
+            return
+        await asyncio.sleep(0.1)

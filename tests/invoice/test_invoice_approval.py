@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from backoffice.audit.steps import trail
+from backoffice.engine.runs import progress
 from backoffice.payables.records import ArchiveRow, match_lines
 from tests.invoice.conftest import LAPTOPS, Stack
 
@@ -39,6 +40,11 @@ async def test_t1_matched_goods_invoice_is_touchless_posted_and_paid_on_day_10(
     assert [s["action"] for s in content["steps"]][:3] == [
         "erp.read_supplier", "invoice.check", "erp.read_purchase_order",
     ]  # fmt: skip
+    # The payment date came first: the watches for a later duplicate or cancellation end,
+    # and ops no longer see them waiting.
+    shown = await progress(stack.env.client, handle.id)
+    watches = {s.step_id: s.status for s in shown.steps if s.step_id.endswith("_reported")}
+    assert watches == {"duplicate_reported": "cancelled", "cancellation_reported": "cancelled"}
     steps = trail(stack.engine, "invoice-approval/INV-IN-T1")
     post = [s for s in steps if s.action == "erp.post_invoice"]
     assert len(post) == 1

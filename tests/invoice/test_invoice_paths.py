@@ -15,7 +15,7 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
 from backoffice.audit.steps import trail
-from backoffice.engine.runs import send_event
+from backoffice.engine.runs import RunError, send_event
 from backoffice.payables.store import InvoiceRecord
 from backoffice.tasks.queries import task_detail
 from backoffice.tasks.store import TaskRow
@@ -261,7 +261,7 @@ async def test_a_foreign_invoice_is_approved_on_its_amount_in_the_company_curren
     assert data["gross_amount"] == 11900.0
     handle = await stack.start(data)
     owner = await stack.decide(handle, "approve_owner", "alice", "approve")
-    assert owner.context["in company currency"] == "9520 EUR"
+    assert owner.context["in company currency"] == "9,520.00 EUR"
     result = await handle.result()
     assert result["output"]["outcome"] == "POSTED"
     with Session(stack.engine) as session:
@@ -277,7 +277,7 @@ async def test_an_approval_too_late_for_the_discount_is_paid_net_on_the_due_date
     # the payment run can still take the discount.
     data = cleaning(
         stack,
-        "LATE-APPROVAL",
+        "LATE-OK",
         4000.00,
         payment_terms="2/10 NET 30",
         invoice_date=stack.day(-9),
@@ -288,3 +288,12 @@ async def test_an_approval_too_late_for_the_discount_is_paid_net_on_the_due_date
     output = result["output"]
     assert output["payment_date"] == stack.day(21)  # day 30
     assert (output["discount_amount"], output["payment_amount"]) == (0, 4760.00)
+
+
+async def test_a_reference_longer_than_the_erp_keeps_is_refused_before_the_run_starts(
+    stack: Stack,
+) -> None:
+    data = stack.invoice("LONG", supplier_invoice_no="AOS-2025-0088231-7")
+    with pytest.raises(RunError, match="supplier_invoice_no") as refused:
+        await stack.start(data)
+    assert "nothing was started" in str(refused.value)
