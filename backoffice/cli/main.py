@@ -291,7 +291,7 @@ def start_command(
 def demo_command(
     batch: Annotated[
         str | None,
-        typer.Option(help="2-8 capitals and digits (default: a new name each minute)."),
+        typer.Option(help="2-8 capitals and digits (default: a new name each second)."),
     ] = None,
     port: PortOption = None,
 ) -> None:

@@ -53,11 +53,11 @@ class DemoInvoice:
 
 
 def batch_name(now: datetime) -> str:
-    """D and the minutes since 2020 in base 36: short, and new every minute."""
-    minutes = int((now - EPOCH).total_seconds() // 60)
+    """D and the seconds since 2020 in base 36: short, and new every second."""
+    seconds = int((now - EPOCH).total_seconds())
     text = ""
-    while minutes:
-        minutes, digit = divmod(minutes, 36)
+    while seconds:
+        seconds, digit = divmod(seconds, 36)
         text = DIGITS[digit] + text
     return "D" + (text or "0")
 
