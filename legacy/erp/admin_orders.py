@@ -110,4 +110,34 @@ async def add_order(request: Request) -> Response:
     return JSONResponse({"po_number": order.po_number, "created": created}, 201 if created else 200)
 
 
-ROUTES = [Route("/__admin/purchase-orders", add_order, methods=["POST"])]
+ORDER_STATUSES = ("Released", "Closed", "Cancelled")
+
+
+@loopback_only
+async def set_order_status(request: Request) -> Response:
+    """Close or cancel an order, as purchasing would (``{"status": "Cancelled"}``)."""
+    context = context_of(request)
+    po_number = request.path_params["po_number"]
+    try:
+        status = (await request.json()).get("status")
+    except ValueError:
+        status = None
+    if status not in ORDER_STATUSES:
+        return JSONResponse({"error": f"status must be one of {', '.join(ORDER_STATUSES)}"}, 422)
+
+    def work(session: Session) -> bool:
+        order = session.get(PurchaseOrder, po_number)
+        if order is None:
+            return False
+        order.status = status
+        return True
+
+    if not await run_in_threadpool(context.db.write, work):
+        return JSONResponse({"error": f"purchase order {po_number} does not exist"}, 404)
+    return JSONResponse({"po_number": po_number, "status": status})
+
+
+ROUTES = [
+    Route("/__admin/purchase-orders", add_order, methods=["POST"]),
+    Route("/__admin/purchase-orders/{po_number}/status", set_order_status, methods=["POST"]),
+]

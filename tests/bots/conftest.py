@@ -67,6 +67,13 @@ class Legacy:
             value: int = response.json()["count"]
             return value
 
+    async def set_order_status(self, po_number: str, status: str) -> None:
+        async with httpx.AsyncClient(base_url=self.url, timeout=10) as client:
+            response = await client.post(
+                f"/__admin/purchase-orders/{po_number}/status", json={"status": status}
+            )
+            response.raise_for_status()
+
     async def reset(self) -> None:
         async with httpx.AsyncClient(base_url=self.url, timeout=10) as client:
             (await client.post("/__admin/reset")).raise_for_status()

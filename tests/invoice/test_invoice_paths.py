@@ -19,7 +19,7 @@ from backoffice.engine.runs import RunError, send_event
 from backoffice.payables.store import InvoiceRecord
 from backoffice.tasks.queries import task_detail
 from backoffice.tasks.store import TaskRow
-from tests.invoice.conftest import Stack
+from tests.invoice.conftest import LAPTOPS, Stack
 
 STEP_WAIT_ROUNDS = 600  # x 0.1 s
 
@@ -297,3 +297,21 @@ async def test_a_reference_longer_than_the_erp_keeps_is_refused_before_the_run_s
     with pytest.raises(RunError, match="supplier_invoice_no") as refused:
         await stack.start(data)
     assert "nothing was started" in str(refused.value)
+
+
+async def test_an_order_cancelled_while_the_invoice_waits_for_approval_blocks_the_posting(
+    stack: Stack,
+) -> None:
+    line = {**LAPTOPS, "unit_price": 1282.35, "amount": 12823.50}
+    data = stack.invoice(
+        "PO-GONE", net_amount=12823.50, tax_amount=2436.47, gross_amount=15259.97, lines=[line]
+    )
+    handle = await stack.start(data)
+    await stack.decide(handle, "price_review", "erin", "accept_price", "agreed +3%")
+    await stack.erp.set_order_status("PO-2025-01234", "Cancelled")  # purchasing cancels it
+    await stack.decide(handle, "approve_owner", "alice", "approve")
+    await stack.decide(handle, "approve_head", "carol", "approve")
+    result = await handle.result()
+    assert (result["status"], result["reason"]) == ("finished", "PO_CLOSED")
+    assert result["output"]["credit_note_requested"] is True
+    assert await stack.erp.count("invoice", data["supplier_invoice_no"]) == 0

@@ -18,6 +18,7 @@ ADMIN_CALLS = [
     ("POST", "/__admin/seed", {"users": {"intruder": "x"}}),
     ("POST", "/__admin/reset", {}),
     ("POST", "/__admin/purchase-orders", {"po_number": "PO-X-0001"}),
+    ("POST", "/__admin/purchase-orders/PO-2025-01234/status", {"status": "Cancelled"}),
 ]
 
 
@@ -144,3 +145,23 @@ async def test_a_purchase_order_is_added_once_with_its_receipts(erp: Running) ->
         page = await user.get("/purchase-orders/PO-DEMO-0001")
     assert "DOCK-USB-C" in page.text
     assert "Released" in page.text
+
+
+async def test_purchasing_may_close_or_cancel_an_order(erp: Running) -> None:
+    async with erp.client() as client:
+        cancelled = await client.post(
+            "/__admin/purchase-orders/PO-2025-01234/status", json={"status": "Cancelled"}
+        )
+        unknown = await client.post(
+            "/__admin/purchase-orders/PO-1999-00001/status", json={"status": "Closed"}
+        )
+        wrong = await client.post(
+            "/__admin/purchase-orders/PO-2025-01234/status", json={"status": "Gone"}
+        )
+    assert cancelled.json() == {"po_number": "PO-2025-01234", "status": "Cancelled"}
+    assert unknown.status_code == 404
+    assert wrong.status_code == 422
+    assert "Released, Closed, Cancelled" in wrong.json()["error"]
+    async with erp.logged_in() as user:
+        page = await user.get("/purchase-orders/PO-2025-01234")
+    assert "Cancelled" in page.text
