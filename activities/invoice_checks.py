@@ -85,11 +85,11 @@ def check(invoice: InvoiceToCheck) -> Findings:
     fraud = False
     if (
         invoice.iban
-        and invoice.supplier.iban
-        and _iban(invoice.iban) != _iban(invoice.supplier.iban)
+        and invoice.supplier.found
+        and _iban(invoice.iban) != _iban(invoice.supplier.iban or "")
     ):
-        # The bank account differs from the vendor master: held, and verified by a call-back
-        # outside accounts payable (AP cannot change the vendor master).
+        # The bank account differs from the vendor master (or the master has none): held,
+        # and verified by a call-back outside accounts payable (AP cannot change the master).
         find("BANK_MISMATCH", "the invoice's bank account is not the supplier's on file")
         fraud = True
     return Findings(ok=not codes, reason_codes=codes, problems=problems, fraud_hold=fraud)

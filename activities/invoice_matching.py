@@ -40,12 +40,14 @@ class Tolerances(BaseModel):
 class InvoiceLine(BaseModel):
     line: int
     po_line: int | None = None
+    item: str | None = None  # finds the PO line when capture left po_line empty
     qty: float
     unit_price: float
 
 
 class OrderLine(BaseModel):
     po_line: int
+    item: str | None = None
     qty: float
     unit_price: float
     received_qty: float = 0
@@ -78,14 +80,19 @@ class MatchResult(BaseModel):
     should_be_paid: Literal["yes", "no", "exception"]
     reason_codes: list[str]
     price_variance: float  # within tolerance, to post to the price-variance account
+    total_price_variance: float = 0  # every line's, accepted or not
     lines: list[LineMatch]
+    warnings: list[str] = Field(default_factory=list)
 
 
 def _money(value: float) -> Decimal:
     return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
 
 
-def _line(line: InvoiceLine, order: OrderLine | None, request: MatchRequest) -> LineMatch:
+def _line(
+    line: InvoiceLine, order: OrderLine | None, request: MatchRequest, earlier: Decimal
+) -> LineMatch:
+    """One line; ``earlier`` is what this invoice's lines before it bill on the same PO line."""
     if order is None:
         return LineMatch(
             line=line.line, po_line=line.po_line, price_variance=0, quantity_variance=0,
@@ -101,7 +108,7 @@ def _line(line: InvoiceLine, order: OrderLine | None, request: MatchRequest) -> 
         if billable <= 0:
             codes.append("NO_GR")
     allowance = billable * Decimal(str(tolerances.over_billing_percent)) / 100
-    over = qty - (billable + allowance - Decimal(str(order.invoiced_qty)))
+    over = min(qty, earlier + qty - (billable + allowance - Decimal(str(order.invoiced_qty))))
     if over > 0 and "NO_GR" not in codes:
         codes.append("QTY_VAR")
     variance = _money(float((Decimal(str(line.unit_price)) - Decimal(str(order.unit_price))) * qty))
@@ -126,14 +133,33 @@ def _line(line: InvoiceLine, order: OrderLine | None, request: MatchRequest) -> 
     )
 
 
+def _order_line(line: InvoiceLine, request: MatchRequest) -> OrderLine | None:
+    """The PO line an invoice line bills: by its number, or by item when capture left the
+    number out and exactly one PO line has that item."""
+    if line.po_line is not None:
+        return next((o for o in request.order if o.po_line == line.po_line), None)
+    same_item = [o for o in request.order if line.item and o.item == line.item]
+    return same_item[0] if len(same_item) == 1 else None
+
+
 def match(request: MatchRequest) -> MatchResult:
     """The match of every line and of the invoice as a whole (pure: no I/O)."""
-    orders = {order.po_line: order for order in request.order}
-    lines = [_line(line, orders.get(line.po_line or -1), request) for line in request.lines]
+    lines: list[LineMatch] = []
+    billed: dict[int, Decimal] = {}  # per PO line, by this invoice's earlier lines
+    for line in request.lines:
+        order = _order_line(line, request)
+        earlier = billed.get(order.po_line, Decimal(0)) if order else Decimal(0)
+        matched = _line(line, order, request, earlier)
+        if order is not None:
+            matched.po_line = order.po_line
+            billed[order.po_line] = earlier + Decimal(str(line.qty))
+        lines.append(matched)
     codes = sorted({code for line in lines for code in line.reason_codes})
+    warnings = [w for line in lines for w in line.warnings]
     if request.po_status != "open":
         codes = sorted({*codes, "PO_CLOSED"})
     within = sum((_money(line.price_variance) for line in lines if not line.blocked), Decimal(0))
+    total = sum((_money(line.price_variance) for line in lines), Decimal(0))
     if request.net_amount is not None:
         lines_total = sum(
             (
@@ -143,22 +169,26 @@ def match(request: MatchRequest) -> MatchResult:
             Decimal(0),
         )
         header = _money(request.net_amount) - lines_total
-        if abs(header) > _money(request.tolerances.header_absolute):
-            codes = sorted({*codes, "PRICE_VAR"})
-    if not codes:
-        return MatchResult(
-            status="matched", should_be_paid="yes", reason_codes=[],
-            price_variance=float(within), lines=lines,
-        )  # fmt: skip
-    if codes == ["NO_GR"]:
-        return MatchResult(
-            status="awaiting_gr", should_be_paid="no", reason_codes=codes,
-            price_variance=float(within), lines=lines,
-        )  # fmt: skip
+        if header > _money(request.tolerances.header_absolute):
+            codes = sorted({*codes, "PRICE_VAR"})  # the header bills more than its lines
+        elif -header > _money(request.tolerances.header_absolute):
+            warnings.append(f"the header is {-header} below its lines (a discount)")
+    status: Literal["matched", "exception", "awaiting_gr"] = "matched"
+    paid: Literal["yes", "no", "exception"] = "yes"
+    if "NO_GR" in codes:
+        # Nothing can be judged before the goods arrive: wait, and match everything again.
+        status, paid = "awaiting_gr", "no"
+    elif codes:
+        status, paid = "exception", "exception"
     return MatchResult(
-        status="exception", should_be_paid="exception", reason_codes=codes,
-        price_variance=float(within), lines=lines,
-    )  # fmt: skip
+        status=status,
+        should_be_paid=paid,
+        reason_codes=codes,
+        price_variance=float(within),
+        total_price_variance=float(total),
+        lines=lines,
+        warnings=warnings,
+    )
 
 
 @registry.activity()

@@ -34,8 +34,12 @@ class Terms(BaseModel):
 
 
 def parse_terms(text: str) -> Terms:
-    """``2/10 NET 30`` as Terms; ValueError says what is expected."""
-    parts = text.upper().replace("NET ", "NET").split()
+    """``2/10 NET 30`` as Terms; ValueError says what is expected. Also read as printed:
+    ``2/10, NET 30``, ``2/10 N/30``, ``NET 30 DAYS``, ``N30``."""
+    upper = text.upper().replace(",", " ").replace(";", " ")
+    upper = re.sub(r"\bDAYS?\b", " ", upper)
+    upper = re.sub(r"\bN(?:ET)?\s*/?\s*(\d+)", r"NET\1", upper)
+    parts = upper.split()
     discounts: list[Discount] = []
     net: int | None = None
     for part in parts:

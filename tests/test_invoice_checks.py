@@ -30,7 +30,8 @@ INVOICE: dict[str, Any] = {
 
 
 def invoice(**changes: Any) -> InvoiceToCheck:
-    return InvoiceToCheck.model_validate({**INVOICE, **changes})
+    supplier = {**INVOICE["supplier"], **changes.pop("supplier", {})}
+    return InvoiceToCheck.model_validate({**INVOICE, **changes, "supplier": supplier})
 
 
 def test_a_clean_invoice_passes() -> None:
@@ -69,6 +70,15 @@ def test_a_bank_account_unlike_the_vendor_master_is_a_fraud_hold() -> None:
 
 def test_references_compare_without_spaces_dashes_slashes_and_leading_zeros() -> None:
     assert reference_key("AOS-0088/231") == reference_key("aos 88231") == "AOS88231"
+    # Zeros padding a number after a separator go too.
+    assert reference_key("2025/000123") == reference_key("2025-123") == "2025123"
+    assert reference_key("RE-2025-0042") == reference_key("RE 2025 42")
+    assert reference_key("2025-1023") != reference_key("2025-123")
+
+
+def test_an_account_on_the_invoice_when_the_master_has_none_is_held_too() -> None:
+    findings = check(invoice(iban="GB29NWBK60161331926819", supplier={"iban": None}))
+    assert findings.reason_codes == ["BANK_MISMATCH"]
 
 
 async def test_t4_duplicates_exact_in_the_year_and_suspected_across_it(tmp_path: Path) -> None:

@@ -105,3 +105,47 @@ def test_a_header_far_from_its_lines_is_a_price_variance() -> None:
 def test_tolerances_come_from_the_request() -> None:
     strict = request(1260.00, tolerances={"price_percent": 0, "price_absolute": 0})
     assert match(strict).reason_codes == ["PRICE_VAR"]
+
+
+def test_goods_not_yet_received_wait_even_when_the_price_is_off() -> None:
+    result = match(request(1282.35, order={"received_qty": 0}))
+    assert (result.status, result.reason_codes) == ("awaiting_gr", ["NO_GR", "PRICE_VAR"])
+
+
+def test_a_header_below_its_lines_is_a_discount_that_only_warns() -> None:
+    result = match(request(1245.00, net_amount=11205.00))  # 10% off the whole invoice
+    assert (result.status, result.reason_codes) == ("matched", [])
+    assert result.warnings == ["the header is 1245.00 below its lines (a discount)"]
+
+
+def test_two_lines_on_one_po_line_may_not_together_bill_more_than_arrived() -> None:
+    split = MatchRequest.model_validate(
+        {
+            "lines": [
+                {"line": 1, "po_line": 1, "qty": 6, "unit_price": 1245.00},
+                {"line": 2, "po_line": 1, "qty": 6, "unit_price": 1245.00},
+            ],
+            "order": [PO_LINE],
+        }
+    )
+    result = match(split)
+    assert result.reason_codes == ["QTY_VAR"]
+    assert [(x.line, x.quantity_variance) for x in result.lines] == [(1, 0.0), (2, 2.0)]
+
+
+def test_a_line_without_its_po_line_is_matched_by_item_when_only_one_line_has_it() -> None:
+    by_item = MatchRequest.model_validate(
+        {
+            "lines": [{"line": 1, "item": "LAPTOP-14", "qty": 10, "unit_price": 1245.00}],
+            "order": [{**PO_LINE, "item": "LAPTOP-14"}, {**PO_LINE, "po_line": 2, "item": "DOCK"}],
+        }
+    )
+    result = match(by_item)
+    assert (result.status, result.lines[0].po_line) == ("matched", 1)
+    by_item.order[1].item = "LAPTOP-14"  # two candidates: no guessing
+    assert match(by_item).reason_codes == ["NO_PO"]
+
+
+def test_the_total_variance_counts_lines_the_buyer_must_accept_too() -> None:
+    result = match(request(1282.35))
+    assert (result.price_variance, result.total_price_variance) == (0.0, 373.50)

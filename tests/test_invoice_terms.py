@@ -67,6 +67,11 @@ def test_the_best_discount_still_open_applies() -> None:
     assert (early["discount_percent"], early["payment_amount"]) == (3.0, 970.0)
 
 
+@pytest.mark.parametrize("printed", ["2/10, NET 30", "2/10 N/30", "2/10 net 30 days"])
+def test_terms_are_read_as_invoices_print_them(printed: str) -> None:
+    assert parse_terms(printed) == parse_terms("2/10 NET 30")
+
+
 @pytest.mark.parametrize(
     ("terms", "problem"),
     [

@@ -41,8 +41,10 @@ class InvoiceRecord(SQLModel, table=True):
 
 def reference_key(reference: str) -> str:
     """``AOS-0088/231`` and ``AOS 88231`` alike: no spaces, dashes, slashes, leading zeros."""
-    cleaned = re.sub(r"[\s\-/]", "", reference.upper())
-    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", cleaned)
+    # Leading zeros go per number before the separators do: 2025/000123 and 2025-123
+    # are the same reference, as are RE-2025-0042 and RE 2025 42.
+    unpadded = re.sub(r"(?<![0-9])0+(?=[0-9])", "", reference.upper())
+    return re.sub(r"[\s\-/]", "", unpadded)
 
 
 def duplicate_of(
