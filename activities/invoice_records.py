@@ -23,8 +23,9 @@ from backoffice import registry
 from backoffice.audit.steps import trail
 from backoffice.payables.records import ArchiveRow, keep_archive, match_lines
 from backoffice.payables.store import set_status
+from backoffice.tasks.queries import task_detail
 from backoffice.tasks.records import records_engine
-from backoffice.tasks.store import TaskEventRow, TaskRow
+from backoffice.tasks.store import TaskRow
 
 Status = Literal["received", "posted", "cancelled", "reversed"]
 
@@ -85,38 +86,37 @@ class ArchiveReceipt(BaseModel):
 def _decisions(engine: Engine, workflow_id: str) -> list[dict[str, Any]]:
     """Every task of the run with its audit events: who decided what, when, from where."""
     with Session(engine) as session:
-        tasks = session.exec(
-            select(TaskRow)
+        task_ids = session.exec(
+            select(TaskRow.id)
             .where(TaskRow.workflow_id == workflow_id)
             .order_by(col(TaskRow.created_at))
         ).all()
-        found = []
-        for task in tasks:
-            events = session.exec(
-                select(TaskEventRow)
-                .where(TaskEventRow.task_id == task.id)
-                .order_by(col(TaskEventRow.at), col(TaskEventRow.id))
-            ).all()
-            found.append(
-                {
-                    "task_id": task.id,
-                    "step": task.step_id,
-                    "title": task.title,
-                    "status": task.status,
-                    "outcome": task.outcome,
-                    "events": [
-                        {
-                            "at": event.at.isoformat(),
-                            "event": event.event,
-                            "actor": event.actor,
-                            "source": event.source,
-                            "detail": json.loads(event.detail_json),
-                        }
-                        for event in events
-                    ],
-                }
-            )
-        return found
+    found = []
+    for task_id in task_ids:
+        detail = task_detail(engine, task_id)
+        if detail is None:  # removed meanwhile: nothing to archive of it
+            continue
+        task = detail.row
+        found.append(
+            {
+                "task_id": task.id,
+                "step": task.step_id,
+                "title": task.title,
+                "status": task.status,
+                "outcome": task.outcome,
+                "events": [
+                    {
+                        "at": event.at.isoformat(),
+                        "event": event.event,
+                        "actor": event.actor,
+                        "source": event.source,
+                        "detail": event.detail,
+                    }
+                    for event in detail.events
+                ],
+            }
+        )
+    return found
 
 
 def _reference(workflow_id: str, run_id: str, outcome: str) -> str:
