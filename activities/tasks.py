@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -108,22 +109,31 @@ async def open_task(task: TaskOpened) -> Deciders:
     return opened
 
 
+def eligible(
+    found: dict[str, str], excluded: list[str], reassigners: Iterable[str]
+) -> dict[str, str]:
+    """Who may decide: those the rules found, less the excluded. When that leaves nobody
+    (the only buyer ordered the goods, an escalation to the requester), the task goes to
+    the people who may reassign it, rather than to no one."""
+    deciders = {who: why for who, why in found.items() if who not in excluded}
+    if deciders:
+        return deciders
+    return {
+        who: "reassigner: nobody else may decide"
+        for who in sorted(reassigners)
+        if who not in excluded
+    }
+
+
 def _open(task: TaskOpened) -> Deciders:
     engine = records_engine()
     directory = SqlDirectory(engine)
-    found = directory.deciders(task.assignees, task.created_at.date())
-    deciders = {who: why for who, why in found.items() if who not in task.excluded}
     reassigners: set[str] = set()
     for rule in task.reassigners:
         reassigners |= directory.resolve(rule)
-    if not deciders:
-        # Everyone the rules name is excluded (the only buyer ordered the goods) or absent:
-        # the task goes to the people who may reassign it, rather than to nobody.
-        deciders = {
-            who: "reassigner: nobody else may decide"
-            for who in sorted(reassigners)
-            if who not in task.excluded
-        }
+    deciders = eligible(
+        directory.deciders(task.assignees, task.created_at.date()), task.excluded, reassigners
+    )
     with Session(engine) as session:
         row = session.get(TaskRow, task.task_id)
         if row is not None and as_utc(row.created_at) == task.created_at:
@@ -257,13 +267,14 @@ def _escalate(escalation: TaskEscalated) -> dict[str, str]:
     engine = records_engine()
     directory = SqlDirectory(engine)
     found = directory.deciders(escalation.assignees, escalation.at.date())
-    deciders = {who: why for who, why in found.items() if who not in escalation.excluded}
     notified: set[str] = set()
     for rule in escalation.notify:
         notified |= directory.resolve(rule)
     key = f"escalated-{escalation.level}"
     with Session(engine) as session:
         row = open_row(session, escalation.task_id)
+        reassigners = json.loads(row.reassigners_json or "[]") if row is not None else []
+        deciders = eligible(found, escalation.excluded, reassigners)
         if row is not None and not already(session, row, key):
             set_candidates(session, row.id, deciders)
             if row.claimed_by not in deciders:
