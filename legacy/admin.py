@@ -37,6 +37,15 @@ def loopback_only(endpoint: Endpoint) -> Endpoint:
     return guarded
 
 
+def invalid(what: str, error: ValidationError) -> JSONResponse:
+    """A 422 answer naming each field that is wrong and why."""
+    problems = [
+        {"field": ".".join(str(part) for part in item["loc"]), "problem": item["msg"]}
+        for item in error.errors()
+    ]
+    return JSONResponse({"error": what, "problems": problems}, 422)
+
+
 async def _json_body(request: Request) -> Any:
     body = await request.body()
     if not body.strip():
@@ -58,11 +67,7 @@ async def put_faults(request: Request) -> Response:
     except json.JSONDecodeError as error:
         return JSONResponse({"error": f"body is not JSON: {error}"}, 400)
     except ValidationError as error:
-        problems = [
-            {"field": ".".join(str(part) for part in item["loc"]), "problem": item["msg"]}
-            for item in error.errors()
-        ]
-        return JSONResponse({"error": "invalid fault settings", "problems": problems}, 422)
+        return invalid("invalid fault settings", error)
     context.faults.replace(settings)
     return JSONResponse(context.faults.settings.model_dump(mode="json"))
 

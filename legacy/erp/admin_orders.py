@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from legacy.admin import loopback_only
+from legacy.admin import invalid, loopback_only
 from legacy.context import context_of
 from legacy.erp.models import GOODS_RECEIPT_RANGE, GoodsReceipt, PoLine, PurchaseOrder, Supplier
 from legacy.storage import next_number
@@ -96,11 +96,7 @@ async def add_order(request: Request) -> Response:
     try:
         order = OrderIn.model_validate_json(await request.body())
     except ValidationError as error:
-        problems = [
-            {"field": ".".join(str(p) for p in item["loc"]), "problem": item["msg"]}
-            for item in error.errors()
-        ]
-        return JSONResponse({"error": "invalid purchase order", "problems": problems}, 422)
+        return invalid("invalid purchase order", error)
     try:
         created, problem = await run_in_threadpool(context.db.write, lambda s: _add(s, order))
     except ValueError as error:

@@ -21,6 +21,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice import database, registry, runtime
+from backoffice.audit.steps import trail
 from backoffice.catalog import build_catalog
 from backoffice.engine.contracts import TASKS_QUERY, Decision, TaskView
 from backoffice.engine.runs import Definitions, start_process
@@ -76,6 +77,14 @@ class Stack:
                 return mine[-1]
             await asyncio.sleep(0.1)
         raise AssertionError(f"no open task for step {step}")
+
+    async def archived(self, handle: WorkflowHandle[Any, Any]) -> None:
+        """Until the run has archived its invoice (a posted one then waits to be paid)."""
+        for _ in range(TASK_WAIT_ROUNDS):
+            if any(s.action == "invoice.archive" for s in trail(self.engine, handle.id)):
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{handle.id} never archived its invoice")
 
     async def decide(
         self,

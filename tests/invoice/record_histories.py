@@ -22,14 +22,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice import database
-from backoffice.audit.steps import trail
 from backoffice.engine.runs import send_event
 from backoffice.settings import interpreter_bin_dir
 from tests.invoice.conftest import Stack, erp_and_worker
 from tests.invoice.test_invoice_paths import cleaning
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
-WAIT_ROUNDS = 600
 
 
 async def save(stack: Stack, handle: WorkflowHandle[object, object], name: str) -> Path:
@@ -56,10 +54,7 @@ async def approval_matrix(stack: Stack) -> Path:
 
 async def reversal(stack: Stack) -> Path:
     handle = await stack.start(stack.invoice("HIST-2"))
-    for _ in range(WAIT_ROUNDS):
-        if any(s.action == "invoice.archive" for s in trail(stack.engine, handle.id)):
-            break
-        await asyncio.sleep(0.1)
+    await stack.archived(handle)
     await send_event(stack.env.client, handle.id, "duplicate_found", {"by": "alice"})
     with contextlib.suppress(Exception):
         await handle.result()

@@ -197,12 +197,7 @@ async def test_after_posting_a_duplicate_or_cancellation_cancels_the_payment_the
 ) -> None:
     number = f"LATE-{reason[:3]}"
     handle = await stack.start(stack.invoice(number))
-    for _ in range(STEP_WAIT_ROUNDS):
-        if any(s.action == "invoice.archive" for s in trail(stack.engine, handle.id)):
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the invoice was never posted and archived")
+    await stack.archived(handle)
     await send_event(stack.env.client, handle.id, event, {"by": "alice"})
     with pytest.raises(WorkflowFailureError) as failed:
         await handle.result()
