@@ -175,7 +175,13 @@ class Settings(BaseModel):
     )
     temporal_ui_url: str = Field(
         default="http://localhost:8233",
+        pattern=r"^https?://",
         description="Base URL of the Temporal Web UI, used to print links to runs.",
+    )
+    inbox_url: str = Field(
+        default="http://localhost:8280",
+        pattern=r"^https?://",
+        description="Base URL of the approvals inbox, used in the links mails and the CLI give.",
     )
     temporal_profile: str | None = Field(
         default=None, description="Profile in Temporal's client config file (TEMPORAL_PROFILE)."

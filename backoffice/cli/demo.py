@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 from backoffice.catalog import build_catalog
 from backoffice.cli.runs import client_for
 from backoffice.engine.runs import Definitions, RunError, progress, start_process
+from backoffice.links import runs_list_url
 from backoffice.payables.demo import BATCH_PATTERN, DemoInvoice, batch, batch_name
 from backoffice.settings import Settings
 
@@ -75,9 +76,6 @@ async def run_demo(
     settings: Settings,
     client: Client,
     name: str | None,
-    *,
-    ui_url: str | None = None,
-    inbox_url: str = "http://localhost:8280",
 ) -> None:
     today = date.today()
     batch_id = name or batch_name(datetime.now(UTC))
@@ -102,12 +100,15 @@ async def run_demo(
             f"  {handle.id}  {data['supplier_id']}  {data['gross_amount']:>10,.2f} EUR  "
             f"{invoice.path}: {invoice.expect}"
         )
-    ui = f"{ui_url or settings.temporal_ui_url}/namespaces/{client.namespace}/workflows"
+    this_batch = f'BusinessKey STARTS_WITH "INV-IN-{batch_id}-"'
+    ui = runs_list_url(settings.temporal_ui_url, client.namespace, this_batch)
     typer.echo(
         "\nWatch them:\n"
-        f"  Temporal UI  {ui}  (columns CurrentStep and WaitingOn: which step, for whom)\n"
-        f"  list         backoffice status {PROCESS}/<invoice id>\n"
-        f"  inbox        {inbox_url} as alice, carol, frank, erin or dave "
+        f"  Temporal UI  {ui}\n"
+        "               (columns CurrentStep and WaitingOn: which step, for whom)\n"
+        f"  list         backoffice status --process {PROCESS}\n"
+        f"  one run      backoffice status {PROCESS}/<invoice id>\n"
+        f"  inbox        {settings.inbox_url} as alice, carol, frank, erin or dave "
         "(password backoffice-demo)\n"
         f"  ERP          {settings.systems['erp'].url}/invoices (user demo, legacy-demo)"
     )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import typer
 from temporalio.client import Client
 
-from backoffice import registry
+from backoffice import registry, running_stack
 from backoffice.connection import connect, dev_server_connection
 from backoffice.devstack import DevServer
 from backoffice.engine.runs import RunError
@@ -51,7 +52,7 @@ def banner(
         f"  State directory   {state}",
         f"    Temporal data   {server.db_file}",
         f"    Records         {settings.resolved_database_url}",
-        f"    Logs            {server.log_file}",
+        f"    Logs            {server.log_file.parent}/ (temporal.log, mail.log, legacy-*.log)",
         f"Try `backoffice smoke --port {server.port}`. Stop with Ctrl-C.",
     ]
     return "\n".join(lines)
@@ -91,6 +92,15 @@ async def run_dev(
         client = await connect(settings, dev_server_connection(server.port))
         inbox = EmbeddedServer(create_app(settings, client), "127.0.0.1", inbox_port)
         await inbox.start()
+        running_stack.announce(
+            settings,
+            running_stack.RunningStack(
+                pid=os.getpid(),
+                temporal_address=server.address,
+                ui_url=settings.temporal_ui_url,
+                inbox_url=settings.inbox_url,
+            ),
+        )
         try:
             typer.echo(banner(settings, server, found, inbox.url, sandbox), err=False)
             if found is None:
@@ -98,20 +108,21 @@ async def run_dev(
                 return
             batch = None
             if demo:
-                batch = asyncio.create_task(start_demo(settings, client, server.ui_url, inbox.url))
+                batch = asyncio.create_task(start_demo(settings, client))
             await run_workers(client, settings, stop)
             if batch is not None and not batch.done():
                 batch.cancel()
         finally:
+            running_stack.withdraw(settings)
             await inbox.stop()
 
 
-async def start_demo(settings: Settings, client: Client, ui_url: str, inbox_url: str) -> None:
+async def start_demo(settings: Settings, client: Client) -> None:
     """The demo batch, once the worker polls; a failure is told, and dev goes on."""
     from backoffice.cli.demo import run_demo
 
     try:
-        await run_demo(settings, client, None, ui_url=ui_url, inbox_url=inbox_url)
+        await run_demo(settings, client, None)
     except RunError as error:
         typer.echo(f"demo not started: {error}", err=True)
 

@@ -17,10 +17,12 @@ import typer
 from backoffice.connection import ConnectionFailed, connect, dev_server_connection
 from backoffice.devstack import DevServer, DevStackError, ensure_port_free, find_temporal_binary
 from backoffice.engine.runs import RunError
+from backoffice.links import run_url
 from backoffice.logs import configure_logging
 from backoffice.mail import MailSink
 from backoffice.people.store import DirectoryFileError
 from backoffice.registry import PluginError
+from backoffice.running_stack import with_running_stack
 from backoffice.sandbox import SandboxSystems
 from backoffice.settings import Settings, SettingsError, load_settings
 from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
@@ -66,8 +68,11 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-def settings_and_logging() -> Settings:
+def settings_and_logging(follow_running_stack: bool = True) -> Settings:
+    """The settings; by default with the links of a ``backoffice dev`` running meanwhile."""
     settings = load_settings()
+    if follow_running_stack:
+        settings = with_running_stack(settings)
     configure_logging(settings.log_format, settings.log_level)
     return settings
 
@@ -113,18 +118,23 @@ def dev(
 
     if demo and not (legacy and run_worker):
         fail("--demo needs the worker and the sandbox ERP: leave out --no-worker and --no-legacy")
-    settings = settings_and_logging()
+    settings = settings_and_logging(follow_running_stack=False)
     binary = find_temporal_binary(settings.environ)
     ensure_port_free(smtp_port, "mail sink", "--smtp-port")
     ensure_port_free(inbox_port, "inbox", "--inbox-port")
-    sink = MailSink(settings.state_dir.resolve() / "mail", smtp_port)
-    settings = settings.model_copy(update={"smtp_url": sink.url})
+    state_dir = settings.state_dir.resolve()
+    sink = MailSink(state_dir / "mail", smtp_port, log_file=state_dir / "logs" / "mail.log")
     server = DevServer(
         binary=binary,
         state_dir=settings.state_dir.resolve(),
         port=port,
         ui_port=ui_port,
     )
+    # The links this stack's worker, inbox and mails give point at this stack's ports,
+    # unless the user named other addresses (a proxy in front, say).
+    links = {"temporal_ui_url": server.ui_url, "inbox_url": f"http://localhost:{inbox_port}"}
+    update = {k: v for k, v in links.items() if k not in settings.model_fields_set}
+    settings = settings.model_copy(update={"smtp_url": sink.url, **update})
     sandbox = SandboxSystems(settings if legacy else settings.model_copy(update={"systems": {}}))
     try:
         sink.start()
@@ -202,7 +212,7 @@ async def _run_smoke(settings: Settings, request: SmokeRequest, port: int | None
             f"{workflow_id} did not finish in time: is a worker polling task queue "
             f"'{settings.task_queue}'? Start one with `backoffice worker` or `backoffice dev`."
         )
-    link = f"{settings.temporal_ui_url}/namespaces/{client.namespace}/workflows/{workflow_id}"
+    link = run_url(settings.temporal_ui_url, client.namespace, workflow_id, handle.result_run_id)
     return f"{result.greeting} (worker {result.worker})\nworkflow {workflow_id}: {link}"
 
 
@@ -359,8 +369,15 @@ def history_command(
 @friendly_errors
 def tasks_command(
     person: Annotated[str, typer.Option("--as", help="Whose open tasks to list.")],
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="Taken like every command's; the list itself comes from the records "
+            "database, so it needs no Temporal."
+        ),
+    ] = None,
 ) -> None:
-    """List a person's open tasks, soonest due first."""
+    """List a person's open tasks, soonest due first, each with its link in the inbox."""
     from backoffice.cli.tasks import list_tasks
 
     list_tasks(settings_and_logging(), person)

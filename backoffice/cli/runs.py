@@ -15,6 +15,7 @@ from backoffice.catalog import build_catalog
 from backoffice.connection import connect, dev_server_connection
 from backoffice.engine.contracts import Progress
 from backoffice.engine.runs import Definitions, RunError, progress, send_event, start_process
+from backoffice.links import run_url
 from backoffice.settings import Settings
 
 
@@ -42,8 +43,8 @@ async def client_for(settings: Settings, port: int | None) -> Client:
     return await connect(settings, dev_server_connection(port) if port else None)
 
 
-def link(settings: Settings, client: Client, workflow_id: str) -> str:
-    return f"{settings.temporal_ui_url}/namespaces/{client.namespace}/workflows/{workflow_id}"
+def link(settings: Settings, client: Client, workflow_id: str, run_id: str | None) -> str:
+    return run_url(settings.temporal_ui_url, client.namespace, workflow_id, run_id)
 
 
 async def start(settings: Settings, name: str, data: Any, port: int | None, wait: bool) -> None:
@@ -53,7 +54,8 @@ async def start(settings: Settings, name: str, data: Any, port: int | None, wait
         client, name, data if data is not None else {}, task_queue=settings.task_queue,
         definitions=definitions,
     )  # fmt: skip
-    typer.echo(f"started {handle.id}\n{link(settings, client, handle.id)}")
+    run_id = handle.first_execution_run_id or handle.result_run_id
+    typer.echo(f"started {handle.id}\n{link(settings, client, handle.id, run_id)}")
     if wait:
         result = await handle.result()
         typer.echo(json.dumps(result, indent=2, default=str))
@@ -68,7 +70,7 @@ async def status(settings: Settings, workflow_id: str, port: int | None) -> None
         raise RunError(f"no run {workflow_id}: {error.message}") from None
     state = described.status.name.lower() if described.status else "unknown"
     typer.echo(f"{workflow_id}  ({described.workflow_type}, {state})")
-    typer.echo(link(settings, client, workflow_id))
+    typer.echo(link(settings, client, workflow_id, described.run_id))
     try:
         current = await progress(client, workflow_id)
     except RPCError as error:

@@ -8,6 +8,7 @@ machine's name as where the action came from.
 from __future__ import annotations
 
 import json
+import shlex
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from backoffice.engine.contracts import (
     TaskView,
 )
 from backoffice.engine.runs import RunError
+from backoffice.links import task_url
 from backoffice.settings import Settings
 from backoffice.tasks import actions
 from backoffice.tasks.queries import is_overdue, open_tasks_for
@@ -47,7 +49,12 @@ def list_tasks(settings: Settings, person: str) -> None:
         if is_overdue(row, now):
             due += ", OVERDUE"
         claimed = f", claimed by {row.claimed_by}" if row.claimed_by else ""
-        typer.echo(f"{row.id}\n    {row.title}  ({row.process} {row.business_key}, {due}{claimed})")
+        # Quoted where a shell would split or cut it, so the line can be pasted into
+        # `backoffice decide` as it is.
+        typer.echo(
+            f"{shlex.quote(row.id)}\n    {row.title}  ({row.process} {row.business_key}, "
+            f"{due}{claimed})\n    {task_url(settings.inbox_url, row.id)}"
+        )
 
 
 def parse_fields(fields: list[str]) -> dict[str, Any]:
@@ -110,6 +117,8 @@ async def decide(
         "decision refused",
     )
     state = "decided" if view.status == "decided" else "recorded; more approvals are needed"
+    if view.status == "decided":
+        await actions.settled(database.engine(settings), task_id)
     typer.echo(f"{outcome} by {person} on {task_id}: {state}")
 
 

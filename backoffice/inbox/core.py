@@ -6,11 +6,14 @@ no other site can post in a signed-in person's name.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from markupsafe import Markup, escape
 from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -18,6 +21,7 @@ from starlette.templating import Jinja2Templates
 from temporalio.client import Client
 
 from backoffice.inbox.auth import Authenticator, SignInRefused
+from backoffice.links import task_path
 from backoffice.settings import Settings
 from backoffice.tasks.queries import as_utc
 
@@ -34,7 +38,8 @@ class Inbox:
         self.auth = Authenticator(engine, settings)
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.filters["utc"] = _utc_text
-        self.templates.env.globals["temporal_ui"] = settings.temporal_ui_url.rstrip("/")
+        self.templates.env.filters["task_path"] = task_path
+        self.templates.env.filters["linked"] = _linked
 
     def user(self, request: Request) -> str | None:
         """The signed-in person, or None (header mode raises SignInRefused instead)."""
@@ -71,6 +76,15 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
     request.session["flash"] = {"message": message, "kind": kind}
 
 
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def _linked(text: str) -> Markup:
+    """Plain text, escaped, with its web addresses made links (the task link of a mail)."""
+    escaped = str(escape(text))
+    return Markup(_URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped))  # noqa: S704 - escaped above
+
+
 def _utc_text(moment: datetime | None) -> str:
     return "" if moment is None else as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -82,5 +96,9 @@ def signed_in(inbox: Inbox, request: Request) -> str | Response:
     except SignInRefused as refused:
         return PlainTextResponse(f"not signed in: {refused}", status_code=403)
     if user is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        # The path as the browser sent it (still percent-encoded), itself encoded as a
+        # query value: a task id's '#' or '/' survives the round trip through sign-in.
+        raw = request.scope.get("raw_path") or request.url.path.encode()
+        target = raw.decode("latin-1")
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
     return user

@@ -33,6 +33,7 @@ from backoffice.engine.contracts import (
 from backoffice.engine.runs import progress
 from backoffice.inbox.core import Inbox, flash, signed_in
 from backoffice.inbox.forms import FormProblem, decision_fields
+from backoffice.links import run_url, task_path
 from backoffice.people.store import PersonRow
 from backoffice.tasks import actions
 from backoffice.tasks.queries import TaskDetail, is_overdue, task_detail
@@ -69,6 +70,19 @@ async def _progress(client: Client, workflow_id: str) -> Progress | None:
         return None
 
 
+async def _run_link(inbox: Inbox, workflow_id: str) -> str:
+    """The run's page in the Web UI; its list of runs when the server cannot say which."""
+    run_id: str | None = None
+    try:
+        described = await asyncio.wait_for(
+            inbox.client.get_workflow_handle(workflow_id).describe(), PROGRESS_TIMEOUT_SECONDS
+        )
+        run_id = described.run_id
+    except Exception:  # the server is unreachable or the run is gone: the list still helps
+        run_id = None
+    return run_url(inbox.settings.temporal_ui_url, inbox.client.namespace, workflow_id, run_id)
+
+
 def _people(engine: Engine) -> list[PersonRow]:
     with Session(engine) as session:
         query = select(PersonRow).where(col(PersonRow.active)).order_by(col(PersonRow.name))
@@ -87,7 +101,9 @@ async def task_page(request: Request) -> Response:
     if not _may_see(detail, user):
         return inbox.render(request, "missing.html", status=403, user=user, task_id=task_id)
     row = detail.row
-    run = await _progress(inbox.client, row.workflow_id)
+    run, run_link = await asyncio.gather(
+        _progress(inbox.client, row.workflow_id), _run_link(inbox, row.workflow_id)
+    )
     people = await run_in_threadpool(_people, inbox.engine)
     is_open = row.status == "open"
     return inbox.render(
@@ -100,6 +116,7 @@ async def task_page(request: Request) -> Response:
         may_decide=is_open and user in detail.deciders,
         may_reassign=is_open and user in detail.reassigners,
         run=run,
+        run_link=run_link,
         request_id=secrets.token_urlsafe(12),
         people=[p for p in people if p.id != user and p.id not in detail.excluded],
     )
@@ -115,7 +132,7 @@ async def _act(request: Request, action: Action) -> Response:
     if isinstance(user, Response):
         return user
     task_id = request.path_params["task_id"]
-    back = RedirectResponse(f"/task/{task_id}", status_code=303)
+    back = RedirectResponse(task_path(task_id), status_code=303)
     try:
         submitted = await inbox.form(request)
         origin = {"via": "inbox", "address": request.client.host if request.client else ""}
@@ -144,6 +161,8 @@ async def decide(request: Request) -> Response:
         request_id = str(submitted.get("request", "")) or None
         view: TaskView = await actions.decide(client, engine, decision, request_id)
         if view.status == "decided":
+            if not await actions.settled(engine, task_id):
+                return f"Done: {outcome}. The process moves on (this page may lag a moment)."
             return f"Done: {outcome}. The process moves on."
         return f"Recorded: {outcome}. More approvals are needed."
 

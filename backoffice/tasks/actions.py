@@ -9,6 +9,7 @@ that cannot succeed never reaches the process.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -82,6 +83,24 @@ async def decide(
     if not mine or mine[-1].outcome != decision.outcome:
         raise TaskRefused(f"{decision.user} has already decided this task")
     return view
+
+
+async def settled(engine: Engine, task_id: str, within_seconds: float = 10.0) -> bool:
+    """Wait until the task table shows a decided task closed; False if not within the time.
+
+    The process closes the task's row by an activity just after it accepted the decision:
+    waiting for that here lets the page or command that follows show the task as it now
+    is, instead of the form that was just submitted.
+    """
+    loop = asyncio.get_running_loop()
+    until = loop.time() + within_seconds
+    while True:
+        detail = await asyncio.to_thread(task_detail, engine, task_id)
+        if detail is None or detail.row.status != "open":
+            return True
+        if loop.time() >= until:
+            return False
+        await asyncio.sleep(0.1)
 
 
 async def claim(client: Client, engine: Engine, request: Claim) -> TaskView:

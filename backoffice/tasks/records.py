@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, delete, select
 
 from backoffice import database, runtime
+from backoffice.links import task_url
 from backoffice.mail import send_pending
 from backoffice.people.store import PersonRow
 from backoffice.tasks.queries import as_utc
@@ -84,7 +85,8 @@ def notify(
                 email=person.email,
                 subject=f"[{row.process}] {text}: {row.title}",
                 body=f"{text}: {row.title}\nCase {row.business_key}, task {row.id}\n"
-                f"Due {row.due_at or row.deadline:%Y-%m-%d %H:%M} UTC.",
+                f"Due {row.due_at or row.deadline:%Y-%m-%d %H:%M} UTC.\n\n"
+                f"Open it in the inbox: {task_url(runtime.settings().inbox_url, row.id)}\n",
                 created_at=at,
             )
         )
