@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import MutableMapping
+from pathlib import Path
 from typing import Any, TextIO
 
 import structlog
@@ -118,6 +119,41 @@ def configure_logging(
     # Third-party chatter that drowns the engine's own lines at INFO.
     for noisy in ("httpx", "httpcore", "asyncio"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+class _ToTerminal(logging.Handler):
+    """Hands a record to the root logger's handlers (the terminal) and nowhere else."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger().handle(record)
+
+
+def divert_to_file(logger_name: str, log_file: Path) -> logging.Handler:
+    """Write a chatty library's logger to its own file, at INFO; only its warnings and
+    errors still reach the terminal, once each. Undo with :func:`end_diversion`."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(log_file, encoding="utf-8")
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    to_terminal = _ToTerminal(level=logging.WARNING)
+    logger = logging.getLogger(logger_name)
+    logger.addHandler(to_file)
+    logger.addHandler(to_terminal)
+    logger.setLevel(logging.INFO)
+    # Not propagated: the root's handlers get what _ToTerminal passes them, so a warning
+    # shows once in the terminal, not twice.
+    logger.propagate = False
+    return to_file
+
+
+def end_diversion(logger_name: str, to_file: logging.Handler) -> None:
+    """Give the logger back to the root's handlers and close its file."""
+    logger = logging.getLogger(logger_name)
+    for handler in list(logger.handlers):
+        if handler is to_file or isinstance(handler, _ToTerminal):
+            logger.removeHandler(handler)
+    logger.propagate = True
+    logger.setLevel(logging.NOTSET)
+    to_file.close()
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

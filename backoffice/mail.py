@@ -7,6 +7,7 @@ fails stays pending for the next attempt instead of failing the process.
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -20,12 +21,14 @@ from urllib.parse import urlparse
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from backoffice.logs import get_logger
+from backoffice.logs import divert_to_file, end_diversion, get_logger
 from backoffice.tasks.store import NotificationRow
 
 log = get_logger("backoffice.mail")
 SEND_TIMEOUT_SECONDS = 10
 MAX_PER_CALL = 100
+# aiosmtpd logs every SMTP command of every connection at INFO under this name.
+SMTP_SERVER_LOGGER = "mail.log"
 
 
 def send_pending(engine: Engine, smtp_url: str | None, sender: str) -> int:
@@ -66,12 +69,18 @@ def send_pending(engine: Engine, smtp_url: str | None, sender: str) -> int:
 
 
 class MailSink:
-    """An SMTP server on 127.0.0.1 that keeps every message as a file (the embedded default)."""
+    """An SMTP server on 127.0.0.1 that keeps every message as a file (the embedded default).
 
-    def __init__(self, directory: Path, port: int) -> None:
+    With ``log_file``, the SMTP server's own log (a dozen lines per message) goes there
+    instead of the terminal; its warnings still reach the terminal.
+    """
+
+    def __init__(self, directory: Path, port: int, log_file: Path | None = None) -> None:
         self.directory = directory
         self.port = port
+        self.log_file = log_file
         self.controller: Any = None
+        self._log_handler: logging.Handler | None = None
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -86,6 +95,9 @@ class MailSink:
         from aiosmtpd.controller import Controller
 
         self.directory.mkdir(parents=True, exist_ok=True)
+        if self.log_file is not None and self._log_handler is None:
+            # Before the controller starts: its start-up probe is a connection of its own.
+            self._log_handler = divert_to_file(SMTP_SERVER_LOGGER, self.log_file)
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
@@ -93,6 +105,9 @@ class MailSink:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+        if self._log_handler is not None:
+            end_diversion(SMTP_SERVER_LOGGER, self._log_handler)
+            self._log_handler = None
 
 
 def read_mailbox(directory: Path, to: str | None = None) -> list[EmailMessage]:

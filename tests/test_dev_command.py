@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import io
 import json
+import logging
 import os
 import signal
+import smtplib
 import socket
 import tomllib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
+from typing import IO
 
 import pytest
 from temporalio.api.enums.v1 import TaskQueueType
@@ -22,6 +27,8 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from typer.testing import CliRunner
 
 from backoffice.cli.main import app
+from backoffice.logs import configure_logging
+from backoffice.mail import SMTP_SERVER_LOGGER, MailSink
 from backoffice.settings import interpreter_bin_dir
 from tests.support.network import free_port
 
@@ -72,6 +79,7 @@ class DevStack:
     port: int
     ui_port: int
     inbox_port: int
+    smtp_port: int
     banner: str
 
     @property
@@ -82,8 +90,11 @@ class DevStack:
 
 
 @asynccontextmanager
-async def dev_stack(state_dir: Path, port: int, ui_port: int) -> AsyncIterator[DevStack]:
-    inbox_port = free_port()
+async def dev_stack(
+    state_dir: Path, port: int, ui_port: int, terminal: IO[bytes] | None = None
+) -> AsyncIterator[DevStack]:
+    """``backoffice dev``, once its banner is out; ``terminal`` receives what it logs."""
+    inbox_port, smtp_port = free_port(), free_port()
     process = await asyncio.create_subprocess_exec(
         BACKOFFICE,
         "dev",
@@ -92,12 +103,12 @@ async def dev_stack(state_dir: Path, port: int, ui_port: int) -> AsyncIterator[D
         "--ui-port",
         str(ui_port),
         "--smtp-port",
-        str(free_port()),
+        str(smtp_port),
         "--inbox-port",
         str(inbox_port),
         env=environment(state_dir),
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=terminal if terminal is not None else asyncio.subprocess.DEVNULL,
     )
     assert process.stdout is not None
     banner: list[str] = []
@@ -107,7 +118,7 @@ async def dev_stack(state_dir: Path, port: int, ui_port: int) -> AsyncIterator[D
                 line = await process.stdout.readline()
                 assert line, f"backoffice dev exited early: {''.join(banner)}"
                 banner.append(line.decode())
-        yield DevStack(process, port, ui_port, inbox_port, "".join(banner))
+        yield DevStack(process, port, ui_port, inbox_port, smtp_port, "".join(banner))
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
@@ -210,6 +221,53 @@ async def test_workflow_in_flight_when_dev_stops_completes_after_restart(tmp_pat
         client = await Client.connect(f"localhost:{port}")
         result = await asyncio.wait_for(client.get_workflow_handle(handle.id).result(), timeout=60)
         assert result["greeting"] == "Hello, restart!"
+
+
+def send_mail(smtp_port: int, to: str) -> None:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "backoffice@localhost", to, "Hello"
+    message.set_content("A task waits for you.")
+    with smtplib.SMTP("127.0.0.1", smtp_port, timeout=10) as smtp:
+        smtp.send_message(message)
+
+
+async def test_mail_sink_logs_to_its_file_not_to_the_terminal(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    terminal_file = tmp_path / "terminal.log"
+    with terminal_file.open("wb") as terminal:
+        async with dev_stack(state_dir, free_port(), free_port(), terminal) as stack:
+            assert f"{state_dir}/logs/ (temporal.log, mail.log" in stack.banner
+            await asyncio.to_thread(send_mail, stack.smtp_port, "alice@acme.example")
+            stack.process.send_signal(signal.SIGINT)
+            assert await asyncio.wait_for(stack.process.wait(), timeout=30) == 0
+    terminal_lines = terminal_file.read_text().splitlines()
+    assert terminal_lines, "backoffice dev logged nothing at all: is stderr captured?"
+    assert [line for line in terminal_lines if '"mail.log"' in line] == []
+    mail_log = (state_dir / "logs" / "mail.log").read_text()
+    assert "INFO mail.log: " in mail_log
+    assert "recip: alice@acme.example" in mail_log
+    assert len(list((state_dir / "mail").glob("*.eml"))) == 1
+
+
+def test_mail_sink_warnings_reach_the_terminal_once(tmp_path: Path) -> None:
+    terminal = io.StringIO()
+    configure_logging("json", "INFO", stream=terminal)
+    sink = MailSink(tmp_path / "mail", free_port(), log_file=tmp_path / "logs" / "mail.log")
+    sink.start()
+    try:
+        logging.getLogger(SMTP_SERVER_LOGGER).info("peer connected")
+        logging.getLogger(SMTP_SERVER_LOGGER).warning("too many bogus commands")
+    finally:
+        sink.stop()
+    shown = [json.loads(line) for line in terminal.getvalue().splitlines()]
+    assert [line["event"] for line in shown if line["logger"] == SMTP_SERVER_LOGGER] == [
+        "too many bogus commands"
+    ]
+    kept = (tmp_path / "logs" / "mail.log").read_text()
+    assert "INFO mail.log: peer connected" in kept
+    assert "WARNING mail.log: too many bogus commands" in kept
+    # Stopped, the sink gives the logger back to the terminal.
+    assert logging.getLogger(SMTP_SERVER_LOGGER).propagate
 
 
 async def test_server_dies_with_dev_even_when_dev_is_killed(tmp_path: Path) -> None:
