@@ -99,7 +99,7 @@ def create_app(
             changes them while it runs.
         session_minutes: Idle time after which a login session ends.
         lockout_attempts: Failed logins in a row after which an account is locked.
-        page_size: Rows per page of search results.
+        page_size: Rows per page of search results and of a document's line items.
         clock: Seconds on a monotonic clock, for session idleness (tests move it).
     """
     if session_minutes <= 0 or lockout_attempts < 1 or page_size < 1:

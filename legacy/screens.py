@@ -131,6 +131,14 @@ def paginate(
     return ResultPage(rows=list(rows), total=total, page=page, pages=pages, query=kept)
 
 
+def page_of(rows: Sequence[T], page: int, page_size: int) -> ResultPage[T]:
+    """One page of rows already read (a document's line items)."""
+    pages = max(1, math.ceil(len(rows) / page_size))
+    page = min(page, pages)
+    shown = rows[(page - 1) * page_size : page * page_size]
+    return ResultPage(rows=shown, total=len(rows), page=page, pages=pages, query={})
+
+
 async def search(request: Request, statement: Select[T], query: dict[str, str]) -> ResultPage[T]:
     """The page of ``statement``'s matches that the request asks for, read off the loop."""
     page, page_size = page_number(request), context_of(request).page_size

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from legacy.admin import invalid, loopback_only
 from legacy.context import context_of
+from legacy.erp.line_items import MAX_LINE_ITEMS
 from legacy.erp.models import GOODS_RECEIPT_RANGE, GoodsReceipt, PoLine, PurchaseOrder, Supplier
 from legacy.storage import next_number
 
@@ -39,7 +40,7 @@ class OrderIn(BaseModel):
     company: str = "ACME-DE"
     order_date: date = Field(default_factory=date.today)
     buyer: str = "EMP-0311"
-    lines: list[OrderLineIn] = Field(min_length=1, max_length=20)
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINE_ITEMS)
 
 
 def _add(session: Session, order: OrderIn) -> tuple[bool, str | None]:

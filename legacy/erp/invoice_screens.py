@@ -13,6 +13,15 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from legacy.context import context_of
+from legacy.erp.line_items import (
+    ADD_AT_MOST,
+    ADD_DEFAULT,
+    MAX_LINE_ITEMS,
+    LineEntry,
+    grown_rows,
+    parse_lines,
+    shown_rows,
+)
 from legacy.erp.models import (
     INVOICE_RANGE,
     InvoiceDocument,
@@ -26,6 +35,8 @@ from legacy.screens import (
     current_user,
     form_fields,
     lost_response_instead,
+    page_number,
+    page_of,
     parse_amount,
     parse_date,
     read,
@@ -37,7 +48,6 @@ from legacy.screens import (
 )
 from legacy.storage import next_number
 
-LINE_ROWS = 5
 CENT = Decimal("0.01")
 CURRENCIES = ("EUR", "USD", "GBP", "CHF")
 TAX_CODES = ("DE19", "DE07", "DE00", "EU00")
@@ -46,18 +56,6 @@ REVERSAL_REASONS = (
     ("02", "02 - Reversal in closed period"),
     ("05", "05 - Duplicate posting"),
 )
-
-
-@dataclass
-class LineEntry:
-    line_no: int
-    po_line: int | None
-    item: str
-    qty: Decimal
-    uom: str
-    unit_price: Decimal
-    amount: Decimal
-    tax_code: str
 
 
 @dataclass
@@ -75,36 +73,6 @@ class InvoiceEntry:
     attachment: str | None
     text: str | None
     lines: list[LineEntry] = field(default_factory=list)
-
-
-def _line(fields: dict[str, str], n: int) -> LineEntry | None:
-    def get(name: str) -> str:
-        return fields.get(f"line{n}_{name}", "")
-
-    if not any(get(name) for name in ("item", "qty", "price", "amount")):
-        return None
-    label = f"Line {n}"
-    qty = parse_amount(required(fields, f"line{n}_qty", f"{label} quantity"), f"{label} quantity")
-    price = parse_amount(
-        required(fields, f"line{n}_price", f"{label} unit price"), f"{label} unit price"
-    )
-    computed = (qty * price).quantize(CENT)
-    amount = parse_amount(get("amount"), f"{label} amount") if get("amount") else computed
-    if abs(amount - computed) > CENT:
-        raise FormError(f"{label}: amount {amount:,.2f} is not quantity x unit price")
-    po_line = get("po_line")
-    if po_line and not po_line.isdigit():
-        raise FormError(f"{label}: PO line must be a line number such as 1")
-    return LineEntry(
-        line_no=n,
-        po_line=int(po_line) if po_line else None,
-        item=required(fields, f"line{n}_item", f"{label} item"),
-        qty=qty,
-        uom=get("uom") or "EA",
-        unit_price=price,
-        amount=amount,
-        tax_code=get("tax") or "DE19",
-    )
 
 
 def parse_invoice(fields: dict[str, str]) -> InvoiceEntry:
@@ -127,7 +95,7 @@ def parse_invoice(fields: dict[str, str]) -> InvoiceEntry:
         attachment=fields.get("attachment") or None,
         text=fields.get("text") or None,
     )
-    entry.lines = [line for n in range(1, LINE_ROWS + 1) if (line := _line(fields, n))]
+    entry.lines = parse_lines(fields)
     if entry.currency not in CURRENCIES:
         raise FormError(f"Currency: choose one of {', '.join(CURRENCIES)}")
     if entry.invoice_date > entry.posting_date:
@@ -202,14 +170,19 @@ def post_invoice(session: Session, entry: InvoiceEntry, user: str) -> str:
     return doc_number
 
 
-def _form(request: Request, fields: dict[str, str], error: str | None = None) -> Response:
+def _form(
+    request: Request, fields: dict[str, str], error: str | None = None, rows: int | None = None
+) -> Response:
     return render(
         request,
         "erp/invoice_form.html",
         status_code=200,
         fields=fields,
         error=error,
-        rows=range(1, LINE_ROWS + 1),
+        rows=range(1, (rows or shown_rows(fields)) + 1),
+        add_default=ADD_DEFAULT,
+        add_at_most=ADD_AT_MOST,
+        max_line_items=MAX_LINE_ITEMS,
         currencies=CURRENCIES,
         tax_codes=TAX_CODES,
     )
@@ -221,6 +194,12 @@ async def invoice_form(request: Request) -> Response:
 
 async def invoice_submit(request: Request) -> Response:
     fields = await form_fields(request)
+    if "add_lines" in fields:
+        # More rows for a long invoice: the same form again, with what was typed kept.
+        try:
+            return _form(request, fields, rows=grown_rows(fields))
+        except FormError as error:
+            return _form(request, fields, str(error))
     user = current_user(request)
     try:
         entry = parse_invoice(fields)
@@ -318,7 +297,9 @@ async def document_display(request: Request) -> Response:
             number=doc_number,
             error=f"Document {doc_number} does not exist in company code ACME-DE",
         )
-    return render(request, "erp/document.html", view=view)
+    # A long document shows its line items a page at a time, like search results.
+    lines = page_of(view.lines, page_number(request), context_of(request).page_size)
+    return render(request, "erp/document.html", view=view, lines=lines)
 
 
 def reverse_document(session: Session, doc_number: str, reason: str, on: date, user: str) -> str:
