@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from backoffice.catalog import Catalog, build_catalog
-from backoffice.language.explain import mermaid, outline
+from backoffice.language.explain import Detail, mermaid, outline
 from backoffice.language.schema import SCHEMA_FILE, schema_text, write_schema
 from backoffice.language.validate import (
     Checked,
@@ -72,14 +72,22 @@ def validate(paths: list[Path], check_catalog: bool, quiet: bool) -> None:
         raise typer.Exit(1)
 
 
-def explain(file: Path, as_mermaid: bool, check_catalog: bool) -> None:
+def explain(
+    file: Path, as_mermaid: bool, check_catalog: bool, detail: Detail | None = None
+) -> None:
+    if detail is not None and not as_mermaid:
+        typer.echo("error: --detail chooses how much the flowchart shows: add --mermaid", err=True)
+        raise typer.Exit(USAGE_ERROR)
     (result,) = validate_paths([file], check_catalog)
     if not result.ok or result.definition is None:
         for problem in result.problems:
             typer.echo(str(problem))
         typer.echo(f"{file} is not valid: fix the problems above first", err=True)
         raise typer.Exit(1)
-    typer.echo(mermaid(result.definition) if as_mermaid else outline(result.definition))
+    if as_mermaid:
+        typer.echo(mermaid(result.definition, detail or "overview"))
+    else:
+        typer.echo(outline(result.definition))
 
 
 def schema(write: bool, check: bool) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
+from typing import Annotated, Any, Literal, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -240,14 +240,23 @@ def explain_command(
     as_mermaid: Annotated[
         bool, typer.Option("--mermaid", help="Print a Mermaid flowchart instead.")
     ] = False,
+    detail: Annotated[
+        Literal["overview", "full"] | None,
+        typer.Option(
+            help="With --mermaid, how much the flowchart shows. overview (the default): "
+            "for the process owner, what people decide and what is waited for, "
+            "conditions in words, loops, parallel blocks and groups folded into one node "
+            "each. full: every step with its id, conditions and values as written."
+        ),
+    ] = None,
     catalog: Annotated[
         bool, typer.Option("--catalog/--no-catalog", help="Check calls against the catalog.")
     ] = True,
 ) -> None:
-    """Show a definition as an outline or a Mermaid flowchart."""
+    """Show a definition as an outline or a Mermaid flowchart (overview or full)."""
     from backoffice.cli.language import explain
 
-    explain(file, as_mermaid, catalog)
+    explain(file, as_mermaid, catalog, detail)
 
 
 @app.command("catalog")

@@ -1,10 +1,17 @@
-"""``backoffice explain``: a definition as a readable outline, or as a Mermaid flowchart."""
+"""``backoffice explain``: a definition as a readable outline, or as a Mermaid flowchart.
+
+The flowchart comes in two levels of detail: the overview (see :mod:`overview`), for the
+process owner, and the full chart, every step with its id, conditions as written.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from typing import Literal
 
 from backoffice.language import model
+from backoffice.language.mermaid import Flowchart
+from backoffice.language.overview import overview
 
 
 def _assignee(assignee: model.Assignee) -> str:
@@ -86,7 +93,8 @@ def summary(step: model.StepBase) -> str:
             if wait.until is not None:
                 return f"wait until {wait.until}"
             then = "continue" if wait.on_timeout == "continue" else "fail"
-            return f"wait for event {wait.event} (at most {wait.timeout}, then {then})"
+            about = f" about {wait.key}" if wait.key is not None else ""
+            return f"wait for event {wait.event}{about} (at most {wait.timeout}, then {then})"
         case model.SetStep():
             return "set " + ", ".join(f"{name} = {value}" for name, value in step.set.items())
         case model.ProcessStep():
@@ -99,6 +107,12 @@ def summary(step: model.StepBase) -> str:
         case model.GroupStep():
             return "steps"
     return step.kind
+
+
+def _one_line(text: str) -> str:
+    # Folded YAML keeps the line breaks of a long expression; in the outline each step
+    # stays on its line, so its indentation still shows where it belongs.
+    return re.sub(r"\s*\n\s*", " ", text.strip())
 
 
 def outline(definition: model.Definition) -> str:
@@ -123,7 +137,7 @@ def _outline_steps(steps: list[model.Step], lines: list[str], indent: str) -> No
     for number, step in enumerate(steps, start=1):
         title = f" - {step.title}" if step.title else ""
         guard = f" [only if {step.if_}]" if step.if_ else ""
-        lines.append(f"{indent}{number}. {step.id}{title}: {summary(step)}{guard}")
+        lines.append(indent + _one_line(f"{number}. {step.id}{title}: {summary(step)}{guard}"))
         inner = indent + "   "
         match step:
             case model.ParallelStep():
@@ -150,119 +164,104 @@ def _outline_steps(steps: list[model.Step], lines: list[str], indent: str) -> No
 
 # --- Mermaid ---------------------------------------------------------------------------
 
-
-@dataclass
-class _Chart:
-    lines: list[str] = field(default_factory=lambda: ["flowchart TD"])
-    count: int = 0
-
-    def node(self, text: str, shape: str = "box") -> str:
-        self.count += 1
-        name = f"n{self.count}"
-        label = _escape(text)
-        shapes = {
-            "box": f'{name}["{label}"]',
-            "round": f'{name}(["{label}"])',
-            "diamond": f'{name}{{"{label}"}}',
-            "end": f'{name}((("{label}")))',
-            "bar": f'{name}[/"{label}"\\]',
-        }
-        self.lines.append("  " + shapes[shape])
-        return name
-
-    def edge(self, source: str, target: str, label: str = "", style: str = "-->") -> None:
-        text = f'|"{_escape(label)}"|' if label else ""
-        self.lines.append(f"  {source} {style}{text} {target}")
+Detail = Literal["overview", "full"]
+DETAILS: tuple[Detail, ...] = ("overview", "full")
 
 
-def _escape(text: str) -> str:
-    return text.replace('"', "#quot;").replace("\n", " ")[:120]
+def mermaid(definition: model.Definition, detail: Detail = "overview") -> str:
+    """The flowchart of ``definition``: the overview for its owner, or every step."""
+    if detail == "overview":
+        return overview(definition)
+    return full_chart(definition)
 
 
-def mermaid(definition: model.Definition) -> str:
-    chart = _Chart()
-    start = chart.node(f"start: {definition.title}", "round")
-    ends = _chart_steps(chart, definition.steps, [start])
-    done = chart.node("done", "round")
-    for end in ends:
-        chart.edge(end, done)
-    return "\n".join(chart.lines)
+# A way out of what is drawn so far: the node it leaves, and the label of its edge.
+_Exit = tuple[str, str]
 
 
-def _chart_steps(chart: _Chart, steps: list[model.Step], entries: list[str]) -> list[str]:
+def full_chart(definition: model.Definition) -> str:
+    """Every step as a node, named by its id, with conditions and values as written."""
+    chart = Flowchart()
+    start = chart.node(f"start: {definition.title}", "stadium")
+    ends = _chart_steps(chart, definition.steps, [(start, "")])
+    done = chart.node("done", "stadium")
+    _connect(chart, ends, done)
+    return chart.text()
+
+
+def _connect(chart: Flowchart, entries: list[_Exit], target: str) -> None:
+    for source, label in entries:
+        chart.edge(source, target, label)
+
+
+def _chart_steps(chart: Flowchart, steps: list[model.Step], entries: list[_Exit]) -> list[_Exit]:
     current = entries
     for step in steps:
         current = _chart_step(chart, step, current)
     return current
 
 
-def _chart_step(chart: _Chart, step: model.StepBase, entries: list[str]) -> list[str]:
+def _chart_step(chart: Flowchart, step: model.StepBase, entries: list[_Exit]) -> list[_Exit]:
     label = f"{step.id}: {step.title or summary(step)}"
+    skipped: list[_Exit] = []
     if step.if_:
         guard = chart.node(f"if {step.if_}", "diamond")
-        for entry in entries:
-            chart.edge(entry, guard)
-        skipped = [guard]
-        entries = [guard]
-    else:
-        skipped = []
-    exits: list[str]
+        _connect(chart, entries, guard)
+        entries, skipped = [(guard, "yes")], [(guard, "no")]
+    exits: list[_Exit]
     match step:
         case model.FailStep() | model.FinishStep():
-            node = chart.node(f"{step.id}: {summary(step)}", "end")
-            for entry in entries:
-                chart.edge(entry, node, "yes" if skipped else "")
+            node = chart.node(f"{step.id}: {summary(step)}", "stadium")
+            _connect(chart, entries, node)
             exits = []
         case model.SwitchStep():
             node = chart.node(label, "diamond")
-            for entry in entries:
-                chart.edge(entry, node)
+            _connect(chart, entries, node)
             exits = []
             for case in step.switch:
-                first = _chart_branch(chart, case.steps, node, case.when)
-                exits += first
+                exits += _chart_branch(chart, case.steps, node, case.when)
             if step.otherwise:
                 exits += _chart_branch(chart, step.otherwise, node, "otherwise")
             else:
-                exits.append(node)
+                exits.append((node, "otherwise"))
         case model.ParallelStep():
-            fork = chart.node(label, "bar")
-            for entry in entries:
-                chart.edge(entry, fork)
+            node = chart.node(label, "bar")
+            _connect(chart, entries, node)
             join = chart.node(f"join {step.id} ({step.mode})", "bar")
             for branch in step.parallel:
-                for end in _chart_branch(chart, branch.steps, fork, branch.id):
-                    chart.edge(end, join)
-            exits = [join]
+                _connect(chart, _chart_branch(chart, branch.steps, node, branch.id), join)
+            exits = [(join, "")]
         case model.ForEachStep() | model.RepeatStep() | model.GroupStep():
             node = chart.node(label)
-            for entry in entries:
-                chart.edge(entry, node)
-            inner = _chart_steps(chart, step.steps, [node])
-            if not isinstance(step, model.GroupStep):
-                for end in inner:
-                    chart.edge(end, node, "next", "-.->")
-                exits = [node]
-            else:
+            _connect(chart, entries, node)
+            inner = _chart_steps(chart, step.steps, [(node, "")])
+            if isinstance(step, model.GroupStep):
                 exits = inner
+            else:
+                for end, _ in inner:
+                    chart.edge(end, node, "next", dashed=True)
+                exits = [(node, "finished")]
         case _:
             node = chart.node(label)
-            for entry in entries:
-                chart.edge(entry, node, "yes" if skipped else "")
-            exits = [node]
+            _connect(chart, entries, node)
+            exits = [(node, "")]
     for handler in step.catch:
-        node = chart.node(f"on {', '.join(handler.errors)}", "diamond")
-        chart.edge(exits[0] if exits else entries[0], node, "error", "-.->")
-        ends = _chart_steps(chart, handler.steps, [node])
+        catcher = chart.node(f"on {', '.join(handler.errors)}", "diamond")
+        chart.edge(node, catcher, "error", dashed=True)
+        ends = _chart_steps(chart, handler.steps, [(catcher, "")])
         if handler.then == "continue":
             exits += ends
-    if step.compensate is not None and exits:
+    if step.compensate is not None:
         undo = chart.node(f"undo: {step.compensate.id}: {summary(step.compensate)}")
-        chart.edge(exits[0], undo, "compensate", "-.-")
-    return exits + [node for node in skipped]
+        chart.edge(node, undo, "compensate", dashed=True)
+        if isinstance(step.compensate, model.GroupStep):
+            _chart_steps(chart, step.compensate.steps, [(undo, "")])
+    return exits + skipped
 
 
-def _chart_branch(chart: _Chart, steps: list[model.Step], source: str, label: str) -> list[str]:
-    marker = chart.node(label, "round")
+def _chart_branch(
+    chart: Flowchart, steps: list[model.Step], source: str, label: str
+) -> list[_Exit]:
+    marker = chart.node(label, "stadium")
     chart.edge(source, marker)
-    return _chart_steps(chart, steps, [marker])
+    return _chart_steps(chart, steps, [(marker, "")])

@@ -12,8 +12,12 @@ from typer.testing import CliRunner
 from backoffice.cli.main import app
 from backoffice.language import model
 from backoffice.language.explain import mermaid, outline, summary
-from backoffice.language.validate import validate_text
+from backoffice.language.mermaid import escape
+from backoffice.language.validate import process_names, validate_file, validate_text
 from tests.language.helpers import DATA, EVERY_KIND
+
+DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
+SHIPPED = sorted(DEFINITIONS.glob("*.yaml"))
 
 EXPENSE = textwrap.dedent(
     """\
@@ -123,6 +127,18 @@ def test_outline_numbers_nested_steps() -> None:
     assert lines[-1] == "Output: invoice_id, decision, route"
 
 
+def test_outline_keeps_a_folded_expression_on_its_line() -> None:
+    text = EXPENSE.replace(
+        '    if: steps.approve.outcome == "approve"\n',
+        '    if: >-\n      steps.approve.outcome == "approve"\n      && input.amount > 0\n',
+    )
+    lines = outline(_definition(text)).splitlines()
+    assert (
+        '  2. pay: call payments.reimburse [only if steps.approve.outcome == "approve" '
+        "&& input.amount > 0]"
+    ) in lines
+
+
 @pytest.mark.parametrize(
     ("step", "expected"),
     [
@@ -181,7 +197,7 @@ def test_summary_of_each_kind(step: dict[str, object], expected: str) -> None:
     assert summary(parsed) == expected
 
 
-# --- Mermaid ---------------------------------------------------------------------------
+# --- Mermaid: the full chart -----------------------------------------------------------
 
 NODE = re.compile(r"^  (n\d+)[\[\(\{]")
 EDGE = re.compile(r"^  (n\d+) (?:-->|-\.->|-\.-)(?:\|\"[^\"]*\"\|)? (n\d+)$")
@@ -206,20 +222,250 @@ def _check_chart(chart: str, definition: model.Definition) -> None:
     assert all(target != "n1" for _, target in edges)
 
 
-def test_mermaid_of_a_small_definition() -> None:
+def test_full_chart_of_a_small_definition() -> None:
     definition = _definition(EXPENSE)
-    chart = mermaid(definition)
+    chart = mermaid(definition, "full")
     assert chart.startswith("flowchart TD\n")
     _check_chart(chart, definition)
     assert '  n1(["start: Expense claim"])' in chart.splitlines()
     # Quotes inside labels are escaped for Mermaid.
     assert '{"if steps.approve.outcome == #quot;approve#quot;"}' in chart
     assert '"approve"' not in chart
+    # Both ways out of a condition are labelled.
+    assert '  n3 -->|"yes"| n4' in chart.splitlines()
+    assert '  n3 -->|"no"| n5' in chart.splitlines()
 
 
-def test_mermaid_of_every_kind() -> None:
+def test_full_chart_of_every_kind() -> None:
     definition = _definition(EVERY_KIND.read_text(encoding="utf-8"))
-    _check_chart(mermaid(definition), definition)
+    _check_chart(mermaid(definition, "full"), definition)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.name)
+def test_full_chart_keeps_every_step_and_expression_whole(path: Path) -> None:
+    definition = _shipped(path)
+    chart = mermaid(definition, "full")
+    _check_chart(chart, definition)
+    labels = [_unescape(label) for label in _chart(chart).labels.values()]
+    for _, step in model.walk_steps(definition.steps):
+        if step.if_:
+            assert f"if {' '.join(step.if_.split())}" in labels, step.id
+    assert not any("\u2026" in label for label in labels)
+
+
+# --- Mermaid: the overview -------------------------------------------------------------
+
+OVERVIEW_NODE = re.compile(
+    r'^  (?P<id>n\d+)(?P<open>\(\[|\[\[|\{\{|\[/|\[|\(|\{)"(?P<label>[^"]*)"'
+    r"(?P<close>\]\)|\]\]|\}\}|\\\]|\]|\)|\})$"
+)
+OVERVIEW_EDGE = re.compile(r'^  (n\d+) (?:-->|-\.->)(?:\|"([^"]*)"\|)? (n\d+)$')
+FRONT_MATTER = ["---", "config:", "  flowchart:", "    wrappingWidth: 400", "---"]
+# What CEL looks like: none of it belongs in a chart for people.
+WRITTEN_CEL = re.compile(r"\$\{|&&|\|\||==|!=|\b(?:steps|vars|input)\.\w")
+MOST_NODES = 30
+LONGEST_LINE = 140
+
+
+class _Drawn:
+    """An overview read back: its nodes (with shapes and labels) and labelled edges."""
+
+    def __init__(self) -> None:
+        self.labels: dict[str, str] = {}
+        self.shapes: dict[str, str] = {}
+        self.edges: list[tuple[str, str, str]] = []
+
+    def out_of(self, node: str) -> list[tuple[str, str, str]]:
+        return [edge for edge in self.edges if edge[0] == node]
+
+
+def _chart(text: str) -> _Drawn:
+    lines = text.splitlines()
+    if lines[: len(FRONT_MATTER)] == FRONT_MATTER:
+        lines = lines[len(FRONT_MATTER) :]
+    assert lines[0] == "flowchart TD"
+    drawn = _Drawn()
+    for line in lines[1:]:
+        if node := OVERVIEW_NODE.match(line):
+            drawn.labels[node["id"]] = node["label"]
+            drawn.shapes[node["id"]] = node["open"]
+        elif edge := OVERVIEW_EDGE.match(line):
+            drawn.edges.append((edge[1], edge[3], edge[2] or ""))
+        else:
+            raise AssertionError(f"neither a node nor an edge: {line!r}")
+    assert all(a in drawn.labels and b in drawn.labels for a, b, _ in drawn.edges)
+    return drawn
+
+
+_ENTITY = re.compile(r"#(\w+);")
+_NAMED = {"quot": '"', "amp": "&", "lt": "<", "gt": ">"}
+
+
+def _unescape(label: str) -> str:
+    """A label as Mermaid shows it: entity codes decoded, line breaks as newlines."""
+    text = label.replace("<br>", "\n")
+    return _ENTITY.sub(
+        lambda code: chr(int(code[1])) if code[1].isdigit() else _NAMED[code[1]], text
+    )
+
+
+def _shipped(path: Path) -> model.Definition:
+    checked = validate_file(path, None, process_names(path.parent))
+    assert checked.problems == []
+    assert checked.definition is not None
+    return checked.definition
+
+
+def test_overview_of_a_small_definition() -> None:
+    assert mermaid(_definition(EXPENSE)) == "\n".join(
+        [
+            *FRONT_MATTER,
+            "flowchart TD",
+            '  n1(["Expense claim"])',
+            '  n2("Approve claim<br>by the manager of \u2039employee\u203a<br>'
+            'decides: approve / reject<br>due in 2bd, escalated after 3bd, expired after 10bd")',
+            "  n1 --> n2",
+            '  n3{{"approve outcome is approve?"}}',
+            "  n2 --> n3",
+            '  n4["Pay"]',
+            '  n3 -->|"yes"| n4',
+            '  n5{{"approve outcome is not approve?"}}',
+            "  n4 --> n5",
+            '  n3 -->|"no"| n5',
+            '  n6(["fails: REJECTED"])',
+            '  n5 -->|"yes"| n6',
+            '  n7(["done"])',
+            '  n5 -->|"no"| n7',
+        ]
+    )
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.name)
+def test_overview_of_a_shipped_definition_is_small_and_readable(path: Path) -> None:
+    definition = _shipped(path)
+    drawn = _chart(mermaid(definition))
+    assert len(drawn.labels) <= MOST_NODES
+    assert len(drawn.labels) < len(_chart(mermaid(definition, "full")).labels) / 2
+    # Only the start node has no way in.
+    assert [node for node in drawn.labels if not any(e[1] == node for e in drawn.edges)] == ["n1"]
+    for node, label in drawn.labels.items():
+        outs = drawn.out_of(node)
+        # Every way out of a condition, a decision or any node with several, is labelled.
+        if len(outs) > 1 or drawn.shapes[node] in ("{{", "{"):
+            assert all(edge_label for _, _, edge_label in outs), _unescape(label)
+        for line in _unescape(label).splitlines():
+            assert len(line) <= LONGEST_LINE, line
+            _assert_whole(line)
+    for _, _, edge_label in drawn.edges:
+        _assert_whole(_unescape(edge_label))
+
+
+def test_overview_names_the_phases_and_decisions_by_their_titles() -> None:
+    (path,) = [path for path in SHIPPED if path.name == "invoice_approval.yaml"]
+    drawn = _chart(mermaid(_shipped(path)))
+    first_lines = [_unescape(label).splitlines()[0] for label in drawn.labels.values()]
+    for title in (
+        "Verify the bank account on \u2039invoice id\u203a (\u2039supplier id\u203a)",
+        "Matching",
+        "Approval",
+        "Turned down",
+        "Until payment",
+    ):
+        assert title in first_lines
+    assert "outcome is OPEN and check fraud hold?" in first_lines
+    # A task's outcome is named by the label people click.
+    assert any("is not \u201cGenuine invoice\u201d" in label for label in drawn.labels.values())
+
+
+def _assert_whole(text: str) -> None:
+    """Said in words, and if shortened, then between whole words with an ellipsis."""
+    assert not WRITTEN_CEL.search(text), text
+    assert re.search(r"\S\u2026", text) is None, text
+    for opening, closing in ("()", "[]", "\u2039\u203a", "\u201c\u201d"):
+        assert text.count(opening) == text.count(closing), text
+
+
+def test_overview_folds_loops_branches_groups_handlers_and_compensations() -> None:
+    drawn = _chart(mermaid(_definition(EVERY_KIND.read_text(encoding="utf-8"))))
+    labels = [_unescape(label) for label in drawn.labels.values()]
+    # A loop, a parallel block and a for-each: title, how it runs, and (few) its steps.
+    loop = "Review loop\nrepeats until review outcome is not request_changes, at most 3 times"
+    assert f"{loop}\nreview" in labels
+    parallel = "Provision\nat once: Left branch, Right"
+    assert f"{parallel}\nall must finish; a failure stops the others" in labels
+    assert "Lines\nfor each line of lines, 4 at a time\nline total" in labels
+    # An error handler and a compensation are a line of the step's own node.
+    validate = "Validate invoice \u2039invoice id\u203a"
+    assert f"{validate}\non FraudHold: alert, then the process fails" in labels
+    assert "Post\nundone on failure: reverse" in labels
+    (route,) = [node for node, label in drawn.labels.items() if label == "Route?"]
+    assert [label for _, _, label in drawn.out_of(route)] == [
+        "Goods",
+        "amount above 1000000",
+        "otherwise",
+    ]
+
+
+NASTY = """\
+name: nasty
+version: 1
+title: 'Q "quoted" <b>bold</b> & #1 [x] (y) {z} | `tick` %%{init: {"theme": "dark"}}%%'
+owner: ap
+business_key: input.id
+input:
+  id: string
+steps:
+  - id: first
+    title: 'Check "A&B" <urgent> #35; --> end ]]) ; style: #quot; x'
+    call: invoice.check
+  - id: choose
+    title: 'Pick <one> & "only" one | #tag'
+    switch:
+      - when: input.id == "<a & b>"
+        title: 'Case "<x>" & #y | z'
+        steps:
+          - {id: a, set: {v: 1}}
+    otherwise:
+      - id: c
+        title: 'Other [side] {of} (it) classDef x fill:#f00;'
+        task:
+          assignees: [{group: "a&b <c>"}]
+          form: {outcomes: [{id: ok, label: 'Yes "sure" <b>&</b>'}, nope]}
+          timeout: {after: 1d, outcome: nope}
+  - id: last
+    if: input.id == "x\\"y" && steps.c.outcome == "ok"
+    wait: 1h
+"""
+
+
+def test_overview_escapes_every_character_mermaid_reads() -> None:
+    definition = _definition(NASTY)
+    text = mermaid(definition)
+    drawn = _chart(text)  # every line still reads as a node or an edge
+    raw = list(drawn.labels.values()) + [label for _, _, label in drawn.edges]
+    for label in raw:
+        # Our own line breaks aside, nothing in a label is markup, a quote or a directive.
+        written = label.replace("<br>", "")
+        assert not set(written) & set('"&<>|`%'), label
+        assert "style" not in written
+        assert "classDef" not in written
+        assert re.sub(r"#\w+;", "", written).count("#") == 0, label
+    shown = [_unescape(label) for label in raw]
+    assert definition.title in shown
+    assert 'Check "A&B" <urgent> #35; --> end ]]) ; style: #quot; x' in shown
+    assert 'Pick <one> & "only" one | #tag?' in shown
+    assert 'Case "<x>" & #y | z' in shown
+    assert any(
+        label.startswith("Other [side] {of} (it) classDef x fill:#f00;\n") for label in shown
+    )
+    assert any('decides: Yes "sure" <b>&</b> / nope' in label for label in shown)
+    assert 'id is \u201cx"y\u201d and c outcome is \u201cYes "sure" <b>&</b>\u201d?' in shown
+
+
+def test_escape_codes_each_special_character() -> None:
+    assert escape('a "b" <c> & #d | `e` %f style classDef\nnext') == (
+        "a #quot;b#quot; #lt;c#gt; #amp; #35;d #124; #96;e#96; #37;f #115;tyle #99;lassDef next"
+    )
 
 
 # --- the CLI ---------------------------------------------------------------------------
@@ -335,13 +581,40 @@ def test_explain_prints_the_outline(runner: CliRunner, good: Path) -> None:
     assert result.stdout == outline(_definition(EXPENSE)) + "\n"
 
 
-def test_explain_mermaid(runner: CliRunner, good: Path) -> None:
+def test_explain_mermaid_draws_the_overview(runner: CliRunner, good: Path) -> None:
     result = runner.invoke(app, ["explain", "--mermaid", "--no-catalog", str(good)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("flowchart TD\n")
     assert result.stdout == mermaid(_definition(EXPENSE)) + "\n"
+    assert "Approve claim" in result.stdout
+    overview = runner.invoke(
+        app, ["explain", "--mermaid", "--detail", "overview", "--no-catalog", str(good)]
+    )
+    assert overview.stdout == result.stdout
+
+
+def test_explain_mermaid_detail_full(runner: CliRunner, good: Path) -> None:
+    result = runner.invoke(
+        app, ["explain", "--mermaid", "--detail", "full", "--no-catalog", str(good)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("flowchart TD\n")
+    assert result.stdout == mermaid(_definition(EXPENSE), "full") + "\n"
     for step_id in ("approve", "pay", "rejected"):
         assert f'"{step_id}: ' in result.stdout
+
+
+def test_explain_detail_needs_mermaid(runner: CliRunner, good: Path) -> None:
+    result = runner.invoke(app, ["explain", "--detail", "full", "--no-catalog", str(good)])
+    assert result.exit_code == 2
+    assert "--mermaid" in result.stderr
+    assert result.stdout == ""
+
+
+def test_explain_help_tells_both_details(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["explain", "--help"])
+    assert result.exit_code == 0
+    assert "overview (the default)" in result.stdout
+    assert "full:" in result.stdout
 
 
 def test_explain_refuses_an_invalid_definition(runner: CliRunner, bad: Path) -> None:
