@@ -21,7 +21,10 @@ CURRENT_STEP = SearchAttributeKey.for_keyword_list("CurrentStep")
 """Ids of the steps running now (several while parallel branches run)."""
 
 PROCESS_STATUS = SearchAttributeKey.for_keyword("ProcessStatus")
-"""running, waiting, compensating, completed, failed."""
+"""running, waiting, compensating, then how it ended: completed, finished, failed, cancelled."""
+
+PROCESS_REASON = SearchAttributeKey.for_keyword("ProcessReason")
+"""The reason code a run finished or failed with: DUPLICATE, NO_GR, BANK_MISMATCH ..."""
 
 WAITING_ON = SearchAttributeKey.for_keyword_list("WaitingOn")
 """Who or what the run waits for: user ids, group names, event names."""
@@ -29,13 +32,18 @@ WAITING_ON = SearchAttributeKey.for_keyword_list("WaitingOn")
 WAITING_UNTIL = SearchAttributeKey.for_datetime("WaitingUntil")
 """The earliest deadline of what the run waits for."""
 
+WAITING_SINCE = SearchAttributeKey.for_datetime("WaitingSince")
+"""Since when the run has waited (the earliest of its waits now)."""
+
 ALL: tuple[SearchAttributeKey[Any], ...] = (
     PROCESS,
     BUSINESS_KEY,
     CURRENT_STEP,
     PROCESS_STATUS,
+    PROCESS_REASON,
     WAITING_ON,
     WAITING_UNTIL,
+    WAITING_SINCE,
 )
 
 _CLI_TYPE_NAMES = {
@@ -55,3 +63,12 @@ def dev_server_flags() -> list[str]:
     for key in ALL:
         flags += ["--search-attribute", f"{key.name}={_CLI_TYPE_NAMES[key.indexed_value_type]}"]
     return flags
+
+
+def create_commands(keys: list[SearchAttributeKey[Any]], namespace: str) -> list[str]:
+    """The Temporal CLI commands that register ``keys`` in ``namespace``."""
+    return [
+        f"temporal operator search-attribute create --namespace {namespace} "
+        f"--name {key.name} --type {_CLI_TYPE_NAMES[key.indexed_value_type]}"
+        for key in keys
+    ]

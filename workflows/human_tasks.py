@@ -10,13 +10,14 @@ through the sandbox: time, timers and activities only through ``temporalio.workf
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from backoffice.engine.contracts import RunInput, TaskView
+    from backoffice.engine.contracts import PlannedEvent, RunInput, TaskView
     from backoffice.language import model
     from backoffice.language.durations import Duration
     from backoffice.language.expressions import Scope, render
@@ -35,6 +36,7 @@ class HumanTaskSteps:
     index: dict[str, model.StepBase]
     tasks: dict[str, TaskView]
     task_revisions: dict[str, int]
+    on_change: Callable[[], None]
 
     if TYPE_CHECKING:
         # Provided by the Interpreter this class is mixed into.
@@ -42,7 +44,14 @@ class HumanTaskSteps:
         def after(self, start: datetime, duration: Duration) -> datetime: ...
         def title(self, step: model.StepBase, frame: Frame, scope: Scope | None = None) -> str: ...
         def _waiting(
-            self, key: str, step: model.StepBase, on: list[str], until: datetime | None
+            self,
+            key: str,
+            step: model.StepBase,
+            on: list[str],
+            until: datetime | None,
+            *,
+            why: str | None = None,
+            parties: list[str] | None = None,
         ) -> None: ...
         def waiting_on(self, key: str) -> AbstractAsyncContextManager[None]: ...
 
@@ -137,10 +146,25 @@ class HumanTaskSteps:
         task = step.task
         original_deadline = view.deadline
         schedule = self._sla_schedule(task, view.created_at)
+        targets = {
+            level: _escalation_targets(escalation, scope)
+            for level, escalation in enumerate(task.escalations, start=1)
+        }
         position = 0
         while position < len(schedule):
+            shift = view.deadline - original_deadline
+            view.planned = [
+                PlannedEvent(
+                    at=at + shift,
+                    what="reminder" if kind == "remind" else "escalation",
+                    number=level,
+                    to=targets[level] if kind == "escalate" else [],
+                )
+                for at, kind, level in schedule[position:]
+            ]
+            self.on_change()  # ops see what comes next as soon as it is planned
             moment, what, number = schedule[position]
-            moment += view.deadline - original_deadline
+            moment += shift
             label = f"reminder {number}" if what == "remind" else f"escalation level {number}"
             if not await self._await_decision(view, moment, f"{step.id}: {label}"):
                 continue  # rescheduled meanwhile: the same point, at its new moment
@@ -151,6 +175,7 @@ class HumanTaskSteps:
                 await self._remind(step, view, number)
             else:
                 await self._escalate(step, view, task.escalations[number - 1], number, scope)
+        view.planned = []
         summary = f"{step.id}: final timeout ({task.timeout.outcome})"
         while await self._await_decision(view, view.deadline, summary) is False:
             pass  # rescheduled: wait for the new deadline
@@ -304,6 +329,22 @@ def task_result(view: TaskView, timeout_outcome: str) -> dict[str, Any]:
         "comment": last.comment if last else None,
         "fields": last.fields if last else {},
     }
+
+
+def _escalation_targets(escalation: model.Escalation, scope: Scope) -> list[str]:
+    """Who an escalation level brings in, as ops read it (``add manager_of:EMP-1``)."""
+    targets: list[str] = []
+    for verb, rules in (
+        ("add", escalation.add),
+        ("replace with", escalation.replace),
+        ("notify", escalation.notify),
+    ):
+        for rule in rules:
+            try:
+                targets.append(f"{verb} {describe_assignee(rule, scope)}")
+            except Exception:  # shown only: a rule that cannot be worked out yet is named
+                targets.append(f"{verb} {rule.kind}")
+    return targets
 
 
 def waiting_for(view: TaskView) -> list[str]:

@@ -150,6 +150,10 @@ class Interpreter(HumanTaskSteps):
         self.on_change: Callable[[], None] = lambda: None
         self.on_wait: Callable[[], None] = lambda: None
         self.waiting: dict[str, tuple[list[str], datetime | None]] = {}
+        # Since when each wait began, and whom or what it waits on in words for the
+        # search attributes (people, groups, events: a timer waits on no one).
+        self.waiting_since: dict[str, datetime] = {}
+        self.waiting_parties: dict[str, list[str]] = {}
         self.task_revisions: dict[str, int] = {}  # bumped each time a task is rescheduled
 
     # --- names and time ---------------------------------------------------------------
@@ -573,7 +577,9 @@ class Interpreter(HumanTaskSteps):
             target = as_datetime(self.scope(frame).evaluate(spec.until))
             what = f"wait until {target.isoformat()}"
         if target > now:
-            self._waiting(key, step, [what], target)
+            # The step's title says why it waits ("Goods receipt of PO-1, looked for again
+            # each business day"); what it waits on is time, not a person.
+            self._waiting(key, step, [what], target, why="time to pass", parties=[])
             async with self.waiting_on(key):
                 await workflow.sleep(target - now, summary=f"{step.id}: {what}")
         return {"waited_until": target.isoformat()}
@@ -634,7 +640,26 @@ class Interpreter(HumanTaskSteps):
             entry.ended_at = now
             entry.waiting_for = None
             entry.until = None
+            entry.waiting_since = None
         self.on_change()
+
+    def close_progress(self, status: Any) -> None:
+        """At the run's end: steps still shown running or waiting end as ``status``.
+
+        A ``finish`` inside a block, a cancellation, or a failure leaves the enclosing steps
+        marked as running; a closed run must not read as work in progress.
+        """
+        now = workflow.now()
+        for entry in self.progress.values():
+            if entry.status in ("running", "waiting"):
+                entry.status = status
+                entry.ended_at = now
+                entry.waiting_for = None
+                entry.until = None
+                entry.waiting_since = None
+        self.waiting.clear()
+        self.waiting_since.clear()
+        self.waiting_parties.clear()
 
     def _loop_progress(self, key: str, done: int, total: int) -> None:
         entry = self.progress.get(key)
@@ -643,14 +668,24 @@ class Interpreter(HumanTaskSteps):
             self.on_change()
 
     def _waiting(
-        self, key: str, step: model.StepBase, on: list[str], until: datetime | None
+        self,
+        key: str,
+        step: model.StepBase,
+        on: list[str],
+        until: datetime | None,
+        *,
+        why: str | None = None,
+        parties: list[str] | None = None,
     ) -> None:
         self.waiting[key] = (on, until)
+        since = self.waiting_since.setdefault(key, workflow.now())
+        self.waiting_parties[key] = list(on if parties is None else parties)
         entry = self.progress.get(key)
         if entry is not None:
             entry.status = "waiting"
-            entry.waiting_for = ", ".join(on)
+            entry.waiting_for = why or ", ".join(on)
             entry.until = until
+            entry.waiting_since = since
         self.on_wait()
         self.on_change()
 
@@ -673,6 +708,11 @@ class Interpreter(HumanTaskSteps):
 
     def _waiting_done(self, key: str) -> None:
         self.waiting.pop(key, None)
+        self.waiting_since.pop(key, None)
+        self.waiting_parties.pop(key, None)
+        entry = self.progress.get(key)
+        if entry is not None:
+            entry.waiting_since = None
         self.on_wait()
         self.on_change()
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RawValue, RetryPolicy, SearchAttributeUpdate
+from temporalio.common import RawValue, RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -43,11 +43,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from backoffice.language import model
     from backoffice.language.expressions import ExpressionError, render
+    from backoffice.markdown_text import md, md_code
 
     # The interpreter is large and pure: importing it once for the worker, instead of
     # once per run as the sandbox does for workflow modules, saves most of a run's CPU.
-    from workflows import task_rules
+    from workflows import expected_events, task_rules
     from workflows.interpreter import (
+        CONTAINER_KINDS,
         ContinueAsNewNow,
         Frame,
         Interpreter,
@@ -90,7 +92,13 @@ class ProcessWorkflow:
         self.interpreter.on_change = self._show_details
         self.interpreter.on_wait = self._show_waiting
         self.final_status = "running"
-        self.attributes_changed = False  # set once a wait has upserted search attributes
+        self.final_reason: str | None = None
+        self.attributes_changed = False  # legacy runs: set once a wait has upserted
+        self.attribute_mode: str | None = None  # see _attribute_mode
+        # What the search attributes hold now: set at start by the client, then upserted.
+        # (a run continued as new inherits its predecessor's values).
+        held = workflow.info().typed_search_attributes
+        self.published: dict[str, Any] = {key.name: held.get(key) for key in OPS_ATTRIBUTES}
 
     # --- running ------------------------------------------------------------------------
 
@@ -106,6 +114,8 @@ class ProcessWorkflow:
                 result = ProcessResult(
                     status="finished", reason=finished.reason, output=finished.output or {}
                 )
+                self._show_final("finished", finished.reason)
+                return result
         except ContinueAsNewNow:
             state = interpreter.state.model_copy(
                 update={"continued": interpreter.state.continued + 1}
@@ -124,7 +134,7 @@ class ProcessWorkflow:
             )
             self.final_status = "compensating"
             problems = await self.compensate()
-            self._show_final("failed")
+            self._show_final("failed", error.type)
             message = error.message
             if problems:
                 message += "; compensation failed for: " + ", ".join(problems)
@@ -313,6 +323,23 @@ class ProcessWorkflow:
             variables=interpreter.state.variables,
             tasks=list(interpreter.tasks.values()),
             continued=interpreter.state.continued,
+            reason=self.final_reason,
+            waiting_since=min(interpreter.waiting_since.values(), default=None),
+            events_declared=expected_events.declared_events(self.definition),
+            events_awaited=sorted(
+                who.removeprefix("event:")
+                for who_list, _ in interpreter.waiting.values()
+                for who in who_list
+                if who.startswith("event:")
+            ),
+            events_possible=(
+                []
+                if self.final_status != "running"
+                else expected_events.possible_events(self.definition, interpreter.state.records)
+            ),
+            events_received=sorted(
+                name for name, queued in interpreter.state.events.items() if queued
+            ),
         )
 
     @workflow.query(name=TASKS_QUERY)
@@ -324,12 +351,48 @@ class ProcessWorkflow:
     def _show_details(self) -> None:
         # Served by a built-in query: no history event, so it may change as often as needed.
         workflow.set_current_details(current_details(self))
+        self._publish()
+
+    def _attribute_mode(self) -> str:
+        """How this run keeps its search attributes: off, legacy or current (decided once).
+
+        Runs recorded before ``ops-attributes`` upserted only at waits and, when they had
+        waited, at the end; they replay exactly so. Newer runs keep every attribute true at
+        every change: the step running, the waits, and how the run ended.
+        """
+        if self.attribute_mode is None:
+            if workflow.info().typed_search_attributes.get(search_attributes.PROCESS) is None:
+                self.attribute_mode = "off"  # started without them (the test server)
+            elif workflow.patched("ops-attributes"):
+                self.attribute_mode = "current"
+            else:
+                self.attribute_mode = "legacy"
+        return self.attribute_mode
+
+    def _publish(self) -> None:
+        """Upsert the search attributes that changed since the last upsert (current mode)."""
+        if self._attribute_mode() != "current":
+            return
+        wanted = ops_attributes(self)
+        changed: list[SearchAttributeUpdate[Any]] = []
+        for key, value in wanted.items():
+            held = self.published.get(key.name, _UNSET)
+            if held == value or (held is None and value == []):
+                continue
+            self.published[key.name] = value
+            changed.append(key.value_unset() if value in (None, []) else key.value_set(value))
+        if changed:
+            workflow.upsert_search_attributes(changed)
 
     def _show_waiting(self) -> None:
+        if self._attribute_mode() == "legacy":
+            self._show_waiting_legacy()
+        else:
+            self._publish()
+
+    def _show_waiting_legacy(self) -> None:
         # Search attributes cost one history event per change: only waits update them, so
         # a run of plain calls has exactly the events a hand-written workflow would.
-        if workflow.info().typed_search_attributes.get(search_attributes.PROCESS) is None:
-            return
         waiting = self.interpreter.waiting
         on = sorted({who for who_list, _ in waiting.values() for who in who_list})
         untils = [until for _, until in waiting.values() if until is not None]
@@ -346,34 +409,99 @@ class ProcessWorkflow:
         workflow.upsert_search_attributes(pairs)
         self.attributes_changed = True
 
-    def _show_final(self, status: str) -> None:
-        # Only runs that already changed their attributes (they waited) pay the extra
-        # event; for the others, Temporal's own execution status tells the outcome.
+    def _show_final(self, status: str, reason: str | None = None) -> None:
         self.final_status = status
+        self.final_reason = reason
+        self.interpreter.close_progress(
+            "cancelled" if status in ("failed", "cancelled") else "completed"
+        )
+        if self._attribute_mode() == "legacy":
+            workflow.set_current_details(current_details(self))
+            # Only runs that already changed their attributes (they waited) paid the extra
+            # event; added after histories were recorded: runs from before replay without it.
+            if self.attributes_changed and workflow.patched("final-process-status"):
+                legacy = "completed" if status == "finished" else status
+                workflow.upsert_search_attributes(
+                    [search_attributes.PROCESS_STATUS.value_set(legacy)]
+                )
+            return
         self._show_details()
-        # Added after histories were recorded: runs from before replay without it.
-        if self.attributes_changed and workflow.patched("final-process-status"):
-            workflow.upsert_search_attributes([search_attributes.PROCESS_STATUS.value_set(status)])
+
+
+_UNSET = object()
+OPS_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = (
+    search_attributes.PROCESS_STATUS,
+    search_attributes.PROCESS_REASON,
+    search_attributes.CURRENT_STEP,
+    search_attributes.WAITING_ON,
+    search_attributes.WAITING_UNTIL,
+    search_attributes.WAITING_SINCE,
+)
+
+
+def ops_attributes(process: ProcessWorkflow) -> dict[SearchAttributeKey[Any], Any]:
+    """The search attributes as the run now is: status, current steps, waits, reason."""
+    interpreter = process.interpreter
+    waiting = interpreter.waiting
+    status = process.final_status
+    if status == "running" and waiting:
+        status = "waiting"
+    ended = status in ("completed", "finished", "failed", "cancelled")
+    steps: list[str] = []
+    if not ended:
+        active = [p for p in interpreter.progress.values() if p.status in ("running", "waiting")]
+        leaves = [p.step_id for p in active if p.kind not in CONTAINER_KINDS]
+        steps = leaves or [p.step_id for p in active]
+        steps += [key.rsplit("/", 1)[-1] for key in waiting]  # items of a for_each too
+    parties = sorted({who for who_list in interpreter.waiting_parties.values() for who in who_list})
+    untils = [until for _, until in waiting.values() if until is not None]
+    since = list(interpreter.waiting_since.values())
+    return {
+        search_attributes.PROCESS_STATUS: status,
+        search_attributes.PROCESS_REASON: process.final_reason,
+        search_attributes.CURRENT_STEP: sorted(set(steps))[:20],
+        search_attributes.WAITING_ON: parties[:20],
+        search_attributes.WAITING_UNTIL: min(untils) if untils else None,
+        search_attributes.WAITING_SINCE: min(since) if since else None,
+    }
 
 
 def current_details(process: ProcessWorkflow) -> str:
+    """The run's page in the Web UI (markdown): what runs and waits now, or how it ended."""
     interpreter = process.interpreter
     definition = process.definition
-    lines = [
-        f"**{definition.title}** · `{process.run_input.business_key}` · {process.final_status}"
-    ]
+    status = process.final_status
+    if status == "running" and interpreter.waiting:
+        status = "waiting"
+    headline = (
+        f"**{md(definition.title)}** · `{md_code(process.run_input.business_key)}` · {status}"
+    )
+    if process.final_reason:
+        headline += f" ({md(process.final_reason)})"
+    lines = [headline, ""]  # a blank line, so the lines below render as a list
     active = [p for p in interpreter.progress.values() if p.status in ("running", "waiting")]
     for entry in active:
-        line = f"- now: **{entry.step_id}** {entry.title}"
+        line = f"- now: **{md(entry.step_id)}** {md(entry.title)}"
         if entry.waiting_for:
-            line += f" · waiting for {entry.waiting_for}"
+            line += f" · waiting for {md(entry.waiting_for)}"
+        if entry.waiting_since:
+            line += f" since {entry.waiting_since:%Y-%m-%d %H:%M} UTC"
         if entry.until:
             line += f" until {entry.until:%Y-%m-%d %H:%M} UTC"
         lines.append(line)
+    for task in interpreter.tasks.values():
+        if task.status != "open":
+            continue
+        for planned in task.planned[:3]:
+            whom = f" ({md(', '.join(planned.to))})" if planned.to else ""
+            lines.append(
+                f"- next for **{md(task.step_id)}**: {planned.what} {planned.number}"
+                f"{whom} at {planned.at:%Y-%m-%d %H:%M} UTC"
+            )
     done = [p.step_id for p in interpreter.progress.values() if p.status == "completed"]
     if done:
-        lines.append("- done: " + ", ".join(done[-12:]))
+        lines.append("- done: " + ", ".join(md(step) for step in done[-12:]))
     failed = [p for p in interpreter.progress.values() if p.status == "failed"]
     for entry in failed:
-        lines.append(f"- failed: **{entry.step_id}**: {entry.error}")
+        lines.append(f"- failed: **{md(entry.step_id)}**: {md(entry.error or '')}")
     return "\n".join(lines)

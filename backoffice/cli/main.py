@@ -323,13 +323,32 @@ def demo_command(
 @app.command("status")
 @friendly_errors
 def status_command(
-    workflow_id: Annotated[str, typer.Argument(help="Run id: <process>/<business key>.")],
+    workflow_id: Annotated[
+        str | None,
+        typer.Argument(help="Run id: <process>/<business key>; none lists the runs."),
+    ] = None,
+    process: Annotated[
+        str | None, typer.Option("--process", help="List only this process's runs.")
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help="List only runs in this state: running, waiting, completed, finished, "
+            "failed, cancelled, terminated.",
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Runs listed at most.")] = 50,
     port: PortOption = None,
 ) -> None:
-    """Show a run step by step: done, running, waiting for whom."""
+    """Show a run step by step (done, running, waiting for whom), or list the runs."""
     from backoffice.cli import runs
 
-    asyncio.run(runs.status(settings_and_logging(), workflow_id, port))
+    settings = settings_and_logging()
+    if workflow_id is None:
+        asyncio.run(runs.list_runs(settings, process, state, limit, port))
+    else:
+        asyncio.run(runs.status(settings, workflow_id, port))
 
 
 @app.command("send")

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import typer
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
+from backoffice import search_attributes
 from backoffice.catalog import build_catalog
 from backoffice.connection import connect, dev_server_connection
 from backoffice.engine.contracts import Progress
 from backoffice.engine.runs import Definitions, RunError, progress, send_event, start_process
-from backoffice.links import run_url
+from backoffice.links import run_url, runs_list_url
 from backoffice.settings import Settings
 
 
@@ -61,6 +66,16 @@ async def start(settings: Settings, name: str, data: Any, port: int | None, wait
         typer.echo(json.dumps(result, indent=2, default=str))
 
 
+CLOSED_STATES = {
+    WorkflowExecutionStatus.COMPLETED: "completed",
+    WorkflowExecutionStatus.FAILED: "failed",
+    WorkflowExecutionStatus.CANCELED: "cancelled",
+    WorkflowExecutionStatus.TERMINATED: "terminated",
+    WorkflowExecutionStatus.TIMED_OUT: "timed_out",
+    WorkflowExecutionStatus.CONTINUED_AS_NEW: "continued",
+}
+
+
 async def status(settings: Settings, workflow_id: str, port: int | None) -> None:
     client = await client_for(settings, port)
     handle = client.get_workflow_handle(workflow_id)
@@ -77,7 +92,8 @@ async def status(settings: Settings, workflow_id: str, port: int | None) -> None
         typer.echo(f"(no step progress: {error.message}; is a worker running?)")
         current = None
     if current is not None:
-        typer.echo(render_progress(current))
+        closed = CLOSED_STATES.get(described.status) if described.status else None
+        typer.echo(render_progress(as_ended(current, closed)))
     if described.status == WorkflowExecutionStatus.COMPLETED:
         typer.echo("result: " + json.dumps(await handle.result(), default=str))
     elif described.status == WorkflowExecutionStatus.FAILED:
@@ -88,13 +104,48 @@ async def status(settings: Settings, workflow_id: str, port: int | None) -> None
             typer.echo(f"failed: {cause or error}")
 
 
+def as_ended(current: Progress, closed: str | None) -> Progress:
+    """The run's progress as the server knows it ended.
+
+    A run terminated or timed out by the server never learns it: its last progress still
+    says running and waiting. The server's word wins, and its open steps read as stopped.
+    """
+    if closed is None or current.status not in ("running", "waiting", "compensating"):
+        return current
+    steps = [
+        step.model_copy(update={"status": "cancelled", "waiting_for": None, "until": None})
+        if step.status in ("running", "waiting")
+        else step
+        for step in current.steps
+    ]
+    tasks = [
+        task.model_copy(update={"status": "cancelled"}) if task.status == "open" else task
+        for task in current.tasks
+    ]
+    return current.model_copy(
+        update={
+            "status": closed,
+            "steps": steps,
+            "tasks": tasks,
+            "events_awaited": [],
+            "events_possible": [],
+            "waiting_since": None,
+        }
+    )
+
+
 def render_progress(current: Progress) -> str:
     lines = [f"process {current.process} v{current.version}, key {current.business_key}"]
-    lines.append(f"status: {current.status}")
+    status = current.status + (f" ({current.reason})" if current.reason else "")
+    if current.waiting_since and current.status == "waiting":
+        status += f", waiting since {current.waiting_since:%Y-%m-%d %H:%M} UTC"
+    lines.append(f"status: {status}")
     for step in current.steps:
         line = f"  {step.status:<11} {step.step_id}  {step.title}"
         if step.waiting_for:
             line += f"  [waiting for {step.waiting_for}"
+            if step.waiting_since:
+                line += f" since {step.waiting_since:%Y-%m-%d %H:%M} UTC"
             line += f" until {step.until:%Y-%m-%d %H:%M} UTC]" if step.until else "]"
         if step.error:
             line += f"  error: {step.error}"
@@ -102,9 +153,19 @@ def render_progress(current: Progress) -> str:
     for task in current.tasks:
         if task.status == "open":
             lines.append(
-                f"  open task {task.task_id}: {task.title} for {', '.join(task.assignees)}"
-                f" (deadline {task.deadline:%Y-%m-%d %H:%M} UTC)"
+                f"  open task {shlex.quote(task.task_id)}: {task.title} for "
+                f"{', '.join(task.assignees)} (deadline {task.deadline:%Y-%m-%d %H:%M} UTC)"
             )
+            for planned in task.planned:
+                whom = f" ({', '.join(planned.to)})" if planned.to else ""
+                lines.append(
+                    f"    next: {planned.what} {planned.number}{whom} "
+                    f"at {planned.at:%Y-%m-%d %H:%M} UTC"
+                )
+    if current.events_received:
+        lines.append("events received, not yet taken: " + ", ".join(current.events_received))
+    if current.status in ("running", "waiting") and current.events_possible:
+        lines.append("events it may take: " + ", ".join(current.events_possible))
     if current.variables:
         lines.append("variables: " + json.dumps(current.variables, default=str))
     if current.continued:
@@ -116,11 +177,12 @@ async def send(
     settings: Settings, workflow_id: str, event: str, data: Any, port: int | None
 ) -> None:
     client = await client_for(settings, port)
+    definitions = Definitions(settings.definitions_dir, build_catalog(plugins=settings.plugins))
     try:
-        await send_event(client, workflow_id, event, data)
+        verdict = await send_event(client, workflow_id, event, data, definitions)
     except RPCError as error:
         raise RunError(f"cannot send {event} to {workflow_id}: {error.message}") from None
-    typer.echo(f"sent {event} to {workflow_id}")
+    typer.echo(f"{event} {verdict}")
 
 
 async def cancel(settings: Settings, workflow_id: str, port: int | None) -> None:
@@ -146,3 +208,96 @@ async def history(
     else:
         await asyncio.to_thread(output.write_text, text, encoding="utf-8")
         typer.echo(f"wrote {len(fetched.events)} events of {workflow_id} to {output}")
+
+
+LIST_BOUND = 2000  # runs read for the counts; the table shows the newest --limit of them
+
+
+async def list_runs(
+    settings: Settings, process: str | None, state: str | None, limit: int, port: int | None
+) -> None:
+    """``backoffice status`` without an id: runs by process, status, step and waiting-on."""
+    client = await client_for(settings, port)
+    clauses = []
+    if process:
+        clauses.append(f"{search_attributes.PROCESS.name} = {_quoted(process)}")
+    query = " AND ".join(clauses)
+    rows: list[RunRow] = []
+    try:
+        async for execution in client.list_workflows(query or None, limit=LIST_BOUND):
+            row = RunRow.of(execution)
+            if row is not None and (state is None or row.status == state):
+                rows.append(row)
+    except RPCError as error:
+        raise RunError(f"cannot list runs: {error.message}") from None
+    typer.echo(render_run_table(rows, limit, settings, client.namespace))
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass
+class RunRow:
+    workflow_id: str
+    process: str
+    status: str
+    steps: list[str]
+    waiting_on: list[str]
+    since: datetime | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, execution: WorkflowExecution) -> RunRow | None:
+        held = execution.typed_search_attributes
+        process = held.get(search_attributes.PROCESS)
+        if process is None:
+            return None  # not a process run (the smoke check, say)
+        status = held.get(search_attributes.PROCESS_STATUS) or "running"
+        closed = CLOSED_STATES.get(execution.status) if execution.status else None
+        if closed is not None and status in ("running", "waiting", "compensating"):
+            status = closed  # terminated or timed out: the run could not say so itself
+        open_run = closed is None
+        return cls(
+            workflow_id=execution.id,
+            process=process,
+            status=status,
+            steps=list(held.get(search_attributes.CURRENT_STEP) or []) if open_run else [],
+            waiting_on=list(held.get(search_attributes.WAITING_ON) or []) if open_run else [],
+            since=held.get(search_attributes.WAITING_SINCE) if open_run else None,
+            reason=held.get(search_attributes.PROCESS_REASON),
+        )
+
+
+def render_run_table(rows: list[RunRow], limit: int, settings: Settings, namespace: str) -> str:
+    if not rows:
+        return "no process runs found"
+    lines: list[str] = []
+    by_process: dict[str, Counter[str]] = {}
+    for row in rows:
+        by_process.setdefault(row.process, Counter())[row.status] += 1
+    for process, counts in sorted(by_process.items()):
+        total = sum(counts.values())
+        parts = ", ".join(f"{number} {status}" for status, number in counts.most_common())
+        lines.append(f"{process}: {total} run{'s' if total != 1 else ''} ({parts})")
+    lines.append("")
+    header = f"{'STATUS':<12} {'STEP':<24} {'WAITING ON':<28} {'SINCE':<17} RUN"
+    lines.append(header)
+    for row in rows[:limit]:
+        status = row.status + (f" {row.reason}" if row.reason else "")
+        since = f"{row.since:%Y-%m-%d %H:%M}" if row.since else ""
+        lines.append(
+            f"{status:<12} {_cell(row.steps, 24)} {_cell(row.waiting_on, 28)} {since:<17} "
+            f"{row.workflow_id}"
+        )
+    if len(rows) > limit:
+        lines.append(f"... and {len(rows) - limit} more (--limit N shows more)")
+    query = f'{search_attributes.PROCESS_STATUS.name} = "waiting"'
+    lines.append("")
+    lines.append(f"Web UI: {runs_list_url(settings.temporal_ui_url, namespace, query)}")
+    return "\n".join(lines)
+
+
+def _cell(values: list[str], width: int) -> str:
+    text = ", ".join(values)
+    return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)

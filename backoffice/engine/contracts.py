@@ -117,6 +117,15 @@ class Claim(Contract):
     release: bool = False
 
 
+class PlannedEvent(Contract):
+    """A reminder or an escalation level a task has coming."""
+
+    at: datetime
+    what: Literal["reminder", "escalation"]
+    number: int
+    to: list[str] = Field(default_factory=list)  # an escalation's new assignees
+
+
 class TaskView(Contract):
     """An open or closed human task as the inbox and ``status`` show it."""
 
@@ -139,6 +148,9 @@ class TaskView(Contract):
     claimed_by: str | None = None
     # Who may reassign the task and move its deadline (the definition's ``reassigners``).
     reassigners: list[str] = Field(default_factory=list)
+    # Reminders and escalation levels still to come, soonest first, so ops and deciders
+    # see them before they fire.
+    planned: list[PlannedEvent] = Field(default_factory=list)
 
 
 class RunState(Contract):
@@ -183,14 +195,33 @@ class StepProgress(Contract):
     waiting_for: str | None = None
     until: datetime | None = None
     error: str | None = None
+    waiting_since: datetime | None = None  # when the wait the step is in began
 
 
 class Progress(Contract):
     process: str
     version: int
     business_key: str
-    status: Literal["running", "waiting", "compensating", "completed", "failed", "cancelled"]
+    status: Literal[
+        "running",
+        "waiting",
+        "compensating",
+        "completed",
+        "finished",
+        "failed",
+        "cancelled",
+        "terminated",
+        "timed_out",
+    ]
     steps: list[StepProgress]
     variables: dict[str, Any]
     tasks: list[TaskView]
     continued: int
+    # The reason code a run finished or failed with (DUPLICATE, NO_GR, BANK_MISMATCH).
+    reason: str | None = None
+    waiting_since: datetime | None = None  # since when the run waits (the earliest wait)
+    # Events the definition declares it may wait for, and those it waits for now.
+    events_declared: list[str] = Field(default_factory=list)
+    events_awaited: list[str] = Field(default_factory=list)
+    events_possible: list[str] = Field(default_factory=list)  # a step may still wait for
+    events_received: list[str] = Field(default_factory=list)  # buffered, not yet taken

@@ -7,12 +7,15 @@ whose run completed cannot be started again (a failed or cancelled one can).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import difflib
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -20,6 +23,7 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from backoffice import search_attributes
 from backoffice.catalog import Catalog, build_catalog
@@ -40,6 +44,7 @@ from backoffice.language.validate import (
     process_names,
     validate_file,
 )
+from backoffice.markdown_text import md, md_code
 
 
 class RunError(Exception):
@@ -143,9 +148,20 @@ async def has_search_attributes(client: Client) -> bool:
             response = await client.operator_service.list_search_attributes(
                 ListSearchAttributesRequest(namespace=client.namespace)
             )
-            _registered[client] = search_attributes.PROCESS.name in response.custom_attributes
         except Exception:  # not every server offers the operator service
             _registered[client] = False
+            return False
+        known = set(response.custom_attributes)
+        missing = [key for key in search_attributes.ALL if key.name not in known]
+        if missing and len(missing) < len(search_attributes.ALL):
+            # Some registered, some not: a run would fail on its first upsert of a missing
+            # one, so nothing starts until they are all there.
+            commands = "\n  ".join(search_attributes.create_commands(missing, client.namespace))
+            raise RunError(
+                f"namespace {client.namespace} lacks search attributes this version uses; "
+                f"register them once, then start again:\n  {commands}"
+            )
+        _registered[client] = not missing
     return _registered[client]
 
 
@@ -192,7 +208,7 @@ async def start_process(
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             search_attributes=attributes,
             static_summary=summary(definition, checked_input, key),
-            static_details=start_details(definition, snapshot, key),
+            static_details=start_details(definition, snapshot, key, checked_input),
         )
     except WorkflowAlreadyStartedError as error:
         raise RunError(
@@ -212,16 +228,36 @@ def summary(definition: model.Definition, data: dict[str, Any], key: str) -> str
     return str(text)[:200]
 
 
-def start_details(definition: model.Definition, snapshot: DefinitionSnapshot, key: str) -> str:
+def start_details(
+    definition: model.Definition,
+    snapshot: DefinitionSnapshot,
+    key: str,
+    data: dict[str, Any] | None = None,
+) -> str:
+    """The run's details pane: the process and its steps, titles as this run reads them."""
+    scope = Scope({"input": data or {}}, helpers(definition.calendar))
     steps = "\n".join(
-        f"{number}. **{step.id}** {step.title or ''}".rstrip()
+        f"{number}. **{md(step.id)}** {md(_start_title(step, scope))}".rstrip()
         for number, step in enumerate(definition.steps, start=1)
     )
     return (
-        f"### {definition.title}\n"
-        f"Process `{definition.name}` v{definition.version} · owner {definition.owner}\n\n"
-        f"Business key: `{key}` · definition `{snapshot.content_hash[:12]}`\n\n{steps}\n"
+        f"### {md(definition.title)}\n"
+        f"Process `{md_code(definition.name)}` v{definition.version} · owner "
+        f"{md(definition.owner)}\n\n"
+        f"Business key: `{md_code(key)}` · definition `{snapshot.content_hash[:12]}`\n\n"
+        f"{steps}\n"
     )
+
+
+def _start_title(step: model.StepBase, scope: Scope) -> str:
+    # At the start only the input is known: a title that needs more shows the step's id
+    # in words instead of its template.
+    if not step.title or "${" not in step.title:
+        return step.title or ""
+    try:
+        return str(render(step.title, scope))
+    except Exception:  # shown only: a title must never stop a start
+        return step.label()
 
 
 async def progress(client: Client, workflow_id: str) -> Progress:
@@ -230,6 +266,91 @@ async def progress(client: Client, workflow_id: str) -> Progress:
     return result
 
 
-async def send_event(client: Client, workflow_id: str, event: str, data: Any = None) -> None:
+QUERY_TIMEOUT_SECONDS = 10
+
+
+async def send_event(
+    client: Client,
+    workflow_id: str,
+    event: str,
+    data: Any = None,
+    definitions: Definitions | None = None,
+) -> str:
+    """Send ``event`` to the run if a step of it waits or may still wait for it.
+
+    Returns what became of it, for the sender. A run that will never wait for the event
+    refuses it with the events it waits for now and those its definition declares. When
+    no worker answers, the definition file of the process is asked instead.
+    """
     handle = client.get_workflow_handle(workflow_id)
+    try:
+        current: Progress | None = await asyncio.wait_for(
+            progress(client, workflow_id), QUERY_TIMEOUT_SECONDS
+        )
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise RunError(f"no run {workflow_id}: {error.message}") from None
+        current = None
+    except TimeoutError:
+        current = None
+    if current is not None:
+        verdict = _event_verdict(workflow_id, event, current)
+    else:
+        verdict = await _event_verdict_offline(handle, workflow_id, event, definitions)
     await handle.signal(EVENT_SIGNAL, ExternalEvent(name=event, data=data))
+    return verdict
+
+
+def _event_verdict(workflow_id: str, event: str, current: Progress) -> str:
+    if current.status not in ("running", "waiting"):
+        raise RunError(f"{workflow_id} has ended ({current.status}): it takes no events")
+    if event in current.events_awaited:
+        return f"delivered: {workflow_id} was waiting for {event} and moves on"
+    if event in current.events_possible:
+        return (
+            f"kept: {workflow_id} does not wait for {event} yet; the step that waits for it "
+            "takes it when the run gets there"
+        )
+    raise RunError(_refusal(workflow_id, event, current.events_awaited, current.events_declared))
+
+
+def _refusal(workflow_id: str, event: str, awaited: list[str], declared: list[str]) -> str:
+    now = ", ".join(awaited) or "no event"
+    message = (
+        f"{workflow_id} will never wait for '{event}'; nothing was sent. "
+        f"It waits now for {now}; its definition waits for "
+        + (", ".join(declared) or "no events at all")
+    )
+    close = difflib.get_close_matches(event, declared, n=1)
+    if close:
+        message += f". Did you mean '{close[0]}'?"
+    return message
+
+
+async def _event_verdict_offline(
+    handle: WorkflowHandle[Any, Any], workflow_id: str, event: str, definitions: Definitions | None
+) -> str:
+    try:
+        described = await handle.describe()
+    except RPCError as error:
+        raise RunError(f"no run {workflow_id}: {error.message}") from None
+    if described.status != WorkflowExecutionStatus.RUNNING:
+        state = described.status.name.lower() if described.status else "closed"
+        raise RunError(f"{workflow_id} has ended ({state}): it takes no events")
+    declared: list[str] = []
+    if definitions is not None:
+        with contextlib.suppress(RunError):
+            definition, _ = definitions.snapshot(described.workflow_type)
+            declared = sorted(
+                {
+                    step.wait.event
+                    for _, step in model.walk_steps(definition.steps)
+                    if isinstance(step, model.WaitStep) and step.wait.event
+                }
+            )
+    if declared and event not in declared:
+        raise RunError(_refusal(workflow_id, event, [], declared))
+    return (
+        f"sent: no worker answered, so whether {workflow_id} still waits for {event} is not "
+        "known; a worker delivers it when it runs the process"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -88,6 +89,12 @@ async def test_start_status_send_and_history(cli: Cli, tmp_path: Path) -> None:
     code, out, err = await cli("start", "cli-order", "--input", data)
     assert code == 0, err
     assert out.startswith(f"started cli-order/{order}\n")
+    # The Web UI link names the run: encoded workflow id, then the run id.
+    link = out.splitlines()[1]
+    assert re.fullmatch(
+        rf"http://localhost:8233/namespaces/default/workflows/cli-order%2F{order}/[0-9a-f-]{{36}}/history",
+        link,
+    ), link
 
     for _ in range(100):
         code, out, err = await cli("status", f"cli-order/{order}")
@@ -96,12 +103,21 @@ async def test_start_status_send_and_history(cli: Cli, tmp_path: Path) -> None:
         await asyncio.sleep(0.1)
     assert code == 0, err
     assert "completed   noted" in out
-    assert "waiting     receipt  Wait for the goods  [waiting for event:goods_received until" in out
+    assert "waiting     receipt  Wait for the goods  [waiting for event:goods_received since" in out
+    assert link in out
+
+    # An event no step waits for is refused with those that would be taken.
+    code, out, err = await cli("send", f"cli-order/{order}", "goods_recieved")
+    assert code == 1
+    assert f"cli-order/{order} will never wait for 'goods_recieved'; nothing was sent" in err
+    assert "It waits now for goods_received" in err
+    assert "Did you mean 'goods_received'?" in err
 
     code, out, err = await cli(
         "send", f"cli-order/{order}", "goods_received", "--data", '{"qty": 7}'
     )
     assert code == 0, err
+    assert f"goods_received delivered: cli-order/{order} was waiting" in out
     for _ in range(100):
         code, out, err = await cli("status", f"cli-order/{order}")
         if "result:" in out:

@@ -55,7 +55,7 @@ async def test_run_shows_its_business_id_summary_and_what_it_waits_for(
 
     metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
     current = metadata.current_details
-    assert "**receipt** Wait for the goods · waiting for event:goods_received until" in current
+    assert "**receipt** Wait for the goods · waiting for event:goods\\_received since" in current
     assert "done: noted" in current
 
     query = (

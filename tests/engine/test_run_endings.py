@@ -1,0 +1,204 @@
+"""Every way a run ends leaves its search attributes, current details and status saying so.
+
+Ops find runs by ``ProcessStatus``, ``CurrentStep`` and ``WaitingOn`` in the Web UI: a run
+that finished, failed or was cancelled must not still read as running or waiting on
+someone, and a run busy with a step must name it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+from typing import Any
+
+from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.client import WorkflowFailureError, WorkflowHandle
+
+from backoffice import search_attributes as sa
+from backoffice.cli.runs import CLOSED_STATES, as_ended, render_progress
+from backoffice.engine.runs import progress
+from tests.support.processes import ProcessRunner
+
+DEFINITION = """
+name: endings
+version: 1
+title: Endings
+owner: tests
+business_key: input.case
+input:
+  case: string
+  how: string
+steps:
+  - id: first
+    title: Note the case
+    call: test.note
+    with: {note: "${ input.case }"}
+  - id: turned_down
+    if: input.how == "finish"
+    finish: {reason: DUPLICATE}
+  - id: refused
+    if: input.how == "fail"
+    fail: {reason: BANK_MISMATCH, message: "bank account differs"}
+  - id: stuck
+    if: input.how == "busy"
+    title: Call a system that keeps failing
+    call: test.fail
+    with: {type: Outage, retryable: true}
+  - id: approve
+    if: input.how == "wait"
+    title: Approve ${ input.case }
+    task:
+      assignees: [{user: alice}]
+      form: {outcomes: [approve, reject]}
+      reminders: {at: [1d]}
+      escalations: [{after: 2d, add: [{user: dave}]}]
+      timeout: {after: 5d, outcome: reject}
+  - id: receipt
+    if: input.how == "wait"
+    title: Wait for the goods
+    wait: {event: goods_received, timeout: 10d}
+"""
+
+
+async def attributes_when(
+    runner: ProcessRunner, handle: WorkflowHandle[Any, Any], done: Any
+) -> dict[str, Any]:
+    """The run's search attributes once ``done(attributes)`` holds (visibility lags)."""
+    held: dict[str, Any] = {}
+    for _ in range(200):
+        described = await handle.describe()
+        typed = described.typed_search_attributes
+        held = {
+            key.name: typed.get(key)
+            for key in (
+                sa.PROCESS_STATUS,
+                sa.PROCESS_REASON,
+                sa.CURRENT_STEP,
+                sa.WAITING_ON,
+                sa.WAITING_UNTIL,
+                sa.WAITING_SINCE,
+            )
+        }
+        if done(held):
+            return held
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"attributes never got there: {held}")
+
+
+async def details(handle: WorkflowHandle[Any, Any]) -> str:
+    metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    return str(metadata.current_details)
+
+
+def closed(held: dict[str, Any]) -> bool:
+    return held["CurrentStep"] in (None, []) and held["WaitingOn"] in (None, [])
+
+
+async def test_a_finish_with_a_reason_reads_finished_with_it(runner: ProcessRunner) -> None:
+    name = runner.define(DEFINITION)
+    handle = await runner.start(name, {"case": uuid.uuid4().hex[:8], "how": "finish"})
+    result = await handle.result()
+    assert result["status"] == "finished"
+    held = await attributes_when(runner, handle, lambda h: h["ProcessStatus"] == "finished")
+    assert held["ProcessReason"] == "DUPLICATE"
+    assert closed(held)
+    shown = await details(handle)
+    assert "· finished (DUPLICATE)" in shown
+    assert "now:" not in shown
+    current = await progress(runner.client, handle.id)
+    assert current.status == "finished"
+    assert current.reason == "DUPLICATE"
+    assert {step.status for step in current.steps} <= {"completed", "skipped"}
+
+
+async def test_a_completed_run_reads_completed(runner: ProcessRunner) -> None:
+    name = runner.define(DEFINITION)
+    handle = await runner.start(name, {"case": uuid.uuid4().hex[:8], "how": "plain"})
+    await handle.result()
+    held = await attributes_when(runner, handle, lambda h: h["ProcessStatus"] == "completed")
+    assert held["ProcessReason"] is None
+    assert closed(held)
+
+
+async def test_a_failed_run_reads_failed_with_its_reason_even_if_it_never_waited(
+    runner: ProcessRunner,
+) -> None:
+    name = runner.define(DEFINITION)
+    handle = await runner.start(name, {"case": uuid.uuid4().hex[:8], "how": "fail"})
+    try:
+        await handle.result()
+        raise AssertionError("the run should have failed")
+    except WorkflowFailureError:
+        pass
+    held = await attributes_when(runner, handle, lambda h: h["ProcessStatus"] == "failed")
+    assert held["ProcessReason"] == "BANK_MISMATCH"
+    assert closed(held)
+    found = []
+    query = f"ProcessStatus = 'failed' AND BusinessKey = '{handle.id.split('/', 1)[1]}'"
+    for _ in range(100):
+        found = [run.id async for run in runner.client.list_workflows(query)]
+        if found:
+            break
+        await asyncio.sleep(0.1)
+    assert found == [handle.id]
+    shown = await details(handle)
+    assert "now:" not in shown
+    assert "failed: **refused**: bank account differs" in shown
+
+
+async def test_a_step_running_is_the_current_step(runner: ProcessRunner) -> None:
+    name = runner.define(DEFINITION)
+    handle = await runner.start(name, {"case": uuid.uuid4().hex[:8], "how": "busy"})
+    held = await attributes_when(runner, handle, lambda h: h["CurrentStep"] == ["stuck"])
+    assert held["ProcessStatus"] == "running"
+    assert held["WaitingOn"] in (None, [])
+    await handle.terminate("ops stopped it")
+    # A terminated run cannot say so itself: status shows what the server says.
+    described = await handle.describe()
+    current = await progress(runner.client, handle.id)
+    assert described.status is not None
+    shown = render_progress(as_ended(current, CLOSED_STATES[described.status]))
+    assert "status: terminated" in shown
+    assert "running" not in shown
+    assert "cancelled   stuck" in shown
+
+
+async def test_a_cancelled_run_waits_on_no_one_and_shows_what_was_planned(
+    runner: ProcessRunner,
+) -> None:
+    name = runner.define(DEFINITION)
+    case = uuid.uuid4().hex[:8]
+    handle = await runner.start(name, {"case": case, "how": "wait"})
+    held = await attributes_when(runner, handle, lambda h: "alice" in (h["WaitingOn"] or []))
+    assert held["ProcessStatus"] == "waiting"
+    assert held["CurrentStep"] == ["approve"]
+    assert isinstance(held["WaitingSince"], datetime)
+    assert held["WaitingUntil"] is not None
+
+    # The reminder and the escalation to come are there before they fire.
+    current = await progress(runner.client, handle.id)
+    task = current.tasks[0]
+    assert [(p.what, p.number, p.to) for p in task.planned] == [
+        ("reminder", 1, []),
+        ("escalation", 1, ["add user:dave"]),
+    ]
+    assert current.waiting_since is not None
+    shown = await details(handle)
+    assert "since" in shown
+    assert "next for **approve**: reminder 1" in shown
+    assert "next for **approve**: escalation 1 (add user:dave)" in shown
+    text = render_progress(current)
+    assert "next: escalation 1 (add user:dave) at" in text
+
+    await handle.cancel()
+    held = await attributes_when(runner, handle, lambda h: h["ProcessStatus"] == "cancelled")
+    assert closed(held)
+    assert held["WaitingSince"] is None
+    assert held["WaitingUntil"] is None
+    shown = await details(handle)
+    assert "now:" not in shown
+    assert "· cancelled" in shown
+    current = await progress(runner.client, handle.id)
+    assert current.status == "cancelled"
+    assert all(step.status != "waiting" for step in current.steps)
