@@ -53,11 +53,12 @@ def escape(text: str) -> str:
 class Flowchart:
     """A top-down flowchart built node by node.
 
-    Mermaid wraps labels itself, between words, at ``wrapping_width`` pixels (200 unless
-    set); a wider setting gives nodes fewer, longer lines.
+    ``settings`` are Mermaid's flowchart settings for this one diagram: Mermaid wraps
+    labels itself, between words, at ``wrappingWidth`` pixels (200 unless set), and
+    puts ``rankSpacing`` pixels (50) between rows.
     """
 
-    wrapping_width: int | None = None
+    settings: dict[str, int] = field(default_factory=dict)
     lines: list[str] = field(default_factory=lambda: ["flowchart TD"])
     count: int = 0
 
@@ -80,8 +81,9 @@ class Flowchart:
 
     def text(self) -> str:
         header: list[str] = []
-        if self.wrapping_width is not None:
+        if self.settings:
             # Front matter: Mermaid's own way to configure one diagram (since 10.5).
             header = ["---", "config:", "  flowchart:"]
-            header += [f"    wrappingWidth: {self.wrapping_width}", "---"]
+            header += [f"    {name}: {value}" for name, value in self.settings.items()]
+            header.append("---")
         return "\n".join(header + self.lines)

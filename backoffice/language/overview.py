@@ -37,7 +37,9 @@ from backoffice.language.cel_syntax import (
 from backoffice.language.expressions import template_parts
 from backoffice.language.mermaid import Flowchart, Shape
 
-WRAPPING_WIDTH = 400  # pixels: Mermaid's 200 makes narrow nodes of many short lines
+# Mermaid's default width of 200 pixels makes narrow nodes of many short lines, and its
+# 50 pixels between rows a chart taller than it needs to be.
+LAYOUT = {"wrappingWidth": 480, "rankSpacing": 30}
 CONDITION = 100  # the longest condition, in a hexagon or on a line
 EDGE = 40  # the longest label on an edge
 LINE = 120  # the longest line a step gets inside a node
@@ -94,7 +96,7 @@ def outcome_labels(definition: model.Definition) -> dict[str, dict[str, str]]:
 class _Overview:
     def __init__(self, definition: model.Definition) -> None:
         self.definition = definition
-        self.chart = Flowchart(wrapping_width=WRAPPING_WIDTH)
+        self.chart = Flowchart(dict(LAYOUT))
         self.labels = outcome_labels(definition)
 
     def draw(self) -> str:

@@ -260,7 +260,14 @@ OVERVIEW_NODE = re.compile(
     r"(?P<close>\]\)|\]\]|\}\}|\\\]|\]|\)|\})$"
 )
 OVERVIEW_EDGE = re.compile(r'^  (n\d+) (?:-->|-\.->)(?:\|"([^"]*)"\|)? (n\d+)$')
-FRONT_MATTER = ["---", "config:", "  flowchart:", "    wrappingWidth: 400", "---"]
+FRONT_MATTER = [
+    "---",
+    "config:",
+    "  flowchart:",
+    "    wrappingWidth: 480",
+    "    rankSpacing: 30",
+    "---",
+]
 # What CEL looks like: none of it belongs in a chart for people.
 WRITTEN_CEL = re.compile(r"\$\{|&&|\|\||==|!=|\b(?:steps|vars|input)\.\w")
 MOST_NODES = 30
