@@ -271,7 +271,7 @@ FRONT_MATTER = [
 # What CEL looks like: none of it belongs in a chart for people.
 WRITTEN_CEL = re.compile(r"\$\{|&&|\|\||==|!=|\b(?:steps|vars|input)\.\w")
 MOST_NODES = 30
-LONGEST_LINE = 140
+LONGEST_LINE = 170
 
 
 class _Drawn:
