@@ -12,7 +12,7 @@ from typing import Any
 
 from backoffice.language import model, words
 from backoffice.language.cel_syntax import Node
-from backoffice.language.expressions import template_parts
+from backoffice.language.expressions import ExpressionError, template_parts
 
 CONDITION = 130  # the longest condition, in a hexagon or on a line
 EDGE = 40  # the longest label on an edge
@@ -92,14 +92,17 @@ class StepText:
         """A quiet step that runs after the one it follows, as a line of that one's node."""
         what = self.setting(step) if isinstance(step, model.SetStep) else self.quiet(step)
         if rest is None:
-            return words.shorten(f"then {self.title(step).lower()}: {what}", LINE)
+            return words.shorten(f"then {self.short(step)}: {what}", LINE)
         condition = words.say(rest, CONDITION, self.labels)
         return words.shorten(f"if {condition}: {what}", LINE)
 
     def value(self, value: Any) -> str:
         if isinstance(value, str):
             text = value.strip()
-            parts = template_parts(text)
+            try:
+                parts = template_parts(text)
+            except ExpressionError:
+                parts = []
             if len(parts) == 1 and text.startswith("${") and text.endswith("}"):
                 return words.expression(parts[0].expression, labels=self.labels)
             return words.template(text, labels=self.labels)
@@ -229,7 +232,9 @@ def _deadlines(task: model.HumanTask) -> str:
     if task.escalations:
         afters = [str(escalation.after) for escalation in task.escalations]
         parts.append("escalated after " + ", ".join(afters))
-    parts.append(f"{task.timeout.outcome} after {task.timeout.after}")
+    labels = {outcome.id: outcome.label for outcome in task.form.outcomes if outcome.label}
+    ending = labels.get(task.timeout.outcome, task.timeout.outcome)
+    parts.append(f"{ending} after {task.timeout.after}")
     return ", ".join(parts)
 
 

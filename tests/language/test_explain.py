@@ -413,6 +413,103 @@ def test_overview_folds_loops_branches_groups_handlers_and_compensations() -> No
     ]
 
 
+NESTED = """\
+name: nested
+version: 1
+title: Nested shapes
+owner: ap
+business_key: input.id
+input:
+  id: string
+  amount: number
+  lines: list
+steps:
+  - id: pick
+    if: input.amount > 0
+    switch:
+      - when: input.amount > 100
+        steps:
+          - {id: big_note, set: {size: big}}
+          - id: big_review
+            task:
+              assignees: [{role: cfo}]
+              timeout: {after: 2bd, outcome: expired}
+          - {id: big_after, set: {size: reviewed}}
+      - when: input.amount > 10
+        title: Middle
+        steps:
+          - id: stop_middle
+            steps:
+              - {id: note_middle, set: {size: middle}}
+              - {id: end_middle, finish: MIDDLE}
+  - id: rounds
+    repeat: {until: "vars.size == 'done'", max: 3}
+    steps:
+      - id: choose
+        switch:
+          - when: "vars.size == 'big'"
+            steps: [{id: mark_done, set: {size: done}}]
+        otherwise: [{id: mark_done_too, set: {size: done}}]
+  - id: each
+    for_each: input.lines
+    max_items: 10
+    steps:
+      - {id: wait_a_bit, wait: 1h}
+  - id: ask
+    title: Ask someone
+    task:
+      assignees: [{group: clerks}]
+      timeout: {after: 1bd, outcome: expired}
+    catch:
+      - errors: [any]
+        steps: [{id: fix, set: {size: broken}}]
+  - id: child
+    process: child-process
+    input: {id: "${ input.id }"}
+  - id: ending
+    if: "vars.size == 'broken'"
+    steps:
+      - {id: tell, set: {size: told}}
+      - {id: give_up, fail: BROKEN}
+  - id: last_switch
+    switch:
+      - when: "vars.size == 'x'"
+        steps: [{id: fail_x, fail: X}]
+    otherwise:
+      - {id: fail_other, fail: OTHER}
+"""
+
+
+def test_overview_of_nested_decisions_loops_and_ends() -> None:
+    drawn = _chart(mermaid(_definition(NESTED)))
+    labels = {node: _unescape(label) for node, label in drawn.labels.items()}
+    assert [node for node in labels if not any(e[1] == node for e in drawn.edges)] == ["n1"]
+    for node in labels:
+        outs = drawn.out_of(node)
+        if len(outs) > 1:
+            assert all(label for _, _, label in outs), labels[node]
+    # Every way ends in a failure or a finish, so there is no "done"; ends are rounded.
+    ends = [node for node in labels if not drawn.out_of(node)]
+    assert sorted(labels[node] for node in ends) == [
+        "Ending\ntell, fails: BROKEN",
+        "Stop middle\nnote middle, finishes: MIDDLE",
+        "fails: OTHER",
+        "fails: X",
+    ]
+    assert all(drawn.shapes[node] == "([" for node in ends)
+    # A case of several steps is one node; a decision without otherwise goes on as well.
+    (pick,) = [node for node, label in labels.items() if label == "Pick?"]
+    assert [(labels[target], label) for _, target, label in drawn.out_of(pick)] == [
+        ("big note, big review, big after", "amount above 100"),
+        ("Stop middle\nnote middle, finishes: MIDDLE", "Middle"),
+        ("Rounds\nrepeats until size is done, at most 3 times\nchoose", "otherwise"),
+    ]
+    assert (
+        "Ask someone\nby group clerks\ndecides: approve / reject\nexpired after 1bd\n"
+        "on any error: fix" in labels.values()
+    )
+
+
 NASTY = """\
 name: nasty
 version: 1
