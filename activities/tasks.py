@@ -18,6 +18,7 @@ from temporalio import activity
 
 from backoffice import registry
 from backoffice.people.directory import SqlDirectory
+from backoffice.tasks.context_facts import facts_of
 from backoffice.tasks.queries import as_utc
 from backoffice.tasks.records import (
     already,
@@ -28,6 +29,7 @@ from backoffice.tasks.records import (
     records_engine,
     send_mail,
     set_candidates,
+    set_queues,
 )
 from backoffice.tasks.store import TaskRow
 
@@ -140,6 +142,7 @@ def _open(task: TaskOpened) -> Deciders:
             return Deciders(deciders=candidates(session, row.id), reassigners=sorted(reassigners))
         # New, or opened again by a later run for the same case (the earlier one failed or
         # was terminated): the row starts over, the earlier opening's audit stays.
+        facts = facts_of(task.context)
         values: dict[str, Any] = {
             "workflow_id": task.workflow_id,
             "process": task.process,
@@ -160,6 +163,9 @@ def _open(task: TaskOpened) -> Deciders:
             "approvals": task.approvals,
             "excluded_json": json.dumps(task.excluded),
             "reassigners_json": json.dumps(sorted(reassigners)),
+            "supplier": facts.supplier,
+            "amount": facts.amount,
+            "amount_text": facts.amount_text,
         }
         if row is None:
             row = TaskRow(id=task.task_id, **values)
@@ -169,6 +175,7 @@ def _open(task: TaskOpened) -> Deciders:
         session.add(row)
         session.flush()
         set_candidates(session, task.task_id, deciders)
+        set_queues(session, task.task_id, task.assignees)
         session.add(
             event(
                 row,
@@ -277,6 +284,7 @@ def _escalate(escalation: TaskEscalated) -> dict[str, str]:
         deciders = eligible(found, escalation.excluded, reassigners)
         if row is not None and not already(session, row, key):
             set_candidates(session, row.id, deciders)
+            set_queues(session, row.id, escalation.assignees)
             if row.claimed_by not in deciders:
                 row.claimed_by = None
                 session.add(row)

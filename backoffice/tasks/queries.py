@@ -1,7 +1,8 @@
 """Reading tasks for people: what the inbox and ``backoffice tasks`` show.
 
 Listing asks the task table, never Temporal: a person's open tasks come from one indexed
-join, so the inbox stays fast with thousands of open tasks (``bench/inbox.py``).
+join, so the inbox stays fast with thousands of open tasks (``bench/inbox.py``). The
+inbox's filtered lists and group queues are in ``listing.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from backoffice.tasks.store import TaskCandidateRow, TaskEventRow, TaskRow
+from backoffice.tasks.store import TaskCandidateRow, TaskEventRow, TaskQueueRow, TaskRow
 
 PAGE_SIZE = 200
 
@@ -61,7 +62,7 @@ class Listing:
 
 
 def inbox_listing(engine: Engine, person: str, limit: int = PAGE_SIZE) -> Listing:
-    """What the inbox page lists (and ``bench/inbox.py`` times)."""
+    """A person's open tasks as ``bench/inbox.py`` times them."""
     return Listing(open_tasks_for(engine, person, limit), count_open_for(engine, person))
 
 
@@ -81,6 +82,7 @@ class TaskDetail:
     row: TaskRow
     deciders: dict[str, str]
     events: list[AuditEvent] = field(default_factory=list)
+    queues: list[str] = field(default_factory=list)  # the groups whose queue lists it
 
     @property
     def context(self) -> dict[str, Any]:
@@ -122,4 +124,5 @@ def task_detail(engine: Engine, task_id: str) -> TaskDetail | None:
                 .order_by(col(TaskEventRow.at), col(TaskEventRow.id))
             )
         ]
-        return TaskDetail(row=row, deciders=deciders, events=events)
+        queues = session.exec(select(TaskQueueRow.group_id).where(TaskQueueRow.task_id == task_id))
+        return TaskDetail(row=row, deciders=deciders, events=events, queues=sorted(queues))

@@ -20,7 +20,13 @@ from backoffice.links import task_url
 from backoffice.mail import send_pending
 from backoffice.people.store import PersonRow
 from backoffice.tasks.queries import as_utc
-from backoffice.tasks.store import NotificationRow, TaskCandidateRow, TaskEventRow, TaskRow
+from backoffice.tasks.store import (
+    NotificationRow,
+    TaskCandidateRow,
+    TaskEventRow,
+    TaskQueueRow,
+    TaskRow,
+)
 
 
 def records_engine() -> Engine:
@@ -98,6 +104,26 @@ def set_candidates(session: Session, task_id: str, deciders: dict[str, str]) -> 
     session.add_all(
         TaskCandidateRow(task_id=task_id, person_id=who, reason=why)
         for who, why in deciders.items()
+    )
+
+
+def queues_named(assignees: Iterable[str]) -> set[str]:
+    """The groups assignee rules name: ``group:ap-clerks``, ``approval_limit:5000@ap-clerks``."""
+    groups: set[str] = set()
+    for rule in assignees:
+        kind, _, value = rule.partition(":")
+        if kind == "group" and value:
+            groups.add(value)
+        elif kind == "approval_limit" and "@" in value:
+            groups.add(value.partition("@")[2])
+    return groups
+
+
+def set_queues(session: Session, task_id: str, assignees: Iterable[str]) -> None:
+    """Put the task in the queues of the groups its rules name now (and only those)."""
+    session.exec(delete(TaskQueueRow).where(TaskQueueRow.task_id == task_id))  # type: ignore[arg-type]
+    session.add_all(
+        TaskQueueRow(task_id=task_id, group_id=group) for group in sorted(queues_named(assignees))
     )
 
 

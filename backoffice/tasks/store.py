@@ -34,6 +34,10 @@ class TaskRow(SQLModel, table=True):
     excluded_json: str | None = None
     reassigners_json: str | None = None  # people who may reassign and reschedule
     claimed_by: str | None = None
+    # From the context, for the list's filters and sorting (backoffice/tasks/context_facts.py).
+    supplier: str | None = None
+    amount: float | None = None
+    amount_text: str | None = None
 
 
 class TaskCandidateRow(SQLModel, table=True):
@@ -44,6 +48,19 @@ class TaskCandidateRow(SQLModel, table=True):
     task_id: str = Field(primary_key=True, foreign_key="task.id")
     person_id: str = Field(primary_key=True, index=True)
     reason: str = "assignee"
+
+
+class TaskQueueRow(SQLModel, table=True):
+    """The groups whose queue a task is in: those its assignee rules name (``group:ap-clerks``).
+
+    Members see the queue's open tasks, a colleague's claimed ones included; who may decide
+    one is still the task's candidates.
+    """
+
+    __tablename__ = "task_queue"
+
+    task_id: str = Field(primary_key=True, foreign_key="task.id")
+    group_id: str = Field(primary_key=True, index=True)
 
 
 class TaskEventRow(SQLModel, table=True):
