@@ -154,6 +154,7 @@ class Interpreter(HumanTaskSteps):
         # search attributes (people, groups, events: a timer waits on no one).
         self.waiting_since: dict[str, datetime] = {}
         self.waiting_parties: dict[str, list[str]] = {}
+        self.watching: set[str] = set()  # keys of the ``watch`` steps running now
         self.task_revisions: dict[str, int] = {}  # bumped each time a task is rescheduled
 
     # --- names and time ---------------------------------------------------------------
@@ -224,6 +225,8 @@ class Interpreter(HumanTaskSteps):
             return
         title = self.title(step, frame) if step.title and "${" in step.title else None
         self._progress(key, step, "running", title=title)
+        if step.watch:
+            self.watching.add(key)
         try:
             result = await self.kind(step, key, frame)
         except asyncio.CancelledError:
@@ -236,6 +239,8 @@ class Interpreter(HumanTaskSteps):
         except Exception as raised:
             error = error_from(raised)
             result = await self.handle(step, frame, error)
+        finally:
+            self.watching.discard(key)
         self.state.records[key] = StepRecord(status="completed", result=result)
         frame.results[step.id] = result
         if step.compensate is not None:
@@ -642,6 +647,14 @@ class Interpreter(HumanTaskSteps):
             entry.until = None
             entry.waiting_since = None
         self.on_change()
+
+    def waiting_state(self) -> str:
+        """``watching`` while the run waits only in watch periods on time or events (nobody
+        has anything to do), else ``waiting``."""
+        parties = [who for who_list in self.waiting_parties.values() for who in who_list]
+        if self.watching and all(who.startswith("event:") for who in parties):
+            return "watching"
+        return "waiting"
 
     def close_progress(self, status: Any) -> None:
         """At the run's end: steps still shown running or waiting end as ``status``.

@@ -313,7 +313,7 @@ class ProcessWorkflow:
         interpreter = self.interpreter
         status = self.final_status
         if status == "running" and interpreter.waiting:
-            status = "waiting"
+            status = interpreter.waiting_state()
         return Progress(
             process=self.definition.name,
             version=self.definition.version,
@@ -445,7 +445,7 @@ def ops_attributes(process: ProcessWorkflow) -> dict[SearchAttributeKey[Any], An
     waiting = interpreter.waiting
     status = process.final_status
     if status == "running" and waiting:
-        status = "waiting"
+        status = interpreter.waiting_state()
     ended = status in ("completed", "finished", "failed", "cancelled")
     steps: list[str] = []
     if not ended:
@@ -472,7 +472,7 @@ def current_details(process: ProcessWorkflow) -> str:
     definition = process.definition
     status = process.final_status
     if status == "running" and interpreter.waiting:
-        status = "waiting"
+        status = interpreter.waiting_state()
     headline = (
         f"**{md(definition.title)}** · `{md_code(process.run_input.business_key)}` · {status}"
     )

@@ -7,7 +7,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn, ParamSpec, TypeVar
@@ -485,11 +485,16 @@ def reschedule_command(
     task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
     person: Annotated[str, typer.Option("--as", help="Who moves it (a reassigner).")],
     deadline: Annotated[
-        datetime,
-        typer.Option("--deadline", help="New final deadline, e.g. 2026-12-01T17:00 (UTC)."),
+        str,
+        typer.Option(
+            "--deadline",
+            help="New final deadline: a time such as 2026-12-01T17:00 (UTC), or from now, "
+            "such as +5d or +36h.",
+        ),
     ],
     due: Annotated[
-        datetime | None, typer.Option("--due", help="New due date (default: moved as much).")
+        str | None,
+        typer.Option("--due", help="New due date, written the same way (default: moved as much)."),
     ] = None,
     comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
     port: PortOption = None,
@@ -498,7 +503,9 @@ def reschedule_command(
     from backoffice.cli import tasks
 
     settings = settings_and_logging()
-    asyncio.run(tasks.reschedule(settings, task_id, person, deadline, due, comment, port))
+    moved = tasks.moment(deadline, "--deadline")
+    moved_due = tasks.moment(due, "--due") if due else None
+    asyncio.run(tasks.reschedule(settings, task_id, person, moved, moved_due, comment, port))
 
 
 @app.command("mail")

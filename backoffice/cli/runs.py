@@ -110,7 +110,7 @@ def as_ended(current: Progress, closed: str | None) -> Progress:
     A run terminated or timed out by the server never learns it: its last progress still
     says running and waiting. The server's word wins, and its open steps read as stopped.
     """
-    if closed is None or current.status not in ("running", "waiting", "compensating"):
+    if closed is None or current.status not in ("running", "waiting", "watching", "compensating"):
         return current
     steps = [
         step.model_copy(update={"status": "cancelled", "waiting_for": None, "until": None})
@@ -137,7 +137,7 @@ def as_ended(current: Progress, closed: str | None) -> Progress:
 def render_progress(current: Progress) -> str:
     lines = [f"process {current.process} v{current.version}, key {current.business_key}"]
     status = current.status + (f" ({current.reason})" if current.reason else "")
-    if current.waiting_since and current.status == "waiting":
+    if current.waiting_since and current.status in ("waiting", "watching"):
         status += f", waiting since {current.waiting_since:%Y-%m-%d %H:%M} UTC"
     lines.append(f"status: {status}")
     for step in current.steps:
@@ -164,7 +164,7 @@ def render_progress(current: Progress) -> str:
                 )
     if current.events_received:
         lines.append("events received, not yet taken: " + ", ".join(current.events_received))
-    if current.status in ("running", "waiting") and current.events_possible:
+    if current.status in ("running", "waiting", "watching") and current.events_possible:
         lines.append("events it may take: " + ", ".join(current.events_possible))
     if current.variables:
         lines.append("variables: " + json.dumps(current.variables, default=str))
@@ -255,7 +255,7 @@ class RunRow:
             return None  # not a process run (the smoke check, say)
         status = held.get(search_attributes.PROCESS_STATUS) or "running"
         closed = CLOSED_STATES.get(execution.status) if execution.status else None
-        if closed is not None and status in ("running", "waiting", "compensating"):
+        if closed is not None and status in ("running", "waiting", "watching", "compensating"):
             status = closed  # terminated or timed out: the run could not say so itself
         open_run = closed is None
         return cls(

@@ -8,10 +8,11 @@ machine's name as where the action came from.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import socket
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import typer
@@ -177,3 +178,23 @@ async def reschedule(
 def _utc(moment: datetime) -> datetime:
     # Times typed without a zone are UTC, as every time the CLI prints.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_FROM_NOW = re.compile(r"^\+(\d{1,4})([dhm])$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def moment(text: str, option: str) -> datetime:
+    """A time as typed: ISO 8601 (UTC unless it says otherwise), or ``+5d``/``+36h`` from now."""
+    written = text.strip()
+    relative = _FROM_NOW.match(written)
+    if relative:
+        amount, unit = relative.groups()
+        return datetime.now(UTC) + timedelta(**{_UNITS[unit]: int(amount)})
+    try:
+        return _utc(datetime.fromisoformat(written))
+    except ValueError:
+        raise RunError(
+            f"{option} {text!r}: write a time such as 2026-12-15T17:00 (UTC), or a time from "
+            "now such as +5d, +36h or +90m"
+        ) from None

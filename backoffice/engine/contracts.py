@@ -205,6 +205,7 @@ class Progress(Contract):
     status: Literal[
         "running",
         "waiting",
+        "watching",
         "compensating",
         "completed",
         "finished",

@@ -302,7 +302,7 @@ async def send_event(
 
 
 def _event_verdict(workflow_id: str, event: str, current: Progress) -> str:
-    if current.status not in ("running", "waiting"):
+    if current.status not in ("running", "waiting", "watching"):
         raise RunError(f"{workflow_id} has ended ({current.status}): it takes no events")
     if event in current.events_awaited:
         return f"delivered: {workflow_id} was waiting for {event} and moves on"

@@ -323,6 +323,13 @@ class StepBase(Strict):
     catch: list[Catch] = Field(default_factory=list)
     compensate: Step | None = None
     idempotency_key: Template | None = None
+    # A watch period: while the run waits only inside such steps, on time or events and on
+    # no one, it is "watching" (a posted invoice until its payment date), not "waiting".
+    watch: bool = Field(
+        default=False,
+        description="A watch period: while the run waits only inside such steps, for time or "
+        "events and for no one, its status is 'watching', not 'waiting'.",
+    )
 
     kind: ClassVar[str] = ""
 

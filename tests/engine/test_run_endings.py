@@ -202,3 +202,52 @@ async def test_a_cancelled_run_waits_on_no_one_and_shows_what_was_planned(
     current = await progress(runner.client, handle.id)
     assert current.status == "cancelled"
     assert all(step.status != "waiting" for step in current.steps)
+
+
+WATCHED = """
+name: watched
+version: 1
+title: Watched
+owner: tests
+business_key: input.case
+input:
+  case: string
+steps:
+  - id: check
+    title: Check ${ input.case }
+    task:
+      assignees: [{user: alice}]
+      form: {outcomes: [ok]}
+      timeout: {after: 5d, outcome: ok}
+  - id: until_paid
+    title: Watched until paid
+    watch: true
+    mode: first
+    parallel:
+      - id: paid
+        steps: [{id: paid_on, wait: 30d}]
+      - id: duplicates
+        steps: [{id: duplicate, wait: {event: duplicate_found, timeout: 30d}}]
+"""
+
+
+async def test_a_watch_period_reads_watching_while_a_task_reads_waiting(
+    runner: ProcessRunner,
+) -> None:
+    from backoffice.engine.contracts import DECIDE_UPDATE, Decision, TaskView
+
+    name = runner.define(WATCHED)
+    handle = await runner.start(name, {"case": uuid.uuid4().hex[:8]})
+    held = await attributes_when(runner, handle, lambda h: h["ProcessStatus"] == "waiting")
+    assert held["CurrentStep"] == ["check"]
+    for _ in range(100):
+        if (await progress(runner.client, handle.id)).tasks:
+            break
+        await asyncio.sleep(0.05)
+    decision = Decision(task_id=f"{handle.id}/check", user="alice", outcome="ok")
+    await handle.execute_update(DECIDE_UPDATE, decision, result_type=TaskView)
+    held = await attributes_when(runner, handle, lambda h: h["ProcessStatus"] == "watching")
+    assert held["WaitingOn"] == ["event:duplicate_found"]
+    assert sorted(held["CurrentStep"]) == ["duplicate", "paid_on"]
+    assert "· watching" in await details(handle)
+    await handle.cancel()
