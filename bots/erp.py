@@ -2,12 +2,14 @@
 
 Each reads before it writes: the invoice is looked up by supplier and reference, a
 reversal by the document's status, a payment proposal by its document. Every posting is
-read back from the document display, and a difference in the amounts stops the bot with
-``POSTING_MISMATCH`` rather than letting a wrong posting through.
+read back whole from the document display (header amounts, and every line item, page by
+page), and a difference stops the bot with ``POSTING_MISMATCH`` rather than letting a wrong
+posting through; so does a document found for the invoice that is not the invoice.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from playwright.async_api import Page
@@ -15,24 +17,25 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from backoffice import registry
-from bots.errors import BusinessRuleViolation
+from bots.erp_lines import (
+    CENT,
+    ERP_MAX_LINES,
+    InvoiceLine,
+    ShownLine,
+    decimal,
+    enter_lines,
+    line_differences,
+    make_rows,
+    money_text,
+    shown_lines,
+)
+from bots.errors import BusinessRuleViolation, SelectorDrift
 from bots.page_object import BotInput
 from bots.runner import run_bot
-from bots.sandbox_screens import SandboxScreens, amount, typed
+from bots.sandbox_screens import SandboxScreens, amount
 
 SYSTEM = "erp"
-MAX_LINES = 5
-
-
-class InvoiceLine(BaseModel):
-    line: int
-    po_line: int | None = None
-    item: str
-    qty: float
-    uom: str = "EA"
-    unit_price: float
-    amount: float
-    tax_code: str = "DE19"
+MAX_LINES = ERP_MAX_LINES  # what the ERP's documents hold; a process may allow fewer
 
 
 class InvoicePosting(BotInput):
@@ -59,17 +62,27 @@ class PostedInvoice(BaseModel):
     gross_amount: float
     currency: str
     status: str
+    line_count: int = Field(default=0, description="Line items of the document, all read.")
+
+
+@dataclass(frozen=True)
+class PostedDocument:
+    """A document read back whole: its header and every one of its line items."""
+
+    invoice: PostedInvoice
+    lines: list[ShownLine]
 
 
 class ErpScreens(SandboxScreens):
     system: ClassVar[str] = SYSTEM
     label: ClassVar[str] = "ERP"
 
-    async def document(self, page: Page, number: str) -> PostedInvoice:
-        """Read a posted document back from its display screen."""
+    async def document(self, page: Page, number: str) -> PostedDocument:
+        """Read a posted document back from its display screen, every page of its lines."""
         await page.goto(self.url(f"/documents/{number}"))
         await self.check(page)
-        return PostedInvoice(
+        count = int(await self.value(page, "Line items"))
+        invoice = PostedInvoice(
             document_number=await self.value(page, "Document number"),
             supplier_id=await self.value(page, "Supplier"),
             supplier_invoice_no=await self.value(page, "Supplier invoice number"),
@@ -78,7 +91,40 @@ class ErpScreens(SandboxScreens):
             gross_amount=amount(await self.value(page, "Gross amount")),
             currency=await self.value(page, "Currency"),
             status=await self.value(page, "Status"),
+            line_count=count,
         )
+        lines = await shown_lines(page)
+        for next_page in range(2, count + 1):  # bounded: a page shows at least one line
+            if len(lines) >= count:
+                break
+            await page.goto(self.url(f"/documents/{number}?page={next_page}"))
+            await self.check(page)
+            more = await shown_lines(page)
+            if not more or more[0].line_no <= lines[-1].line_no:
+                raise SelectorDrift(f"page {next_page} of document {number} shows no new lines")
+            lines += more
+        if [line.line_no for line in lines] != list(range(1, count + 1)):
+            raise SelectorDrift(f"document {number} does not show lines 1 to {count} in order")
+        return PostedDocument(invoice, lines)
+
+
+def posting_differences(document: PostedDocument, data: InvoicePosting) -> list[str]:
+    """Where a document read back differs from the invoice it should be, in words."""
+    posted = document.invoice
+    differences = [
+        name
+        for name in ("net_amount", "tax_amount", "gross_amount")
+        if decimal(getattr(posted, name)) != decimal(money_text(getattr(data, name)))
+    ]
+    if posted.supplier_invoice_no != data.supplier_invoice_no:
+        differences.append("supplier_invoice_no")
+    if posted.currency != data.currency:
+        differences.append("currency")
+    differences += line_differences(data.lines, document.lines)
+    lines_total = sum((line.amount for line in document.lines), start=decimal(0))
+    if abs(lines_total - decimal(posted.net_amount)) > CENT:
+        differences.append(f"lines adding up to {lines_total:,.2f}")
+    return differences
 
 
 class PostInvoice(ErpScreens):
@@ -86,6 +132,20 @@ class PostInvoice(ErpScreens):
 
     def business_key(self, data: InvoicePosting) -> str:
         return f"{data.supplier_id}/{data.supplier_invoice_no}"
+
+    def checked(self, document: PostedDocument, data: InvoicePosting, how: str) -> PostedInvoice:
+        """The document, if it is the invoice whole; else POSTING_MISMATCH (not posted again:
+        a person must look at it)."""
+        differences = posting_differences(document, data)
+        if differences:
+            number = document.invoice.document_number
+            raise BusinessRuleViolation(
+                f"document {number} ({how}) reads back different "
+                f"{', '.join(differences)} than the invoice",
+                reason_code="POSTING_MISMATCH",
+                document_number=number,
+            )
+        return document.invoice
 
     async def find(self, page: Page, data: InvoicePosting) -> PostedInvoice | None:
         await page.goto(self.url("/invoices"))
@@ -110,20 +170,21 @@ class PostInvoice(ErpScreens):
             if shown_date[-4:] != data.invoice_date[:4]:
                 continue  # the same number in another fiscal year is another invoice
             number = (await cells.nth(0).text_content() or "").strip()
-            return await self.document(page, number)
+            return self.checked(await self.document(page, number), data, "posted before")
         return None
 
     async def submit(self, page: Page, data: InvoicePosting) -> PostedInvoice:
         await page.goto(self.url("/invoices/new"))
         await self.check(page)
+        await make_rows(self, page, len(data.lines))
         fields = {
             "Supplier": data.supplier_id,
             "Supplier invoice number": data.supplier_invoice_no,
             "PO number": data.po_number or "",
             "Invoice date": data.invoice_date,
-            "Net amount": typed(data.net_amount),
-            "Tax amount": typed(data.tax_amount),
-            "Gross amount": typed(data.gross_amount),
+            "Net amount": money_text(data.net_amount),
+            "Tax amount": money_text(data.tax_amount),
+            "Gross amount": money_text(data.gross_amount),
             "Attachment": data.document_url or "",
             "Header text": (data.text or "")[:50],
         }
@@ -142,15 +203,7 @@ class PostInvoice(ErpScreens):
                     reason_code="FIELD_TOO_LONG",
                 )
         await page.get_by_label("Currency").select_option(data.currency)
-        for line in data.lines:
-            n = line.line
-            await page.get_by_label(f"PO line, line {n}").fill(str(line.po_line or ""))
-            await page.get_by_label(f"Item, line {n}").fill(line.item)
-            await page.get_by_label(f"Quantity, line {n}").fill(f"{line.qty:g}")
-            await page.get_by_label(f"Unit, line {n}").fill(line.uom)
-            await page.get_by_label(f"Unit price, line {n}").fill(typed(line.unit_price))
-            await page.get_by_label(f"Amount, line {n}", exact=True).fill(typed(line.amount))
-            await page.get_by_label(f"Tax code, line {n}").select_option(line.tax_code)
+        await enter_lines(page, data.lines)
         await self.submitting()
         await page.get_by_role("button", name="Post").click()
         await page.wait_for_load_state("domcontentloaded")
@@ -159,22 +212,8 @@ class PostInvoice(ErpScreens):
         if not await number_field.count():
             await self.refused(page, "invoice")
             await number_field.wait_for()
-        posted = await self.document(page, await number_field.input_value())
-        differences = [
-            name
-            for name in ("net_amount", "tax_amount", "gross_amount")
-            if abs(getattr(posted, name) - getattr(data, name)) > 0.005
-        ]
-        if posted.supplier_invoice_no != data.supplier_invoice_no:
-            differences.append("supplier_invoice_no")
-        if differences or posted.currency != data.currency:
-            raise BusinessRuleViolation(
-                f"document {posted.document_number} reads back different "
-                f"{', '.join(differences) or 'currency'} than was entered",
-                reason_code="POSTING_MISMATCH",
-                document_number=posted.document_number,
-            )
-        return posted
+        document = await self.document(page, await number_field.input_value())
+        return self.checked(document, data, "just posted")
 
 
 @registry.bot(SYSTEM)

@@ -87,9 +87,9 @@ def lost_response_instead(context: AppContext) -> Response | None:
     )
 
 
-async def form_fields(request: Request) -> dict[str, str]:
-    """The submitted form as text fields, trimmed."""
-    form = await request.form()
+async def form_fields(request: Request, max_fields: int = 1000) -> dict[str, str]:
+    """The submitted form as text fields, trimmed (at most ``max_fields`` of them)."""
+    form = await request.form(max_fields=max_fields)
     return {key: value.strip() for key, value in form.items() if isinstance(value, str)}
 
 

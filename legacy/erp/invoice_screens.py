@@ -16,6 +16,7 @@ from legacy.context import context_of
 from legacy.erp.line_items import (
     ADD_AT_MOST,
     ADD_DEFAULT,
+    MAX_FORM_FIELDS,
     MAX_LINE_ITEMS,
     LineEntry,
     grown_rows,
@@ -193,7 +194,7 @@ async def invoice_form(request: Request) -> Response:
 
 
 async def invoice_submit(request: Request) -> Response:
-    fields = await form_fields(request)
+    fields = await form_fields(request, max_fields=MAX_FORM_FIELDS)
     if "add_lines" in fields:
         # More rows for a long invoice: the same form again, with what was typed kept.
         try:

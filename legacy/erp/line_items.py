@@ -20,8 +20,11 @@ ADD_DEFAULT = 10  # what "Lines to add" proposes
 ADD_AT_MOST = 50  # rows one press of "Add lines" may add
 MAX_LINE_ITEMS = 999
 CENT = Decimal("0.01")
+ROW_COLUMNS = ("po_line", "item", "qty", "uom", "price", "amount", "tax")
 # The fields of row n are named line<n>_<column>; row numbers start at 1.
-ROW_FIELD = re.compile(r"line([1-9][0-9]*)_(po_line|item|qty|uom|price|amount|tax)")
+ROW_FIELD = re.compile(rf"line([1-9][0-9]*)_({'|'.join(ROW_COLUMNS)})")
+# What a form of the longest document carries: every row's fields, the header's, buttons.
+MAX_FORM_FIELDS = MAX_LINE_ITEMS * len(ROW_COLUMNS) + 100
 
 
 @dataclass
