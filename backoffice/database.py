@@ -31,6 +31,7 @@ def engine_for(url: str) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     # Importing the table modules registers them with SQLModel's metadata.
     import backoffice.audit.steps
+    import backoffice.events.subscriptions
     import backoffice.payables.records
     import backoffice.payables.store
     import backoffice.people.store

@@ -58,6 +58,8 @@ with workflow.unsafe.imports_passed_through():
 from workflows.human_tasks import HumanTaskSteps
 
 DEFAULT_QUEUE = "default"
+SUBSCRIBE_ACTIVITY = "events.subscribe"  # activities/event_subscriptions.py
+MAX_EVENT_KEY_LENGTH = 200
 ENGINE_ERRORS = ("EventTimeout", "RepeatLimitReached", "TooManyItems", "ExpressionError")
 CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
 
@@ -573,7 +575,8 @@ class Interpreter(HumanTaskSteps):
         now = workflow.now()
         if spec.event is not None:
             assert spec.timeout is not None
-            return await self.wait_for_event(step, key, spec.event, self.after(now, spec.timeout))
+            deadline = self.after(now, spec.timeout)
+            return await self.wait_for_event(step, key, spec.event, deadline, frame)
         if spec.duration is not None:
             target = self.after(now, spec.duration)
             what = f"wait {spec.duration}"
@@ -590,9 +593,14 @@ class Interpreter(HumanTaskSteps):
         return {"waited_until": target.isoformat()}
 
     async def wait_for_event(
-        self, step: model.WaitStep, key: str, name: str, deadline: datetime
+        self, step: model.WaitStep, key: str, name: str, deadline: datetime, frame: Frame
     ) -> Any:
         buffered = self.state.events.setdefault(name, [])
+        about = self._event_key(step, frame)
+        # Only keyed waits subscribe, and no recorded run has one: runs from before replay
+        # with the commands they issued, so no patch marker is needed here.
+        if about is not None and not buffered:
+            await self._subscribe(step, key, name, about, deadline)
         self._waiting(key, step, [f"event:{name}"], deadline)
         try:
             async with self.waiting_on(key):
@@ -613,6 +621,43 @@ class Interpreter(HumanTaskSteps):
             "data": event.data,
             "received_at": event.received_at.isoformat() if event.received_at else None,
         }
+
+    def _event_key(self, step: model.WaitStep, frame: Frame) -> str | None:
+        """What the awaited event is about, or None when the wait names nothing (or "")."""
+        if step.wait.key is None:
+            return None
+        value = render(step.wait.key, self.scope(frame))
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise StepError("ExpressionError", f"an event key is text, not {value!r:.60}")
+        text = str(value)
+        if len(text) > MAX_EVENT_KEY_LENGTH:
+            raise StepError(
+                "ExpressionError", f"an event key has at most {MAX_EVENT_KEY_LENGTH} characters"
+            )
+        return text
+
+    async def _subscribe(
+        self, step: model.WaitStep, key: str, name: str, about: str, deadline: datetime
+    ) -> None:
+        """Tell the event receiver that this run waits for ``name`` about ``about``.
+
+        A local activity: one marker in history. If it cannot be written, the wait goes on
+        all the same and ends at its timeout: a sender's event then finds no run.
+        """
+        try:
+            await workflow.execute_local_activity(
+                SUBSCRIBE_ACTIVITY,
+                {"event": name, "key": about, "step": key, "until": deadline.isoformat()},
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RetryPolicy(maximum_attempts=3),
+                summary=f"{step.id}: listen for {name} about {about}",
+            )
+        except ActivityError as failed:
+            workflow.logger.warning(
+                "event wait not subscribed", extra={"step": key, "error": str(failed.cause)}
+            )
 
     def deliver(self, event: ExternalEvent) -> None:
         self.state.events.setdefault(event.name, []).append(event)

@@ -426,6 +426,11 @@ class WaitSpec(Strict):
     duration: DurationField | None = None
     until: Expression | None = None
     event: Identifier | None = None
+    key: Template | None = Field(
+        default=None,
+        description="What the awaited event is about (a PO number, say): a system that "
+        "knows only that reaches every run waiting with it. Kept unencrypted: no personal data.",
+    )
     timeout: DurationField | None = None
     on_timeout: Literal["continue", "fail"] = "fail"
 
@@ -434,6 +439,8 @@ class WaitSpec(Strict):
         forms = [name for name in ("duration", "until", "event") if getattr(self, name) is not None]
         if len(forms) != 1:
             raise ValueError("a wait takes one of: a duration (wait: 2d), until, or event")
+        if self.event is None and self.key is not None:
+            raise ValueError("key applies only to waits for an event")
         if self.event is not None and self.timeout is None:
             raise ValueError(
                 "waiting for an event needs a timeout (for example timeout: 10bd) "

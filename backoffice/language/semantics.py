@@ -194,6 +194,8 @@ class Checker:
             case model.WaitStep():
                 if step.wait.until is not None:
                     self.expression((*path, "wait", "until"), step.wait.until, known)
+                if step.wait.key is not None:
+                    self.template((*path, "wait", "key"), step.wait.key, known)
             case model.SetStep():
                 for name, value in step.set.items():
                     self.template((*path, "set", name), value, known)

@@ -12,6 +12,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
+from activities.event_subscriptions import subscribe_to_event
 from activities.task_changes import delegate_task, reassign_task, record_decision, reschedule_task
 from activities.tasks import claim_task, close_task, escalate_task, open_task, remind_task
 from backoffice import database, registry, runtime
@@ -82,6 +83,7 @@ async def process_worker(
             delegate_task,
             reassign_task,
             reschedule_task,
+            subscribe_to_event,
         ],
         workflow_runner=workflow_runner(registry.discover()),
     ):
