@@ -52,6 +52,42 @@ class SystemSettings(BaseModel):
     )
 
 
+class EventRoute(BaseModel):
+    """Where a sender's event type goes: the event runs wait for, and what it is about."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$", description="The event runs wait for (wait: {event: ...})."
+    )
+    key: str = Field(
+        min_length=1,
+        description="The field of the sender's data that says what the event is about; "
+        "runs waiting with that key (wait: {key: ...}) receive it.",
+    )
+
+
+class EventSource(BaseModel):
+    """A system that pushes business events to the receiver (signed webhooks)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    credential: str = Field(
+        pattern=r"^[a-z][a-z0-9_.-]*$",
+        description="Name of the secret whose field 'secret' signs the system's webhooks.",
+    )
+    events: dict[str, EventRoute] = Field(
+        description="The system's event types the engine listens to; others are acknowledged "
+        "and dropped."
+    )
+
+
+def _sandbox_event_sources() -> dict[str, EventSource]:
+    # The sandbox ERP posts goods receipts; invoices waiting for one re-read their order.
+    route = EventRoute(event="goods_received", key="po_number")
+    return {"erp": EventSource(credential="erp-webhook", events={"goods_receipt.posted": route})}
+
+
 def _sandbox_systems() -> dict[str, SystemSettings]:
     # The sandbox legacy systems `backoffice dev` runs; a deployment names its own.
     return {
@@ -187,6 +223,26 @@ class Settings(BaseModel):
         default=None, description="Profile in Temporal's client config file (TEMPORAL_PROFILE)."
     )
 
+    event_receiver_port: int = Field(
+        default=8290,
+        ge=1,
+        le=65535,
+        description="Port of the receiver of business events that systems push as signed "
+        "webhooks (POST /events/SOURCE); backoffice dev serves it on 127.0.0.1.",
+    )
+    event_sources: dict[str, EventSource] = Field(
+        default_factory=_sandbox_event_sources,
+        description="Systems that push events, by name ([backoffice.event_sources.NAME] "
+        "tables, or JSON in BACKOFFICE_EVENT_SOURCES).",
+    )
+    event_signature_tolerance_seconds: float = Field(
+        default=300,
+        gt=0,
+        le=3600,
+        description="How far a webhook's signed timestamp may be from now: an older "
+        "delivery replayed by someone else is refused.",
+    )
+
     # The raw environment snapshot the Temporal connection is resolved from; not a setting.
     environ: Mapping[str, str] = Field(default_factory=dict, exclude=True, repr=False)
 
@@ -210,6 +266,16 @@ class Settings(BaseModel):
                 return json.loads(value)
             except json.JSONDecodeError as error:
                 raise ValueError(f"write the systems as JSON: {error}") from None
+        return value
+
+    @field_validator("event_sources", mode="before")
+    @classmethod
+    def _event_sources_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"write the event sources as JSON: {error}") from None
         return value
 
     @field_validator("database_url")
