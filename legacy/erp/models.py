@@ -130,3 +130,24 @@ class PaymentProposal(ErpBase):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_by: Mapped[str | None] = mapped_column(default=None)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class BusinessEvent(ErpBase):
+    """An event the ERP raised (a goods receipt posted), kept until its subscriber has it.
+
+    Written in the transaction of the record it is about: the event goes out if and only
+    if the record was committed (an outbox).
+    """
+
+    __tablename__ = "business_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str]  # the JSON body, as it is signed and sent
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    given_up_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(default=None)

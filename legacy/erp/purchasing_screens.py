@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from legacy.context import context_of
+from legacy.erp.business_events import goods_receipt_posted
 from legacy.erp.models import (
     GOODS_RECEIPT_RANGE,
     GoodsReceipt,
@@ -22,6 +23,7 @@ from legacy.erp.models import (
     PurchaseOrder,
     Supplier,
 )
+from legacy.erp.webhooks import events_raised
 from legacy.screens import (
     FormError,
     current_user,
@@ -180,6 +182,7 @@ def post_receipt(
                 f"{by_line[line_no].open_to_receive}"
             )
     material_document = str(next_number(session, GOODS_RECEIPT_RANGE))
+    today = date.today()
     for line_no, qty in quantities.items():
         if qty > 0:
             session.add(
@@ -188,10 +191,11 @@ def post_receipt(
                     po_number=po_number,
                     line_no=line_no,
                     received_qty=qty,
-                    posted_on=date.today(),
+                    posted_on=today,
                     posted_by=user,
                 )
             )
+    goods_receipt_posted(session, material_document, po_number, quantities, today)
     return material_document
 
 
@@ -228,6 +232,7 @@ async def receipt_submit(request: Request) -> Response:
         if view is None:
             return await po_display(request)
         return render(request, "erp/receipt_form.html", view=view, fields=fields, error=str(error))
+    events_raised(request)  # committed: the receipt's event goes out, answer or not
     lost = lost_response_instead(context_of(request))
     if lost is not None:
         return lost

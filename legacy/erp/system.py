@@ -8,7 +8,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from legacy.context import SystemSpec, Theme
-from legacy.erp import admin_orders, invoice_screens, payment_screens, purchasing_screens
+from legacy.erp import (
+    admin_orders,
+    invoice_screens,
+    payment_screens,
+    purchasing_screens,
+    webhooks,
+)
 from legacy.erp.models import ErpBase, GoodsReceipt, InvoiceDocument, PaymentProposal
 from legacy.erp.seed import seed_master
 
@@ -56,6 +62,7 @@ ERP = SystemSpec(
     ),
     routes=(
         *admin_orders.ROUTES,
+        *webhooks.ROUTES,
         *purchasing_screens.ROUTES,
         *invoice_screens.ROUTES,
         *payment_screens.ROUTES,
