@@ -133,9 +133,8 @@ def _open(task: TaskOpened) -> Deciders:
     reassigners: set[str] = set()
     for rule in task.reassigners:
         reassigners |= directory.resolve(rule)
-    deciders = eligible(
-        directory.deciders(task.assignees, task.created_at.date()), task.excluded, reassigners
-    )
+    found = directory.deciders(task.assignees, task.created_at.date(), task.excluded)
+    deciders = eligible(found, task.excluded, reassigners)
     with Session(engine) as session:
         row = session.get(TaskRow, task.task_id)
         if row is not None and as_utc(row.created_at) == task.created_at:
@@ -273,7 +272,7 @@ async def escalate_task(escalation: TaskEscalated) -> Deciders:
 def _escalate(escalation: TaskEscalated) -> dict[str, str]:
     engine = records_engine()
     directory = SqlDirectory(engine)
-    found = directory.deciders(escalation.assignees, escalation.at.date())
+    found = directory.deciders(escalation.assignees, escalation.at.date(), escalation.excluded)
     notified: set[str] = set()
     for rule in escalation.notify:
         notified |= directory.resolve(rule)

@@ -300,8 +300,19 @@ class HumanTaskSteps:
 
 
 def describe_assignee(assignee: model.Assignee, scope: Scope) -> str:
-    """``user:alice``, ``group:ap-clerks``, ``manager_of:EMP-1`` ... (resolved by the inbox)."""
+    """``user:alice``, ``group:ap-clerks``, ``manager_of:EMP-1`` ... (resolved by the
+    directory); ``manager_of:role:cfo`` for the managers of a rule's people, and ``|`` before
+    each ``or_else`` (``manager_of:frank|role:deputy_cfo``)."""
+    described = _describe_rule(assignee, scope)
+    if assignee.or_else is not None:
+        described += "|" + describe_assignee(assignee.or_else, scope)
+    return described
+
+
+def _describe_rule(assignee: model.Assignee, scope: Scope) -> str:
     kind = assignee.kind
+    if isinstance(assignee.manager_of, model.Assignee):
+        return "manager_of:" + _describe_rule(assignee.manager_of, scope)
     if kind == "approval_limit":
         assert assignee.approval_limit is not None
         amount = render(assignee.approval_limit.at_least, scope)

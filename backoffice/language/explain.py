@@ -15,12 +15,21 @@ from backoffice.language.overview import overview
 
 
 def _assignee(assignee: model.Assignee) -> str:
+    text = _rule(assignee)
+    if assignee.or_else is not None:
+        text += f", or else {_assignee(assignee.or_else)}"
+    return text
+
+
+def _rule(assignee: model.Assignee) -> str:
     kind = assignee.kind
     if kind == "approval_limit":
         assert assignee.approval_limit is not None
         limit = assignee.approval_limit
         group = f" in {limit.group}" if limit.group else ""
         return f"someone{group} with an approval limit of at least {limit.at_least}"
+    if isinstance(assignee.manager_of, model.Assignee):
+        return f"the manager of {_rule(assignee.manager_of)}"
     value = getattr(assignee, kind)
     words = {
         "user": "user",

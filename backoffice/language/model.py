@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -180,25 +181,58 @@ class ApprovalLimit(Strict):
     group: str | None = None
 
 
+# manager_of names a person (``manager_of: bob``), or the people a rule names, whose
+# managers it means (``manager_of: {role: cfo}``). The tags never appear in definitions.
+ASSIGNEE_TAGS = ("person", "rule")
+
+
+PERSON_SCHEMA = WithJsonSchema({"type": "string", "description": "A person's id."})
+
+
+def _person_or_rule(value: Any) -> str:
+    return "rule" if isinstance(value, dict | BaseModel) else "person"
+
+
 class Assignee(Strict):
-    """Who may decide: exactly one of the keys."""
+    """Who may decide: exactly one of the keys, and ``or_else`` when that names nobody."""
 
     user: Template | None = None
     group: Template | None = None
     role: Template | None = None
-    manager_of: Template | None = None
+    manager_of: (
+        Annotated[
+            Annotated[Assignee, Tag("rule")] | Annotated[Template, Tag("person"), PERSON_SCHEMA],
+            Discriminator(_person_or_rule),
+        ]
+        | None
+    ) = None
     cost_centre_owner: Template | None = None
     approval_limit: ApprovalLimit | None = None
     users: Expression | None = None
+    or_else: Assignee | None = Field(
+        default=None,
+        description="Who instead when this names nobody who may decide: no manager, a role "
+        "nobody holds, people who left, or only people the task excludes.",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Assignee:
         given = [kind for kind in ASSIGNEE_KINDS if getattr(self, kind) is not None]
+        if not given and self.or_else is not None:
+            raise ValueError(
+                "or_else says who decides when a rule names nobody: give the rule too, as in "
+                "{manager_of: bob, or_else: {group: ap-managers}}"
+            )
         if len(given) != 1:
             raise ValueError(
                 "an assignee names exactly one of: "
                 + ", ".join(ASSIGNEE_KINDS)
                 + (f" (found {', '.join(given)})" if given else "")
+            )
+        if isinstance(self.manager_of, Assignee) and self.manager_of.or_else is not None:
+            raise ValueError(
+                "or_else goes on the manager_of entry, not inside the rule whose managers it "
+                "means: {manager_of: {role: cfo}, or_else: {role: deputy_cfo}}"
             )
         return self
 

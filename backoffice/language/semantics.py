@@ -353,8 +353,12 @@ class Checker:
             self.template(
                 (*path, "approval_limit", "at_least"), assignee.approval_limit.at_least, known
             )
+        elif isinstance(assignee.manager_of, model.Assignee):
+            self.assignee((*path, "manager_of"), assignee.manager_of, known)
         else:
             self.template((*path, kind), getattr(assignee, kind), known)
+        if assignee.or_else is not None:
+            self.assignee((*path, "or_else"), assignee.or_else, known)
 
     # --- durations ----------------------------------------------------------------------
 

@@ -70,6 +70,8 @@ def data_path(loc: tuple[int | str, ...], data: Any) -> Path:
             node = node[part]
         elif isinstance(part, str) and "[" in part:
             continue  # a validator's name, not a place in the data
+        elif part in model.ASSIGNEE_TAGS:
+            continue  # which form of manager_of pydantic tried, not a place in the data
         elif isinstance(node, dict):
             path.append(part)  # a missing key: name it under its mapping
             node = None

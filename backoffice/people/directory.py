@@ -2,12 +2,15 @@
 
 Assignees arrive as the interpreter records them: ``user:alice``, ``group:ap-clerks``,
 ``role:cfo``, ``manager_of:bob``, ``cost_centre_owner:CC-4100``,
-``approval_limit:15000`` (optionally ``@group``), ``users:a,b``.
+``approval_limit:15000`` (optionally ``@group``), ``users:a,b``. ``manager_of:role:cfo``
+means the managers of the people a rule names (a person's id never holds a ``:``), and
+``|`` separates the alternatives of ``or_else``: ``manager_of:frank|role:deputy_cfo`` is
+frank's manager, or the deputy CFOs when frank reports to nobody.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -29,11 +32,14 @@ class UnknownAssigneeRule(ValueError):
 
 
 class Directory(Protocol):
-    def resolve(self, assignee: str) -> set[str]:
-        """The active people an assignee rule names."""
+    def resolve(self, assignee: str, excluded: Collection[str] = ()) -> set[str]:
+        """The active people an assignee rule names; of alternatives, the first that names
+        someone not ``excluded`` (the last alternative, whatever it names)."""
         ...
 
-    def deciders(self, assignees: Iterable[str], on: date) -> dict[str, str]:
+    def deciders(
+        self, assignees: Iterable[str], on: date, excluded: Collection[str] = ()
+    ) -> dict[str, str]:
         """Everyone who may decide on ``on``, each with why: assignee or delegate of whom."""
         ...
 
@@ -61,8 +67,22 @@ class SqlDirectory:
         )
         return set(rows)
 
-    def resolve(self, assignee: str) -> set[str]:
-        kind, _, value = assignee.partition(":")
+    def resolve(self, assignee: str, excluded: Collection[str] = ()) -> set[str]:
+        *earlier, last = assignee.split("|")
+        for alternative in earlier:
+            people = self._rule(alternative)
+            if people - set(excluded):
+                return people
+        return self._rule(last)
+
+    def _rule(self, rule: str) -> set[str]:
+        kind, _, value = rule.partition(":")
+        if kind == "manager_of" and ":" in value:
+            named = self._rule(value)
+            with Session(self.engine) as session:
+                people = session.exec(select(PersonRow).where(col(PersonRow.id).in_(named)))
+                managers = [person.manager_id for person in people if person.manager_id]
+                return self._active(session, managers)
         with Session(self.engine) as session:
             if kind == "user":
                 return self._active(session, [value])
@@ -94,7 +114,7 @@ class SqlDirectory:
                     )
                     candidates &= set(members)
                 return self._active(session, candidates)
-        raise UnknownAssigneeRule(f"'{assignee}' is not an assignee rule the directory knows")
+        raise UnknownAssigneeRule(f"'{rule}' is not an assignee rule the directory knows")
 
     def inactive(self, people: Iterable[str]) -> list[str]:
         wanted = list(people)
@@ -119,10 +139,12 @@ class SqlDirectory:
             )
         return None
 
-    def deciders(self, assignees: Iterable[str], on: date) -> dict[str, str]:
+    def deciders(
+        self, assignees: Iterable[str], on: date, excluded: Collection[str] = ()
+    ) -> dict[str, str]:
         named: set[str] = set()
         for assignee in assignees:
-            named |= self.resolve(assignee)
+            named |= self.resolve(assignee, excluded)
         who = {person: "assignee" for person in named}
         with Session(self.engine) as session:
             delegations = session.exec(

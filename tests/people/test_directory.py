@@ -34,12 +34,30 @@ def directory(tmp_path: Path) -> SqlDirectory:
         ("cost_centre_owner:CC-4100", {"alice"}),
         ("approval_limit:20000", {"carol", "frank", "dave"}),
         ("approval_limit:20000@ap-managers", {"dave"}),
+        # The managers of the people a rule names; or_else alternatives after "|".
+        ("manager_of:role:buyer", {"frank"}),
+        ("manager_of:role:cfo", set()),
+        ("manager_of:carol|group:ap-managers", {"dave"}),
+        ("manager_of:alice|group:ap-managers", {"carol"}),
+        ("manager_of:role:cfo|role:nobody|user:bob", {"bob"}),
     ],
 )
 def test_assignee_rules_resolve_to_people(
     directory: SqlDirectory, rule: str, people: set[str]
 ) -> None:
     assert directory.resolve(rule) == people
+
+
+def test_an_alternative_naming_only_excluded_people_gives_way_to_the_next(
+    directory: SqlDirectory,
+) -> None:
+    assert directory.resolve("role:cfo|user:carol", excluded=["frank"]) == {"carol"}
+    assert directory.resolve("role:cfo|user:carol", excluded=["carol"]) == {"frank"}
+    # A rule without alternatives names whom it names: delegates may still stand in.
+    assert directory.resolve("role:cfo", excluded=["frank"]) == {"frank"}
+    assert directory.deciders(["role:cfo|user:carol"], date(2026, 12, 1), ["frank"]) == {
+        "carol": "assignee"
+    }
 
 
 def test_delegate_may_decide_only_while_the_delegation_runs(directory: SqlDirectory) -> None:
