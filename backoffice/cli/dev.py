@@ -11,7 +11,7 @@ from temporalio.client import Client
 from backoffice import registry, running_stack
 from backoffice.connection import connect, dev_server_connection
 from backoffice.devstack import DevServer
-from backoffice.engine.runs import RunError
+from backoffice.engine.runs import RunError, register_search_attributes
 from backoffice.inbox import create_app
 from backoffice.sandbox import DEMO_PASSWORD, DEMO_USER, SandboxSystems, bot_user
 from backoffice.serving import EmbeddedServer
@@ -90,6 +90,9 @@ async def run_dev(
         await sandbox.wait_ready()
         found = registry.discover(plugins=settings.plugins) if with_worker else None
         client = await connect(settings, dev_server_connection(server.port))
+        added = await register_search_attributes(client)
+        if added:  # a state directory from before these attributes existed
+            typer.echo(f"registered search attributes: {', '.join(added)}", err=True)
         inbox = EmbeddedServer(create_app(settings, client), "127.0.0.1", inbox_port)
         await inbox.start()
         running_stack.announce(

@@ -165,6 +165,34 @@ async def has_search_attributes(client: Client) -> bool:
     return _registered[client]
 
 
+async def register_search_attributes(client: Client) -> list[str]:
+    """Add the search attributes the namespace lacks (the embedded dev server); their names.
+
+    ``temporal server start-dev`` registers its ``--search-attribute`` flags only when it
+    creates its database: a state directory from an earlier version keeps the older list.
+    """
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import (
+        AddSearchAttributesRequest,
+        ListSearchAttributesRequest,
+    )
+
+    response = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+        for key in search_attributes.ALL
+        if key.name not in response.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)
+        )
+        _registered.pop(client, None)
+    return sorted(missing)
+
+
 async def start_process(
     client: Client,
     name: str,
