@@ -4,7 +4,8 @@ Each system (``legacy/``: ERP, HR intranet, treasury portal) runs as its own pro
 its own port with its own SQLite file in the state directory, as separate systems do.
 Its bot account gets a random password the first time, kept in the secrets file (never
 on a command line, where other users could read it), so the bots log in with it like
-with any other credential.
+with any other credential. A system that pushes business events (the ERP's goods
+receipts) is subscribed to the event receiver with a signing secret made the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from backoffice.devstack import DevStackError, die_with_parent, ensure_port_free
+from backoffice.secrets import SecretNotFound, field_of, secret_store
 from backoffice.settings import Settings
 
 STARTUP_TIMEOUT_SECONDS = 30.0
@@ -47,6 +49,27 @@ def ensure_credential(secrets_file: Path, name: str, username: str) -> str:
     with secrets_file.open("a", encoding="utf-8") as out:
         out.write(f'\n[{name}]\nusername = "{username}"\npassword = "{password}"\n')
     return password
+
+
+def ensure_signing_secret(settings: Settings, name: str) -> str:
+    """The ``secret`` field of secret ``name``, created (random) in the secrets file if missing."""
+    try:
+        return field_of(secret_store(settings), name, "secret")
+    except SecretNotFound:
+        if settings.secrets_backend is not None:
+            raise DevStackError(
+                f"the secret store has no secret '{name}' with a field 'secret' for signing "
+                "webhooks: add one"
+            ) from None
+    secrets_file = settings.resolved_secrets_file
+    if secrets_file.exists() and name in tomllib.loads(secrets_file.read_text(encoding="utf-8")):
+        raise DevStackError(f"[{name}] in {secrets_file} needs a field 'secret' (16+ characters)")
+    secret = secrets.token_urlsafe(32)
+    secrets_file.parent.mkdir(parents=True, exist_ok=True)
+    secrets_file.touch(mode=0o600)
+    with secrets_file.open("a", encoding="utf-8") as out:
+        out.write(f'\n[{name}]\nsecret = "{secret}"\n')
+    return secret
 
 
 @dataclass
@@ -108,6 +131,26 @@ class SandboxSystems:
                     if time.monotonic() > deadline:
                         raise DevStackError(f"the sandbox {name} did not start on port {port}")
                     await asyncio.sleep(0.2)
+
+    async def subscribe_events(self, receiver_url: str) -> list[str]:
+        """Point each system that pushes events at the receiver; the systems subscribed."""
+        subscribed = []
+        async with httpx.AsyncClient(timeout=10) as client:
+            for name, port in self.ports().items():
+                source = self.settings.event_sources.get(name)
+                if source is None:
+                    continue
+                secret = ensure_signing_secret(self.settings, source.credential)
+                answer = await client.put(
+                    f"http://127.0.0.1:{port}/__admin/webhooks",
+                    json={"url": f"{receiver_url}/events/{name}", "secret": secret},
+                )
+                if not answer.is_success:
+                    raise DevStackError(
+                        f"the sandbox {name} refused the event subscription ({answer.status_code})"
+                    )
+                subscribed.append(name)
+        return subscribed
 
     def stop(self) -> None:
         for process in self.processes.values():

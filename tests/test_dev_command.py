@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import IO
 
+import httpx
 import pytest
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -54,6 +55,7 @@ def environment(state_dir: Path) -> dict[str, str]:
         "BACKOFFICE_LOG_FORMAT": "json",
         "BACKOFFICE_SHUTDOWN_GRACE_SECONDS": "5",
         "BACKOFFICE_SYSTEMS": json.dumps(systems),
+        "BACKOFFICE_EVENT_RECEIVER_PORT": str(free_port()),
     }
 
 
@@ -268,6 +270,35 @@ def test_mail_sink_warnings_reach_the_terminal_once(tmp_path: Path) -> None:
     assert "WARNING mail.log: too many bogus commands" in kept
     # Stopped, the sink gives the logger back to the terminal.
     assert logging.getLogger(SMTP_SERVER_LOGGER).propagate
+
+
+async def test_a_goods_receipt_posted_in_the_sandbox_erp_reaches_the_event_receiver(
+    tmp_path: Path,
+) -> None:
+    state_dir = tmp_path / "state"
+    erp = f"http://127.0.0.1:{SANDBOX_PORTS['erp']}"
+    async with dev_stack(state_dir, free_port(), free_port()) as stack:
+        assert "Event receiver    http://127.0.0.1:" in stack.banner
+        async with httpx.AsyncClient(base_url=erp, timeout=10) as client:
+            subscription = (await client.get("/__admin/webhooks")).json()["subscription"]
+            assert subscription["url"].endswith("/events/erp")
+            posted = await client.post(
+                "/__admin/purchase-orders/PO-2025-01251/receipts",
+                json={"lines": [{"line_no": 1, "qty": 1}]},
+            )
+            assert posted.status_code == 201, posted.text
+            for _ in range(100):
+                outbox = (await client.get("/__admin/webhooks")).json()["outbox"]
+                if outbox["delivered"]:
+                    break
+                await asyncio.sleep(0.1)
+        # Taken by the receiver: signed with the secret dev made and keeps in the secrets file.
+        assert outbox == {
+            "delivered": 1, "pending": 0, "given_up": 0, "attempts": 1, "last_error": None
+        }  # fmt: skip
+        secret = tomllib.loads((state_dir / "secrets.toml").read_text())["erp-webhook"]["secret"]
+        assert len(secret) >= 32
+        assert secret not in json.dumps(subscription)
 
 
 async def test_server_dies_with_dev_even_when_dev_is_killed(tmp_path: Path) -> None:

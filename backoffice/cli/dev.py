@@ -12,6 +12,7 @@ from backoffice import registry, running_stack
 from backoffice.connection import connect, dev_server_connection
 from backoffice.devstack import DevServer
 from backoffice.engine.runs import RunError, register_search_attributes
+from backoffice.events.receiver import serve_receiver
 from backoffice.inbox import create_app
 from backoffice.sandbox import DEMO_PASSWORD, DEMO_USER, SandboxSystems, bot_user
 from backoffice.serving import EmbeddedServer
@@ -44,6 +45,8 @@ def banner(
     lines += [
         f"  Inbox             {inbox_url}  (sign in as alice, password backoffice-demo)",
         f"  Mail sink         {settings.smtp_url} (read with `backoffice mail` or in the inbox)",
+        f"  Event receiver    http://127.0.0.1:{settings.event_receiver_port}/events/<system>"
+        "  (the sandbox ERP posts its goods receipts there)",
         *(
             f"  Sandbox {name:<9} http://localhost:{port}  (user {DEMO_USER}, password "
             f"{DEMO_PASSWORD}; bots log in as {bot_user(name)})"
@@ -93,6 +96,7 @@ async def run_dev(
         added = await register_search_attributes(client)
         if added:  # a state directory from before these attributes existed
             typer.echo(f"registered search attributes: {', '.join(added)}", err=True)
+        receiver = serve_receiver(settings, client)  # fails first if its port is taken
         inbox = EmbeddedServer(create_app(settings, client), "127.0.0.1", inbox_port)
         await inbox.start()
         running_stack.announce(
@@ -105,6 +109,9 @@ async def run_dev(
             ),
         )
         try:
+            await receiver.start()
+            # Only now: a system sends what it kept for its subscriber as soon as it has one.
+            await sandbox.subscribe_events(f"http://127.0.0.1:{receiver.port}")
             typer.echo(banner(settings, server, found, inbox.url, sandbox), err=False)
             if found is None:
                 await stop.wait()
@@ -117,6 +124,7 @@ async def run_dev(
                 batch.cancel()
         finally:
             running_stack.withdraw(settings)
+            await receiver.stop()
             await inbox.stop()
 
 
