@@ -5,14 +5,17 @@ Ids travel whole only when every part of them is percent-encoded. Task ids hold 
 fragment, so the browser would drop the rest; a bare ``/`` in a workflow id makes the Web
 UI answer 400. Business keys come from input and may hold anything (``..``, ``?``, ``%``):
 encoding ``/`` too keeps a key like ``a/../b`` from being folded by the browser. Every
-link to a task or a run is built here and nowhere else.
+link to a task, a group's queue or a run, and a list's address with its filters, is
+built here and nowhere else.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from collections.abc import Mapping
+from urllib.parse import quote, urlencode
 
 TASK_PREFIX = "/task/"
+QUEUE_PREFIX = "/queue/"
 
 
 def _part(text: str) -> str:
@@ -27,6 +30,16 @@ def task_path(task_id: str) -> str:
 def task_action_path(task_id: str, action: str) -> str:
     """Where a task's form posts: ``/task/<encoded id>/decide`` and the like."""
     return f"{task_path(task_id)}/{action}"
+
+
+def queue_path(group: str) -> str:
+    """The inbox's page of a group's queue, e.g. ``/queue/ap-clerks``."""
+    return QUEUE_PREFIX + _part(group)
+
+
+def list_path(path: str, query: Mapping[str, str]) -> str:
+    """A list page with its filters as query parameters (so it can be bookmarked)."""
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 def task_url(inbox_url: str, task_id: str) -> str:

@@ -1,4 +1,4 @@
-"""The inbox application: sign-in, the list of a person's open tasks, their mail.
+"""The inbox application: sign-in, the lists of tasks, a task's page, a person's mail.
 
 Server-rendered pages (Starlette and Jinja2), each form protected by a per-session token.
 Database reads are synchronous and run in Starlette's thread pool; Temporal calls are
@@ -7,7 +7,6 @@ awaited on the event loop.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from sqlalchemy import Engine
@@ -22,12 +21,11 @@ from starlette.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from backoffice import database
-from backoffice.inbox import task_pages
+from backoffice.inbox import bulk, list_pages, task_pages
 from backoffice.inbox.auth import SignInRefused, session_key
-from backoffice.inbox.core import HERE, Inbox, signed_in
+from backoffice.inbox.core import HERE, Inbox, local_path, signed_in
 from backoffice.mail import read_mailbox
 from backoffice.settings import Settings
-from backoffice.tasks.queries import inbox_listing, is_overdue
 
 
 async def login_page(request: Request) -> Response:
@@ -59,25 +57,13 @@ async def login(request: Request) -> Response:
 
 
 def _safe_next(request: Request) -> str:
-    target = request.query_params.get("next", "/")
     # Only paths of this site: never send a person elsewhere after signing in.
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    return local_path(request.query_params.get("next", "/")) or "/"
 
 
 async def logout(request: Request) -> Response:
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
-
-
-async def task_list(request: Request) -> Response:
-    inbox: Inbox = request.app.state.inbox
-    user = signed_in(inbox, request)
-    if isinstance(user, Response):
-        return user
-    listing = await run_in_threadpool(inbox_listing, inbox.engine, user)
-    now = datetime.now(UTC)
-    rows = [{"task": row, "overdue": is_overdue(row, now)} for row in listing.rows]
-    return inbox.render(request, "list.html", user=user, rows=rows, total=listing.total)
 
 
 async def mail_page(request: Request) -> Response:
@@ -108,7 +94,8 @@ def create_app(settings: Settings, client: Client, engine: Engine | None = None)
     """The inbox for ``settings``, acting on runs through ``client``."""
     inbox = Inbox(settings, client, engine or database.engine(settings))
     routes = [
-        Route("/", task_list),
+        *list_pages.routes(),
+        *bulk.routes(),
         Route("/login", login_page, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),

@@ -21,8 +21,10 @@ from starlette.templating import Jinja2Templates
 from temporalio.client import Client
 
 from backoffice.inbox.auth import Authenticator, SignInRefused
-from backoffice.links import task_path
+from backoffice.inbox.display import is_number, is_records, is_web_address, words
+from backoffice.links import queue_path, task_path
 from backoffice.settings import Settings
+from backoffice.tasks.listing import groups_of
 from backoffice.tasks.queries import as_utc
 
 HERE = Path(__file__).parent
@@ -40,6 +42,11 @@ class Inbox:
         self.templates.env.filters["utc"] = _utc_text
         self.templates.env.filters["task_path"] = task_path
         self.templates.env.filters["linked"] = _linked
+        self.templates.env.filters["queue_path"] = queue_path
+        self.templates.env.filters["words"] = words
+        self.templates.env.tests["web_address"] = is_web_address
+        self.templates.env.tests["number"] = is_number
+        self.templates.env.tests["records"] = is_records
 
     def user(self, request: Request) -> str | None:
         """The signed-in person, or None (header mode raises SignInRefused instead)."""
@@ -53,8 +60,11 @@ class Inbox:
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(24)
         flash = session.pop("flash", None)
+        user = values.pop("user", None)
         context = {
-            "user": values.pop("user", None),
+            "user": user,
+            # The queues in the menu: one indexed read, too small to be worth a thread.
+            "groups": groups_of(self.engine, user) if user else [],
             "csrf": session["csrf"],
             "flash": flash,
             "header_mode": self.settings.inbox_auth == "header",
@@ -70,6 +80,13 @@ class Inbox:
         if not (isinstance(token, str) and expected and secrets.compare_digest(token, expected)):
             raise PermissionError("this form is out of date: reload the page and try again")
         return submitted
+
+
+def local_path(target: object) -> str | None:
+    """``target`` if it is a path of this site, else None: never send a person elsewhere."""
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
+        return None if "\\" in target else target
+    return None
 
 
 def flash(request: Request, message: str, kind: str = "ok") -> None:

@@ -31,11 +31,12 @@ from backoffice.engine.contracts import (
     TaskView,
 )
 from backoffice.engine.runs import progress
-from backoffice.inbox.core import Inbox, flash, signed_in
+from backoffice.inbox.core import Inbox, flash, local_path, signed_in
 from backoffice.inbox.forms import FormProblem, decision_fields
 from backoffice.links import run_url, task_path
 from backoffice.people.store import PersonRow
 from backoffice.tasks import actions
+from backoffice.tasks.listing import groups_of
 from backoffice.tasks.queries import TaskDetail, is_overdue, task_detail
 
 PROGRESS_TIMEOUT_SECONDS = 5
@@ -57,10 +58,12 @@ def routes() -> list[Route]:
     return [*posted, Route("/task/{task_id:path}", task_page, methods=["GET"])]
 
 
-def _may_see(detail: TaskDetail, user: str) -> bool:
-    # Deciders, reassigners and whoever took part in it; nobody else reads a task.
+def _may_see(detail: TaskDetail, user: str, groups: list[str]) -> bool:
+    # Deciders, reassigners, whoever took part in it and the people of its queue (less
+    # the excluded); nobody else reads a task.
     involved = {event.actor for event in detail.events}
-    return user in detail.deciders or user in detail.reassigners or user in involved
+    in_queue = bool(set(detail.queues) & set(groups)) and user not in detail.excluded
+    return user in detail.deciders or user in detail.reassigners or user in involved or in_queue
 
 
 async def _progress(client: Client, workflow_id: str) -> Progress | None:
@@ -98,7 +101,8 @@ async def task_page(request: Request) -> Response:
     detail = await run_in_threadpool(task_detail, inbox.engine, task_id)
     if detail is None:
         return inbox.render(request, "missing.html", status=404, user=user, task_id=task_id)
-    if not _may_see(detail, user):
+    groups = await run_in_threadpool(groups_of, inbox.engine, user)
+    if not _may_see(detail, user, groups):
         return inbox.render(request, "missing.html", status=403, user=user, task_id=task_id)
     row = detail.row
     run, run_link = await asyncio.gather(
@@ -132,16 +136,18 @@ async def _act(request: Request, action: Action) -> Response:
     if isinstance(user, Response):
         return user
     task_id = request.path_params["task_id"]
-    back = RedirectResponse(task_path(task_id), status_code=303)
+    back = task_path(task_id)
     try:
         submitted = await inbox.form(request)
+        # A claim from a list goes back to that list, filters and all.
+        back = local_path(submitted.get("back")) or back
         origin = {"via": "inbox", "address": request.client.host if request.client else ""}
         message = await action(inbox.client, inbox.engine, submitted, user, origin)
     except (PermissionError, FormProblem, actions.TaskRefused) as refused:
         flash(request, f"Not done: {refused}", "refused")
-        return back
+        return RedirectResponse(back, status_code=303)
     flash(request, message)
-    return back
+    return RedirectResponse(back, status_code=303)
 
 
 async def decide(request: Request) -> Response:

@@ -65,7 +65,7 @@ async def test_approver_signs_in_sees_the_task_decides_and_the_process_moves_on(
         )
         # A list of records reads as a table, not as program text.
         lines = page.locator("table.nested")
-        await expect(lines.get_by_role("columnheader", name="price_variance")).to_be_visible()
+        await expect(lines.get_by_role("columnheader", name="Price variance")).to_be_visible()
         await expect(lines.get_by_role("cell", name="384.95")).to_be_visible()
         history = page.get_by_role("table", name="History")
         await expect(history).to_contain_text("created")
