@@ -49,7 +49,6 @@ with workflow.unsafe.imports_passed_through():
     # once per run as the sandbox does for workflow modules, saves most of a run's CPU.
     from workflows import expected_events, task_rules
     from workflows.interpreter import (
-        CONTAINER_KINDS,
         ContinueAsNewNow,
         Frame,
         Interpreter,
@@ -95,6 +94,7 @@ class ProcessWorkflow:
         self.final_reason: str | None = None
         self.attributes_changed = False  # legacy runs: set once a wait has upserted
         self.attribute_mode: str | None = None  # see _attribute_mode
+        self.publish_pending = False  # see _publish_soon
         # What the search attributes hold now: set at start by the client, then upserted.
         # (a run continued as new inherits its predecessor's values).
         held = workflow.info().typed_search_attributes
@@ -351,14 +351,15 @@ class ProcessWorkflow:
     def _show_details(self) -> None:
         # Served by a built-in query: no history event, so it may change as often as needed.
         workflow.set_current_details(current_details(self))
-        self._publish()
+        self._publish_soon()
 
     def _attribute_mode(self) -> str:
-        """How this run keeps its search attributes: off, legacy or current (decided once).
+        """How this run keeps its search attributes: off, legacy or current (decided once,
+        at the first upsert, so a run that never needs one pays no marker either).
 
         Runs recorded before ``ops-attributes`` upserted only at waits and, when they had
-        waited, at the end; they replay exactly so. Newer runs keep every attribute true at
-        every change: the step running, the waits, and how the run ended.
+        waited, at the end; they replay exactly so. Newer runs keep every attribute true:
+        the steps people and systems are busy with, the waits, and how the run ended.
         """
         if self.attribute_mode is None:
             if workflow.info().typed_search_attributes.get(search_attributes.PROCESS) is None:
@@ -369,9 +370,21 @@ class ProcessWorkflow:
                 self.attribute_mode = "legacy"
         return self.attribute_mode
 
+    def _publish_soon(self) -> None:
+        """Publish once the workflow task's work is done, not at every change within it.
+
+        A step that ends and the next that starts in the same workflow task then cost one
+        upsert (one history event, one billable action), not two.
+        """
+        if self.attribute_mode in ("off", "legacy") or self.publish_pending:
+            return
+        self.publish_pending = True
+        asyncio.get_running_loop().call_soon(self._publish)
+
     def _publish(self) -> None:
         """Upsert the search attributes that changed since the last upsert (current mode)."""
-        if self._attribute_mode() != "current":
+        self.publish_pending = False
+        if self.attribute_mode in ("off", "legacy"):
             return
         wanted = ops_attributes(self)
         changed: list[SearchAttributeUpdate[Any]] = []
@@ -379,16 +392,18 @@ class ProcessWorkflow:
             held = self.published.get(key.name, _UNSET)
             if held == value or (held is None and value == []):
                 continue
-            self.published[key.name] = value
             changed.append(key.value_unset() if value in (None, []) else key.value_set(value))
-        if changed:
-            workflow.upsert_search_attributes(changed)
+        if not changed or self._attribute_mode() != "current":
+            return
+        for key, value in wanted.items():
+            self.published[key.name] = value
+        workflow.upsert_search_attributes(changed)
 
     def _show_waiting(self) -> None:
         if self._attribute_mode() == "legacy":
             self._show_waiting_legacy()
         else:
-            self._publish()
+            self._publish_soon()
 
     def _show_waiting_legacy(self) -> None:
         # Search attributes cost one history event per change: only waits update them, so
@@ -425,10 +440,12 @@ class ProcessWorkflow:
                     [search_attributes.PROCESS_STATUS.value_set(legacy)]
                 )
             return
-        self._show_details()
+        workflow.set_current_details(current_details(self))
+        self._publish()  # now: the run's last command must come after it
 
 
 _UNSET = object()
+BUSY_KINDS = frozenset({"bot", "task", "wait", "process"})
 OPS_ATTRIBUTES: tuple[SearchAttributeKey[Any], ...] = (
     search_attributes.PROCESS_STATUS,
     search_attributes.PROCESS_REASON,
@@ -449,9 +466,14 @@ def ops_attributes(process: ProcessWorkflow) -> dict[SearchAttributeKey[Any], An
     ended = status in ("completed", "finished", "failed", "cancelled")
     steps: list[str] = []
     if not ended:
-        active = [p for p in interpreter.progress.values() if p.status in ("running", "waiting")]
-        leaves = [p.step_id for p in active if p.kind not in CONTAINER_KINDS]
-        steps = leaves or [p.step_id for p in active]
+        # Bots, people, waits and child processes: what a run is busy with for a while.
+        # API calls take milliseconds; an upsert each would double a plain run's history
+        # (the run's details and `backoffice status` show them all the same).
+        steps = [
+            p.step_id
+            for p in interpreter.progress.values()
+            if p.status in ("running", "waiting") and p.kind in BUSY_KINDS
+        ]
         steps += [key.rsplit("/", 1)[-1] for key in waiting]  # items of a for_each too
     parties = sorted({who for who_list in interpreter.waiting_parties.values() for who in who_list})
     untils = [until for _, until in waiting.values() if until is not None]

@@ -147,12 +147,23 @@ async def test_a_failed_run_reads_failed_with_its_reason_even_if_it_never_waited
     assert "failed: **refused**: bank account differs" in shown
 
 
-async def test_a_step_running_is_the_current_step(runner: ProcessRunner) -> None:
+async def test_a_call_retrying_shows_as_running_now_and_a_terminated_run_as_terminated(
+    runner: ProcessRunner,
+) -> None:
     name = runner.define(DEFINITION)
     handle = await runner.start(name, {"case": uuid.uuid4().hex[:8], "how": "busy"})
-    held = await attributes_when(runner, handle, lambda h: h["CurrentStep"] == ["stuck"])
+    for _ in range(200):
+        shown = await details(handle)
+        if "now: **stuck**" in shown:
+            break
+        await asyncio.sleep(0.05)
+    assert "now: **stuck** Call a system that keeps failing" in shown
+    current = await progress(runner.client, handle.id)
+    assert [step.status for step in current.steps if step.step_id == "stuck"] == ["running"]
+    # API calls cost no upsert each (CurrentStep names bots, tasks, waits and children).
+    held = await attributes_when(runner, handle, lambda h: True)
     assert held["ProcessStatus"] == "running"
-    assert held["WaitingOn"] in (None, [])
+    assert held["CurrentStep"] in (None, [])
     await handle.terminate("ops stopped it")
     # A terminated run cannot say so itself: status shows what the server says.
     described = await handle.describe()
