@@ -23,31 +23,58 @@ from backoffice.payables.demo import BATCH_PATTERN, DemoInvoice, batch, batch_na
 from backoffice.settings import Settings
 
 PROCESS = "invoice-approval"
+SCANS_PATH = "/__admin/invoice-scans"  # the sandbox ERP's archive of invoice scans
 CHECK_WAIT_SECONDS = 120  # for the invoice a duplicate repeats to pass its checks
 POLL_SECONDS = 0.5
 
 
-async def add_orders(settings: Settings, invoices: list[DemoInvoice], today: date) -> None:
+def erp_url(settings: Settings) -> str:
     erp = settings.systems.get("erp")
     if erp is None:
         raise RunError(
             "the demo needs the sandbox ERP: run `backoffice dev` (without --no-legacy) "
             "or name it under [backoffice.systems.erp]"
         )
-    async with httpx.AsyncClient(base_url=erp.url, timeout=10) as http:
+    return erp.url.rstrip("/")
+
+
+async def add_orders(settings: Settings, invoices: list[DemoInvoice], today: date) -> None:
+    url = erp_url(settings)
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
         for order in (order for invoice in invoices for order in invoice.orders):
             try:
                 response = await http.post("/__admin/purchase-orders", json=order.payload(today))
             except httpx.HTTPError as error:
-                raise RunError(
-                    f"cannot reach the sandbox ERP at {erp.url} ({error}): is `backoffice dev` "
-                    "running with its legacy systems?"
-                ) from None
+                raise _unreachable(url, error) from None
             if response.status_code not in (200, 201):
                 raise RunError(
-                    f"the sandbox ERP at {erp.url} refused purchase order {order.po_number}: "
+                    f"the sandbox ERP at {url} refused purchase order "
+                    f"{order.po_number}: {response.status_code} {response.text[:300]}"
+                )
+
+
+async def file_scans(settings: Settings, invoices: list[DemoInvoice]) -> None:
+    """File each invoice's scan in the ERP's archive, as capture would have."""
+    url = erp_url(settings)
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        for invoice in invoices:
+            invoice_id = invoice.data["invoice_id"]
+            try:
+                response = await http.put(f"{SCANS_PATH}/{invoice_id}", json=invoice.data)
+            except httpx.HTTPError as error:
+                raise _unreachable(url, error) from None
+            if response.status_code not in (200, 201):
+                raise RunError(
+                    f"the sandbox ERP at {url} refused the scan of {invoice_id}: "
                     f"{response.status_code} {response.text[:300]}"
                 )
+
+
+def _unreachable(url: str, error: httpx.HTTPError) -> RunError:
+    return RunError(
+        f"cannot reach the sandbox ERP at {url} ({error}): is `backoffice dev` "
+        "running with its legacy systems?"
+    )
 
 
 async def checked(client: Client, workflow_id: str) -> None:
@@ -84,10 +111,11 @@ async def run_demo(
             f"batch name '{batch_id}': use 2 to 8 capital letters and digits, starting with a "
             "letter (it goes into invoice references, which the ERP keeps to 16 characters)"
         )
-    invoices = batch(batch_id, today)
+    invoices = batch(batch_id, today, scans=erp_url(settings) + SCANS_PATH)
     definitions = Definitions(settings.definitions_dir, build_catalog(plugins=settings.plugins))
     definitions.snapshot(PROCESS)  # a definition that does not validate stops the demo here
     await add_orders(settings, invoices, today)
+    await file_scans(settings, invoices)
     typer.echo(f"demo batch {batch_id}: {len(invoices)} supplier invoices")
     for invoice in invoices:
         if invoice.after is not None:

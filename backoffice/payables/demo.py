@@ -11,7 +11,7 @@ three approvers, a fraud hold, an exact duplicate and a suspected one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -127,8 +127,23 @@ def _invoice(
 ACME_IBAN = "DE89370400440532013000"  # SUP-00087's account in the vendor master
 
 
-def batch(batch: str, today: date) -> list[DemoInvoice]:
-    """The invoices of one demo batch, with the orders they need."""
+def batch(batch: str, today: date, scans: str | None = None) -> list[DemoInvoice]:
+    """The invoices of one demo batch, with the orders they need.
+
+    With ``scans`` (the address under which the sandbox ERP's archive keeps invoice
+    scans) each invoice's ``document_url`` is its scan there, which approvers open from
+    their task; without, it is the address capture would have given it.
+    """
+    invoices = _batch(batch, today)
+    if scans is None:
+        return invoices
+    return [
+        replace(i, data={**i.data, "document_url": f"{scans}/{i.data['invoice_id']}.pdf"})
+        for i in invoices
+    ]
+
+
+def _batch(batch: str, today: date) -> list[DemoInvoice]:
     po = [f"PO-{batch}-{n}" for n in range(1, 8)]
 
     def order(n: int, supplier: str, *lines: tuple[str, float, str, float, float]) -> Order:

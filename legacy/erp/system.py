@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from legacy.context import SystemSpec, Theme
 from legacy.erp import (
     admin_orders,
+    invoice_scans,
     invoice_screens,
     payment_screens,
     purchasing_screens,
@@ -62,6 +63,7 @@ ERP = SystemSpec(
     ),
     routes=(
         *admin_orders.ROUTES,
+        *invoice_scans.ROUTES,
         *webhooks.ROUTES,
         *purchasing_screens.ROUTES,
         *invoice_screens.ROUTES,

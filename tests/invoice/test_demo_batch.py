@@ -38,3 +38,13 @@ def test_batch_names_differ_second_by_second() -> None:
     first = batch_name(datetime(2026, 11, 25, 3, 30, 12, tzinfo=UTC))
     second = batch_name(datetime(2026, 11, 25, 3, 30, 13, tzinfo=UTC))
     assert first != second
+
+
+def test_with_the_erps_archive_each_demo_invoice_links_to_its_own_scan() -> None:
+    scans = "http://127.0.0.1:8301/__admin/invoice-scans"
+    invoices = batch("DS2", date(2026, 11, 25), scans=scans)
+    assert [i.data["document_url"] for i in invoices] == [
+        f"{scans}/{i.data['invoice_id']}.pdf" for i in invoices
+    ]
+    # Without it, the address capture would have given (a bucket nobody opens here).
+    assert batch("DS2", date(2026, 11, 25))[0].data["document_url"].startswith("s3://")
