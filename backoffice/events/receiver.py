@@ -93,7 +93,9 @@ class EventReceiver:
         except RPCError as error:
             log.warning("event not delivered; the sender retries", source=name, error=str(error))
             return JSONResponse({"error": "the engine is not reachable, retry later"}, 503)
-        log.info(
+        # Most events concern records no run waits for (receipts before their invoices):
+        # those are not worth a line in the terminal.
+        (log.info if runs else log.debug)(
             "event received",
             source=name,
             type=event_type,
