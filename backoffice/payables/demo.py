@@ -243,7 +243,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
         ),
         DemoInvoice(
             "goods not received",
-            "waits for the goods receipt, re-checked every business day",
+            "waits for the goods receipt: post it in the ERP and the invoice moves on at once",
             _invoice(
                 batch,
                 5,
