@@ -42,6 +42,8 @@ steps:
           assignees: [{user: alice}]
           form: {outcomes: [approve, reject]}
           due: 2bd
+          reminders: {at: [1d]}
+          escalations: [{after: 2d, add: [{user: dave}]}]
           timeout: {after: 5bd, outcome: reject}
   - id: lines
     title: Lines
@@ -99,6 +101,11 @@ async def test_tasks_in_loops_open_and_decide_from_the_list_a_mail_and_a_deep_li
         await sign_in_here(page)
         await expect(page.get_by_role("heading", name=f"Approve {case}")).to_be_visible()
         await expect(page.get_by_test_id("task-status")).to_have_text("open")
+        # What comes next for the task is there before it happens.
+        coming = page.get_by_role("list", name="Coming")
+        await expect(coming).to_contain_text("Reminder 1 at")
+        await expect(coming).to_contain_text("Escalation 1 at")
+        await expect(coming).to_contain_text("add user:dave")
 
         # The form posts to the whole id: the decision lands, the page shows it decided.
         await page.get_by_role("button", name="Approve").click()
