@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from backoffice import search_attributes
+from backoffice import database, runtime, search_attributes
 from backoffice.engine.contracts import (
     DECIDE_UPDATE,
     DELEGATE_UPDATE,
@@ -34,6 +34,7 @@ from backoffice.engine.contracts import (
     TaskView,
 )
 from backoffice.engine.runs import send_event
+from backoffice.events.subscriptions import waiting_for
 from backoffice.settings import interpreter_bin_dir
 from tests.support.processes import ProcessRunner, process_worker
 
@@ -87,6 +88,16 @@ async def _change_and_decide(client: Client, handle: WorkflowHandle[Any, Any]) -
 
 async def _send_receipt(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
     await send_event(client, handle.id, "goods_received", {"qty": 3})
+
+
+async def _send_receipt_once_subscribed(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    """The receipt sent once the keyed wait has subscribed, so the history holds both."""
+    engine = database.engine(runtime.settings())
+    for _ in range(200):
+        if waiting_for(engine, "goods_received", "PO-REPLAY-1", datetime.now(UTC)):
+            break
+        await asyncio.sleep(0.05)
+    await send_event(client, handle.id, "goods_received", {"po_number": "PO-REPLAY-1"})
 
 
 async def _cancel_when_waiting(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
@@ -155,6 +166,17 @@ steps:
 """,
         {"case": "event"},
         drive=_send_receipt,
+    ),
+    Scenario(
+        "keyed_event_wait",
+        INPUT
+        + """steps:
+  - id: receipt
+    wait: {event: goods_received, key: PO-REPLAY-1, timeout: 1bd, on_timeout: continue}
+  - {id: booked, call: test.note, with: {note: "${ steps.receipt.data.po_number }"}}
+""",
+        {"case": "keyed"},
+        drive=_send_receipt_once_subscribed,
     ),
     Scenario(
         "human_task",

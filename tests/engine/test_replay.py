@@ -36,6 +36,7 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         "parallel_modes",
         "for_each_and_repeat",
         "event_wait",
+        "keyed_event_wait",  # a wait that subscribes by its key (a local activity)
         "human_task",
         "task_changes",
         "catch_and_compensate",
