@@ -376,7 +376,8 @@ def test_overview_names_the_phases_and_decisions_by_their_titles() -> None:
         "Matching",
         "Approval",
         "Turned down",
-        "Until payment",
+        "Posted as \u2039post document number\u203a; watched until its payment on "
+        "\u2039plan payment date\u203a",
     ):
         assert title in first_lines
     assert "outcome is OPEN and check fraud hold?" in first_lines
