@@ -5,7 +5,9 @@ whether it was seen before. Each finding carries a reason code of accounts payab
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 from temporalio import activity
@@ -14,7 +16,12 @@ from backoffice import registry
 from backoffice.payables.store import InvoiceRecord, reference_key, register
 from backoffice.tasks.records import records_engine
 
-CENT = 0.01 + 1e-9  # a cent, and the float noise on top of it
+CENT = Decimal("0.01")
+
+
+def _exact(amount: float) -> Decimal:
+    """An amount as it was written: the sum of two hundred floats is not cent-exact."""
+    return Decimal(str(amount))
 
 
 class Line(BaseModel):
@@ -70,13 +77,18 @@ def check(invoice: InvoiceToCheck) -> Findings:
         find("MISSING_DATA", "the invoice has no lines")
     if invoice.invoice_date > invoice.posting_date:
         find("MISSING_DATA", "the invoice date is after the posting date")
-    total = sum(line.amount for line in invoice.lines)
-    if invoice.lines and abs(total - invoice.net_amount) > CENT:
-        find(
-            "TAX_ERR",
-            f"the lines add up to {total:.2f}, the net amount is {invoice.net_amount:.2f}",
-        )
-    if abs(invoice.net_amount + invoice.tax_amount - invoice.gross_amount) > CENT:
+    # Each line is matched and recorded by its number: two lines 3 cannot both be line 3.
+    repeated = sorted(n for n, times in Counter(line.line for line in invoice.lines).items()
+                      if times > 1)  # fmt: skip
+    if repeated:
+        numbers = ", ".join(str(n) for n in repeated)
+        find("MISSING_DATA", f"line numbers appear more than once: {numbers}")
+    total = sum((_exact(line.amount) for line in invoice.lines), Decimal(0))
+    net, tax, gross = (_exact(invoice.net_amount), _exact(invoice.tax_amount),
+                       _exact(invoice.gross_amount))  # fmt: skip
+    if invoice.lines and abs(total - net) > CENT:
+        find("TAX_ERR", f"the lines add up to {total:.2f}, the net amount is {net:.2f}")
+    if abs(net + tax - gross) > CENT:
         find("TAX_ERR", "net and tax do not add up to the gross amount")
     if not invoice.supplier.found:
         find("MISSING_DATA", f"supplier {invoice.supplier_id} is not in the vendor master")

@@ -46,6 +46,10 @@ def test_a_clean_invoice_passes() -> None:
         ({"gross_amount": 14815.52}, "TAX_ERR"),
         ({"lines": [{"line": 1, "amount": 12000.00}]}, "TAX_ERR"),
         ({"lines": []}, "MISSING_DATA"),
+        (
+            {"lines": [{"line": 1, "amount": 12000.00}, {"line": 1, "amount": 450.00}]},
+            "MISSING_DATA",
+        ),
         ({"invoice_date": "2025-06-14"}, "MISSING_DATA"),
         ({"supplier": {"status": "blocked"}}, "SUPPLIER_BLOCKED"),
         ({"supplier": {"status": "active", "payment_block": True}}, "SUPPLIER_BLOCKED"),
@@ -60,6 +64,15 @@ def test_each_problem_has_its_reason_code(changes: dict[str, Any], code: str) ->
 
 def test_a_cent_of_rounding_is_tolerated() -> None:
     assert check(invoice(gross_amount=14815.51)).ok
+
+
+def test_two_hundred_lines_add_up_to_the_cent() -> None:
+    lines = [{"line": n, "amount": 62.25} for n in range(1, 201)]  # 12,450.00 in all
+    assert check(invoice(lines=lines)).ok
+    lines[-1] = {"line": 200, "amount": 62.27}
+    assert check(invoice(lines=lines)).problems == [
+        "the lines add up to 12450.02, the net amount is 12450.00"
+    ]
 
 
 def test_a_bank_account_unlike_the_vendor_master_is_a_fraud_hold() -> None:
