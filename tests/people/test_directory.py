@@ -32,11 +32,12 @@ def directory(tmp_path: Path) -> SqlDirectory:
         ("manager_of:alice", {"carol"}),
         ("manager_of:carol", set()),
         ("cost_centre_owner:CC-4100", {"alice"}),
-        ("approval_limit:20000", {"carol", "frank", "dave"}),
+        ("approval_limit:20000", {"carol", "frank", "grace", "dave"}),
         ("approval_limit:20000@ap-managers", {"dave"}),
         # The managers of the people a rule names; or_else alternatives after "|".
         ("manager_of:role:buyer", {"frank"}),
         ("manager_of:role:cfo", set()),
+        ("manager_of:role:cfo|role:deputy_cfo", {"grace"}),
         ("manager_of:carol|group:ap-managers", {"dave"}),
         ("manager_of:alice|group:ap-managers", {"carol"}),
         ("manager_of:role:cfo|role:nobody|user:bob", {"bob"}),

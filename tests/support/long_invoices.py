@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import httpx
+
 CENT = Decimal("0.01")
 TAX_RATE = Decimal("0.19")
 
@@ -76,3 +78,10 @@ def order_for(po_number: str, supplier_id: str, count: int) -> dict[str, Any]:
             for n in range(1, count + 1)
         ],
     }
+
+
+async def add_order(erp_url: str, order: dict[str, Any]) -> None:
+    """Release the order in the sandbox ERP (its admin endpoint), as purchasing would."""
+    async with httpx.AsyncClient(base_url=erp_url, timeout=30) as client:
+        response = await client.post("/__admin/purchase-orders", json=order)
+        response.raise_for_status()
