@@ -72,6 +72,10 @@ async def main() -> None:
             today = (await env.get_current_time()).date()
             stack = Stack(env, erp, settings, definitions, database.engine(settings), today)
             print("recorded", await approval_matrix(stack))
+            # The first run's result skipped the server's clock ahead: today moved with it,
+            # or the next invoice would be due (and paid) before its duplicate is reported.
+            today = (await env.get_current_time()).date()
+            stack = Stack(env, erp, settings, definitions, database.engine(settings), today)
             print("recorded", await reversal(stack))
     finally:
         shutil.rmtree(directory)
