@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import IO
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -190,6 +191,15 @@ async def test_dev_runs_ui_worker_and_smoke_and_ctrl_c_leaves_nothing_behind(
         assert code == 0, err
         assert "Hello, back office!" in out
         workflow_id = out.split("workflow ", 1)[1].split(":", 1)[0]
+        # Its link is the run's page on this stack's Web UI (found through the state
+        # directory, no --ui-port needed), and the UI's API answers with that run.
+        link = out.rsplit(" ", 1)[1].strip()
+        prefix = f"http://localhost:{ui_port}/namespaces/default/workflows/"
+        assert link.startswith(prefix + quote(workflow_id, safe="")), link
+        encoded_id, run_id, tail = link.removeprefix(prefix).split("/")
+        assert tail == "history"
+        api = f"/api/v1/namespaces/default/workflows/{encoded_id}?execution.runId={run_id}"
+        assert await asyncio.to_thread(http_status, ui_port, api) == 200
 
         stack.process.send_signal(signal.SIGINT)
         assert await asyncio.wait_for(stack.process.wait(), timeout=30) == 0
