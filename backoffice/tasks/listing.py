@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal, get_args
 
-from sqlalchemy import ColumnElement, Engine, and_, func, literal, not_, or_
+from sqlalchemy import ColumnElement, Engine, and_, case, func, literal, not_, or_
 from sqlmodel import Session, col, select
 
 from backoffice.people.store import MembershipRow
@@ -160,29 +160,31 @@ def _page(
     session: Session,
     base: list[ColumnElement[bool]],
     join: Any,
-    decider: ColumnElement[bool],
     chosen: ListFilter,
     viewer: str,
     now: datetime,
     limit: int,
-) -> TaskList:
-    where = [*base, *_conditions(chosen, viewer, now)]
+) -> tuple[list[TaskRow], int, list[str]]:
+    """The page's rows, how many match, and the processes of the unfiltered list."""
+    conditions = _conditions(chosen, viewer, now)
     rows = session.exec(
-        select(TaskRow, decider)
+        select(TaskRow)
         .join(*join)
-        .where(*where)
+        .where(*base, *conditions)
         .order_by(*_order(chosen.sort))
         .limit(limit)
     ).all()
-    total = session.exec(select(func.count()).select_from(TaskRow).join(*join).where(*where))
-    processes = session.exec(
-        select(TaskRow.process).join(*join).where(*base).group_by(col(TaskRow.process))
-    )
-    return TaskList(
-        tasks=[ListedTask(row, bool(may)) for row, may in rows],
-        total=int(total.one()),
-        processes=sorted(processes),
-    )
+    # One pass over the unfiltered list gives both its processes (for the process filter)
+    # and how many of its tasks the filter lets through.
+    matching = case((and_(*conditions), 1), else_=0) if conditions else literal(1)
+    per_process = session.exec(
+        select(TaskRow.process, func.sum(matching))
+        .join(*join)
+        .where(*base)
+        .group_by(col(TaskRow.process))
+    ).all()
+    total = sum(int(count or 0) for _, count in per_process)
+    return list(rows), total, sorted(process for process, _ in per_process)
 
 
 def person_list(
@@ -192,7 +194,8 @@ def person_list(
     join = (TaskCandidateRow, col(TaskCandidateRow.task_id) == col(TaskRow.id))
     base = [col(TaskCandidateRow.person_id) == person, col(TaskRow.status) == "open"]
     with Session(engine) as session:
-        return _page(session, base, join, literal(True), chosen, person, now, limit)
+        rows, total, processes = _page(session, base, join, chosen, person, now, limit)
+    return TaskList([ListedTask(row, True) for row in rows], total, processes)
 
 
 def queue_list(
@@ -208,22 +211,23 @@ def queue_list(
     join = (TaskQueueRow, col(TaskQueueRow.task_id) == col(TaskRow.id))
     # The excluded are kept as a JSON list of ids; ids hold no quotes, so a quoted id is a
     # whole entry of it.
-    excluded = _contains(func.coalesce(col(TaskRow.excluded_json), ""), f'"{viewer}"')
-    base = [
-        col(TaskQueueRow.group_id) == group,
-        col(TaskRow.status) == "open",
-        not_(excluded),
-    ]
-    decider = (
-        select(TaskCandidateRow.person_id)
-        .where(
-            col(TaskCandidateRow.task_id) == col(TaskRow.id),
-            col(TaskCandidateRow.person_id) == viewer,
-        )
-        .exists()
+    excluded = func.coalesce(col(TaskRow.excluded_json), "").contains(
+        f'"{viewer}"', autoescape=True
     )
+    base = [col(TaskQueueRow.group_id) == group, col(TaskRow.status) == "open", not_(excluded)]
     with Session(engine) as session:
-        return _page(session, base, join, decider, chosen, viewer, now, limit)
+        rows, total, processes = _page(session, base, join, chosen, viewer, now, limit)
+        # Which of the page's tasks the viewer may decide: asked for these rows only.
+        ids = [row.id for row in rows]
+        mine = set(
+            session.exec(
+                select(TaskCandidateRow.task_id).where(
+                    col(TaskCandidateRow.person_id) == viewer,
+                    col(TaskCandidateRow.task_id).in_(ids),
+                )
+            )
+        )
+    return TaskList([ListedTask(row, row.id in mine) for row in rows], total, processes)
 
 
 def groups_of(engine: Engine, person: str) -> list[str]:
