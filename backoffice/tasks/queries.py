@@ -62,7 +62,8 @@ class Listing:
 
 
 def inbox_listing(engine: Engine, person: str, limit: int = PAGE_SIZE) -> Listing:
-    """A person's open tasks as ``bench/inbox.py`` times them."""
+    """The plain listing the inbox page ran before it had filters: ``bench/inbox.py``
+    times the page's lists (``listing.py``) against it in the same run."""
     return Listing(open_tasks_for(engine, person, limit), count_open_for(engine, person))
 
 
