@@ -192,9 +192,10 @@ class Settings(BaseModel):
         description="The header that carries the signed-in user in 'header' mode.",
     )
     inbox_trusted_proxies: tuple[str, ...] = Field(
-        default=("127.0.0.1", "::1"),
-        description="Addresses whose user header is believed (comma-separated); a request "
-        "from anywhere else is refused in 'header' mode.",
+        default=(),
+        description="Addresses of the sign-on proxy whose user header is believed "
+        "(comma-separated; none by default); in 'header' mode a request from anywhere else, "
+        "or without the proxy's shared secret (secret inbox-proxy), is refused.",
     )
     inbox_secret_key: str | None = Field(
         default=None,

@@ -22,7 +22,8 @@ from sqlmodel import Session
 from starlette.requests import Request
 
 from backoffice.people.store import PersonRow
-from backoffice.settings import Settings
+from backoffice.secrets import SecretNotFound, field_of, secret_store
+from backoffice.settings import Settings, SettingsError
 
 MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
@@ -60,6 +61,13 @@ class Authenticator:
     engine: Engine
     settings: Settings
     _failures: dict[str, deque[float]] = field(default_factory=dict)
+    _proxy_secret: str | None = None
+
+    def proxy_secret(self) -> str:
+        """The secret the sign-on proxy sends in ``X-Backoffice-Proxy-Secret``."""
+        if self._proxy_secret is None:
+            self._proxy_secret = header_mode_secret(self.settings)
+        return self._proxy_secret
 
     def person(self, person_id: str) -> PersonRow | None:
         with Session(self.engine) as session:
@@ -86,12 +94,23 @@ class Authenticator:
         return person
 
     def header_user(self, request: Request) -> str | None:
-        """The person a trusted proxy vouches for; SignInRefused if it is not to be believed."""
+        """The person a trusted proxy vouches for; SignInRefused if it is not to be believed.
+
+        Believed only from a configured proxy address that also shows the shared secret:
+        an address alone would let any process on that machine decide as anyone.
+        """
         address = request.client.host if request.client else ""
         if address not in self.settings.inbox_trusted_proxies:
             raise SignInRefused(
                 f"requests from {address or 'an unknown address'} are not accepted: sign in "
                 "through the company's sign-on"
+            )
+        shown = request.headers.get(PROXY_SECRET_HEADER, "")
+        expected = self.proxy_secret()
+        if not secrets.compare_digest(shown.encode(), expected.encode()):
+            raise SignInRefused(
+                "the sign-on proxy did not show the shared secret: sign in through the "
+                "company's sign-on"
             )
         claimed = request.headers.get(self.settings.inbox_user_header, "").strip().lower()
         if not claimed:
@@ -102,3 +121,31 @@ class Authenticator:
         if self.person(claimed) is None:
             raise SignInRefused(f"{claimed} is not an active person of the directory")
         return claimed
+
+
+PROXY_SECRET_HEADER = "X-Backoffice-Proxy-Secret"  # noqa: S105 - a header's name
+PROXY_SECRET = "inbox-proxy"  # noqa: S105 - the secret's name in the store; field ``secret``
+MIN_PROXY_SECRET_LENGTH = 24
+
+
+def header_mode_secret(settings: Settings) -> str:
+    """The proxy's shared secret; SettingsError, before anything serves, when header mode
+    lacks a trusted proxy or a secret worth the name."""
+    if not settings.inbox_trusted_proxies:
+        raise SettingsError(
+            "BACKOFFICE_INBOX_AUTH=header needs BACKOFFICE_INBOX_TRUSTED_PROXIES: the addresses "
+            "of the sign-on proxy (no address is trusted by default)"
+        )
+    try:
+        secret = field_of(secret_store(settings), PROXY_SECRET, "secret")
+    except SecretNotFound as missing:
+        raise SettingsError(
+            f"BACKOFFICE_INBOX_AUTH=header needs the secret the sign-on proxy sends in "
+            f"{PROXY_SECRET_HEADER}: {missing}"
+        ) from None
+    if len(secret) < MIN_PROXY_SECRET_LENGTH:
+        raise SettingsError(
+            f"the secret '{PROXY_SECRET}' is shorter than {MIN_PROXY_SECRET_LENGTH} characters: "
+            "use a long random one (python -c 'import secrets; print(secrets.token_urlsafe())')"
+        )
+    return secret

@@ -18,6 +18,7 @@ from tests.support.network import free_port
 from tests.support.processes import ProcessRunner, process_worker
 
 PASSWORD = "backoffice-demo"  # the demo password of directory/people.yaml
+PROXY_SECRET = "the-sign-on-proxy-shows-this-secret"  # what the test's sign-on proxy sends
 
 APPROVAL = """
 name: inbox-approval
@@ -102,6 +103,7 @@ async def sso_site(
                     "BACKOFFICE_STATE_DIR": str(runtime.settings().state_dir),
                     "BACKOFFICE_INBOX_AUTH": "header",
                     "BACKOFFICE_INBOX_TRUSTED_PROXIES": proxies,
+                    "BACKOFFICE_SECRET_INBOX_PROXY_SECRET": PROXY_SECRET,
                     "PATH": "/usr/bin:/bin",
                 }
             )

@@ -6,16 +6,20 @@ import asyncio
 import re
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from temporalio.client import WorkflowHandle
 
 from backoffice import database
 from backoffice.engine.contracts import TASKS_QUERY, TaskView
+from backoffice.inbox.auth import header_mode_secret
 from backoffice.links import task_path
+from backoffice.settings import SettingsError, load_settings
 from backoffice.tasks.queries import task_detail
-from tests.inbox.conftest import PASSWORD, Site
+from tests.inbox.conftest import PASSWORD, PROXY_SECRET, Site
 
 
 async def signed_in(site: Site, user: str) -> httpx.AsyncClient:
@@ -199,19 +203,42 @@ async def test_single_sign_on_believes_the_header_only_from_trusted_proxies(
     sso_site: Callable[..., Any],
 ) -> None:
     trusted: Site = await sso_site("127.0.0.1")
+    proxy = {"X-Backoffice-Proxy-Secret": PROXY_SECRET}
     async with httpx.AsyncClient(base_url=trusted.url, timeout=30) as client:
-        page = await client.get("/", headers={"X-Forwarded-User": "alice"})
+        page = await client.get("/", headers={"X-Forwarded-User": "alice", **proxy})
         assert page.status_code == 200
         assert "Signed in as <strong>alice</strong>" in page.text
-        missing = await client.get("/")
+        missing = await client.get("/", headers=proxy)
         assert missing.status_code == 403
         assert "no X-Forwarded-User header" in missing.text
-        stranger = await client.get("/", headers={"X-Forwarded-User": "mallory"})
+        stranger = await client.get("/", headers={"X-Forwarded-User": "mallory", **proxy})
         assert stranger.status_code == 403
         assert "mallory is not an active person of the directory" in stranger.text
+        # Any local process can set the header; only the proxy knows the secret.
+        forged = await client.get("/", headers={"X-Forwarded-User": "alice"})
+        assert forged.status_code == 403
+        assert "did not show the shared secret" in forged.text
+        guessed = {"X-Forwarded-User": "alice", "X-Backoffice-Proxy-Secret": "guess"}
+        assert (await client.get("/", headers=guessed)).status_code == 403
 
     elsewhere: Site = await sso_site("10.1.2.3")
     async with httpx.AsyncClient(base_url=elsewhere.url, timeout=30) as client:
-        refused = await client.get("/", headers={"X-Forwarded-User": "alice"})
+        refused = await client.get("/", headers={"X-Forwarded-User": "alice", **proxy})
         assert refused.status_code == 403
         assert "requests from 127.0.0.1 are not accepted" in refused.text
+
+
+def test_single_sign_on_without_a_proxy_or_its_secret_does_not_start(tmp_path: Path) -> None:
+    base = {
+        "BACKOFFICE_STATE_DIR": str(tmp_path),
+        "BACKOFFICE_INBOX_AUTH": "header",
+        "PATH": "/usr/bin:/bin",
+    }
+    with pytest.raises(SettingsError, match="needs BACKOFFICE_INBOX_TRUSTED_PROXIES"):
+        header_mode_secret(load_settings(base))
+    proxied = {**base, "BACKOFFICE_INBOX_TRUSTED_PROXIES": "10.0.0.5"}
+    with pytest.raises(SettingsError, match="X-Backoffice-Proxy-Secret: no secret 'inbox-proxy'"):
+        header_mode_secret(load_settings(proxied))
+    short = {**proxied, "BACKOFFICE_SECRET_INBOX_PROXY_SECRET": "short"}
+    with pytest.raises(SettingsError, match="shorter than 24 characters"):
+        header_mode_secret(load_settings(short))
