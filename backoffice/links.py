@@ -62,8 +62,12 @@ def run_url(ui_url: str, namespace: str, workflow_id: str, run_id: str | None) -
 
 def runs_query(workflow_id: str) -> str:
     """The Web UI's list query for the runs of one workflow id."""
-    escaped = workflow_id.replace("\\", "\\\\").replace('"', '\\"')
-    return f'WorkflowId = "{escaped}"'
+    return f"WorkflowId = {query_text(workflow_id)}"
+
+
+def query_text(text: str) -> str:
+    """``text`` as a quoted value of a visibility query."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def runs_list_url(ui_url: str, namespace: str, query: str | None = None) -> str:

@@ -113,19 +113,27 @@ async def dev_stack(
         stdout=asyncio.subprocess.PIPE,
         stderr=terminal if terminal is not None else asyncio.subprocess.DEVNULL,
     )
-    assert process.stdout is not None
-    banner: list[str] = []
     try:
-        async with asyncio.timeout(STARTUP_SECONDS):
-            while not banner or "Stop with Ctrl-C" not in banner[-1]:
-                line = await process.stdout.readline()
-                assert line, f"backoffice dev exited early: {''.join(banner)}"
-                banner.append(line.decode())
-        yield DevStack(process, port, ui_port, inbox_port, smtp_port, "".join(banner))
+        banner = await read_banner(process)
+        yield DevStack(process, port, ui_port, inbox_port, smtp_port, banner)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
             await asyncio.wait_for(process.wait(), timeout=30)
+
+
+async def read_banner(
+    process: asyncio.subprocess.Process, within_seconds: float = STARTUP_SECONDS
+) -> str:
+    """What ``backoffice dev`` prints until it says how to stop it (the stack is up)."""
+    assert process.stdout is not None
+    banner: list[str] = []
+    async with asyncio.timeout(within_seconds):
+        while not banner or "Stop with Ctrl-C" not in banner[-1]:
+            line = await process.stdout.readline()
+            assert line, f"backoffice dev exited early: {''.join(banner)}"
+            banner.append(line.decode())
+    return "".join(banner)
 
 
 async def run_cli(*args: str, state_dir: Path) -> tuple[int, str, str]:

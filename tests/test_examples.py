@@ -29,6 +29,7 @@ from playwright.async_api import expect
 from backoffice.settings import Settings, interpreter_bin_dir
 from tests.support.browser import chromium
 from tests.support.network import free_port
+from tests.test_dev_command import read_banner
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -122,13 +123,8 @@ async def demo_stack(state_dir: Path) -> AsyncIterator[Stack]:
         stderr=asyncio.subprocess.DEVNULL,
     )
     assert process.stdout is not None
-    banner: list[str] = []
     try:
-        async with asyncio.timeout(STARTUP_SECONDS):
-            while not banner or "Stop with Ctrl-C" not in banner[-1]:
-                line = await process.stdout.readline()
-                assert line, f"backoffice dev exited early: {''.join(banner)}"
-                banner.append(line.decode())
+        await read_banner(process, STARTUP_SECONDS)
         drain = asyncio.create_task(_drain(process.stdout))
         yield Stack(environment, ports, f"http://localhost:{ui}", f"http://localhost:{inbox}")
         drain.cancel()

@@ -308,12 +308,16 @@ class ProcessWorkflow:
         assert isinstance(step, model.TaskStep)
         return step.task
 
+    def status(self) -> str:
+        """How the run stands: how it ended, or running, waiting or watching now."""
+        if self.final_status == "running" and self.interpreter.waiting:
+            return self.interpreter.waiting_state()
+        return self.final_status
+
     @workflow.query(name=PROGRESS_QUERY)
     def progress(self) -> Progress:
         interpreter = self.interpreter
-        status = self.final_status
-        if status == "running" and interpreter.waiting:
-            status = interpreter.waiting_state()
+        status = self.status()
         return Progress(
             process=self.definition.name,
             version=self.definition.version,
@@ -460,9 +464,7 @@ def ops_attributes(process: ProcessWorkflow) -> dict[SearchAttributeKey[Any], An
     """The search attributes as the run now is: status, current steps, waits, reason."""
     interpreter = process.interpreter
     waiting = interpreter.waiting
-    status = process.final_status
-    if status == "running" and waiting:
-        status = interpreter.waiting_state()
+    status = process.status()
     ended = status in ("completed", "finished", "failed", "cancelled")
     steps: list[str] = []
     if not ended:
@@ -492,9 +494,7 @@ def current_details(process: ProcessWorkflow) -> str:
     """The run's page in the Web UI (markdown): what runs and waits now, or how it ended."""
     interpreter = process.interpreter
     definition = process.definition
-    status = process.final_status
-    if status == "running" and interpreter.waiting:
-        status = interpreter.waiting_state()
+    status = process.status()
     headline = (
         f"**{md(definition.title)}** · `{md_code(process.run_input.business_key)}` · {status}"
     )

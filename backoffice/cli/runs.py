@@ -20,7 +20,7 @@ from backoffice.catalog import build_catalog
 from backoffice.connection import connect, dev_server_connection
 from backoffice.engine.contracts import Progress
 from backoffice.engine.runs import Definitions, RunError, progress, send_event, start_process
-from backoffice.links import run_url, runs_list_url
+from backoffice.links import query_text, run_url, runs_list_url
 from backoffice.settings import Settings
 
 
@@ -220,7 +220,7 @@ async def list_runs(
     client = await client_for(settings, port)
     clauses = []
     if process:
-        clauses.append(f"{search_attributes.PROCESS.name} = {_quoted(process)}")
+        clauses.append(f"{search_attributes.PROCESS.name} = {query_text(process)}")
     query = " AND ".join(clauses)
     rows: list[RunRow] = []
     try:
@@ -231,10 +231,6 @@ async def list_runs(
     except RPCError as error:
         raise RunError(f"cannot list runs: {error.message}") from None
     typer.echo(render_run_table(rows, limit, settings, client.namespace))
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @dataclass
