@@ -35,6 +35,7 @@ def engine_for(url: str) -> Engine:
     import backoffice.payables.records
     import backoffice.payables.store
     import backoffice.people.store
+    import backoffice.systems.store
     import backoffice.tasks.store  # noqa: F401
 
     SQLModel.metadata.create_all(engine)

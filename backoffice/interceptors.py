@@ -70,13 +70,16 @@ class _AuditSteps(ActivityInboundInterceptor):
             input_hash=steps.digest(list(input.args)),
             outcome="completed",
         )
+        steps.begin_attempt()
         try:
             result = await self.next.execute_activity(input)
         except BaseException as error:
+            row.started_at = steps.started_at(started)
             row.outcome = "failed"
             row.reason_code, row.error = _reason(error)
             await self._write(row)
             raise
+        row.started_at = steps.started_at(started)
         row.output_hash = steps.digest(result)
         await self._write(row)
         return result

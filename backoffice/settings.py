@@ -50,6 +50,27 @@ class SystemSettings(BaseModel):
     reuse_session: bool = Field(
         default=True, description="Keep a logged-in session for the next bot run."
     )
+    retry_hours: float = Field(
+        default=12,
+        gt=0,
+        le=720,
+        description="How long a bot step keeps retrying while the system fails or is paused, "
+        "counted from the step's first attempt: an outage shorter than this loses no run.",
+    )
+    pause_after: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Failed attempts in a row, over all runs and workers, after which the "
+        "system is paused for everyone until it answers again.",
+    )
+    probe_seconds: float = Field(
+        default=30,
+        ge=1,
+        le=3600,
+        description="While paused, how often one waiting bot asks the system whether it "
+        "answers again.",
+    )
 
 
 class EventRoute(BaseModel):

@@ -55,14 +55,19 @@ class AmbiguousSubmit(BotError):
     type = "BotAmbiguousSubmit"
 
 
-BOT_ERROR_TYPES = tuple(
-    kind.type
-    for kind in (
-        BusinessRuleViolation,
-        TransientFailure,
-        SessionExpired,
-        SelectorDrift,
-        CredentialRejected,
-        AmbiguousSubmit,
-    )
+BOT_ERROR_TYPES = (
+    *(
+        kind.type
+        for kind in (
+            BusinessRuleViolation,
+            TransientFailure,
+            SessionExpired,
+            SelectorDrift,
+            CredentialRejected,
+            AmbiguousSubmit,
+        )
+    ),
+    "BotSystemPaused",  # the system is paused for everyone; retried until it answers
+    "BotSystemBusy",  # every licence of the system is in use; retried
+    "BotWorkerError",  # the worker could not run the bot (its browser); retried
 )

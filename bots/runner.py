@@ -42,6 +42,7 @@ from bots.errors import (
 )
 from bots.evidence import capture, evidence_dir
 from bots.page_object import Bot, BotInput
+from bots.system_turn import system_turn
 
 log = get_logger("backoffice.bots")
 In = TypeVar("In", bound=BotInput)
@@ -51,6 +52,8 @@ HEARTBEAT_SECONDS = 5
 SUBMITTING = ("submitting", "submitted")
 RECOGNISE_SECONDS = 3
 DOWNLOAD_SECONDS = 60
+LATE_LOOKS = 2
+LATE_LOOK_SECONDS = 2
 
 
 def _safe(name: str) -> str:
@@ -132,9 +135,18 @@ async def run_bot(bot_type: type[Bot[In, Out]], data: In) -> Out:
     session = (bot_type.system, credential) if system.reuse_session else None
     keeping = asyncio.create_task(beat.keep_alive())
     try:
-        async with pool.context(session) as context:
-            attempt = _Attempt(settings, pool, session, bot, context, credentials, beat)
-            result: Out = await attempt.run(data, earlier)
+        async with system_turn(settings, bot_type.system, system) as turn:
+            try:
+                async with pool.context(session) as context:
+                    attempt = _Attempt(settings, pool, session, bot, context, credentials, beat)
+                    result: Out = await attempt.run(data, earlier)
+            except ApplicationError as failure:
+                raise await turn.failed(failure) from None
+            except Exception as failure:  # the worker's own trouble (a browser that will not start)
+                text = str(failure).splitlines()[0] if str(failure) else type(failure).__name__
+                wrapped = ApplicationError(f"the bot could not run: {text}", type="BotWorkerError")
+                raise await turn.failed(wrapped) from failure
+            await turn.succeeded()
             return result
     finally:
         keeping.cancel()
@@ -176,6 +188,10 @@ class _Attempt:
                 self.beat("confirmed")
                 return await self._done(existing)
             if earlier in SUBMITTING:
+                existing = await self._look_a_while(data)
+                if existing is not None:
+                    self.beat("confirmed")
+                    return await self._done(existing)
                 raise AmbiguousSubmit(
                     f"an earlier attempt was submitting {self.beat.key} and the system has no "
                     "record of it: reconcile by hand, it is not submitted again",
@@ -270,15 +286,20 @@ class _Attempt:
                 failure.details.setdefault("phase", "submitting")
                 raise
             answer = failure if isinstance(failure, BotError) else await self._recognise(failure)
+            if answer is not None:
+                # The system answered (an error page, a refusal, the login page): a definite
+                # answer that nothing was recorded, so a later attempt may submit again,
+                # whether or not the look-up below can reach the system.
+                self.beat("prepare")
+                answer.details.setdefault("phase", "submitting")  # where it failed
+                with contextlib.suppress(TransientFailure):
+                    found = await self._look_again(data)
+                    if found is not None:
+                        return found
+                raise answer from None
             found = await self._look_again(data)
             if found is not None:
                 return found
-            if answer is not None:
-                # The system answered (an error page, a refusal, the login page): nothing
-                # was recorded, so a later attempt may submit again.
-                self.beat("prepare")
-                answer.details.setdefault("phase", "submitting")  # where it failed
-                raise answer from None
             raise AmbiguousSubmit(
                 f"no answer to the submit of {self.beat.key} ({type(failure).__name__}) and "
                 "no record found: reconcile by hand, it is not submitted again",
@@ -304,6 +325,17 @@ class _Attempt:
             f"the submit of {self.beat.key} got no answer and the system cannot be asked "
             "whether it arrived: the next attempt looks again"
         )
+
+    async def _look_a_while(self, data: Any) -> Any:
+        """After an unanswered submit, look a few more times: a slow system may record late."""
+        assert self.page is not None
+        for _ in range(LATE_LOOKS):
+            await asyncio.sleep(LATE_LOOK_SECONDS)
+            self.console.append("looking again for a submit an earlier attempt made")
+            found = await self.bot.find(self.page, data)
+            if found is not None:
+                return found
+        return None
 
     async def _recognise(self, error: BaseException) -> BotError | None:
         """What the page in front of the bot says happened, if it is a page the bot knows.

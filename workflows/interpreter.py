@@ -354,7 +354,9 @@ class Interpreter(HumanTaskSteps):
             initial_interval=initial.to_timedelta(),
             backoff_coefficient=pick("backoff") or 2.0,
             maximum_interval=maximum.to_timedelta() if maximum else None,
-            maximum_attempts=pick("attempts") or 0,
+            # A bot retries for its system's retry window, which its runner enforces: an
+            # outage of hours must not spend a count of attempts.
+            maximum_attempts=0 if isinstance(step, model.BotStep) else pick("attempts") or 0,
             non_retryable_error_types=[*base.non_retryable, *own.non_retryable],
         )
 

@@ -47,10 +47,9 @@ with workflow.unsafe.imports_passed_through():
 
     # The interpreter is large and pure: importing it once for the worker, instead of
     # once per run as the sandbox does for workflow modules, saves most of a run's CPU.
-    from workflows import expected_events, task_rules
+    from workflows import compensation, expected_events, task_rules
     from workflows.interpreter import (
         ContinueAsNewNow,
-        Frame,
         Interpreter,
         ProcessFinished,
         StepError,
@@ -150,29 +149,8 @@ class ProcessWorkflow:
         return result
 
     async def compensate(self) -> list[str]:
-        """Undo completed steps in reverse order of completion; names what could not be."""
-        interpreter = self.interpreter
-        failed: list[str] = []
-        pending = list(reversed(interpreter.state.compensations))
-        interpreter.state.compensations.clear()
-        for item in pending:
-            step = interpreter.index[item.step_id]
-            assert step.compensate is not None
-            record = interpreter.state.records.get(item.key)
-            frame = Frame(
-                prefix=f"~{item.key}/",
-                locals=dict(item.locals),
-                results={step.id: record.result if record else None},
-                parent=interpreter.root,
-            )
-            try:
-                await interpreter.step(step.compensate, frame)
-            except Exception as problem:  # one failed undo must not stop the others
-                workflow.logger.error(
-                    "compensation failed", extra={"step": step.id, "error": str(problem)}
-                )
-                failed.append(step.id)
-        return failed
+        """Undo completed steps in reverse order; names those whose undo was given up."""
+        return await compensation.undo_all(self.interpreter, self.definition)
 
     # --- handlers -----------------------------------------------------------------------
 

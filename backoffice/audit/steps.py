@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -40,6 +41,23 @@ class StepEventRow(SQLModel, table=True):
     outcome: str  # completed, failed
     reason_code: str | None = None  # the error type, or the reason code it carries
     error: str | None = None
+
+
+# When the attempt began working on its system: a bot waits first for its system to answer
+# and for a licence, and the audit shows the time it held one (overlaps count licences).
+_started: ContextVar[datetime | None] = ContextVar("step_started", default=None)
+
+
+def begin_attempt() -> None:
+    _started.set(None)
+
+
+def mark_started() -> None:
+    _started.set(datetime.now(UTC))
+
+
+def started_at(default: datetime) -> datetime:
+    return _started.get() or default
 
 
 def digest(value: Any) -> str:

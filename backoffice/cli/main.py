@@ -259,6 +259,26 @@ def explain_command(
     explain(file, as_mermaid, catalog, detail)
 
 
+@app.command("systems")
+@friendly_errors
+def systems_command(
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            help="Resume a paused system now instead of waiting for its next probe.",
+            metavar="SYSTEM",
+        ),
+    ] = None,
+) -> None:
+    """The legacy systems: answering or paused for everyone, licences in use, failures."""
+    from backoffice.cli.systems import resume_system, show_systems
+
+    settings = settings_and_logging()
+    if resume is not None:
+        resume_system(settings, resume)
+    show_systems(settings)
+
+
 @app.command("catalog")
 @friendly_errors
 def catalog_command() -> None:

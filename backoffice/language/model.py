@@ -161,6 +161,11 @@ class Defaults(Strict):
 
     timeout: DurationField = Field(default="5m", validate_default=True)
     retry: RetryPolicy = Field(default_factory=_default_retry)
+    repair_by: list[Assignee] = Field(
+        default_factory=list,
+        description="Who finishes by hand an undo (compensate) that keeps failing: the run "
+        "waits on their task instead of ending with work half done.",
+    )
 
 
 # --- human tasks -----------------------------------------------------------------------
@@ -603,7 +608,7 @@ class Definition(Strict):
 
 for _kind, _step_model in STEP_MODELS.items():
     _step_model.kind = _kind
-_RECURSIVE_MODELS: list[type[BaseModel]] = [FieldSpec, Catch, Branch, Case, Definition]
+_RECURSIVE_MODELS: list[type[BaseModel]] = [FieldSpec, Catch, Branch, Case, Defaults, Definition]
 for _model in (*_RECURSIVE_MODELS, *STEP_MODELS.values()):
     _model.model_rebuild(force=True)
 

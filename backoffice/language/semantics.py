@@ -82,8 +82,28 @@ class Checker:
             self.template(("summary",), definition.summary, start)
         self.check_durations_clock(("defaults", "timeout"), definition.defaults.timeout)
         self.check_retry(("defaults", "retry"), definition.defaults.retry)
+        for index, repairer in enumerate(definition.defaults.repair_by):
+            self.assignee(("defaults", "repair_by", index), repairer, start)
         end = self.sequence(definition.steps, ("steps",), start)
         self.template(("output",), definition.output, end)
+        self.check_repairers()
+
+    def check_repairers(self) -> None:
+        # Asked only of a definition otherwise sound: its undo steps may still change.
+        if self.reporter.problems or self.definition.defaults.repair_by:
+            return
+        walked = [(p, s) for p, s in model.walk_steps(self.definition.steps) if s.compensate]
+        undone = [s.id for _, s in walked]
+        if undone:
+            self.reporter.at(
+                (*_parse_path(walked[0][0]), "compensate"),
+                f"{'steps' if len(undone) > 1 else 'step'} {', '.join(undone[:5])} "
+                f"{'have' if len(undone) > 1 else 'has'} an undo (compensate), but nobody is named "
+                "to finish an undo that keeps failing: add repair_by under defaults, as in "
+                "defaults: {repair_by: [{group: ap-managers}]}. Their task waits for them; "
+                "the run never ends with work half done",
+                key=True,
+            )
 
     def check_timezone(self) -> None:
         name = self.definition.calendar.timezone
@@ -143,6 +163,15 @@ class Checker:
             self.check_durations_clock((*path, "timeout"), step.timeout)
         if step.retry is not None:
             self.check_retry((*path, "retry"), step.retry)
+            if isinstance(step, model.BotStep) and step.retry.attempts is not None:
+                self.reporter.at(
+                    (*path, "retry", "attempts"),
+                    "a bot is not retried a number of times: it keeps retrying while its "
+                    "system fails or is paused, for the system's retry window (the setting "
+                    f"systems.{step.bot.partition('.')[0]}.retry_hours, 12 hours unless set). "
+                    "Remove attempts; initial_interval, backoff and max_interval still apply",
+                    key=True,
+                )
         if step.idempotency_key is not None:
             self.template((*path, "idempotency_key"), step.idempotency_key, known)
         after = self.kind(step, path, known)

@@ -651,9 +651,9 @@ def test_validate_reports_a_missing_child_process(runner: CliRunner, tmp_path: P
     path.write_text(EVERY_KIND.read_text(encoding="utf-8"), encoding="utf-8")
     result = runner.invoke(app, ["validate", "--no-catalog", str(path)])
     assert result.exit_code == 1
-    # '    process: child-process' is line 168 of the fixture; the name starts at column 14.
+    # '    process: child-process' is line 169 of the fixture; the name starts at column 14.
     assert result.stdout == (
-        f"{path}:168:14: steps[9].process: no process named 'child-process' among the "
+        f"{path}:169:14: steps[9].process: no process named 'child-process' among the "
         "definitions.\n"
     )
 
