@@ -100,6 +100,7 @@ class SystemTurn:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self.slot: int | None = None
         self.probe_every = timedelta(seconds=system.probe_seconds)
+        self.began = datetime.now(UTC)
 
     # --- waiting for the turn -----------------------------------------------------------
 
@@ -216,9 +217,12 @@ class SystemTurn:
         """The error as it is while the retry window lasts; a final one after it."""
         if error.non_retryable or self.info is None:
             return error
-        first = self.info.scheduled_time
         window = timedelta(hours=self.system.retry_hours)
-        spent = datetime.now(UTC) - first
+        # The server's clock up to this attempt (it may skip time, as in tests), this
+        # worker's since: the two are never compared with each other.
+        spent = (self.info.started_time - self.info.scheduled_time) + (
+            datetime.now(UTC) - self.began
+        )
         if spent < window:
             return error
         hours = spent.total_seconds() / 3600

@@ -93,7 +93,13 @@ def bot_settings(state: Path, sites: dict[str, Legacy], **extra: str) -> Setting
         "BACKOFFICE_STATE_DIR": str(state),
         "BACKOFFICE_SYSTEMS": json.dumps(
             {
-                name: {"url": site.url, "credential": f"{name}-bot", "concurrency": 2}
+                # Paused systems are asked every second: a test's outage ends in seconds.
+                name: {
+                    "url": site.url,
+                    "credential": f"{name}-bot",
+                    "concurrency": 2,
+                    "probe_seconds": 1,
+                }
                 for name, site in sites.items()
             }
         ),

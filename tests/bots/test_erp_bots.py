@@ -25,7 +25,7 @@ steps:
   - id: post
     bot: erp.post_invoice
     timeout: 60s
-    retry: {attempts: 5, initial_interval: 1s, max_interval: 2s}
+    retry: {initial_interval: 1s, max_interval: 2s}
     with:
       supplier_id: SUP-00087
       supplier_invoice_no: ${ input.reference }
@@ -144,7 +144,7 @@ steps:
   - id: post
     bot: erp.post_invoice
     timeout: 60s
-    retry: {attempts: 5, initial_interval: 1s}
+    retry: {initial_interval: 1s}
     with:
       supplier_id: SUP-00087
       supplier_invoice_no: ${ input.reference }
@@ -156,7 +156,7 @@ steps:
   - id: propose
     bot: erp.create_payment_proposal
     timeout: 60s
-    retry: {attempts: 5, initial_interval: 1s}
+    retry: {initial_interval: 1s}
     with:
       document_number: ${ steps.post.document_number }
       payment_date: "2025-06-22"
@@ -164,12 +164,12 @@ steps:
   - id: cancel
     bot: erp.cancel_payment_proposals
     timeout: 60s
-    retry: {attempts: 5, initial_interval: 1s}
+    retry: {initial_interval: 1s}
     with: {document_number: "${ steps.post.document_number }"}
   - id: reverse
     bot: erp.reverse_posting
     timeout: 60s
-    retry: {attempts: 5, initial_interval: 1s}
+    retry: {initial_interval: 1s}
     with: {document_number: "${ steps.post.document_number }", reason: "05"}
 output:
   document: ${ steps.post.document_number }

@@ -32,7 +32,7 @@ steps:
   - id: post
     bot: erp.post_invoice
     timeout: 120s
-    retry: {attempts: 10, initial_interval: 1s, max_interval: 2s}
+    retry: {initial_interval: 1s, max_interval: 2s}
     with:
       supplier_id: SUP-00087
       supplier_invoice_no: ${ input.reference }

@@ -24,7 +24,7 @@ DISABLE = """
   - id: disable
     bot: hr.disable_account
     timeout: 60s
-    retry: {attempts: 5, initial_interval: 1s, max_interval: 2s}
+    retry: {initial_interval: 1s, max_interval: 2s}
     with: {employee_id: EMP-0420, system: LEGACY_PAYROLL, reason: Leaver}
 output:
   status: ${ steps.disable.status }
@@ -35,7 +35,7 @@ PAYROLL = """
   - id: payroll
     bot: hr.create_payroll_record
     timeout: 60s
-    retry: {attempts: 5, initial_interval: 1s, max_interval: 2s}
+    retry: {initial_interval: 1s, max_interval: 2s}
     with:
       employee_id: EMP-0433
       effective_date: "2026-12-01"
@@ -52,7 +52,7 @@ OFF_CYCLE = """
   - id: pay
     bot: hr.create_off_cycle_run
     timeout: 60s
-    retry: {attempts: 5, initial_interval: 1s, max_interval: 2s}
+    retry: {initial_interval: 1s, max_interval: 2s}
     with: {employee_id: EMP-0447, amount: 4210.55, reason: Final settlement,
            payment_date: "2026-12-04"}
 output:
@@ -64,7 +64,7 @@ CONFIRM = """
   - id: confirm
     bot: treasury.respond_to_deal
     timeout: 60s
-    retry: {attempts: 5, initial_interval: 1s, max_interval: 2s}
+    retry: {initial_interval: 1s, max_interval: 2s}
     with: {deal_id: FX-20250612-000871, action: confirm}
 output:
   reference: ${ steps.confirm.reference }
@@ -130,7 +130,7 @@ async def test_many_postings_under_frequent_faults_leave_one_record_each(sites: 
   - id: post
     bot: erp.post_invoice
     timeout: 60s
-    retry: {attempts: 10, initial_interval: 1s, max_interval: 2s}
+    retry: {initial_interval: 1s, max_interval: 2s}
     with:
       supplier_id: SUP-00087
       supplier_invoice_no: ${ input.case }

@@ -213,7 +213,8 @@ steps:
     Scenario(
         "catch_and_compensate",
         INPUT
-        + """steps:
+        + """defaults: {repair_by: [{group: ap-managers}]}
+steps:
   - id: booked
     call: test.note
     with: {note: booked}
@@ -230,7 +231,8 @@ steps:
     Scenario(
         "cancel_compensates",
         INPUT
-        + """steps:
+        + """defaults: {repair_by: [{group: ap-managers}]}
+steps:
   - id: booked
     call: test.note
     with: {note: booked}

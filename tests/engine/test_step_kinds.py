@@ -22,6 +22,8 @@ input:
   case: string
   amount: number?
   items: list?
+defaults:
+  repair_by: [{group: ap-managers}]
 """
 
 
