@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 from backoffice import runtime
 from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions
+from backoffice.interceptors import StepAuditInterceptor
 from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, load_settings
 from bots import erp, erp_master_data, hr, treasury
@@ -143,6 +144,7 @@ async def sites(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[S
                     task_queue=f"{queue}.{name}",
                     activities=bots,
                     max_concurrent_activities=2,
+                    interceptors=[StepAuditInterceptor()],
                 )
             )
         stack.push_async_callback(close_pool)

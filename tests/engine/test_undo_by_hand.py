@@ -73,7 +73,8 @@ async def test_a_failing_undo_waits_for_a_person_then_the_rest_is_undone(
     assert first.context["undo"] == "unbook"
     assert "dave" in first.deciders
     described = await handle.describe()
-    assert described.status is not None and described.status.name == "RUNNING"
+    assert described.status is not None
+    assert described.status.name == "RUNNING"
 
     # Try again: it fails once more, and a new task opens.
     await decide(handle, Decision(task_id=first.task_id, user="dave", outcome="retry"))
