@@ -27,9 +27,12 @@ class EmbeddedServer:
     """An ASGI application on ``host:port``, started and stopped by the hosting command."""
 
     def __init__(self, app: Starlette, host: str, port: int, name: str = "inbox") -> None:
+        # No proxy headers: uvicorn would otherwise take X-Forwarded-For from any local
+        # process as the client's address; the inbox decides itself whom to believe.
         config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", lifespan="off", access_log=False
-        )
+            app, host=host, port=port, log_level="warning", lifespan="off", access_log=False,
+            proxy_headers=False,
+        )  # fmt: skip
         self.server = _EmbeddedServer(config)
         self.port = port
         self.name = name

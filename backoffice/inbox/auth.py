@@ -1,43 +1,34 @@
 """Who is signed in: passwords checked against the directory's hashes, or a trusted header.
 
-Password mode keeps the person's id in a signed session cookie. Header mode (single
-sign-on behind a proxy) believes the user header only from the configured proxy
-addresses, and only for active people of the directory: anyone else is refused rather
-than treated as anonymous. Repeated wrong passwords lock the name for a while, so the
-inbox cannot be used to guess passwords.
+Password mode keeps a session id in a signed cookie and the session itself in the records
+database (``backoffice.people.sessions``), so signing out ends it for every copy of the
+cookie. Header mode (single sign-on behind a proxy) believes the user header only from the
+configured proxy, and only for active people of the directory: anyone else is refused
+rather than treated as anonymous. Wrong passwords are counted by client and by name
+(``backoffice.people.passwords``), so the inbox cannot be used to guess passwords, nor to
+lock the real person out.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.requests import Request
 
+from backoffice.people import passwords, sessions
 from backoffice.people.store import PersonRow
 from backoffice.secrets import SecretNotFound, field_of, secret_store
 from backoffice.settings import Settings, SettingsError
 
-MAX_FAILURES = 5
-LOCK_SECONDS = 15 * 60
-_hasher = PasswordHasher()
-# Checked when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+hash_password = passwords.hash_password
 
 
 class SignInRefused(Exception):
     """Why someone cannot sign in (shown on the sign-in page)."""
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
 
 
 def session_key(settings: Settings) -> str:
@@ -60,7 +51,6 @@ def _write_private(path: Path, text: str) -> None:
 class Authenticator:
     engine: Engine
     settings: Settings
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
     _proxy_secret: str | None = None
 
     def proxy_secret(self) -> str:
@@ -74,24 +64,42 @@ class Authenticator:
             row = session.get(PersonRow, person_id)
         return row if row is not None and row.active else None
 
-    def check_password(self, person_id: str, password: str) -> PersonRow:
-        """The person, if the password is theirs; SignInRefused otherwise (blocking: argon2)."""
-        name = person_id.strip().lower()
-        failures = self._failures.setdefault(name, deque(maxlen=MAX_FAILURES))
-        now = time.monotonic()
-        if len(failures) == MAX_FAILURES and now - failures[0] < LOCK_SECONDS:
-            raise SignInRefused("too many wrong passwords for this name: try again in 15 minutes")
-        person = self.person(name)
-        stored = person.password_hash if person is not None else None
+    def sign_in(self, name: str, password: str, client: str) -> tuple[PersonRow, str]:
+        """The person and a new session id, if the password is theirs (blocking: argon2)."""
         try:
-            _hasher.verify(stored or _DUMMY_HASH, password)
-            if person is None or stored is None:
-                raise VerificationError("no such person")
-        except (VerificationError, InvalidHashError):
-            failures.append(now)
-            raise SignInRefused("wrong name or password") from None
-        failures.clear()
-        return person
+            person = passwords.check_password(self.engine, name, password, client)
+        except passwords.PasswordRefused as refused:
+            raise SignInRefused(str(refused)) from None
+        return person, sessions.begin(self.engine, person, self.settings.inbox_session_hours)
+
+    def session_user(self, session_id: object) -> str | None:
+        """Whose live session the cookie names; None once it has ended."""
+        if not isinstance(session_id, str):
+            return None
+        return sessions.person_of(self.engine, session_id)
+
+    def sign_out(self, session_id: object) -> None:
+        if isinstance(session_id, str):
+            sessions.end(self.engine, session_id)
+
+    def client_of(self, request: Request) -> str:
+        """Where a sign-in comes from, for counting wrong passwords: the connection's
+        address, or behind the sign-on proxy (when it proves itself) the address it
+        forwards for. A forwarded address from anyone else is ignored: it would let one
+        client pose as many."""
+        address = request.client.host if request.client else "unknown"
+        if address in self.settings.inbox_trusted_proxies and self._shows_proxy_secret(request):
+            forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+            return forwarded or address
+        return address
+
+    def _shows_proxy_secret(self, request: Request) -> bool:
+        try:
+            expected = self.proxy_secret()
+        except SettingsError:
+            return False  # no secret configured: nothing forwarded is believed
+        shown = request.headers.get(PROXY_SECRET_HEADER, "")
+        return secrets.compare_digest(shown.encode(), expected.encode())
 
     def header_user(self, request: Request) -> str | None:
         """The person a trusted proxy vouches for; SignInRefused if it is not to be believed.
