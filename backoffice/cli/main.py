@@ -135,7 +135,11 @@ def dev(
     )
     # The links this stack's worker, inbox and mails give point at this stack's ports,
     # unless the user named other addresses (a proxy in front, say).
-    links = {"temporal_ui_url": server.ui_url, "inbox_url": f"http://localhost:{inbox_port}"}
+    inbox_scheme = "https" if settings.inbox_tls_certificate else "http"
+    links = {
+        "temporal_ui_url": server.ui_url,
+        "inbox_url": f"{inbox_scheme}://localhost:{inbox_port}",
+    }
     update = {k: v for k, v in links.items() if k not in settings.model_fields_set}
     settings = settings.model_copy(update={"smtp_url": sink.url, **update})
     sandbox = SandboxSystems(settings if legacy else settings.model_copy(update={"systems": {}}))

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.requests import Request
 
+from backoffice.client_certificates import client_certificate_name, common_name
 from backoffice.people import passwords, sessions
 from backoffice.people.store import PersonRow
 from backoffice.secrets import SecretNotFound, field_of, secret_store
@@ -52,6 +53,12 @@ class Authenticator:
     engine: Engine
     settings: Settings
     _proxy_secret: str | None = None
+
+    def check_header_mode(self) -> None:
+        if self.settings.inbox_trusted_proxies:
+            self.proxy_secret()  # read once here, and checked
+        else:
+            check_header_mode(self.settings)
 
     def proxy_secret(self) -> str:
         """The secret the sign-on proxy sends in ``X-Backoffice-Proxy-Secret``."""
@@ -88,7 +95,9 @@ class Authenticator:
         forwards for. A forwarded address from anyone else is ignored: it would let one
         client pose as many."""
         address = request.client.host if request.client else "unknown"
-        if address in self.settings.inbox_trusted_proxies and self._shows_proxy_secret(request):
+        if self._shows_proxy_certificate(request) or (
+            address in self.settings.inbox_trusted_proxies and self._shows_proxy_secret(request)
+        ):
             forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
             return forwarded or address
         return address
@@ -101,12 +110,41 @@ class Authenticator:
         shown = request.headers.get(PROXY_SECRET_HEADER, "")
         return secrets.compare_digest(shown.encode(), expected.encode())
 
+    def _shows_proxy_certificate(self, request: Request) -> bool:
+        expected = self.settings.inbox_proxy_certificate
+        shown = common_name(client_certificate_name(request.scope))
+        return (
+            expected is not None
+            and shown is not None
+            and secrets.compare_digest(shown.encode(), expected.encode())
+        )
+
     def header_user(self, request: Request) -> str | None:
         """The person a trusted proxy vouches for; SignInRefused if it is not to be believed.
 
-        Believed only from a configured proxy address that also shows the shared secret:
-        an address alone would let any process on that machine decide as anyone.
+        Believed from a connection showing the proxy's client certificate (mutual TLS), or
+        from a configured proxy address that also shows the shared secret: an address
+        alone would let any process on that machine decide as anyone.
         """
+        if not self._shows_proxy_certificate(request):
+            self._check_proxy_secret(request)
+        claimed = request.headers.get(self.settings.inbox_user_header, "").strip().lower()
+        if not claimed:
+            raise SignInRefused(
+                f"no {self.settings.inbox_user_header} header: the sign-on proxy did not say "
+                "who you are"
+            )
+        if self.person(claimed) is None:
+            raise SignInRefused(f"{claimed} is not an active person of the directory")
+        return claimed
+
+    def _check_proxy_secret(self, request: Request) -> None:
+        if not self.settings.inbox_trusted_proxies:
+            shown = common_name(client_certificate_name(request.scope))
+            raise SignInRefused(
+                f"this connection's client certificate ({shown or 'none'}) is not the sign-on "
+                "proxy's: sign in through the company's sign-on"
+            )
         address = request.client.host if request.client else ""
         if address not in self.settings.inbox_trusted_proxies:
             raise SignInRefused(
@@ -120,20 +158,19 @@ class Authenticator:
                 "the sign-on proxy did not show the shared secret: sign in through the "
                 "company's sign-on"
             )
-        claimed = request.headers.get(self.settings.inbox_user_header, "").strip().lower()
-        if not claimed:
-            raise SignInRefused(
-                f"no {self.settings.inbox_user_header} header: the sign-on proxy did not say "
-                "who you are"
-            )
-        if self.person(claimed) is None:
-            raise SignInRefused(f"{claimed} is not an active person of the directory")
-        return claimed
 
 
 PROXY_SECRET_HEADER = "X-Backoffice-Proxy-Secret"  # noqa: S105 - a header's name
 PROXY_SECRET = "inbox-proxy"  # noqa: S105 - the secret's name in the store; field ``secret``
 MIN_PROXY_SECRET_LENGTH = 24
+
+
+def check_header_mode(settings: Settings) -> None:
+    """SettingsError, before anything serves, when header mode has no way to tell the
+    sign-on proxy from anyone else: its client certificate, or its address and secret."""
+    if settings.inbox_proxy_certificate is not None and not settings.inbox_trusted_proxies:
+        return  # mutual TLS only: the settings' checks saw to the CA and the certificate
+    header_mode_secret(settings)
 
 
 def header_mode_secret(settings: Settings) -> str:
@@ -142,7 +179,9 @@ def header_mode_secret(settings: Settings) -> str:
     if not settings.inbox_trusted_proxies:
         raise SettingsError(
             "BACKOFFICE_INBOX_AUTH=header needs BACKOFFICE_INBOX_TRUSTED_PROXIES: the addresses "
-            "of the sign-on proxy (no address is trusted by default)"
+            "of the sign-on proxy (no address is trusted by default), which shows the shared "
+            "secret; or BACKOFFICE_INBOX_PROXY_CERTIFICATE, the name of its client certificate "
+            "(mutual TLS, with BACKOFFICE_INBOX_CLIENT_CA)"
         )
     try:
         secret = field_of(secret_store(settings), PROXY_SECRET, "secret")

@@ -40,7 +40,7 @@ class Inbox:
         self.engine = engine
         self.auth = Authenticator(engine, settings)
         if settings.inbox_auth == "header":
-            self.auth.proxy_secret()  # a proxy that cannot be checked stops the inbox at start
+            self.auth.check_header_mode()  # a proxy that cannot be checked stops it now
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.filters["utc"] = _utc_text
         self.templates.env.filters["task_path"] = task_path
