@@ -7,10 +7,14 @@ import re
 import httpx
 from playwright.async_api import expect
 
+from backoffice import database
+from backoffice.inbox.auth import hash_password
+from backoffice.people.store import load_directory, read_directory_file
 from tests.inbox.conftest import PASSWORD, Site
 from tests.inbox.test_inbox_in_browser import sign_in
 from tests.inbox.test_inbox_rules import csrf_of
 from tests.support.browser import chromium
+from tests.support.processes import PEOPLE
 
 
 def from_address(site: Site, address: str) -> httpx.AsyncClient:
@@ -44,6 +48,34 @@ async def test_a_cookie_copied_before_signing_out_signs_in_nobody_afterwards(sit
             replayed = await other.get("/")
             assert replayed.status_code == 303
             assert replayed.headers["location"] == "/login?next=/"
+
+
+async def test_a_new_password_or_leaving_the_directory_ends_the_sessions_open(
+    site: Site,
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=site.url, timeout=30) as bob,
+        httpx.AsyncClient(base_url=site.url, timeout=30) as erin,
+    ):
+        assert (await attempt(bob, "bob", PASSWORD)).status_code == 303
+        assert (await attempt(erin, "erin", PASSWORD)).status_code == 303
+        # The directory loaded again, as the worker does at start: bob has a new password,
+        # erin has left.
+        shipped = read_directory_file(PEOPLE)
+        people = [
+            person.model_copy(update={"password_hash": hash_password("bobs-new-password")})
+            if person.id == "bob"
+            else person.model_copy(update={"active": False})
+            if person.id == "erin"
+            else person
+            for person in shipped.people
+        ]
+        load_directory(
+            database.engine(site.settings), shipped.model_copy(update={"people": people})
+        )
+        for client in (bob, erin):
+            assert (await client.get("/")).headers["location"] == "/login?next=/"
+        assert (await attempt(bob, "bob", "bobs-new-password")).status_code == 303
 
 
 async def test_signing_out_in_one_browser_ends_the_session_copied_into_another(
