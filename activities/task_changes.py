@@ -21,6 +21,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.tasks import Deciders, Recorded
 from backoffice import registry
+from backoffice.engine.contracts import ActingOperator
 from backoffice.people.directory import SqlDirectory
 from backoffice.tasks.queries import as_utc
 from backoffice.tasks.records import (
@@ -29,6 +30,7 @@ from backoffice.tasks.records import (
     event,
     notify,
     open_row,
+    operator_detail,
     records_engine,
     send_mail,
     set_candidates,
@@ -45,6 +47,7 @@ class Change(BaseModel):
     comment: str | None = None
     via: str | None = None
     address: str | None = None
+    operator: ActingOperator | None = None
 
 
 class DecisionMade(Change):
@@ -142,7 +145,8 @@ def _audit(row: TaskRow, key: str, name: str, change: Change, **detail: Any) -> 
     """The audit row of a person's change: who, when, from where, why."""
     return event(
         row, key, name, change.user, change.at, source=change.via or "api",
-        comment=change.comment, address=change.address, **detail,
+        comment=change.comment, address=change.address, **operator_detail(change.operator),
+        **detail,
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from temporalio import activity
 
 from backoffice import registry
+from backoffice.engine.contracts import ActingOperator
 from backoffice.people.directory import SqlDirectory
 from backoffice.tasks.context_facts import facts_of
 from backoffice.tasks.queries import as_utc
@@ -26,6 +27,7 @@ from backoffice.tasks.records import (
     event,
     notify,
     open_row,
+    operator_detail,
     records_engine,
     send_mail,
     set_candidates,
@@ -70,6 +72,7 @@ class TaskClosed(BaseModel):
     comment: str | None = None
     via: str | None = None
     address: str | None = None
+    operator: ActingOperator | None = None
 
 
 class TaskReminded(BaseModel):
@@ -92,6 +95,7 @@ class TaskClaimed(BaseModel):
     user: str
     release: bool = False
     at: datetime
+    operator: ActingOperator | None = None
 
 
 class Recorded(BaseModel):
@@ -220,6 +224,7 @@ def _close(closed: TaskClosed) -> Recorded:
                     outcome=closed.outcome,
                     comment=closed.comment,
                     address=closed.address,
+                    **operator_detail(closed.operator),
                 )
             )
             session.commit()
@@ -322,6 +327,8 @@ def _claim(claim: TaskClaimed) -> Recorded:
         if row is not None and not already(session, row, key):
             row.claimed_by = None if claim.release else claim.user
             session.add(row)
-            session.add(event(row, key, name, claim.user, claim.at))
+            source = "operator" if claim.operator else "worker"
+            detail = operator_detail(claim.operator)
+            session.add(event(row, key, name, claim.user, claim.at, source=source, **detail))
             session.commit()
     return Recorded(task_id=claim.task_id, status=name)

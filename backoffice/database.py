@@ -34,6 +34,8 @@ def engine_for(url: str) -> Engine:
     import backoffice.events.subscriptions
     import backoffice.payables.records
     import backoffice.payables.store
+    import backoffice.people.passwords
+    import backoffice.people.sessions
     import backoffice.people.store
     import backoffice.systems.store
     import backoffice.tasks.store  # noqa: F401

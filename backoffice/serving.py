@@ -14,6 +14,8 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.applications import Starlette
 
+from backoffice.client_certificates import TlsFiles
+
 STARTUP_TIMEOUT_SECONDS = 30.0
 
 
@@ -26,15 +28,27 @@ class _EmbeddedServer(uvicorn.Server):
 class EmbeddedServer:
     """An ASGI application on ``host:port``, started and stopped by the hosting command."""
 
-    def __init__(self, app: Starlette, host: str, port: int, name: str = "inbox") -> None:
+    def __init__(
+        self,
+        app: Starlette,
+        host: str,
+        port: int,
+        name: str = "inbox",
+        tls: TlsFiles | None = None,
+    ) -> None:
+        # No proxy headers: uvicorn would otherwise take X-Forwarded-For from any local
+        # process as the client's address; the inbox decides itself whom to believe.
         config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", lifespan="off", access_log=False
-        )
+            app, host=host, port=port, log_level="warning", lifespan="off", access_log=False,
+            proxy_headers=False, **(tls.uvicorn_options() if tls else {}),
+        )  # fmt: skip
         self.server = _EmbeddedServer(config)
         self.port = port
         self.name = name
         self.task: asyncio.Task[None] | None = None
-        self.url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
+        scheme = "https" if tls else "http"
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+        self.url = f"{scheme}://{shown}:{port}"
 
     async def start(self) -> None:
         self.task = asyncio.create_task(self.server.serve(), name=self.name)

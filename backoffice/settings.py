@@ -18,7 +18,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
 
 ENV_PREFIX = "BACKOFFICE_"
@@ -218,6 +225,26 @@ class Settings(BaseModel):
         "(comma-separated; none by default); in 'header' mode a request from anywhere else, "
         "or without the proxy's shared secret (secret inbox-proxy), is refused.",
     )
+    inbox_tls_certificate: Path | None = Field(
+        default=None,
+        description="PEM certificate (with its chain) the inbox serves HTTPS with; "
+        "with inbox_tls_key.",
+    )
+    inbox_tls_key: Path | None = Field(
+        default=None, description="The private key of inbox_tls_certificate (PEM)."
+    )
+    inbox_client_ca: Path | None = Field(
+        default=None,
+        description="PEM CA certificates: with it, every connection to the inbox must show "
+        "a client certificate one of them signed (mutual TLS); needs inbox_tls_certificate.",
+    )
+    inbox_proxy_certificate: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The common name (CN) of the sign-on proxy's client certificate: in "
+        "'header' mode, the user header is believed from a connection showing it (signed by "
+        "inbox_client_ca), without the shared secret.",
+    )
     inbox_secret_key: str | None = Field(
         default=None,
         min_length=32,
@@ -267,6 +294,25 @@ class Settings(BaseModel):
 
     # The raw environment snapshot the Temporal connection is resolved from; not a setting.
     environ: Mapping[str, str] = Field(default_factory=dict, exclude=True, repr=False)
+
+    @model_validator(mode="after")
+    def _tls_complete(self) -> Settings:
+        if (self.inbox_tls_certificate is None) != (self.inbox_tls_key is None):
+            raise ValueError(
+                "BACKOFFICE_INBOX_TLS_CERTIFICATE and BACKOFFICE_INBOX_TLS_KEY go together: "
+                "set both, or neither"
+            )
+        if self.inbox_client_ca is not None and self.inbox_tls_certificate is None:
+            raise ValueError(
+                "BACKOFFICE_INBOX_CLIENT_CA needs BACKOFFICE_INBOX_TLS_CERTIFICATE and "
+                "BACKOFFICE_INBOX_TLS_KEY: client certificates are shown over TLS"
+            )
+        if self.inbox_proxy_certificate is not None and self.inbox_client_ca is None:
+            raise ValueError(
+                "BACKOFFICE_INBOX_PROXY_CERTIFICATE needs BACKOFFICE_INBOX_CLIENT_CA: the CA "
+                "that signs the sign-on proxy's client certificate"
+            )
+        return self
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -427,6 +473,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 def _describe(error: ValidationError, file_name: str | None) -> str:
     lines = ["invalid settings:"]
     for problem in error.errors():
+        if not problem["loc"]:
+            # A check of several settings together: its message names them (never show
+            # its input, which is every setting and the environment).
+            lines.append(f"  {problem['msg'].removeprefix('Value error, ')}")
+            continue
         field = ".".join(str(part) for part in problem["loc"])
         where = f"{ENV_PREFIX}{field.upper()}"
         if file_name:

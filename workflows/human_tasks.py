@@ -293,10 +293,17 @@ class HumanTaskSteps:
                 # The last decision closes the task: where it came from goes to the audit.
                 "via": view.decisions[-1].via if view.decisions else None,
                 "address": view.decisions[-1].address if view.decisions else None,
+                "operator": _operator_of(view),
             },
             start_to_close_timeout=timedelta(seconds=60),
             summary=f"{step.id}: close the task ({view.status})",
         )
+
+
+def _operator_of(view: TaskView) -> dict[str, str] | None:
+    """The operator who gave the closing decision in someone's name, if one did."""
+    last = view.decisions[-1] if view.decisions else None
+    return last.operator.model_dump() if last is not None and last.operator else None
 
 
 def describe_assignee(assignee: model.Assignee, scope: Scope) -> str:

@@ -9,6 +9,7 @@ import typer
 from temporalio.client import Client
 
 from backoffice import registry, running_stack
+from backoffice.client_certificates import inbox_tls
 from backoffice.connection import connect, dev_server_connection
 from backoffice.devstack import DevServer
 from backoffice.engine.runs import RunError, register_search_attributes
@@ -97,7 +98,9 @@ async def run_dev(
         if added:  # a state directory from before these attributes existed
             typer.echo(f"registered search attributes: {', '.join(added)}", err=True)
         receiver = serve_receiver(settings, client)  # fails first if its port is taken
-        inbox = EmbeddedServer(create_app(settings, client), "127.0.0.1", inbox_port)
+        inbox = EmbeddedServer(
+            create_app(settings, client), "127.0.0.1", inbox_port, tls=inbox_tls(settings)
+        )
         await inbox.start()
         running_stack.announce(
             settings,
@@ -142,7 +145,7 @@ async def run_inbox(settings: Settings, host: str, port: int) -> None:
     """``backoffice inbox``: the inbox alone, until Ctrl-C/SIGTERM."""
     prepare_records(settings)
     client = await connect(settings)
-    inbox = EmbeddedServer(create_app(settings, client), host, port)
+    inbox = EmbeddedServer(create_app(settings, client), host, port, tls=inbox_tls(settings))
     stop = asyncio.Event()
     with stop_on_signals(stop):
         await inbox.start()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -26,6 +26,9 @@ from backoffice.running_stack import with_running_stack
 from backoffice.sandbox import SandboxSystems
 from backoffice.settings import Settings, SettingsError, load_settings
 from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
+
+if TYPE_CHECKING:
+    from backoffice.cli.identity import Actor
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -132,7 +135,11 @@ def dev(
     )
     # The links this stack's worker, inbox and mails give point at this stack's ports,
     # unless the user named other addresses (a proxy in front, say).
-    links = {"temporal_ui_url": server.ui_url, "inbox_url": f"http://localhost:{inbox_port}"}
+    inbox_scheme = "https" if settings.inbox_tls_certificate else "http"
+    links = {
+        "temporal_ui_url": server.ui_url,
+        "inbox_url": f"{inbox_scheme}://localhost:{inbox_port}",
+    }
     update = {k: v for k, v in links.items() if k not in settings.model_fields_set}
     settings = settings.model_copy(update={"smtp_url": sink.url, **update})
     sandbox = SandboxSystems(settings if legacy else settings.model_copy(update={"systems": {}}))
@@ -305,6 +312,39 @@ def schema_command(
 
 
 PortOption = Annotated[int | None, typer.Option("--port", help="Use the dev server on this port.")]
+OperatorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--operator",
+        help="Act for the --as person as this operator (a person with the directory's role "
+        "'operator'), proving who you are with your own password; needs --reason.",
+    ),
+]
+ReasonOption = Annotated[
+    str | None, typer.Option("--reason", help="With --operator: why (kept in the audit).")
+]
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the inbox password (of --as, or of --operator) from standard input, for "
+        "scripts; without it, a terminal asks for it.",
+    ),
+]
+
+
+def _actor(
+    settings: Settings,
+    person: str,
+    operator: str | None,
+    reason: str | None,
+    password_stdin: bool,
+) -> Actor:
+    from backoffice import database
+    from backoffice.cli.identity import from_options
+
+    engine = database.engine(settings)
+    return from_options(engine, person, operator, reason, password_stdin)
 
 
 @app.command("start")
@@ -435,7 +475,9 @@ def tasks_command(
 @friendly_errors
 def decide_command(
     task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
-    person: Annotated[str, typer.Option("--as", help="Who decides.")],
+    person: Annotated[
+        str, typer.Option("--as", help="Who decides (proved by their password, or by --operator).")
+    ],
     outcome: Annotated[str, typer.Option("--outcome", help="approve, reject, ...")],
     comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
     field: Annotated[
@@ -445,6 +487,9 @@ def decide_command(
         bool,
         typer.Option("--signal", help="Operators: send even when no worker is running."),
     ] = False,
+    operator: OperatorOption = None,
+    reason: ReasonOption = None,
+    password_stdin: PasswordStdinOption = False,
     port: PortOption = None,
 ) -> None:
     """Decide a task (refused with the reason if not allowed)."""
@@ -452,58 +497,80 @@ def decide_command(
 
     settings = settings_and_logging()
     values = tasks.parse_fields(field or [])
-    asyncio.run(tasks.decide(settings, task_id, person, outcome, comment, values, port, by_signal))
+    actor = _actor(settings, person, operator, reason, password_stdin)
+    asyncio.run(tasks.decide(settings, task_id, actor, outcome, comment, values, port, by_signal))
 
 
 @app.command("claim")
 @friendly_errors
 def claim_command(
     task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
-    person: Annotated[str, typer.Option("--as", help="Who takes the task.")],
+    person: Annotated[str, typer.Option("--as", help="Who takes the task (proved as for decide).")],
     release: Annotated[bool, typer.Option("--release", help="Give it back.")] = False,
+    operator: OperatorOption = None,
+    reason: ReasonOption = None,
+    password_stdin: PasswordStdinOption = False,
     port: PortOption = None,
 ) -> None:
     """Take a task to work on it, or give it back (--release)."""
     from backoffice.cli import tasks
 
-    asyncio.run(tasks.claim(settings_and_logging(), task_id, person, release, port))
+    settings = settings_and_logging()
+    actor = _actor(settings, person, operator, reason, password_stdin)
+    asyncio.run(tasks.claim(settings, task_id, actor, release, port))
 
 
 @app.command("delegate")
 @friendly_errors
 def delegate_command(
     task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
-    person: Annotated[str, typer.Option("--as", help="Who hands the task on.")],
+    person: Annotated[
+        str, typer.Option("--as", help="Who hands the task on (proved as for decide).")
+    ],
     to: Annotated[str, typer.Option("--to", help="Who takes it (same or higher authority).")],
     comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
+    operator: OperatorOption = None,
+    reason: ReasonOption = None,
+    password_stdin: PasswordStdinOption = False,
     port: PortOption = None,
 ) -> None:
     """Hand a task you may decide to someone of the same or higher authority."""
     from backoffice.cli import tasks
 
-    asyncio.run(tasks.delegate(settings_and_logging(), task_id, person, to, comment, port))
+    settings = settings_and_logging()
+    actor = _actor(settings, person, operator, reason, password_stdin)
+    asyncio.run(tasks.delegate(settings, task_id, actor, to, comment, port))
 
 
 @app.command("reassign")
 @friendly_errors
 def reassign_command(
     task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
-    person: Annotated[str, typer.Option("--as", help="Who reassigns (a reassigner).")],
+    person: Annotated[
+        str, typer.Option("--as", help="Who reassigns (a reassigner; proved as for decide).")
+    ],
     to: Annotated[list[str], typer.Option("--to", help="Who decides from now on (repeat).")],
     comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
+    operator: OperatorOption = None,
+    reason: ReasonOption = None,
+    password_stdin: PasswordStdinOption = False,
     port: PortOption = None,
 ) -> None:
     """Give a task to other people (the definition names who may)."""
     from backoffice.cli import tasks
 
-    asyncio.run(tasks.reassign(settings_and_logging(), task_id, person, to, comment, port))
+    settings = settings_and_logging()
+    actor = _actor(settings, person, operator, reason, password_stdin)
+    asyncio.run(tasks.reassign(settings, task_id, actor, to, comment, port))
 
 
 @app.command("reschedule")
 @friendly_errors
 def reschedule_command(
     task_id: Annotated[str, typer.Argument(help="The task, as `backoffice tasks` lists it.")],
-    person: Annotated[str, typer.Option("--as", help="Who moves it (a reassigner).")],
+    person: Annotated[
+        str, typer.Option("--as", help="Who moves it (a reassigner; proved as for decide).")
+    ],
     deadline: Annotated[
         str,
         typer.Option(
@@ -517,6 +584,9 @@ def reschedule_command(
         typer.Option("--due", help="New due date, written the same way (default: moved as much)."),
     ] = None,
     comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
+    operator: OperatorOption = None,
+    reason: ReasonOption = None,
+    password_stdin: PasswordStdinOption = False,
     port: PortOption = None,
 ) -> None:
     """Move a task's deadline; reminders and escalations to come move with it."""
@@ -525,7 +595,8 @@ def reschedule_command(
     settings = settings_and_logging()
     moved = tasks.moment(deadline, "--deadline")
     moved_due = tasks.moment(due, "--due") if due else None
-    asyncio.run(tasks.reschedule(settings, task_id, person, moved, moved_due, comment, port))
+    actor = _actor(settings, person, operator, reason, password_stdin)
+    asyncio.run(tasks.reschedule(settings, task_id, actor, moved, moved_due, comment, port))
 
 
 @app.command("mail")

@@ -1,8 +1,9 @@
 """``backoffice tasks``, ``decide``, ``claim``, ``delegate``, ``reassign``, ``reschedule``.
 
 The inbox at the command line: the same actions as the web inbox, through
-:mod:`backoffice.tasks.actions`. The identity is the ``--as`` user, recorded with the
-machine's name as where the action came from.
+:mod:`backoffice.tasks.actions`. Each acts as an :class:`~backoffice.cli.identity.Actor`
+who proved who they are (the ``--as`` person, or an operator for them), recorded with
+the machine's name as where the action came from.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import socket
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 
 from backoffice import database
+from backoffice.cli.identity import Actor
 from backoffice.cli.runs import client_for
 from backoffice.engine.contracts import (
     DECIDE_SIGNAL,
@@ -71,10 +72,6 @@ def parse_fields(fields: list[str]) -> dict[str, Any]:
     return parsed
 
 
-def origin() -> dict[str, str]:
-    return {"via": "cli", "address": socket.gethostname()}
-
-
 async def act(
     settings: Settings,
     port: int | None,
@@ -92,22 +89,24 @@ async def act(
 async def decide(
     settings: Settings,
     task_id: str,
-    person: str,
+    actor: Actor,
     outcome: str,
     comment: str | None,
     fields: dict[str, Any],
     port: int | None,
     by_signal: bool = False,
 ) -> None:
+    person = actor.person
     decision = Decision(
-        task_id=task_id, user=person, outcome=outcome, comment=comment, fields=fields, **origin()
-    )
+        task_id=task_id, user=person, outcome=outcome, comment=comment, fields=fields,
+        **actor.origin(),
+    )  # fmt: skip
     if by_signal:
         row = actions.find_task(database.engine(settings), task_id, person)
         client = await client_for(settings, port)
         await client.get_workflow_handle(row.workflow_id).signal(DECIDE_SIGNAL, decision)
         typer.echo(
-            f"{outcome} by {person} on {task_id} sent: it applies when a worker runs the "
+            f"{outcome} by {actor.describe()} on {task_id} sent: it applies when a worker runs the "
             "process, and is dropped (with a warning in the worker log) if not allowed"
         )
         return
@@ -120,42 +119,42 @@ async def decide(
     state = "decided" if view.status == "decided" else "recorded; more approvals are needed"
     if view.status == "decided":
         await actions.settled(database.engine(settings), task_id)
-    typer.echo(f"{outcome} by {person} on {task_id}: {state}")
+    typer.echo(f"{outcome} by {actor.describe()} on {task_id}: {state}")
 
 
 async def claim(
-    settings: Settings, task_id: str, person: str, release: bool, port: int | None
+    settings: Settings, task_id: str, actor: Actor, release: bool, port: int | None
 ) -> None:
-    request = Claim(task_id=task_id, user=person, release=release)
+    request = Claim(task_id=task_id, user=actor.person, release=release, operator=actor.operator)
     await act(settings, port, lambda client, engine: actions.claim(client, engine, request))
-    typer.echo(f"{task_id} {'released' if release else 'claimed'} by {person}")
+    typer.echo(f"{task_id} {'released' if release else 'claimed'} by {actor.describe()}")
 
 
 async def delegate(
-    settings: Settings, task_id: str, person: str, to: str, comment: str | None, port: int | None
+    settings: Settings, task_id: str, actor: Actor, to: str, comment: str | None, port: int | None
 ) -> None:
-    request = Delegate(task_id=task_id, user=person, to=to, comment=comment, **origin())
+    request = Delegate(task_id=task_id, user=actor.person, to=to, comment=comment, **actor.origin())
     await act(settings, port, lambda client, engine: actions.delegate(client, engine, request))
-    typer.echo(f"{task_id} delegated by {person} to {to}")
+    typer.echo(f"{task_id} delegated by {actor.describe()} to {to}")
 
 
 async def reassign(
     settings: Settings,
     task_id: str,
-    person: str,
+    actor: Actor,
     to: list[str],
     comment: str | None,
     port: int | None,
 ) -> None:
-    request = Reassign(task_id=task_id, user=person, to=to, comment=comment, **origin())
+    request = Reassign(task_id=task_id, user=actor.person, to=to, comment=comment, **actor.origin())
     await act(settings, port, lambda client, engine: actions.reassign(client, engine, request))
-    typer.echo(f"{task_id} reassigned by {person} to {', '.join(to)}")
+    typer.echo(f"{task_id} reassigned by {actor.describe()} to {', '.join(to)}")
 
 
 async def reschedule(
     settings: Settings,
     task_id: str,
-    person: str,
+    actor: Actor,
     deadline: datetime,
     due: datetime | None,
     comment: str | None,
@@ -163,11 +162,11 @@ async def reschedule(
 ) -> None:
     request = Reschedule(
         task_id=task_id,
-        user=person,
+        user=actor.person,
         deadline=_utc(deadline),
         due_at=_utc(due) if due else None,
         comment=comment,
-        **origin(),
+        **actor.origin(),
     )
     view = await act(
         settings, port, lambda client, engine: actions.reschedule(client, engine, request)

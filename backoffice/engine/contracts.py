@@ -56,6 +56,15 @@ class ExternalEvent(Contract):
     received_at: datetime | None = None
 
 
+class ActingOperator(Contract):
+    """An operator acting in a person's name (at the command line), and why: audited as
+    the operator acting for that person. Set by the caller once the operator proved who
+    they are."""
+
+    name: str
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class Decision(Contract):
     """A person's decision on a human task. ``user`` is set by the authenticated caller."""
 
@@ -67,6 +76,7 @@ class Decision(Contract):
     # Where it came from, for the audit; set by the caller: inbox, cli, operator, api.
     via: str | None = None
     address: str | None = None  # the caller's network address or host
+    operator: ActingOperator | None = None
     # When the process accepted it; set by the process, never by the caller.
     at: datetime | None = None
 
@@ -80,6 +90,7 @@ class Delegate(Contract):
     comment: str | None = None
     via: str | None = None
     address: str | None = None
+    operator: ActingOperator | None = None
 
 
 class Reassign(Contract):
@@ -91,6 +102,7 @@ class Reassign(Contract):
     comment: str | None = None
     via: str | None = None
     address: str | None = None
+    operator: ActingOperator | None = None
 
 
 class Reschedule(Contract):
@@ -107,6 +119,7 @@ class Reschedule(Contract):
     comment: str | None = None
     via: str | None = None
     address: str | None = None
+    operator: ActingOperator | None = None
 
 
 class Claim(Contract):
@@ -115,6 +128,7 @@ class Claim(Contract):
     task_id: str
     user: str
     release: bool = False
+    operator: ActingOperator | None = None
 
 
 class PlannedEvent(Contract):

@@ -23,7 +23,7 @@ from temporalio.client import Client
 from backoffice import database
 from backoffice.inbox import bulk, list_pages, task_pages
 from backoffice.inbox.auth import SignInRefused, session_key
-from backoffice.inbox.core import HERE, Inbox, local_path, signed_in
+from backoffice.inbox.core import HERE, SESSION_ID, Inbox, local_path, signed_in
 from backoffice.mail import read_mailbox
 from backoffice.settings import Settings
 
@@ -42,17 +42,16 @@ async def login(request: Request) -> Response:
     except PermissionError as stale:
         return inbox.render(request, "login.html", status=400, error=str(stale))
     name = str(submitted.get("username", ""))
+    password, client = str(submitted.get("password", "")), inbox.auth.client_of(request)
     try:
-        person = await run_in_threadpool(
-            inbox.auth.check_password, name, str(submitted.get("password", ""))
-        )
+        _, session_id = await run_in_threadpool(inbox.auth.sign_in, name, password, client)
     except SignInRefused as refused:
         return inbox.render(
             request, "login.html", status=401, error=str(refused), username=name,
             next=_safe_next(request),
         )  # fmt: skip
     request.session.clear()  # a new session on sign-in: nothing carries over from before
-    request.session["user"] = person.id
+    request.session[SESSION_ID] = session_id
     return RedirectResponse(_safe_next(request), status_code=303)
 
 
@@ -62,6 +61,9 @@ def _safe_next(request: Request) -> str:
 
 
 async def logout(request: Request) -> Response:
+    inbox: Inbox = request.app.state.inbox
+    # The session ends in the records database: a copy of the cookie signs in nobody.
+    await run_in_threadpool(inbox.auth.sign_out, request.session.get(SESSION_ID))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

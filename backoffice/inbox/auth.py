@@ -1,43 +1,35 @@
 """Who is signed in: passwords checked against the directory's hashes, or a trusted header.
 
-Password mode keeps the person's id in a signed session cookie. Header mode (single
-sign-on behind a proxy) believes the user header only from the configured proxy
-addresses, and only for active people of the directory: anyone else is refused rather
-than treated as anonymous. Repeated wrong passwords lock the name for a while, so the
-inbox cannot be used to guess passwords.
+Password mode keeps a session id in a signed cookie and the session itself in the records
+database (``backoffice.people.sessions``), so signing out ends it for every copy of the
+cookie. Header mode (single sign-on behind a proxy) believes the user header only from the
+configured proxy, and only for active people of the directory: anyone else is refused
+rather than treated as anonymous. Wrong passwords are counted by client and by name
+(``backoffice.people.passwords``), so the inbox cannot be used to guess passwords, nor to
+lock the real person out.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.requests import Request
 
+from backoffice.client_certificates import client_certificate_name, common_name
+from backoffice.people import passwords, sessions
 from backoffice.people.store import PersonRow
 from backoffice.secrets import SecretNotFound, field_of, secret_store
 from backoffice.settings import Settings, SettingsError
 
-MAX_FAILURES = 5
-LOCK_SECONDS = 15 * 60
-_hasher = PasswordHasher()
-# Checked when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+hash_password = passwords.hash_password
 
 
 class SignInRefused(Exception):
     """Why someone cannot sign in (shown on the sign-in page)."""
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
 
 
 def session_key(settings: Settings) -> str:
@@ -60,8 +52,13 @@ def _write_private(path: Path, text: str) -> None:
 class Authenticator:
     engine: Engine
     settings: Settings
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
     _proxy_secret: str | None = None
+
+    def check_header_mode(self) -> None:
+        if self.settings.inbox_trusted_proxies:
+            self.proxy_secret()  # read once here, and checked
+        else:
+            check_header_mode(self.settings)
 
     def proxy_secret(self) -> str:
         """The secret the sign-on proxy sends in ``X-Backoffice-Proxy-Secret``."""
@@ -74,31 +71,80 @@ class Authenticator:
             row = session.get(PersonRow, person_id)
         return row if row is not None and row.active else None
 
-    def check_password(self, person_id: str, password: str) -> PersonRow:
-        """The person, if the password is theirs; SignInRefused otherwise (blocking: argon2)."""
-        name = person_id.strip().lower()
-        failures = self._failures.setdefault(name, deque(maxlen=MAX_FAILURES))
-        now = time.monotonic()
-        if len(failures) == MAX_FAILURES and now - failures[0] < LOCK_SECONDS:
-            raise SignInRefused("too many wrong passwords for this name: try again in 15 minutes")
-        person = self.person(name)
-        stored = person.password_hash if person is not None else None
+    def sign_in(self, name: str, password: str, client: str) -> tuple[PersonRow, str]:
+        """The person and a new session id, if the password is theirs (blocking: argon2)."""
         try:
-            _hasher.verify(stored or _DUMMY_HASH, password)
-            if person is None or stored is None:
-                raise VerificationError("no such person")
-        except (VerificationError, InvalidHashError):
-            failures.append(now)
-            raise SignInRefused("wrong name or password") from None
-        failures.clear()
-        return person
+            person = passwords.check_password(self.engine, name, password, client)
+        except passwords.PasswordRefused as refused:
+            raise SignInRefused(str(refused)) from None
+        return person, sessions.begin(self.engine, person, self.settings.inbox_session_hours)
+
+    def session_user(self, session_id: object) -> str | None:
+        """Whose live session the cookie names; None once it has ended."""
+        if not isinstance(session_id, str):
+            return None
+        return sessions.person_of(self.engine, session_id)
+
+    def sign_out(self, session_id: object) -> None:
+        if isinstance(session_id, str):
+            sessions.end(self.engine, session_id)
+
+    def client_of(self, request: Request) -> str:
+        """Where a sign-in comes from, for counting wrong passwords: the connection's
+        address, or behind the sign-on proxy (when it proves itself) the address it
+        forwards for. A forwarded address from anyone else is ignored: it would let one
+        client pose as many."""
+        address = request.client.host if request.client else "unknown"
+        if self._shows_proxy_certificate(request) or (
+            address in self.settings.inbox_trusted_proxies and self._shows_proxy_secret(request)
+        ):
+            forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+            return forwarded or address
+        return address
+
+    def _shows_proxy_secret(self, request: Request) -> bool:
+        try:
+            expected = self.proxy_secret()
+        except SettingsError:
+            return False  # no secret configured: nothing forwarded is believed
+        shown = request.headers.get(PROXY_SECRET_HEADER, "")
+        return secrets.compare_digest(shown.encode(), expected.encode())
+
+    def _shows_proxy_certificate(self, request: Request) -> bool:
+        expected = self.settings.inbox_proxy_certificate
+        shown = common_name(client_certificate_name(request.scope))
+        return (
+            expected is not None
+            and shown is not None
+            and secrets.compare_digest(shown.encode(), expected.encode())
+        )
 
     def header_user(self, request: Request) -> str | None:
         """The person a trusted proxy vouches for; SignInRefused if it is not to be believed.
 
-        Believed only from a configured proxy address that also shows the shared secret:
-        an address alone would let any process on that machine decide as anyone.
+        Believed from a connection showing the proxy's client certificate (mutual TLS), or
+        from a configured proxy address that also shows the shared secret: an address
+        alone would let any process on that machine decide as anyone.
         """
+        if not self._shows_proxy_certificate(request):
+            self._check_proxy_secret(request)
+        claimed = request.headers.get(self.settings.inbox_user_header, "").strip().lower()
+        if not claimed:
+            raise SignInRefused(
+                f"no {self.settings.inbox_user_header} header: the sign-on proxy did not say "
+                "who you are"
+            )
+        if self.person(claimed) is None:
+            raise SignInRefused(f"{claimed} is not an active person of the directory")
+        return claimed
+
+    def _check_proxy_secret(self, request: Request) -> None:
+        if not self.settings.inbox_trusted_proxies:
+            shown = common_name(client_certificate_name(request.scope))
+            raise SignInRefused(
+                f"this connection's client certificate ({shown or 'none'}) is not the sign-on "
+                "proxy's: sign in through the company's sign-on"
+            )
         address = request.client.host if request.client else ""
         if address not in self.settings.inbox_trusted_proxies:
             raise SignInRefused(
@@ -112,20 +158,19 @@ class Authenticator:
                 "the sign-on proxy did not show the shared secret: sign in through the "
                 "company's sign-on"
             )
-        claimed = request.headers.get(self.settings.inbox_user_header, "").strip().lower()
-        if not claimed:
-            raise SignInRefused(
-                f"no {self.settings.inbox_user_header} header: the sign-on proxy did not say "
-                "who you are"
-            )
-        if self.person(claimed) is None:
-            raise SignInRefused(f"{claimed} is not an active person of the directory")
-        return claimed
 
 
 PROXY_SECRET_HEADER = "X-Backoffice-Proxy-Secret"  # noqa: S105 - a header's name
 PROXY_SECRET = "inbox-proxy"  # noqa: S105 - the secret's name in the store; field ``secret``
 MIN_PROXY_SECRET_LENGTH = 24
+
+
+def check_header_mode(settings: Settings) -> None:
+    """SettingsError, before anything serves, when header mode has no way to tell the
+    sign-on proxy from anyone else: its client certificate, or its address and secret."""
+    if settings.inbox_proxy_certificate is not None and not settings.inbox_trusted_proxies:
+        return  # mutual TLS only: the settings' checks saw to the CA and the certificate
+    header_mode_secret(settings)
 
 
 def header_mode_secret(settings: Settings) -> str:
@@ -134,7 +179,9 @@ def header_mode_secret(settings: Settings) -> str:
     if not settings.inbox_trusted_proxies:
         raise SettingsError(
             "BACKOFFICE_INBOX_AUTH=header needs BACKOFFICE_INBOX_TRUSTED_PROXIES: the addresses "
-            "of the sign-on proxy (no address is trusted by default)"
+            "of the sign-on proxy (no address is trusted by default), which shows the shared "
+            "secret; or BACKOFFICE_INBOX_PROXY_CERTIFICATE, the name of its client certificate "
+            "(mutual TLS, with BACKOFFICE_INBOX_CLIENT_CA)"
         )
     try:
         secret = field_of(secret_store(settings), PROXY_SECRET, "secret")

@@ -28,6 +28,7 @@ from backoffice.tasks.listing import groups_of
 from backoffice.tasks.queries import as_utc
 
 HERE = Path(__file__).parent
+SESSION_ID = "sid"  # the cookie's key for the session's id
 
 
 class Inbox:
@@ -39,7 +40,7 @@ class Inbox:
         self.engine = engine
         self.auth = Authenticator(engine, settings)
         if settings.inbox_auth == "header":
-            self.auth.proxy_secret()  # a proxy that cannot be checked stops the inbox at start
+            self.auth.check_header_mode()  # a proxy that cannot be checked stops it now
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.filters["utc"] = _utc_text
         self.templates.env.filters["task_path"] = task_path
@@ -54,8 +55,8 @@ class Inbox:
         """The signed-in person, or None (header mode raises SignInRefused instead)."""
         if self.settings.inbox_auth == "header":
             return self.auth.header_user(request)
-        user = request.session.get("user")
-        return user if isinstance(user, str) else None
+        # One indexed read of the session's row, too small to be worth a thread.
+        return self.auth.session_user(request.session.get(SESSION_ID))
 
     def render(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
         session = request.session

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, delete, select
 
 from backoffice import database, runtime
+from backoffice.engine.contracts import ActingOperator
 from backoffice.links import task_url
 from backoffice.mail import send_pending
 from backoffice.people.store import PersonRow
@@ -58,6 +59,11 @@ def event(
         source=source,
         detail_json=json.dumps(detail, default=str),
     )
+
+
+def operator_detail(operator: ActingOperator | None) -> dict[str, str]:
+    """What the audit keeps of an operator acting in someone's name: who, and why."""
+    return {} if operator is None else {"operator": operator.name, "reason": operator.reason}
 
 
 def _unique(row: TaskRow, key: str) -> str:

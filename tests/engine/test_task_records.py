@@ -15,6 +15,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice import database, runtime
+from backoffice.cli.identity import Actor
 from backoffice.cli.tasks import decide, list_tasks
 from backoffice.engine.contracts import TASKS_QUERY, TaskView
 from backoffice.engine.runs import RunError
@@ -109,10 +110,10 @@ async def test_task_is_listed_for_its_deciders_and_audited(
     list_tasks(settings, "alice")
     assert row.id in capsys.readouterr().out
     with pytest.raises(RunError, match="carol may not decide this task"):
-        await decide(settings, row.id, "carol", "approve", None, {}, None)
+        await decide(settings, row.id, Actor("carol"), "approve", None, {}, None)
     with pytest.raises(RunError, match="bob is not among the people who may decide"):
-        await decide(settings, row.id, "bob", "approve", None, {}, None)
-    await decide(settings, row.id, "alice", "approve", "fine", {}, None)
+        await decide(settings, row.id, Actor("bob"), "approve", None, {}, None)
+    await decide(settings, row.id, Actor("alice"), "approve", "fine", {}, None)
 
     assert (await handle.result())["output"] == {"outcome": "approve"}
     with Session(database.engine(runtime.settings())) as session:

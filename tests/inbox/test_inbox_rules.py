@@ -182,23 +182,6 @@ async def test_delegation_and_reassignment_move_the_task_and_are_audited(site: S
     assert detail.events[2].detail["comment"] == "on leave"
 
 
-async def test_sign_in_is_locked_after_repeated_wrong_passwords(site: Site) -> None:
-    async with httpx.AsyncClient(base_url=site.url, timeout=30) as client:
-        token = csrf_of((await client.get("/login")).text)
-        for _ in range(5):
-            wrong = await client.post(
-                "/login", data={"username": "erin", "password": "guess", "csrf": token}
-            )
-            assert wrong.status_code == 401
-            assert "wrong name or password" in wrong.text
-        right = await client.post(
-            "/login", data={"username": "erin", "password": PASSWORD, "csrf": token}
-        )
-        assert right.status_code == 401
-        assert "too many wrong passwords" in right.text
-        assert (await client.get("/")).headers["location"] == "/login?next=/"
-
-
 async def test_single_sign_on_believes_the_header_only_from_trusted_proxies(
     sso_site: Callable[..., Any],
 ) -> None:
