@@ -46,7 +46,7 @@ BUSY = "BotSystemBusy"
 # Failures that say the system could not do the work now; any other answer (a business
 # rule, a drifted screen, a refused login) shows it is up.
 SYSTEM_FAILURES = (TransientFailure.type,)
-LEASE_SECONDS = 60
+LEASE_SECONDS = 30
 RENEW_SECONDS = 5
 POLL_SECONDS = 1.0
 PROBE_TIMEOUT_SECONDS = 10

@@ -378,7 +378,8 @@ class Interpreter(HumanTaskSteps):
         if step.idempotency_key is not None:
             activity_id = f"{key}:{render(step.idempotency_key, scope)}"
         timeout = (step.timeout or self.definition.defaults.timeout).to_timedelta()
-        heartbeat = min(timeout, timedelta(seconds=60)) if isinstance(step, model.BotStep) else None
+        # Bots beat every few seconds: a worker killed mid-bot is noticed within this.
+        heartbeat = min(timeout, timedelta(seconds=30)) if isinstance(step, model.BotStep) else None
         return await workflow.execute_activity(
             name,
             arguments,
