@@ -57,6 +57,9 @@ def environment(state_dir: Path) -> dict[str, str]:
         "BACKOFFICE_SHUTDOWN_GRACE_SECONDS": "5",
         "BACKOFFICE_SYSTEMS": json.dumps(systems),
         "BACKOFFICE_EVENT_RECEIVER_PORT": str(free_port()),
+        # The commands run this tree's code, not that of the tree the environment was
+        # installed from (an editable install points at one).
+        **{key: os.environ[key] for key in ("PYTHONPATH",) if key in os.environ},
     }
 
 

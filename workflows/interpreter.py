@@ -54,12 +54,15 @@ with workflow.unsafe.imports_passed_through():
         render,
         zone,
     )
+    from backoffice.markdown_text import md
 
 from workflows.human_tasks import HumanTaskSteps
 
 DEFAULT_QUEUE = "default"
 SUBSCRIBE_ACTIVITY = "events.subscribe"  # activities/event_subscriptions.py
 MAX_EVENT_KEY_LENGTH = 200
+# Characters of a title a timeline label shows at most: titles may hold input of any length.
+LABEL_LENGTH = 200
 ENGINE_ERRORS = ("EventTimeout", "RepeatLimitReached", "TooManyItems", "ExpressionError")
 CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
 
@@ -385,7 +388,7 @@ class Interpreter(HumanTaskSteps):
             heartbeat_timeout=heartbeat,
             retry_policy=self.retry_policy(step),
             activity_id=activity_id,
-            summary=f"{step.id}: {self.title(step, frame, scope)}",
+            summary=f"{step.id}: {md(self.title(step, frame, scope), LABEL_LENGTH)}",
         )
 
     async def child_process(self, step: model.ProcessStep, key: str, frame: Frame) -> Any:
@@ -409,7 +412,7 @@ class Interpreter(HumanTaskSteps):
             run,
             id=workflow_id,
             task_queue=workflow.info().task_queue,
-            static_summary=f"{child_definition.title} {business_key}",
+            static_summary=md(f"{child_definition.title} {business_key}", LABEL_LENGTH),
             parent_close_policy=(
                 ParentClosePolicy.ABANDON if step.detached else ParentClosePolicy.TERMINATE
             ),
@@ -652,7 +655,7 @@ class Interpreter(HumanTaskSteps):
                 {"event": name, "key": about, "step": key, "until": deadline.isoformat()},
                 start_to_close_timeout=timedelta(seconds=10),
                 retry_policy=RetryPolicy(maximum_attempts=3),
-                summary=f"{step.id}: listen for {name} about {about}",
+                summary=f"{step.id}: listen for {name} about {md(about)}",
             )
         except ActivityError as failed:
             workflow.logger.warning(
@@ -789,6 +792,7 @@ def as_datetime(value: Any) -> datetime:
 
 __all__ = [
     "ENGINE_ERRORS",
+    "LABEL_LENGTH",
     "ContinueAsNewNow",
     "Interpreter",
     "ProcessFinished",

@@ -20,6 +20,7 @@ from backoffice.engine.runs import RunError
 from backoffice.links import run_url
 from backoffice.logs import configure_logging
 from backoffice.mail import MailSink
+from backoffice.markdown_text import md
 from backoffice.people.store import DirectoryFileError
 from backoffice.registry import PluginError
 from backoffice.running_stack import with_running_stack
@@ -201,7 +202,7 @@ async def _run_smoke(settings: Settings, request: SmokeRequest, port: int | None
         request,
         id=workflow_id,
         task_queue=settings.task_queue,
-        static_summary=f"Smoke check: greet {request.name}",
+        static_summary=md(f"Smoke check: greet {request.name}"),
         execution_timeout=timedelta(minutes=5),
         result_type=SmokeResult,
     )

@@ -245,15 +245,19 @@ async def start_process(
         ) from None
 
 
+# Characters of input a summary or a step's title shows at most: one line in the list.
+SUMMARY_LENGTH = 200
+
+
 def summary(definition: model.Definition, data: dict[str, Any], key: str) -> str:
     """The one line the Web UI lists: the definition's ``summary``, or title and key."""
     if definition.summary is None:
-        return f"{definition.title} · {key}"
+        return md(f"{definition.title} · {key}", SUMMARY_LENGTH)
     try:
         text = render(definition.summary, Scope({"input": data}, helpers(definition.calendar)))
     except ExpressionError as error:
         raise RunError(f"the summary of '{definition.name}' cannot be computed: {error}") from None
-    return str(text)[:200]
+    return md(str(text), SUMMARY_LENGTH)
 
 
 def start_details(
@@ -265,7 +269,7 @@ def start_details(
     """The run's details pane: the process and its steps, titles as this run reads them."""
     scope = Scope({"input": data or {}}, helpers(definition.calendar))
     steps = "\n".join(
-        f"{number}. **{md(step.id)}** {md(_start_title(step, scope))}".rstrip()
+        f"{number}. **{md(step.id)}** {md(_start_title(step, scope), SUMMARY_LENGTH)}".rstrip()
         for number, step in enumerate(definition.steps, start=1)
     )
     return (
