@@ -34,6 +34,7 @@ from temporalio.exceptions import (
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from backoffice.engine.business_keys import key_error
     from backoffice.engine.contracts import (
         DefinitionSnapshot,
         ExternalEvent,
@@ -398,7 +399,9 @@ class Interpreter(HumanTaskSteps):
         child_definition = model.Definition.model_validate(snapshot.definition)
         child_input = render(step.input, self.scope(frame))
         child_scope = Scope({"input": child_input}, self.functions)
-        business_key = str(child_scope.evaluate(child_definition.business_key))
+        business_key = self._child_key(
+            child_definition, child_scope.evaluate(child_definition.business_key)
+        )
         run = RunInput(
             snapshot=snapshot,
             input=child_input,
@@ -421,6 +424,24 @@ class Interpreter(HumanTaskSteps):
             return {"workflow_id": workflow_id}
         result = await handle
         return result.get("output", result) if isinstance(result, dict) else result
+
+    def _child_key(self, child: model.Definition, value: Any) -> str:
+        """The child's business key, checked as a start checks it: computed here from data
+        the run gathered, it may hold what no run id should (a path, a right-to-left override).
+        """
+        key = str(value)
+        if value in (None, "") or isinstance(value, dict | list):
+            refused: str | None = (
+                f"the business key `{child.business_key}` of '{child.name}' gave "
+                f"{value!r:.60}: it must be a text or number that identifies the case"
+            )
+        else:
+            refused = key_error(key, child.name)
+        # Only a refused key asks for the patch: runs from before used it as it was, and
+        # a good key costs no marker.
+        if refused is not None and workflow.patched("child-business-key-checked"):
+            raise StepError("ExpressionError", refused)
+        return key
 
     # --- containers ----------------------------------------------------------------------
 

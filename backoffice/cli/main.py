@@ -363,7 +363,7 @@ def send_command(
     """Send an external event to a run."""
     from backoffice.cli import runs
 
-    payload = runs.parse_data(data, "--data")
+    payload = runs.parse_data(data, "--data", "data")
     asyncio.run(runs.send(settings_and_logging(), workflow_id, event, payload, port))
 
 

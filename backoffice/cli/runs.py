@@ -15,7 +15,7 @@ import typer
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from backoffice import search_attributes
+from backoffice import json_data, search_attributes
 from backoffice.catalog import build_catalog
 from backoffice.connection import connect, dev_server_connection
 from backoffice.engine.contracts import Progress
@@ -24,24 +24,39 @@ from backoffice.links import query_text, run_url, runs_list_url
 from backoffice.settings import Settings
 
 
-def parse_data(text: str | None, what: str) -> Any:
-    """JSON given inline, or the path of a JSON file (``@file`` or a plain existing path)."""
+def parse_data(text: str | None, what: str, root: str = "input") -> Any:
+    """JSON given inline, or the path of a JSON file (``@file`` or a plain existing path).
+
+    ``root`` names the data in messages about a field (``input.lines[0].amount``).
+    """
     if text is None:
         return None
     source = text[1:] if text.startswith("@") else text
     path = Path(source)
-    if text.startswith("@") or (not text.lstrip().startswith(("{", "[", '"')) and path.exists()):
-        try:
-            source = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise RunError(f"{what}: cannot read {path}: {error.strerror}") from None
-    try:
-        return json.loads(source)
-    except json.JSONDecodeError as error:
+    inline = text.lstrip().startswith(("{", "[", '"'))
+    if text.startswith("@") or (not inline and path.exists()):
+        source = _read(path, what)
+    elif not inline and (source.endswith(".json") or "/" in source):
         raise RunError(
-            f"{what} is not valid JSON ({error.msg} at line {error.lineno} column {error.colno}): "
-            "give a JSON object or the path of a .json file"
-        ) from None
+            f"{what}: there is no file {path}; give the path of a .json file that exists, "
+            "or the JSON itself"
+        )
+    try:
+        return json_data.parse(source, what, root)
+    except json_data.DataError as error:
+        raise RunError(str(error)) from None
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        size = path.stat().st_size
+        if size > json_data.MAX_BYTES:  # refused before reading it at all
+            raise RunError(json_data.too_large(f"{what} {path}", size))
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise RunError(f"{what}: cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise RunError(f"{what}: {path} is not UTF-8 text ({error.reason})") from None
 
 
 async def client_for(settings: Settings, port: int | None) -> Client:
