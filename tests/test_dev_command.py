@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import http.client
 import io
 import json
@@ -355,6 +356,45 @@ async def test_taken_port_gets_a_clear_message_not_a_traceback(tmp_path: Path) -
     assert f"error: port {taken} for the Temporal server is taken" in err
     assert "--port N" in err
     assert "Traceback" not in err + out
+
+
+def port_in_time_wait() -> int:
+    """A port nothing listens on, with a closed connection of its server in TIME_WAIT."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port: int = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            accepted, _ = listener.accept()
+            accepted.close()  # the server's side closes first: it is the one left waiting
+            assert client.recv(1) == b""
+    with socket.socket() as plain, pytest.raises(OSError, match="in use") as lingering:
+        plain.bind(("127.0.0.1", port))
+    assert lingering.value.errno == errno.EADDRINUSE  # what refused the restart before
+    return port
+
+
+async def test_dev_starts_on_a_port_its_previous_run_left_in_time_wait(tmp_path: Path) -> None:
+    port = port_in_time_wait()
+    process = await asyncio.create_subprocess_exec(
+        BACKOFFICE,
+        "dev",
+        *("--port", str(port), "--ui-port", str(free_port())),
+        *("--smtp-port", str(free_port()), "--inbox-port", str(free_port())),
+        *("--no-legacy", "--no-worker"),
+        env=environment(tmp_path / "state"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        banner = await read_banner(process)
+        assert f"Temporal server   localhost:{port}" in banner
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert "is taken" not in err.decode()
 
 
 def test_missing_temporal_binary_gets_a_clear_message(
