@@ -358,6 +358,22 @@ async def test_taken_port_gets_a_clear_message_not_a_traceback(tmp_path: Path) -
     assert "Traceback" not in err + out
 
 
+async def test_demo_on_a_port_names_the_inbox_and_web_ui_of_the_stack_on_that_port(
+    tmp_path: Path,
+) -> None:
+    port, ui_port = free_port(), free_port()
+    async with dev_stack(tmp_path / "state", port, ui_port) as stack:
+        # Another terminal, whose settings name another state directory: the stack on
+        # the port says where its inbox and Web UI are.
+        code, out, err = await run_cli(
+            "demo", "--port", str(port), "--batch", "PORTS", state_dir=tmp_path / "elsewhere"
+        )
+    assert code == 0, err
+    assert f"  inbox        http://localhost:{stack.inbox_port} as alice" in out
+    assert f"  Temporal UI  http://localhost:{ui_port}/namespaces/default/workflows?query=" in out
+    assert "localhost:8280" not in out
+
+
 def port_in_time_wait() -> int:
     """A port nothing listens on, with a closed connection of its server in TIME_WAIT."""
     with socket.socket() as listener:

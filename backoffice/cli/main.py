@@ -301,7 +301,7 @@ def start_command(
     """Start a process run; its input is checked first."""
     from backoffice.cli import runs
 
-    settings = settings_and_logging()
+    settings = settings_and_logging(follow_running_stack=port is None)
     data = runs.parse_data(input, "--input")
     asyncio.run(runs.start(settings, name, data, port, wait))
 
@@ -318,7 +318,7 @@ def demo_command(
     """Start a batch of supplier invoices in the running stack (`backoffice dev`)."""
     from backoffice.cli.demo import demo
 
-    demo(settings_and_logging(), port, batch)
+    demo(settings_and_logging(follow_running_stack=port is None), port, batch)
 
 
 @app.command("status")
@@ -345,10 +345,10 @@ def status_command(
     """Show a run step by step (done, running, waiting for whom), or list the runs."""
     from backoffice.cli import runs
 
-    settings = settings_and_logging()
     if workflow_id is None:
-        asyncio.run(runs.list_runs(settings, process, state, limit, port))
+        asyncio.run(runs.list_runs(settings_and_logging(), process, state, limit, port))
     else:
+        settings = settings_and_logging(follow_running_stack=port is None)
         asyncio.run(runs.status(settings, workflow_id, port))
 
 

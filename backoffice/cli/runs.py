@@ -21,6 +21,7 @@ from backoffice.connection import connect, dev_server_connection
 from backoffice.engine.contracts import Progress
 from backoffice.engine.runs import Definitions, RunError, progress, send_event, start_process
 from backoffice.links import query_text, run_url, runs_list_url
+from backoffice.running_stack import with_stack_on_port
 from backoffice.settings import Settings
 
 
@@ -63,12 +64,24 @@ async def client_for(settings: Settings, port: int | None) -> Client:
     return await connect(settings, dev_server_connection(port) if port else None)
 
 
+async def connected(settings: Settings, port: int | None) -> tuple[Client, Settings]:
+    """The client, and the settings with the links of the dev stack on ``port`` if named.
+
+    Commands given ``--port`` load their settings without following the state directory's
+    stack (see ``running_stack``): the stack on that port decides.
+    """
+    client = await client_for(settings, port)
+    if port is not None:
+        settings = await with_stack_on_port(settings, client)
+    return client, settings
+
+
 def link(settings: Settings, client: Client, workflow_id: str, run_id: str | None) -> str:
     return run_url(settings.temporal_ui_url, client.namespace, workflow_id, run_id)
 
 
 async def start(settings: Settings, name: str, data: Any, port: int | None, wait: bool) -> None:
-    client = await client_for(settings, port)
+    client, settings = await connected(settings, port)
     definitions = Definitions(settings.definitions_dir, build_catalog(plugins=settings.plugins))
     handle = await start_process(
         client, name, data if data is not None else {}, task_queue=settings.task_queue,
@@ -92,7 +105,7 @@ CLOSED_STATES = {
 
 
 async def status(settings: Settings, workflow_id: str, port: int | None) -> None:
-    client = await client_for(settings, port)
+    client, settings = await connected(settings, port)
     handle = client.get_workflow_handle(workflow_id)
     try:
         described = await handle.describe()
