@@ -51,6 +51,10 @@ def find_temporal_binary(environ: Mapping[str, str]) -> Path:
 def ensure_port_free(port: int, what: str, flag: str) -> None:
     """Fail with a clear message if something already listens on ``port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # Bound as the servers bind theirs: connections of the stack stopped a moment ago
+        # linger in TIME_WAIT on its ports, and without SO_REUSEADDR they would read as a
+        # server still listening there; a listener refuses the bind all the same.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as error:

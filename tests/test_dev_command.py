@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import http.client
 import io
 import json
@@ -57,6 +58,9 @@ def environment(state_dir: Path) -> dict[str, str]:
         "BACKOFFICE_SHUTDOWN_GRACE_SECONDS": "5",
         "BACKOFFICE_SYSTEMS": json.dumps(systems),
         "BACKOFFICE_EVENT_RECEIVER_PORT": str(free_port()),
+        # The commands run this tree's code, not that of the tree the environment was
+        # installed from (an editable install points at one).
+        **{key: os.environ[key] for key in ("PYTHONPATH",) if key in os.environ},
     }
 
 
@@ -352,6 +356,61 @@ async def test_taken_port_gets_a_clear_message_not_a_traceback(tmp_path: Path) -
     assert f"error: port {taken} for the Temporal server is taken" in err
     assert "--port N" in err
     assert "Traceback" not in err + out
+
+
+async def test_demo_on_a_port_names_the_inbox_and_web_ui_of_the_stack_on_that_port(
+    tmp_path: Path,
+) -> None:
+    port, ui_port = free_port(), free_port()
+    async with dev_stack(tmp_path / "state", port, ui_port) as stack:
+        # Another terminal, whose settings name another state directory: the stack on
+        # the port says where its inbox and Web UI are.
+        code, out, err = await run_cli(
+            "demo", "--port", str(port), "--batch", "PORTS", state_dir=tmp_path / "elsewhere"
+        )
+    assert code == 0, err
+    assert f"  inbox        http://localhost:{stack.inbox_port} as alice" in out
+    assert f"  Temporal UI  http://localhost:{ui_port}/namespaces/default/workflows?query=" in out
+    assert "localhost:8280" not in out
+
+
+def port_in_time_wait() -> int:
+    """A port nothing listens on, with a closed connection of its server in TIME_WAIT."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port: int = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            accepted, _ = listener.accept()
+            accepted.close()  # the server's side closes first: it is the one left waiting
+            assert client.recv(1) == b""
+    with socket.socket() as plain, pytest.raises(OSError, match="in use") as lingering:
+        plain.bind(("127.0.0.1", port))
+    assert lingering.value.errno == errno.EADDRINUSE  # what refused the restart before
+    return port
+
+
+async def test_dev_starts_on_a_port_its_previous_run_left_in_time_wait(tmp_path: Path) -> None:
+    port = port_in_time_wait()
+    process = await asyncio.create_subprocess_exec(
+        BACKOFFICE,
+        "dev",
+        *("--port", str(port), "--ui-port", str(free_port())),
+        *("--smtp-port", str(free_port()), "--inbox-port", str(free_port())),
+        *("--no-legacy", "--no-worker"),
+        env=environment(tmp_path / "state"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        banner = await read_banner(process)
+        assert f"Temporal server   localhost:{port}" in banner
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert "is taken" not in err.decode()
 
 
 def test_missing_temporal_binary_gets_a_clear_message(

@@ -109,6 +109,9 @@ async def demo_stack(state_dir: Path) -> AsyncIterator[Stack]:
         "BACKOFFICE_SHUTDOWN_GRACE_SECONDS": "5",
         "BACKOFFICE_SYSTEMS": json.dumps(systems),
         "TEMPORAL_ADDRESS": f"localhost:{temporal}",
+        # The commands run this tree's code, not that of the tree the environment was
+        # installed from (an editable install points at one).
+        **{key: os.environ[key] for key in ("PYTHONPATH",) if key in os.environ},
     }
     if "event_receiver_port" in Settings.model_fields:
         environment["BACKOFFICE_EVENT_RECEIVER_PORT"] = str(free_port())

@@ -34,6 +34,7 @@ from temporalio.exceptions import (
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from backoffice.engine.business_keys import key_error
     from backoffice.engine.contracts import (
         DefinitionSnapshot,
         ExternalEvent,
@@ -54,12 +55,15 @@ with workflow.unsafe.imports_passed_through():
         render,
         zone,
     )
+    from backoffice.markdown_text import md
 
 from workflows.human_tasks import HumanTaskSteps
 
 DEFAULT_QUEUE = "default"
 SUBSCRIBE_ACTIVITY = "events.subscribe"  # activities/event_subscriptions.py
 MAX_EVENT_KEY_LENGTH = 200
+# Characters of a title a timeline label shows at most: titles may hold input of any length.
+LABEL_LENGTH = 200
 ENGINE_ERRORS = ("EventTimeout", "RepeatLimitReached", "TooManyItems", "ExpressionError")
 CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
 
@@ -388,7 +392,7 @@ class Interpreter(HumanTaskSteps):
             heartbeat_timeout=heartbeat,
             retry_policy=self.retry_policy(step),
             activity_id=activity_id,
-            summary=f"{step.id}: {self.title(step, frame, scope)}",
+            summary=f"{step.id}: {md(self.title(step, frame, scope), LABEL_LENGTH)}",
         )
 
     async def child_process(self, step: model.ProcessStep, key: str, frame: Frame) -> Any:
@@ -398,7 +402,9 @@ class Interpreter(HumanTaskSteps):
         child_definition = model.Definition.model_validate(snapshot.definition)
         child_input = render(step.input, self.scope(frame))
         child_scope = Scope({"input": child_input}, self.functions)
-        business_key = str(child_scope.evaluate(child_definition.business_key))
+        business_key = self._child_key(
+            child_definition, child_scope.evaluate(child_definition.business_key)
+        )
         run = RunInput(
             snapshot=snapshot,
             input=child_input,
@@ -412,7 +418,7 @@ class Interpreter(HumanTaskSteps):
             run,
             id=workflow_id,
             task_queue=workflow.info().task_queue,
-            static_summary=f"{child_definition.title} {business_key}",
+            static_summary=md(f"{child_definition.title} {business_key}", LABEL_LENGTH),
             parent_close_policy=(
                 ParentClosePolicy.ABANDON if step.detached else ParentClosePolicy.TERMINATE
             ),
@@ -421,6 +427,24 @@ class Interpreter(HumanTaskSteps):
             return {"workflow_id": workflow_id}
         result = await handle
         return result.get("output", result) if isinstance(result, dict) else result
+
+    def _child_key(self, child: model.Definition, value: Any) -> str:
+        """The child's business key, checked as a start checks it: computed here from data
+        the run gathered, it may hold what no run id should (a path, a right-to-left override).
+        """
+        key = str(value)
+        if value in (None, "") or isinstance(value, dict | list):
+            refused: str | None = (
+                f"the business key `{child.business_key}` of '{child.name}' gave "
+                f"{value!r:.60}: it must be a text or number that identifies the case"
+            )
+        else:
+            refused = key_error(key, child.name)
+        # Only a refused key asks for the patch: runs from before used it as it was, and
+        # a good key costs no marker.
+        if refused is not None and workflow.patched("child-business-key-checked"):
+            raise StepError("ExpressionError", refused)
+        return key
 
     # --- containers ----------------------------------------------------------------------
 
@@ -655,7 +679,7 @@ class Interpreter(HumanTaskSteps):
                 {"event": name, "key": about, "step": key, "until": deadline.isoformat()},
                 start_to_close_timeout=timedelta(seconds=10),
                 retry_policy=RetryPolicy(maximum_attempts=3),
-                summary=f"{step.id}: listen for {name} about {about}",
+                summary=f"{step.id}: listen for {name} about {md(about)}",
             )
         except ActivityError as failed:
             workflow.logger.warning(
@@ -792,6 +816,7 @@ def as_datetime(value: Any) -> datetime:
 
 __all__ = [
     "ENGINE_ERRORS",
+    "LABEL_LENGTH",
     "ContinueAsNewNow",
     "Interpreter",
     "ProcessFinished",

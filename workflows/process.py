@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     # once per run as the sandbox does for workflow modules, saves most of a run's CPU.
     from workflows import compensation, expected_events, task_rules
     from workflows.interpreter import (
+        LABEL_LENGTH,
         ContinueAsNewNow,
         Interpreter,
         ProcessFinished,
@@ -185,7 +186,7 @@ class ProcessWorkflow:
                 "tasks.record_decision",
                 {"task_id": view.task_id, **decision.model_dump(mode="json")},
                 start_to_close_timeout=timedelta(seconds=60),
-                summary=f"{view.step_id}: {decision.outcome} by {decision.user}",
+                summary=f"{view.step_id}: {decision.outcome} by {md(decision.user)}",
             )
         return view
 
@@ -214,7 +215,8 @@ class ProcessWorkflow:
             "tasks.claim",
             {**claim.model_dump(), "at": workflow.now().isoformat()},
             start_to_close_timeout=timedelta(seconds=60),
-            summary=f"{view.step_id}: {'released' if claim.release else 'claimed'} by {claim.user}",
+            summary=f"{view.step_id}: {'released' if claim.release else 'claimed'} by "
+            f"{md(claim.user)}",
         )
         self._show_details()
         return view
@@ -230,7 +232,7 @@ class ProcessWorkflow:
         result = await _change(
             "tasks.delegate",
             {**request.model_dump(mode="json"), "at": workflow.now().isoformat()},
-            f"{view.step_id}: delegated by {request.user} to {request.to}",
+            f"{view.step_id}: delegated by {md(request.user)} to {md(request.to)}",
         )
         self.interpreter.reassigned(
             view, [*view.assignees, f"user:{request.to}"], dict(result["deciders"])
@@ -252,7 +254,7 @@ class ProcessWorkflow:
                 "excluded": view.excluded,
                 "at": workflow.now().isoformat(),
             },
-            f"{view.step_id}: reassigned by {request.user} to {', '.join(request.to)}",
+            f"{view.step_id}: reassigned by {md(request.user)} to {md(', '.join(request.to))}",
         )
         self.interpreter.reassigned(
             view, [f"user:{person}" for person in request.to], dict(result["deciders"])
@@ -271,7 +273,7 @@ class ProcessWorkflow:
             "tasks.reschedule",
             {**request.model_dump(mode="json"), "at": workflow.now().isoformat()},
             start_to_close_timeout=timedelta(seconds=60),
-            summary=f"{view.step_id}: deadline moved by {request.user}",
+            summary=f"{view.step_id}: deadline moved by {md(request.user)}",
         )
         self.interpreter.rescheduled(view, request.deadline, request.due_at)
         return view
@@ -481,9 +483,9 @@ def current_details(process: ProcessWorkflow) -> str:
     lines = [headline, ""]  # a blank line, so the lines below render as a list
     active = [p for p in interpreter.progress.values() if p.status in ("running", "waiting")]
     for entry in active:
-        line = f"- now: **{md(entry.step_id)}** {md(entry.title)}"
+        line = f"- now: **{md(entry.step_id)}** {md(entry.title, LABEL_LENGTH)}"
         if entry.waiting_for:
-            line += f" · waiting for {md(entry.waiting_for)}"
+            line += f" · waiting for {md(entry.waiting_for, LABEL_LENGTH)}"
         if entry.waiting_since:
             line += f" since {entry.waiting_since:%Y-%m-%d %H:%M} UTC"
         if entry.until:
@@ -503,5 +505,6 @@ def current_details(process: ProcessWorkflow) -> str:
         lines.append("- done: " + ", ".join(md(step) for step in done[-12:]))
     failed = [p for p in interpreter.progress.values() if p.status == "failed"]
     for entry in failed:
-        lines.append(f"- failed: **{md(entry.step_id)}**: {md(entry.error or '')}")
+        error = md(entry.error or "", 2 * LABEL_LENGTH)
+        lines.append(f"- failed: **{md(entry.step_id)}**: {error}")
     return "\n".join(lines)

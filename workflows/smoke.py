@@ -11,6 +11,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.smoke import GreetInput, greet
     from backoffice import registry
+    from backoffice.markdown_text import md
 
 WORKFLOW_TYPE = "backoffice-smoke"
 
@@ -34,13 +35,14 @@ class SmokeWorkflow:
         if request.pause_seconds:
             workflow.set_current_details(f"Pausing {request.pause_seconds:g} s before greeting.")
             await workflow.sleep(request.pause_seconds, summary="Smoke pause before greeting")
-        workflow.set_current_details(f"Greeting **{request.name}** through an activity.")
+        # The name is the caller's text: shown literally, never as markdown or HTML.
+        workflow.set_current_details(f"Greeting **{md(request.name)}** through an activity.")
         greeting = await workflow.execute_activity(
             greet,
             GreetInput(name=request.name),
             start_to_close_timeout=timedelta(seconds=30),
-            summary=f"Say hello to {request.name}",
+            summary=f"Say hello to {md(request.name)}",
         )
         workflow.logger.info("smoke check done")
-        workflow.set_current_details(f"Done: {greeting.text}")
+        workflow.set_current_details(f"Done: {md(greeting.text)}")
         return SmokeResult(greeting=greeting.text, worker=greeting.worker)

@@ -16,7 +16,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from backoffice.catalog import build_catalog
-from backoffice.cli.runs import client_for
+from backoffice.cli.runs import connected
 from backoffice.engine.runs import Definitions, RunError, progress, start_process
 from backoffice.links import runs_list_url
 from backoffice.payables.demo import BATCH_PATTERN, DemoInvoice, batch, batch_name
@@ -143,7 +143,8 @@ async def run_demo(
 
 
 async def _demo(settings: Settings, port: int | None, name: str | None) -> None:
-    await run_demo(settings, await client_for(settings, port), name)
+    client, settings = await connected(settings, port)
+    await run_demo(settings, client, name)
 
 
 def demo(settings: Settings, port: int | None, name: str | None) -> None:

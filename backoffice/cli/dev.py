@@ -102,15 +102,14 @@ async def run_dev(
             create_app(settings, client), "127.0.0.1", inbox_port, tls=inbox_tls(settings)
         )
         await inbox.start()
-        running_stack.announce(
-            settings,
-            running_stack.RunningStack(
-                pid=os.getpid(),
-                temporal_address=server.address,
-                ui_url=settings.temporal_ui_url,
-                inbox_url=settings.inbox_url,
-            ),
+        stack = running_stack.RunningStack(
+            pid=os.getpid(),
+            temporal_address=server.address,
+            ui_url=settings.temporal_ui_url,
+            inbox_url=settings.inbox_url,
         )
+        running_stack.announce(settings, stack)
+        await running_stack.announce_on_server(client, stack)
         try:
             await receiver.start()
             # Only now: a system sends what it kept for its subscriber as soon as it has one.

@@ -27,13 +27,6 @@ def _catalog(check_catalog: bool) -> Catalog | None:
     return build_catalog(plugins=load_settings().plugins)
 
 
-def _known_processes(files: list[Path]) -> frozenset[str]:
-    names: set[str] = set()
-    for directory in {file.parent for file in files} | {Path("definitions")}:
-        names |= process_names(directory)
-    return frozenset(names)
-
-
 def validate_paths(paths: list[Path], check_catalog: bool = True) -> list[Checked]:
     missing = [path for path in paths if not path.exists()]
     if missing:
@@ -47,8 +40,9 @@ def validate_paths(paths: list[Path], check_catalog: bool = True) -> list[Checke
         typer.echo("error: no .yaml definitions found in " + ", ".join(map(str, paths)), err=True)
         raise typer.Exit(USAGE_ERROR)
     catalog = _catalog(check_catalog)
-    known = _known_processes(files)
-    return [validate_file(file, catalog, known) for file in files]
+    # The processes a file may start are those beside it, as the engine finds them.
+    known = {folder: process_names(folder) for folder in {file.parent for file in files}}
+    return [validate_file(file, catalog, known[file.parent]) for file in files]
 
 
 def validate(paths: list[Path], check_catalog: bool, quiet: bool) -> None:

@@ -20,6 +20,7 @@ from backoffice.engine.runs import RunError
 from backoffice.links import run_url
 from backoffice.logs import configure_logging
 from backoffice.mail import MailSink
+from backoffice.markdown_text import md
 from backoffice.people.store import DirectoryFileError
 from backoffice.registry import PluginError
 from backoffice.running_stack import with_running_stack
@@ -208,7 +209,7 @@ async def _run_smoke(settings: Settings, request: SmokeRequest, port: int | None
         request,
         id=workflow_id,
         task_queue=settings.task_queue,
-        static_summary=f"Smoke check: greet {request.name}",
+        static_summary=md(f"Smoke check: greet {request.name}"),
         execution_timeout=timedelta(minutes=5),
         result_type=SmokeResult,
     )
@@ -360,7 +361,7 @@ def start_command(
     """Start a process run; its input is checked first."""
     from backoffice.cli import runs
 
-    settings = settings_and_logging()
+    settings = settings_and_logging(follow_running_stack=port is None)
     data = runs.parse_data(input, "--input")
     asyncio.run(runs.start(settings, name, data, port, wait))
 
@@ -377,7 +378,7 @@ def demo_command(
     """Start a batch of supplier invoices in the running stack (`backoffice dev`)."""
     from backoffice.cli.demo import demo
 
-    demo(settings_and_logging(), port, batch)
+    demo(settings_and_logging(follow_running_stack=port is None), port, batch)
 
 
 @app.command("status")
@@ -404,10 +405,10 @@ def status_command(
     """Show a run step by step (done, running, waiting for whom), or list the runs."""
     from backoffice.cli import runs
 
-    settings = settings_and_logging()
     if workflow_id is None:
-        asyncio.run(runs.list_runs(settings, process, state, limit, port))
+        asyncio.run(runs.list_runs(settings_and_logging(), process, state, limit, port))
     else:
+        settings = settings_and_logging(follow_running_stack=port is None)
         asyncio.run(runs.status(settings, workflow_id, port))
 
 
@@ -422,7 +423,7 @@ def send_command(
     """Send an external event to a run."""
     from backoffice.cli import runs
 
-    payload = runs.parse_data(data, "--data")
+    payload = runs.parse_data(data, "--data", "data")
     asyncio.run(runs.send(settings_and_logging(), workflow_id, event, payload, port))
 
 

@@ -15,37 +15,65 @@ import typer
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from backoffice import search_attributes
+from backoffice import json_data, search_attributes
 from backoffice.catalog import build_catalog
 from backoffice.connection import connect, dev_server_connection
 from backoffice.engine.contracts import Progress
 from backoffice.engine.runs import Definitions, RunError, progress, send_event, start_process
 from backoffice.links import query_text, run_url, runs_list_url
+from backoffice.running_stack import with_stack_on_port
 from backoffice.settings import Settings
 
 
-def parse_data(text: str | None, what: str) -> Any:
-    """JSON given inline, or the path of a JSON file (``@file`` or a plain existing path)."""
+def parse_data(text: str | None, what: str, root: str = "input") -> Any:
+    """JSON given inline, or the path of a JSON file (``@file`` or a plain existing path).
+
+    ``root`` names the data in messages about a field (``input.lines[0].amount``).
+    """
     if text is None:
         return None
     source = text[1:] if text.startswith("@") else text
     path = Path(source)
-    if text.startswith("@") or (not text.lstrip().startswith(("{", "[", '"')) and path.exists()):
-        try:
-            source = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise RunError(f"{what}: cannot read {path}: {error.strerror}") from None
-    try:
-        return json.loads(source)
-    except json.JSONDecodeError as error:
+    inline = text.lstrip().startswith(("{", "[", '"'))
+    if text.startswith("@") or (not inline and path.exists()):
+        source = _read(path, what)
+    elif not inline and (source.endswith(".json") or "/" in source):
         raise RunError(
-            f"{what} is not valid JSON ({error.msg} at line {error.lineno} column {error.colno}): "
-            "give a JSON object or the path of a .json file"
-        ) from None
+            f"{what}: there is no file {path}; give the path of a .json file that exists, "
+            "or the JSON itself"
+        )
+    try:
+        return json_data.parse(source, what, root)
+    except json_data.DataError as error:
+        raise RunError(str(error)) from None
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        size = path.stat().st_size
+        if size > json_data.MAX_BYTES:  # refused before reading it at all
+            raise RunError(json_data.too_large(f"{what} {path}", size))
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise RunError(f"{what}: cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise RunError(f"{what}: {path} is not UTF-8 text ({error.reason})") from None
 
 
 async def client_for(settings: Settings, port: int | None) -> Client:
     return await connect(settings, dev_server_connection(port) if port else None)
+
+
+async def connected(settings: Settings, port: int | None) -> tuple[Client, Settings]:
+    """The client, and the settings with the links of the dev stack on ``port`` if named.
+
+    Commands given ``--port`` load their settings without following the state directory's
+    stack (see ``running_stack``): the stack on that port decides.
+    """
+    client = await client_for(settings, port)
+    if port is not None:
+        settings = await with_stack_on_port(settings, client)
+    return client, settings
 
 
 def link(settings: Settings, client: Client, workflow_id: str, run_id: str | None) -> str:
@@ -53,7 +81,7 @@ def link(settings: Settings, client: Client, workflow_id: str, run_id: str | Non
 
 
 async def start(settings: Settings, name: str, data: Any, port: int | None, wait: bool) -> None:
-    client = await client_for(settings, port)
+    client, settings = await connected(settings, port)
     definitions = Definitions(settings.definitions_dir, build_catalog(plugins=settings.plugins))
     handle = await start_process(
         client, name, data if data is not None else {}, task_queue=settings.task_queue,
@@ -77,7 +105,7 @@ CLOSED_STATES = {
 
 
 async def status(settings: Settings, workflow_id: str, port: int | None) -> None:
-    client = await client_for(settings, port)
+    client, settings = await connected(settings, port)
     handle = client.get_workflow_handle(workflow_id)
     try:
         described = await handle.describe()

@@ -25,8 +25,9 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from backoffice import search_attributes
+from backoffice import json_data, search_attributes
 from backoffice.catalog import Catalog, build_catalog
+from backoffice.engine.business_keys import key_error
 from backoffice.engine.contracts import (
     EVENT_SIGNAL,
     PROGRESS_QUERY,
@@ -132,6 +133,9 @@ def business_key(definition: model.Definition, data: dict[str, Any]) -> str:
             f"the business key `{definition.business_key}` gave {key!r}: it must be a text "
             "or number that identifies the case"
         )
+    refused = key_error(str(key), definition.name)
+    if refused is not None:
+        raise RunError(f"{refused}; nothing was started")
     return str(key)
 
 
@@ -206,8 +210,9 @@ async def start_process(
     definitions = definitions or Definitions()
     definition, snapshot = definitions.snapshot(name)
     try:
+        json_data.check(data, "the input", "input")
         checked_input = check_input(definition, data)
-    except InputError as error:
+    except (InputError, json_data.DataError) as error:
         raise RunError(f"{error}\nnothing was started") from None
     key = business_key(definition, checked_input)
     workflow_id = f"{definition.name}/{key}"
@@ -245,15 +250,19 @@ async def start_process(
         ) from None
 
 
+# Characters of input a summary or a step's title shows at most: one line in the list.
+SUMMARY_LENGTH = 200
+
+
 def summary(definition: model.Definition, data: dict[str, Any], key: str) -> str:
     """The one line the Web UI lists: the definition's ``summary``, or title and key."""
     if definition.summary is None:
-        return f"{definition.title} · {key}"
+        return md(f"{definition.title} · {key}", SUMMARY_LENGTH)
     try:
         text = render(definition.summary, Scope({"input": data}, helpers(definition.calendar)))
     except ExpressionError as error:
         raise RunError(f"the summary of '{definition.name}' cannot be computed: {error}") from None
-    return str(text)[:200]
+    return md(str(text), SUMMARY_LENGTH)
 
 
 def start_details(
@@ -265,7 +274,7 @@ def start_details(
     """The run's details pane: the process and its steps, titles as this run reads them."""
     scope = Scope({"input": data or {}}, helpers(definition.calendar))
     steps = "\n".join(
-        f"{number}. **{md(step.id)}** {md(_start_title(step, scope))}".rstrip()
+        f"{number}. **{md(step.id)}** {md(_start_title(step, scope), SUMMARY_LENGTH)}".rstrip()
         for number, step in enumerate(definition.steps, start=1)
     )
     return (
@@ -310,6 +319,10 @@ async def send_event(
     refuses it with the events it waits for now and those its definition declares. When
     no worker answers, the definition file of the process is asked instead.
     """
+    try:
+        json_data.check(data, "the event's data", "data")
+    except json_data.DataError as error:
+        raise RunError(f"{error}; nothing was sent") from None
     handle = client.get_workflow_handle(workflow_id)
     try:
         current: Progress | None = await asyncio.wait_for(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,22 +104,39 @@ def validate_file(
 
 
 def definition_files(paths: Iterable[Path]) -> list[Path]:
-    """The YAML files named, and those inside named directories (sorted, recursive)."""
+    """The YAML files named, and those inside named directories (sorted, recursive).
+
+    A directory that goes away while it is searched gives the files found until then.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in DEFINITION_SUFFIXES)
+            found = [
+                Path(folder) / name
+                for folder, _, names in os.walk(path)  # errors skip the folder, not the search
+                for name in names
+                if Path(name).suffix in DEFINITION_SUFFIXES
+            ]
+            files += sorted(found)
         else:
             files.append(path)
     return files
 
 
 def process_names(directory: Path) -> frozenset[str]:
-    """Names of the processes in ``directory`` by file name, for child-process checks."""
-    if not directory.is_dir():
+    """Names of the processes in ``directory`` by file name, for child-process checks.
+
+    Only the folder itself, as the engine finds a child's definition (a definitions folder
+    is flat): a file in a large tree is checked without reading the tree. A folder that is
+    not there, or goes away while it is read, holds no process.
+    """
+    try:
+        with os.scandir(directory) as entries:
+            names = [entry.name for entry in entries]
+    except OSError:
         return frozenset()
     return frozenset(
-        path.stem.replace("_", "-")
-        for path in directory.rglob("*")
-        if path.suffix in DEFINITION_SUFFIXES
+        Path(name).stem.replace("_", "-")
+        for name in names
+        if Path(name).suffix in DEFINITION_SUFFIXES
     )
