@@ -14,6 +14,7 @@ from backoffice.language.validate import (
     Checked,
     definition_files,
     process_names,
+    process_starts,
     validate_file,
 )
 from backoffice.settings import load_settings
@@ -27,11 +28,22 @@ def _catalog(check_catalog: bool) -> Catalog | None:
     return build_catalog(plugins=load_settings().plugins)
 
 
+def _directories(files: list[Path]) -> list[Path]:
+    return sorted({file.parent for file in files} | {Path("definitions")})
+
+
 def _known_processes(files: list[Path]) -> frozenset[str]:
     names: set[str] = set()
-    for directory in {file.parent for file in files} | {Path("definitions")}:
+    for directory in _directories(files):
         names |= process_names(directory)
     return frozenset(names)
+
+
+def _process_starts(files: list[Path]) -> dict[str, frozenset[str]]:
+    starts: dict[str, frozenset[str]] = {}
+    for directory in _directories(files):
+        starts.update(process_starts(directory))
+    return starts
 
 
 def validate_paths(paths: list[Path], check_catalog: bool = True) -> list[Checked]:
@@ -47,8 +59,8 @@ def validate_paths(paths: list[Path], check_catalog: bool = True) -> list[Checke
         typer.echo("error: no .yaml definitions found in " + ", ".join(map(str, paths)), err=True)
         raise typer.Exit(USAGE_ERROR)
     catalog = _catalog(check_catalog)
-    known = _known_processes(files)
-    return [validate_file(file, catalog, known) for file in files]
+    known, starts = _known_processes(files), _process_starts(files)
+    return [validate_file(file, catalog, known, starts) for file in files]
 
 
 def validate(paths: list[Path], check_catalog: bool, quiet: bool) -> None:
