@@ -270,7 +270,8 @@ def _data_path(node: Node, names: Names) -> tuple[str, ...] | None:
         case Member(target=target, field=field):
             base = _data_path(target, names)
             return None if base is None else (*base, field)
-        case Index(target=target, index=Literal(kind="string", value=key)):
+        case Index(target=target, index=Literal(kind="string", value=key)) if key != ANY:
+            # (A key written "*" is left to the bound of what holds it: it would read as ANY.)
             base = _data_path(target, names)
             return None if base is None else (*base, key)
     return None

@@ -228,3 +228,12 @@ def test_business_days_between_count_what_walking_counts(
         if calendar.is_business_day(low + timedelta(days=offset))
     )
     assert calendar.business_days_between(start, end) == (walked if end >= start else -walked)
+
+
+def test_a_field_named_like_any_item_is_bounded_by_what_holds_it() -> None:
+    # `input["*"]` must not read as "the largest item of input", which is its keys here.
+    with pytest.raises(ExpressionOverBudget):
+        evaluate(
+            'input["*"].all(a, input["*"].all(b, input["*"].all(c, c > 0)))',
+            {"input": {"*": list(range(1, 200))}},
+        )
