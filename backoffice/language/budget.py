@@ -47,7 +47,7 @@ _CONTAINER = 3
 _CHARACTERS_PER_UNIT = 32
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Size:
     """Upper bounds of a value's size, in what evaluating over it costs."""
 
@@ -74,28 +74,33 @@ def _text_weight(length: int) -> int:
     return 1 + length // _CHARACTERS_PER_UNIT
 
 
-def measure(value: object) -> Size:
-    """The size of a value as the evaluator holds it (maps, lists, text, scalars)."""
+def measure(value: object, memo: dict[int, Size] | None = None) -> Size:
+    """The size of a value as the evaluator holds it: dicts, lists, text and scalars (the
+    data of :func:`expressions.to_cel`).
+
+    ``memo`` keeps the sizes of the containers measured, by identity, for data that does
+    not change while it is used (a scope's values): each is then walked once.
+    """
     if isinstance(value, str | bytes):
         return Size(0, _text_weight(len(value)), 0)
-    if isinstance(value, Mapping):
-        items, weight, each = len(value), _CONTAINER, 0
-        for key, item in value.items():
-            inner = measure(item)
-            key_weight = _text_weight(len(str(key)))
-            weight += key_weight + inner.weight
-            each = max(each, key_weight, inner.weight)
-            items = max(items, inner.items)
-        return Size(items, weight, each)
-    if isinstance(value, list | tuple):
-        items, weight, each = len(value), _CONTAINER, 0
-        for item in value:
-            inner = measure(item)
-            weight += inner.weight
-            each = max(each, inner.weight)
-            items = max(items, inner.items)
-        return Size(items, weight, each)
-    return SCALAR
+    if not isinstance(value, dict | list | tuple):
+        return SCALAR
+    if memo is not None and (known := memo.get(id(value))) is not None:
+        return known
+    items, weight, each = len(value), _CONTAINER, 0
+    entries: list[tuple[int, Size]] = (
+        [(_text_weight(len(str(key))), measure(item, memo)) for key, item in value.items()]
+        if isinstance(value, dict)
+        else [(0, measure(item, memo)) for item in value]
+    )
+    for key_weight, inner in entries:
+        weight += key_weight + inner.weight
+        each = max(each, key_weight, inner.weight)
+        items = max(items, inner.items)
+    size = Size(items, weight, each)
+    if memo is not None:
+        memo[id(value)] = size
+    return size
 
 
 def value_units(value: object) -> int:

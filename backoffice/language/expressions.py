@@ -468,6 +468,7 @@ class Scope:
             variables=self._values, functions={**functions, "_nonzero": _nonzero}
         )
         self._sizes: dict[tuple[str, ...], Size] = {}
+        self._measured: dict[int, Size] = {}  # by identity: the values never change here
 
     @property
     def context(self) -> Any:
@@ -497,24 +498,24 @@ class Scope:
         most an entry of what does."""
         size = self._sizes.get(path)
         if size is None:
-            size = self._sizes[path] = _size_at(self._values, path)
+            size = self._sizes[path] = _size_at(self._values, path, self._measured)
         return size
 
 
-def _size_at(value: Any, path: tuple[str, ...]) -> Size:
+def _size_at(value: Any, path: tuple[str, ...], memo: dict[int, Size]) -> Size:
     if not path:
-        return measure(value)
+        return measure(value, memo)
     part, rest = path[0], path[1:]
     if part == ANY and isinstance(value, list):
         widest = SCALAR
         for item in value:
-            widest = widest.widest(_size_at(item, rest))
+            widest = widest.widest(_size_at(item, rest, memo))
         return widest
     if part == ANY and isinstance(value, dict):  # a macro over a map goes through its keys
         return measure(max(value, key=len, default="")) if not rest else SCALAR
     if isinstance(value, dict) and part in value:
-        return _size_at(value[part], rest)
-    return measure(value).entry()
+        return _size_at(value[part], rest, memo)
+    return measure(value, memo).entry()
 
 
 def over_budget(work: int) -> str:
