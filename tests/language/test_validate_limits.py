@@ -80,6 +80,19 @@ def test_an_expression_over_the_budget_whatever_the_data_is_refused() -> None:
     )
 
 
+def test_an_expression_the_engine_cannot_bound_is_refused() -> None:
+    # CEL takes a leading dot (a name from the root); the engine cannot read it to bound it.
+    text = with_steps("- {id: check, if: .input.amount > 1, wait: 1h}\n")
+    # '  - {id: check, if: ' is 20 characters.
+    assert problems(text)[0] == at(
+        10,
+        21,
+        "steps[0].if",
+        "the engine cannot read `.input.amount > 1` to bound its work (unexpected '.'): "
+        "write it with the operators, calls and macros of docs/definitions.md",
+    )
+
+
 @pytest.mark.parametrize(
     ("step", "column", "path", "duration"),
     [
