@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from backoffice.language.expressions import (
         BusinessCalendar,
         ExpressionError,
+        ExpressionOverBudget,
         Scope,
         helpers,
         render,
@@ -64,7 +65,18 @@ SUBSCRIBE_ACTIVITY = "events.subscribe"  # activities/event_subscriptions.py
 MAX_EVENT_KEY_LENGTH = 200
 # Characters of a title a timeline label shows at most: titles may hold input of any length.
 LABEL_LENGTH = 200
-ENGINE_ERRORS = ("EventTimeout", "RepeatLimitReached", "TooManyItems", "ExpressionError")
+ENGINE_ERRORS = (
+    "EventTimeout",
+    "RepeatLimitReached",
+    "TooManyItems",
+    "ExpressionError",
+    "ExpressionOverBudget",
+    "ProcessTooDeep",
+)
+# How many processes may stand above one that a run starts as its child: a chain longer
+# than that is almost surely a loop of processes starting each other (validation refuses
+# the loops it can see; this stops those it could not, before they multiply).
+MAX_PROCESS_DEPTH = 5
 CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
 
 
@@ -117,12 +129,15 @@ class Frame:
         return merged
 
 
-def error_from(exception: BaseException) -> StepError:
-    """The catchable error type of whatever a step raised."""
+def error_from(exception: BaseException, step_id: str | None = None) -> StepError:
+    """The catchable error type of whatever a step raised (in the step ``step_id``)."""
     if isinstance(exception, StepError):
         return exception
+    if isinstance(exception, ExpressionOverBudget):
+        where = f"step '{step_id}': " if step_id else ""
+        return StepError(exception.type, f"{where}{exception}")
     if isinstance(exception, ExpressionError):
-        return StepError("ExpressionError", str(exception))
+        return StepError(exception.type, str(exception))
     if isinstance(exception, ActivityError | ChildWorkflowError):
         cause = exception.cause
         if isinstance(cause, ApplicationError):
@@ -243,7 +258,7 @@ class Interpreter(HumanTaskSteps):
         except (ProcessFinished, ContinueAsNewNow):
             raise
         except Exception as raised:
-            error = error_from(raised)
+            error = error_from(raised, step.id)
             result = await self.handle(step, frame, error)
         finally:
             self.watching.discard(key)
@@ -399,6 +414,16 @@ class Interpreter(HumanTaskSteps):
         snapshot = self.run.children.get(step.process)
         if snapshot is None:
             raise StepError("UnknownProcess", f"process '{step.process}' was not in the snapshot")
+        lineage = [*self.run.lineage, self.definition.name]
+        if len(lineage) > MAX_PROCESS_DEPTH:
+            chain = " → ".join([*lineage, step.process])
+            raise StepError(
+                "ProcessTooDeep",
+                f"step '{step.id}': starting '{step.process}' would put {len(lineage)} "
+                f"processes above it ({chain}), more than the {MAX_PROCESS_DEPTH} a child "
+                "process may have: processes that start each other never end; start the "
+                "next case from outside instead",
+            )
         child_definition = model.Definition.model_validate(snapshot.definition)
         child_input = render(step.input, self.scope(frame))
         child_scope = Scope({"input": child_input}, self.functions)
@@ -411,6 +436,7 @@ class Interpreter(HumanTaskSteps):
             business_key=business_key,
             children=self.run.children,
             history_limit=self.run.history_limit,
+            lineage=lineage,
         )
         workflow_id = f"{child_definition.name}/{business_key}"
         handle = await workflow.start_child_workflow(
@@ -817,6 +843,7 @@ def as_datetime(value: Any) -> datetime:
 __all__ = [
     "ENGINE_ERRORS",
     "LABEL_LENGTH",
+    "MAX_PROCESS_DEPTH",
     "ContinueAsNewNow",
     "Interpreter",
     "ProcessFinished",

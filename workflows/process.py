@@ -127,11 +127,7 @@ class ProcessWorkflow:
             self._show_final("cancelled")
             raise
         except (StepError, ExpressionError) as raised:
-            error = (
-                raised
-                if isinstance(raised, StepError)
-                else StepError("ExpressionError", str(raised))
-            )
+            error = raised if isinstance(raised, StepError) else StepError(raised.type, str(raised))
             self.final_status = "compensating"
             problems = await self.compensate()
             self._show_final("failed", error.type)

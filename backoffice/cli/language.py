@@ -14,6 +14,7 @@ from backoffice.language.validate import (
     Checked,
     definition_files,
     process_names,
+    process_starts,
     validate_file,
 )
 from backoffice.settings import load_settings
@@ -41,8 +42,10 @@ def validate_paths(paths: list[Path], check_catalog: bool = True) -> list[Checke
         raise typer.Exit(USAGE_ERROR)
     catalog = _catalog(check_catalog)
     # The processes a file may start are those beside it, as the engine finds them.
-    known = {folder: process_names(folder) for folder in {file.parent for file in files}}
-    return [validate_file(file, catalog, known[file.parent]) for file in files]
+    folders = {file.parent for file in files}
+    known = {folder: process_names(folder) for folder in folders}
+    starts = {folder: process_starts(folder) for folder in folders}
+    return [validate_file(file, catalog, known[file.parent], starts[file.parent]) for file in files]
 
 
 def validate(paths: list[Path], check_catalog: bool, quiet: bool) -> None:

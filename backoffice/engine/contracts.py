@@ -188,6 +188,9 @@ class RunInput(Contract):
     # Continue as new after this many history events (None: when the server suggests it).
     history_limit: int | None = None
     state: RunState | None = None
+    # The processes above a child run, the outermost first: empty for a run started from
+    # outside. Bounds how deep processes may start one another.
+    lineage: list[str] = Field(default_factory=list)
 
 
 class ProcessResult(Contract):

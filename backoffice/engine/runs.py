@@ -43,6 +43,7 @@ from backoffice.language.validate import (
     DEFINITION_SUFFIXES,
     Checked,
     process_names,
+    process_starts,
     validate_file,
 )
 from backoffice.markdown_text import md, md_code
@@ -85,7 +86,12 @@ class Definitions:
         if name not in self._cache:
             catalog = self.catalog if self.catalog is not None else build_catalog()
             self.catalog = catalog
-            checked = validate_file(self.file_of(name), catalog, process_names(self.directory))
+            checked = validate_file(
+                self.file_of(name),
+                catalog,
+                process_names(self.directory),
+                process_starts(self.directory),
+            )
             if not checked.ok:
                 raise DefinitionInvalid(checked)
             self._cache[name] = checked

@@ -1,15 +1,18 @@
-"""CEL read into a small syntax tree, for describing expressions to people.
+"""CEL read into a small syntax tree, for bounding expressions and describing them to people.
 
-The engine evaluates expressions with the CEL library itself; this reader serves only
-``explain``, which needs the shape of an expression (a comparison, ``has()``, a macro) to
-say it in words, and its tokens to shorten it without cutting one in half. It reads the
-common grammar (operators, members, calls, macros, literals, lists, maps); what it cannot
-read raises :class:`Unreadable` and the caller falls back to the text as written.
+The engine evaluates expressions with the CEL library itself, which shows nothing of an
+expression's shape. This reader gives it: :mod:`budget` bounds the work an expression may
+do from it before it runs, and ``explain`` says it in words (a comparison, ``has()``, a
+macro) and shortens it by its tokens without cutting one in half. It reads the common
+grammar (operators, members, calls, macros, literals, lists, maps); what it cannot read
+raises :class:`Unreadable` (validation then refuses the expression, and ``explain`` shows
+the text as written).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -19,7 +22,7 @@ class Unreadable(ValueError):
 
 # --- tokens ----------------------------------------------------------------------------
 
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"\s+|//[^\n]*")  # comments run to the end of the line
 _STRING = re.compile(
     r"""[rRbB]{0,2}(?:'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")""", re.S
 )
@@ -131,6 +134,19 @@ class ListOf(Node):
 @dataclass(frozen=True)
 class MapOf(Node):
     entries: tuple[tuple[Node, Node], ...]
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """``node`` and every node below it."""
+    yield node
+    for value in vars(node).values():
+        parts = value if isinstance(value, tuple) else (value,)
+        for part in parts:
+            if isinstance(part, tuple):  # the entries of a map
+                for inner in part:
+                    yield from walk(inner)
+            elif isinstance(part, Node):
+                yield from walk(part)
 
 
 def chain(node: Node, operator: str) -> list[Node]:

@@ -21,6 +21,12 @@ _WHOLE = re.compile(r"^\s*(?:\d+\s*(?:bd|[smhdw])\s*)+$")
 
 DURATION_HELP = "write a duration such as 30s, 5m, 2h, 1h30m, 3d, 2w, or 3bd for business days"
 
+# Ten years: longer than any wait, timeout or escalation a process means, and far inside
+# what timers and dates can hold (a wait of 99999999999999d overflows them).
+MAX_SECONDS = 3650 * 86_400
+MAX_BUSINESS_DAYS = 2600
+LIMIT_HELP = "a duration is at most 10 years (3650d, or 2600bd)"
+
 
 class Duration(BaseModel):
     """A span of clock time, or a number of business days (never both)."""
@@ -68,6 +74,8 @@ def parse_duration(text: str) -> Duration:
             seconds += int(amount) * _UNIT_SECONDS[unit]
     if not business and not seconds:
         raise ValueError(f"'{text}' is zero: a duration must be positive")
+    if seconds > MAX_SECONDS or business > MAX_BUSINESS_DAYS:
+        raise ValueError(f"'{text}' is too long: {LIMIT_HELP}")
     return Duration(seconds=seconds, business_days=business)
 
 

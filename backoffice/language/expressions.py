@@ -12,16 +12,37 @@ literals in expressions are read as ``2.0`` (list subscripts such as ``lines[0]`
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import cel  # Rust bindings; pure and sandbox-safe when imported through passthrough
 
+from backoffice.language.budget import (
+    ANY,
+    EXPRESSION_BUDGET,
+    SCALAR,
+    VALUE_LIMIT,
+    Size,
+    bound,
+    measure,
+    value_units,
+)
+from backoffice.language.cel_source import is_string_start, prepare, prepare_mapped, skip_string
+from backoffice.language.cel_syntax import (
+    Binary,
+    Literal,
+    Node,
+    Unary,
+    Unreadable,
+    parse,
+    walk,
+)
 from backoffice.language.model import Calendar
 
 # --- errors --------------------------------------------------------------------------
@@ -30,6 +51,8 @@ from backoffice.language.model import Calendar
 class ExpressionError(Exception):
     """An expression failed to compile or evaluate; says which and why."""
 
+    type: ClassVar[str] = "ExpressionError"  # what a definition's ``catch`` names
+
     def __init__(self, source: str, problem: str, column: int | None = None) -> None:
         super().__init__(f"expression `{source}`: {problem}")
         self.source = source
@@ -37,106 +60,10 @@ class ExpressionError(Exception):
         self.column = column  # 1-based within the expression, when known
 
 
-# --- source preparation ----------------------------------------------------------------
+class ExpressionOverBudget(ExpressionError):
+    """An expression would take more work, or give a larger value, than one evaluation may."""
 
-_NUMBER = re.compile(r"\d+(\.\d+)?([eE][+-]?\d+)?[uU]?")
-_IDENT_CHAR = re.compile(r"[A-Za-z0-9_]")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _skip_string(text: str, start: int) -> int:
-    """Index just past the CEL string literal that starts at ``start``."""
-    prefix = start
-    while text[prefix] in "rRbB":
-        prefix += 1
-    quote = text[prefix]
-    triple = text[prefix : prefix + 3] == quote * 3
-    delimiter = quote * 3 if triple else quote
-    raw = "r" in text[start:prefix].lower()
-    index = prefix + len(delimiter)
-    while index < len(text):
-        if not raw and text[index] == "\\":
-            index += 2
-            continue
-        if text.startswith(delimiter, index):
-            return index + len(delimiter)
-        index += 1
-    return len(text)
-
-
-def _is_string_start(text: str, index: int) -> bool:
-    char = text[index]
-    if char in "'\"":
-        return True
-    if char in "rRbB" and (index == 0 or not _IDENT_CHAR.match(text[index - 1])):
-        rest = text[index : index + 3]
-        return bool(re.match(r"^[rRbB]{1,2}['\"]", rest))
-    return False
-
-
-def _is_subscript(text: str, start: int, end: int) -> bool:
-    before = text[:start].rstrip()
-    after = text[end:].lstrip()
-    if not (before.endswith("[") and after.startswith("]")):
-        return False
-    ahead = before[:-1].rstrip()
-    # `x[0]`, `f()[0]`, `m[1][0]` index; `[0]` after an operator or `(` is a list literal.
-    return bool(ahead) and (bool(_IDENT_CHAR.match(ahead[-1])) or ahead[-1] in ")]")
-
-
-def prepare(source: str) -> str:
-    """The text CEL runs: see :func:`prepare_mapped`."""
-    return prepare_mapped(source)[0]
-
-
-def prepare_mapped(source: str) -> tuple[str, list[int]]:
-    """Rewrite whole-number literals to doubles and ``size(`` to ``count(``.
-
-    Strings and list subscripts are left alone. Also returns, for every character of the
-    result, the index of the source character it came from, so error columns point into
-    what the owner wrote.
-    """
-    out: list[str] = []
-    origin: list[int] = []
-
-    def emit(text: str, start: int) -> None:
-        out.append(text)
-        origin.extend(min(start + i, len(source) - 1) for i in range(len(text)))
-
-    index = 0
-    while index < len(source):
-        if _is_string_start(source, index):
-            end = _skip_string(source, index)
-            emit(source[index:end], index)
-            index = end
-            continue
-        char = source[index]
-        previous = source[index - 1] if index else ""
-        if char.isdigit() and not _IDENT_CHAR.match(previous):
-            match = _NUMBER.match(source, index)
-            assert match is not None
-            literal, end = match.group(0), match.end()
-            whole = not any(mark in literal for mark in ".eEuU")
-            is_hex = literal == "0" and source[end : end + 1] in ("x", "X")
-            emit(literal, index)
-            if whole and previous != "." and not is_hex and not _is_subscript(source, index, end):
-                emit(".0", end - 1)
-            index = end
-            continue
-        if (char.isalpha() or char == "_") and not _IDENT_CHAR.match(previous):
-            match = _IDENTIFIER.match(source, index)
-            assert match is not None
-            word, end = match.group(0), match.end()
-            # size() is CEL's one function that gives an integer; count() gives a number.
-            if word == "size" and source[end:].lstrip().startswith("("):
-                emit("count", index)
-            else:
-                emit(word, index)
-            index = end
-            continue
-        emit(char, index)
-        index += 1
-    return "".join(out), origin
+    type: ClassVar[str] = "ExpressionOverBudget"
 
 
 # --- values in and out -----------------------------------------------------------------
@@ -240,11 +167,30 @@ class BusinessCalendar:
         remaining = abs(count)
         if remaining > 10_000:
             raise ValueError("at most 10000 business days")
+        per_week = 7 - len(self.weekend)
+        if remaining and not per_week:
+            raise ValueError("the calendar has no business days")
+        # Whole weeks at once (an expression's work is bounded before it runs, so a helper
+        # must not walk thousands of days); the holidays they held are then owed.
+        while remaining > 2 * per_week:
+            weeks = remaining // per_week - 1
+            start, day = day, day + timedelta(days=7 * weeks * step)
+            remaining -= weeks * per_week - self._holidays_passed(start, day)
         while remaining:
             day += timedelta(days=step)
             if self.is_business_day(day):
                 remaining -= 1
         return day
+
+    def _holidays_passed(self, start: date, end: date) -> int:
+        """Holidays on working weekdays after ``start`` up to ``end`` (either direction)."""
+        low, high = (start, end) if start <= end else (end, start)
+        return sum(
+            1
+            for holiday in self.holidays
+            if holiday.weekday() not in self.weekend
+            and (low < holiday <= high if start <= end else low <= holiday < high)
+        )
 
     def deadline(self, start: datetime, business_days: int, timezone: str) -> datetime:
         """``start`` plus business days, at the same local time of day in ``timezone``."""
@@ -260,12 +206,15 @@ class BusinessCalendar:
         sign = 1
         if end < start:
             start, end, sign = end, start, -1
-        count = sum(
+        weeks, rest = divmod((end - start).days, 7)
+        count = weeks * (7 - len(self.weekend))
+        last_week = start + timedelta(days=7 * weeks)
+        count += sum(
             1
-            for offset in range(1, (end - start).days + 1)
-            if self.is_business_day(start + timedelta(days=offset))
+            for offset in range(1, rest + 1)
+            if (last_week + timedelta(days=offset)).weekday() not in self.weekend
         )
-        return sign * count
+        return sign * (count - self._holidays_passed(start, end))
 
 
 def _round_money(value: Any, places: Any = 2.0) -> float:
@@ -358,26 +307,46 @@ KNOWN_FUNCTIONS = CEL_FUNCTIONS | HELPER_NAMES
 # --- compile and evaluate --------------------------------------------------------------
 
 _MAX_CACHED = 4096
-_programs: dict[str, Any] = {}
+_compiled: dict[str, Compiled] = {}
 _MACRO_BINDER = re.compile(r"\.(?:all|exists|exists_one|map|filter)\(\s*([A-Za-z_]\w*)\s*,")
 _SYNTAX_AT = re.compile(r"<input>:(\d+):(\d+):\s*(.*)")
 
 
-def compile_expression(source: str) -> Any:
-    """The compiled program of ``source`` (cached); ExpressionError with a column if bad."""
-    program = _programs.get(source)
-    if program is not None:
-        return program
+@dataclass(frozen=True)
+class Compiled:
+    """An expression ready to run: CEL's program, and the tree its work is bounded from."""
+
+    program: Any
+    tree: Node | None
+    unreadable: str | None = None  # why there is no tree
+
+
+def compiled(source: str) -> Compiled:
+    """``source`` compiled (cached); ExpressionError with a column if it is not CEL."""
+    found = _compiled.get(source)
+    if found is not None:
+        return found
     prepared = prepare(source)
     try:
         program = cel.compile(prepared)
     except ValueError as error:
         raise _syntax_error(source, str(error)) from None
-    if len(_programs) >= _MAX_CACHED:
+    try:
+        found = Compiled(program, parse(source))
+    except Unreadable as error:
+        found = Compiled(program, None, str(error))
+    except RecursionError:
+        found = Compiled(program, None, "it nests too deeply")
+    if len(_compiled) >= _MAX_CACHED:
         # Deterministic eviction (oldest first): a random one would break workflow replay.
-        del _programs[next(iter(_programs))]
-    _programs[source] = program
-    return program
+        del _compiled[next(iter(_compiled))]
+    _compiled[source] = found
+    return found
+
+
+def compile_expression(source: str) -> Any:
+    """The compiled program of ``source`` (cached); ExpressionError with a column if bad."""
+    return compiled(source).program
 
 
 def _syntax_error(source: str, message: str) -> ExpressionError:
@@ -431,21 +400,172 @@ def references(source: str) -> References:
     return References(roots, paths, functions, bound)
 
 
+def fixed_problems(source: str) -> list[tuple[int, str]]:
+    """What fails in ``source`` whatever the data: (offset into it, message) pairs.
+
+    ExpressionError if it does not compile (see :func:`compiled`).
+    """
+    ready = compiled(source)
+    if ready.tree is None:
+        return [
+            (
+                0,
+                f"the engine cannot read `{source}` to bound its work ({ready.unreadable}): "
+                "write it with the operators, calls and macros of docs/definitions.md",
+            )
+        ]
+    found: list[tuple[int, str]] = []
+    if any(
+        isinstance(node, Binary) and node.operator == "/" and _is_zero(node.right)
+        for node in walk(ready.tree)
+    ):
+        zero = _ZERO_DIVISOR.search(_STRING_LITERAL.sub(lambda m: " " * len(m.group(0)), source))
+        found.append(
+            (
+                zero.start() if zero else 0,
+                f"`{source}` divides by zero, which fails at every run: divide by something "
+                "else, or test the divisor first, as in `x != 0 ? total / x : 0`",
+            )
+        )
+    # The bound only grows with the data: over the budget with none, it is so at every run.
+    least = bound(ready.tree, lambda _: SCALAR).total
+    if least > EXPRESSION_BUDGET:
+        found.append(
+            (
+                0,
+                f"`{source}` may take up to {least:,} units of work even with no data at "
+                f"all, more than the {EXPRESSION_BUDGET:,} one expression may take: build "
+                "shorter lists in it, or nest fewer map, filter, all or exists",
+            )
+        )
+    return found
+
+
+_ZERO_DIVISOR = re.compile(r"/\s*[-\s]*(?:0[xX]0+|0*\.?0+(?:[eE][+-]?\d+)?)[uU]?(?![\w.])")
+
+
+def _is_zero(node: Node) -> bool:
+    if isinstance(node, Unary) and node.operator == "-":
+        return _is_zero(node.operand)
+    if not (isinstance(node, Literal) and node.kind == "number"):
+        return False
+    text = node.value.rstrip("uU")
+    try:
+        return (int(text, 16) if text[:2] in ("0x", "0X") else float(text)) == 0
+    except ValueError:
+        return False
+
+
 class Scope:
-    """Names and helpers one evaluation sees; build once per state change, reuse."""
+    """Names and helpers one evaluation sees; build once per state change, reuse.
+
+    Every evaluation is bounded before it runs and measured after (see :mod:`budget`).
+    """
 
     def __init__(self, variables: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]):
+        self._values = {name: to_cel(value) for name, value in variables.items()}
         self._context = cel.Context(
-            variables={name: to_cel(value) for name, value in variables.items()},
-            functions=dict(functions),
+            variables=self._values, functions={**functions, "_nonzero": _nonzero}
         )
+        self._sizes: dict[tuple[str, ...], Size] = {}
+        self._measured: dict[int, Size] = {}  # by identity: the values never change here
+
+    @property
+    def context(self) -> Any:
+        """The CEL context itself, for measuring evaluations (``bench/expressions.py``)."""
+        return self._context
+
+    def bound(self, source: str) -> int:
+        """The most work evaluating ``source`` here can take, in units (see :mod:`budget`)."""
+        ready = compiled(source)
+        if ready.tree is None:
+            raise ExpressionError(source, f"its work cannot be bounded: {ready.unreadable}")
+        return bound(ready.tree, self.size_at).total
 
     def evaluate(self, source: str) -> Any:
-        program = compile_expression(source)
+        work = self.bound(source)
+        if work > EXPRESSION_BUDGET:
+            raise ExpressionOverBudget(source, over_budget(work))
+        ready = compiled(source)
         try:
-            return from_cel(program.execute(self._context))
-        except (RuntimeError, TypeError, ValueError, KeyError) as error:
+            value = from_cel(ready.program.execute(self._context))
+        except (RuntimeError, TypeError, ValueError, KeyError, ArithmeticError) as error:
             raise ExpressionError(source, _explain(error)) from None
+        return checked_value(source, value)
+
+    def size_at(self, path: tuple[str, ...]) -> Size:
+        """The size of the data at ``path`` (``*``: the largest item); past what exists, at
+        most an entry of what does."""
+        size = self._sizes.get(path)
+        if size is None:
+            size = self._sizes[path] = _size_at(self._values, path, self._measured)
+        return size
+
+
+def _size_at(value: Any, path: tuple[str, ...], memo: dict[int, Size]) -> Size:
+    if not path:
+        return measure(value, memo)
+    part, rest = path[0], path[1:]
+    if part == ANY and isinstance(value, list):
+        widest = SCALAR
+        for item in value:
+            widest = widest.widest(_size_at(item, rest, memo))
+        return widest
+    if part == ANY and isinstance(value, dict):  # a macro over a map goes through its keys
+        return measure(max(value, key=len, default="")) if not rest else SCALAR
+    if isinstance(value, dict) and part in value:
+        return _size_at(value[part], rest, memo)
+    return measure(value, memo).entry()
+
+
+def over_budget(work: int) -> str:
+    return (
+        f"it would take up to {work:,} units of work, more than the {EXPRESSION_BUDGET:,} one "
+        "expression may take: go through long lists fewer times (fewer map, filter, all or "
+        "exists inside one another), or do this work in an activity"
+    )
+
+
+def checked_value(source: str, value: Any) -> Any:
+    """``value`` if it is within the size limit and holds only finite numbers."""
+    weight = value_units(value)
+    if weight > VALUE_LIMIT:
+        raise ExpressionOverBudget(
+            source,
+            f"it gives a value of {weight:,} units (entries and characters), more than the "
+            f"{VALUE_LIMIT:,} one expression may give: keep less in one value, or leave "
+            "large data to activities",
+        )
+    problem = non_finite(value)
+    if problem is not None:
+        raise ExpressionError(source, problem)
+    return value
+
+
+def non_finite(value: Any) -> str | None:
+    """What is wrong if ``value`` holds infinity or not-a-number anywhere, else None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        if math.isnan(value):
+            return "it gives not-a-number, which no amount or count can be"
+        return "it gives an infinite number: a number in it grew too large"
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            problem = non_finite(item)
+            if problem is not None:
+                return problem
+    return None
+
+
+def _nonzero(divisor: Any) -> Any:
+    """The divisor of every ``/``: CEL's doubles would give infinity for a zero one."""
+    if divisor == 0:
+        raise ValueError(_DIVISION_BY_ZERO)
+    return divisor
+
+
+_DIVISION_BY_ZERO = "division by zero"
 
 
 def _explain(error: Exception) -> str:
@@ -454,6 +574,10 @@ def _explain(error: Exception) -> str:
         return (
             f"no field {text} here; test with has(...) or use get(map, 'field', default) "
             "when a field may be missing"
+        )
+    if "'_nonzero'" in text or isinstance(error, ZeroDivisionError):
+        return (
+            "division by zero: a divisor is 0 here; test it first, as in `x != 0 ? total / x : 0`"
         )
     return text
 
@@ -481,8 +605,8 @@ def template_parts(text: str) -> list[TemplatePart]:
     while (start := text.find("${", index)) >= 0:
         depth, cursor = 1, start + 2
         while cursor < len(text) and depth:
-            if _is_string_start(text, cursor):
-                cursor = _skip_string(text, cursor)
+            if is_string_start(text, cursor):
+                cursor = skip_string(text, cursor)
                 continue
             depth += {"{": 1, "}": -1}.get(text[cursor], 0)
             cursor += 1
@@ -520,7 +644,12 @@ def _interpolate(text: str, parts: list[TemplatePart], scope: Scope) -> str:
         out.append(_as_text(scope.evaluate(part.expression)))
         index = part.end
     out.append(text[index:])
-    return "".join(out)
+    joined = "".join(out)
+    if len(joined) > VALUE_LIMIT:
+        raise ExpressionOverBudget(
+            text, f"it gives {len(joined):,} characters, more than the {VALUE_LIMIT:,} one text may"
+        )
+    return joined
 
 
 def _as_text(value: Any) -> str:

@@ -11,7 +11,7 @@ results of skipped or branch steps are allowed; the documentation says to test t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
@@ -24,6 +24,7 @@ from backoffice.language.durations import Duration
 from backoffice.language.expressions import (
     KNOWN_FUNCTIONS,
     ExpressionError,
+    fixed_problems,
     references,
     template_expressions,
     zone,
@@ -68,6 +69,8 @@ class Checker:
     reporter: Reporter
     catalog: Catalog | None
     known_processes: frozenset[str] | None
+    # Which processes the other definitions start, to find processes that start each other.
+    starts: Mapping[str, frozenset[str]] | None = None
     steps_by_id: dict[str, model.StepBase] = field(default_factory=dict)
 
     # --- entry --------------------------------------------------------------------------
@@ -231,6 +234,7 @@ class Checker:
                 return known.add_variables(step.set)
             case model.ProcessStep():
                 self.template((*path, "input"), step.input, known)
+                self.check_loop(step, path)
                 if self.known_processes is not None and step.process not in self.known_processes:
                     hint = did_you_mean(step.process, self.known_processes)
                     self.reporter.at(
@@ -249,6 +253,22 @@ class Checker:
             case model.GroupStep():
                 return self.sequence(step.steps, (*path, "steps"), known)
         return known
+
+    def check_loop(self, step: model.ProcessStep, path: Path) -> None:
+        own = self.definition.name
+        chain = loop_back(
+            step.process, own, {**(self.starts or {}), own: children_of(self.definition)}
+        )
+        if chain is None:
+            return
+        shown = " → ".join([own, *chain])
+        whom = "itself" if chain == [own] else "itself again"
+        self.reporter.at(
+            (*path, "process"),
+            f"'{own}' would start {whom}: {shown}. A process that starts itself, directly or "
+            "through others, never ends (each run starts another): repeat work inside one "
+            "process with repeat or for_each, or start the next case from outside",
+        )
 
     def compensation(self, step: model.StepBase, path: Path, known: Known) -> None:
         compensate = step.compensate
@@ -426,6 +446,8 @@ class Checker:
             column = offset + (error.column or 1) - 1
             self.reporter.at(path, f"{error.problem} in `{source}`", offset=column, bare=bare)
             return
+        for at, problem in fixed_problems(source):
+            self.reporter.at(path, problem, offset=offset + at, bare=bare)
         allowed = GLOBAL_NAMES | known.locals
         for root in sorted(refs.roots - allowed):
             hint = did_you_mean(root, allowed)
@@ -577,10 +599,41 @@ def _parse_path(text: str) -> Path:
     return tuple(parts)
 
 
+def children_of(definition: model.Definition) -> frozenset[str]:
+    """The processes ``definition`` starts as children."""
+    return frozenset(
+        step.process
+        for _, step in model.walk_steps(definition.steps)
+        if isinstance(step, model.ProcessStep)
+    )
+
+
+def loop_back(start: str, home: str, starts: Mapping[str, frozenset[str]]) -> list[str] | None:
+    """The shortest chain of processes from ``start`` that starts ``home`` again, ending
+    with it (``["b", "a"]`` when b starts a), or None if there is none."""
+    came_from: dict[str, str | None] = {start: None}
+    pending = [start]
+    while pending:
+        current = pending.pop(0)
+        if current == home:
+            chain: list[str] = []
+            at: str | None = current
+            while at is not None:
+                chain.append(at)
+                at = came_from[at]
+            return chain[::-1]
+        for child in sorted(starts.get(current, frozenset())):
+            if child not in came_from:
+                came_from[child] = current
+                pending.append(child)
+    return None
+
+
 def check(
     definition: model.Definition,
     reporter: Reporter,
     catalog: Catalog | None,
     known_processes: frozenset[str] | None = None,
+    starts: Mapping[str, frozenset[str]] | None = None,
 ) -> None:
-    Checker(definition, reporter, catalog, known_processes).run()
+    Checker(definition, reporter, catalog, known_processes, starts).run()

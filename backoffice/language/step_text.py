@@ -26,6 +26,8 @@ _ENGINE_ERRORS = {
     "RepeatLimitReached": "if the rounds run out",
     "TooManyItems": "if there are too many items",
     "ExpressionError": "if an expression fails",
+    "ExpressionOverBudget": "if an expression would take too much work",
+    "ProcessTooDeep": "if processes start one another too deep",
 }
 _PARALLEL_MODES = {
     "all": "all must finish",

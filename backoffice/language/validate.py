@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +39,13 @@ def validate_text(
     file: str = "<definition>",
     catalog: Catalog | None = None,
     known_processes: frozenset[str] | None = None,
+    starts: Mapping[str, frozenset[str]] | None = None,
 ) -> Checked:
-    """Validate definition text; never raises for any input."""
+    """Validate definition text; never raises for any input.
+
+    ``starts`` tells which processes the other definitions start (see
+    :func:`process_starts`), so that processes starting each other are refused.
+    """
     content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     try:
         data, source = load(text)
@@ -69,7 +74,7 @@ def validate_text(
     except RecursionError:
         reporter.at_position(Position(1, 1), "the definition nests too deeply")
         return Checked(file, None, reporter.problems, content_hash)
-    semantics.check(definition, reporter, catalog, known_processes)
+    semantics.check(definition, reporter, catalog, known_processes, starts)
     _name_matches_file(file, definition, reporter, source)
     return Checked(file, definition, sorted(reporter.problems), content_hash)
 
@@ -87,7 +92,10 @@ def _name_matches_file(file: str, definition: Definition, reporter: Reporter, _:
 
 
 def validate_file(
-    path: Path, catalog: Catalog | None = None, known_processes: frozenset[str] | None = None
+    path: Path,
+    catalog: Catalog | None = None,
+    known_processes: frozenset[str] | None = None,
+    starts: Mapping[str, frozenset[str]] | None = None,
 ) -> Checked:
     try:
         size = path.stat().st_size
@@ -100,7 +108,7 @@ def validate_file(
     except OSError as error:
         problem = Problem(str(path), 1, 1, "", f"cannot read: {error.strerror or error}")
         return Checked(str(path), None, [problem], "")
-    return validate_text(text, str(path), catalog, known_processes)
+    return validate_text(text, str(path), catalog, known_processes, starts)
 
 
 def definition_files(paths: Iterable[Path]) -> list[Path]:
@@ -140,3 +148,28 @@ def process_names(directory: Path) -> frozenset[str]:
         for name in names
         if Path(name).suffix in DEFINITION_SUFFIXES
     )
+
+
+def process_starts(directory: Path) -> dict[str, frozenset[str]]:
+    """For each process in ``directory``, the processes it starts as children.
+
+    Files that cannot be read as definitions are left out: their own validation says why.
+    """
+    found: dict[str, frozenset[str]] = {}
+    try:  # the folder itself, as process_names reads it; one that vanished holds nothing
+        with os.scandir(directory) as entries:
+            paths = sorted(Path(entry.path) for entry in entries)
+    except OSError:
+        return found
+    for path in paths:
+        if path.suffix not in DEFINITION_SUFFIXES:
+            continue
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                continue
+            data, _ = load(path.read_bytes().decode("utf-8"))
+            definition = Definition.model_validate(data)
+        except (OSError, UnicodeDecodeError, SourceError, ValidationError, RecursionError):
+            continue
+        found[definition.name] = semantics.children_of(definition)
+    return found
