@@ -25,7 +25,7 @@ from backoffice.settings import Settings, load_settings
 from bots import erp, erp_master_data, hr, treasury
 from bots.browser import close_pool
 from legacy import create_app, seed
-from tests.bots import drift
+from tests.bots import drift, refused_submit
 from tests.support.activities import test_registry
 from tests.support.network import free_port
 from tests.support.processes import ProcessRunner, process_worker
@@ -38,6 +38,7 @@ BOTS: dict[str, list[Callable[..., Any]]] = {
         erp.cancel_payment_proposals,
         erp_master_data.read_supplier,
         erp_master_data.read_purchase_order,
+        refused_submit.post_refused_once,
     ],
     "hr": [hr.disable_account, hr.create_payroll_record, hr.create_off_cycle_run],
     "treasury": [treasury.respond_to_deal],

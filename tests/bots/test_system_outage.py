@@ -121,3 +121,31 @@ async def test_two_workers_never_run_more_bots_than_the_system_has_licences(site
     assert overlapping(rows) <= 2
     assert store.holders(engine, "erp") == []  # every licence given back
     assert all(row.ended_at - row.started_at >= timedelta(0) for row in rows)
+
+
+async def test_a_submit_refused_by_an_error_page_is_posted_by_the_next_attempt(
+    sites: Sites,
+) -> None:
+    key = reference()
+    name = sites.runner.define(
+        POSTING.replace("bot: erp.post_invoice", "bot: test.post_invoice_refused_once").replace(
+            "name: erp-posting", "name: erp-posting-refused"
+        )
+    )
+    handle = await sites.runner.start(name, {"reference": key, "gross_amount": 14815.5})
+    # The first attempt fails: its submit got an error page, its look-ups too.
+    for _ in range(1200):
+        pending = (await handle.describe()).raw_description.pending_activities
+        if pending and pending[0].HasField("last_failure"):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the first attempt did not fail")
+    failure = pending[0].last_failure
+    assert failure.application_failure_info.type == "BotTransient"
+    assert await sites.erp.count("invoice", key) == 0  # nothing was posted
+    await sites.erp.faults(error_rate=0.0)  # the ERP is well again
+    # A definite refusal: the next attempt submits again, it is not ambiguous.
+    result = await asyncio.wait_for(handle.result(), 120)
+    assert result["output"]["status"] == "POSTED"
+    assert await sites.erp.count("invoice", key) == 1
