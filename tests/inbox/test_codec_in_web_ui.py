@@ -91,8 +91,9 @@ async def shown_input(
         await page.get_by_label("Password").fill(PASSWORD)
         await page.get_by_role("button", name="Sign in").click()
         await expect(page.get_by_text(f"Signed in as {person}")).to_be_visible()
-        # The Web UI's codec setting in this browser: the endpoint, sent with the inbox's
-        # cookie ("include cross-origin credentials"), as the README tells a person to set.
+        # What the Web UI's Codec Server dialog keeps in this browser when a person picks
+        # "Use my browser setting", the inbox's endpoint and "Include cross-origin
+        # credentials" (the README's steps): the inbox's cookie then goes with each call.
         await page.goto(stack.ui_url)
         await page.evaluate(
             """endpoint => {
