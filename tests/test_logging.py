@@ -10,7 +10,6 @@ import uuid
 from typing import Any
 
 import structlog
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
@@ -18,6 +17,7 @@ from backoffice import registry
 from backoffice.interceptors import LogContextInterceptor
 from backoffice.logs import configure_logging
 from backoffice.settings import Settings
+from tests.support.payload_keys import CONVERTER
 from tests.support.workflows import OneStep, Step, log_through_structlog
 from worker import run_workers
 from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult, SmokeWorkflow
@@ -139,7 +139,7 @@ async def test_replaying_a_history_logs_nothing_from_workflow_code(
     configure_logging("json", "INFO", stream=stream)
     replayer = Replayer(
         workflows=registry.discover().workflows_for(registry.DEFAULT_QUEUE),
-        data_converter=pydantic_data_converter,
+        data_converter=CONVERTER,
     )
     await replayer.replay_workflow(history)
     assert "smoke check done" not in stream.getvalue()

@@ -34,6 +34,12 @@ def banner(
         f"  Temporal server   {server.address}  (namespace default, pid {_pid(server)})",
         f"  Temporal Web UI   {server.ui_url}",
     ]
+    if server.codec_endpoint:
+        roles = " or ".join(settings.codec_roles)
+        lines.append(
+            f"    Codec endpoint  {server.codec_endpoint}  (payloads are encrypted: the Web UI "
+            f"shows them to an inbox user with the role {roles}, olivia in the demo)"
+        )
     if found is not None:
         for queue in found.queues():
             workflows, activities = found.workflows_for(queue), found.activities_for(queue)

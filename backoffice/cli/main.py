@@ -21,6 +21,7 @@ from backoffice.links import run_url
 from backoffice.logs import configure_logging
 from backoffice.mail import MailSink
 from backoffice.markdown_text import md
+from backoffice.payload_keys import ensure_dev_key, payload_keys
 from backoffice.people.store import DirectoryFileError
 from backoffice.registry import PluginError
 from backoffice.running_stack import with_running_stack
@@ -143,6 +144,11 @@ def dev(
     }
     update = {k: v for k, v in links.items() if k not in settings.model_fields_set}
     settings = settings.model_copy(update={"smtp_url": sink.url, **update})
+    if ensure_dev_key(settings):
+        typer.echo(f"made a dev payload key in {settings.resolved_secrets_file}", err=True)
+    payload_keys(settings)  # missing or bad keys stop dev before anything starts
+    if settings.payload_encryption:
+        server.codec_endpoint = f"{settings.inbox_url}/codec"
     sandbox = SandboxSystems(settings if legacy else settings.model_copy(update={"systems": {}}))
     try:
         sink.start()

@@ -23,8 +23,10 @@ from temporalio.client import Client
 from backoffice import database
 from backoffice.inbox import bulk, list_pages, task_pages
 from backoffice.inbox.auth import SignInRefused, session_key
+from backoffice.inbox.codec_server import codec_app
 from backoffice.inbox.core import HERE, SESSION_ID, Inbox, local_path, signed_in
 from backoffice.mail import read_mailbox
+from backoffice.payload_codec import EncryptionCodec
 from backoffice.settings import Settings
 
 
@@ -93,7 +95,8 @@ async def health(request: Request) -> Response:
 
 
 def create_app(settings: Settings, client: Client, engine: Engine | None = None) -> Starlette:
-    """The inbox for ``settings``, acting on runs through ``client``."""
+    """The inbox for ``settings``, acting on runs through ``client`` (and, when that encrypts
+    payloads, the Web UI's codec endpoint at ``/codec``)."""
     inbox = Inbox(settings, client, engine or database.engine(settings))
     routes = [
         *list_pages.routes(),
@@ -106,6 +109,10 @@ def create_app(settings: Settings, client: Client, engine: Engine | None = None)
         *task_pages.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    codec = client.data_converter.payload_codec
+    if isinstance(codec, EncryptionCodec):
+        # The Web UI's codec endpoint, with the very keys this inbox's client encrypts with.
+        routes.append(Mount("/codec", app=codec_app(inbox, codec)))
     middleware = [
         Middleware(
             SessionMiddleware,

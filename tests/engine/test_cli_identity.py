@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from backoffice import database, runtime
 from backoffice.tasks.store import TaskEventRow, TaskRow
 from tests.engine.test_task_records import DEFINITION, task_row
+from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import ProcessRunner
 
 pytestmark = pytest.mark.slow
@@ -33,6 +34,7 @@ async def backoffice(
         "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
         "BACKOFFICE_STATE_DIR": str(tmp_path / "state"),
         "BACKOFFICE_LOG_LEVEL": "WARNING",
+        **KEY_ENVIRONMENT,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "backoffice.cli.main", *args,

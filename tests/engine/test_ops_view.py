@@ -8,6 +8,7 @@ import uuid
 from temporalio.api.sdk.v1 import WorkflowMetadata
 
 from backoffice.engine.runs import progress
+from tests.support.payload_keys import CONVERTER
 from tests.support.processes import ProcessRunner
 
 DEFINITION = """
@@ -91,15 +92,11 @@ async def test_activity_summaries_name_the_step(runner: ProcessRunner) -> None:
         if event.HasField("activity_task_scheduled_event_attributes")
     ]
     assert len(scheduled) == 1
-    summary = scheduled[0].user_metadata.summary
-    from temporalio.contrib.pydantic import pydantic_data_converter
-
-    text = pydantic_data_converter.payload_converter.from_payload(summary, str)
+    # Summaries are payloads, encrypted like the rest: the Web UI shows them decoded.
+    (text,) = await CONVERTER.decode([scheduled[0].user_metadata.summary], [str])
     assert text == "noted: Note the order"
     timers = [e for e in history.events if e.HasField("timer_started_event_attributes")]
     assert len(timers) == 1
-    timer_text = pydantic_data_converter.payload_converter.from_payload(
-        timers[0].user_metadata.summary, str
-    )
+    (timer_text,) = await CONVERTER.decode([timers[0].user_metadata.summary], [str])
     assert timer_text == "receipt: give up waiting for goods_received"
     await handle.cancel()

@@ -1,7 +1,9 @@
 """Recorded runs of every step kind still replay with today's interpreter.
 
 An interpreter change that alters the commands an old run issued fails here; guard such a
-change with ``workflow.patched`` (and record the new behaviour as a new history).
+change with ``workflow.patched`` (and record the new behaviour as a new history). They
+replay with the engine's encrypting converter: histories recorded before payloads were
+encrypted must keep replaying with it.
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from backoffice import registry
+from tests.support.payload_keys import CONVERTER
 from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
@@ -64,7 +66,7 @@ async def replay(path: Path, runner: WorkflowRunner) -> None:
     history = WorkflowHistory.from_json(data["workflow_id"], {"events": data["events"]})
     replayer = Replayer(
         workflows=[ProcessWorkflow],
-        data_converter=pydantic_data_converter,
+        data_converter=CONVERTER,
         workflow_runner=runner,
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)

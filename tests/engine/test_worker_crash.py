@@ -16,6 +16,7 @@ from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions, start_process
 from backoffice.registry import Registry
 from tests.support import plugin
+from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import write_definition
 
 pytestmark = pytest.mark.slow
@@ -52,6 +53,7 @@ async def start_worker(target: str, task_queue: str, state: Path) -> asyncio.sub
         "BACKOFFICE_TASK_QUEUE": task_queue,
         "BACKOFFICE_PLUGINS": "tests.support.plugin",
         "BACKOFFICE_LOG_FORMAT": "json",
+        **KEY_ENVIRONMENT,
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "backoffice.cli.main", "worker",

@@ -17,7 +17,6 @@ from typing import Any
 import pytest_asyncio
 from sqlalchemy import Engine
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice import database, registry, runtime
@@ -34,6 +33,7 @@ from bots.browser import close_pool
 from legacy import create_app, seed
 from tests.bots.conftest import Legacy, bot_settings
 from tests.support.network import free_port
+from tests.support.payload_keys import CONVERTER
 from worker import build_workers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,7 +169,7 @@ async def own_time_env() -> AsyncIterator[WorkflowEnvironment]:
     activity in flight, timers of a dead queue) cannot stop the next test's clock."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(interpreter_bin_dir() / "temporal-test-server"),
-        data_converter=pydantic_data_converter,
+        data_converter=CONVERTER,
     )
     try:
         yield env
