@@ -47,6 +47,7 @@ from backoffice import database, search_attributes  # noqa: E402
 from backoffice.audit.steps import trail  # noqa: E402
 from backoffice.catalog import build_catalog  # noqa: E402
 from backoffice.engine.runs import Definitions, start_process  # noqa: E402
+from backoffice.payload_keys import new_key  # noqa: E402
 from backoffice.registry import discover  # noqa: E402
 from backoffice.serving import EmbeddedServer  # noqa: E402
 from backoffice.settings import interpreter_bin_dir, load_settings  # noqa: E402
@@ -272,6 +273,10 @@ async def main() -> None:
             "BACKOFFICE_SECRET_ERP_BOT_USERNAME": "bot-erp",
             "BACKOFFICE_SECRET_ERP_BOT_PASSWORD": password,
             "BACKOFFICE_BOT_TRACES": "false",
+            # The workers encrypt what they write; this script reads only records and
+            # search attributes, which stay in clear.
+            "BACKOFFICE_SECRET_PAYLOAD_KEYS_CURRENT": "bench1",
+            "BACKOFFICE_SECRET_PAYLOAD_KEYS_BENCH1": new_key(),
             "BACKOFFICE_LOG_FORMAT": "json",
             "BACKOFFICE_SHUTDOWN_GRACE_SECONDS": "5",
             "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
