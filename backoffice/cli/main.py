@@ -410,12 +410,16 @@ def status_command(
 ) -> None:
     """Show a run step by step (done, running, waiting for whom), or list the runs."""
     from backoffice.cli import runs
+    from backoffice.cli.systems import paused_notice
 
     if workflow_id is None:
-        asyncio.run(runs.list_runs(settings_and_logging(), process, state, limit, port))
+        settings = settings_and_logging()
+        asyncio.run(runs.list_runs(settings, process, state, limit, port))
     else:
         settings = settings_and_logging(follow_running_stack=port is None)
         asyncio.run(runs.status(settings, workflow_id, port))
+    for line in paused_notice(settings):
+        typer.echo(line)
 
 
 @app.command("send")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from backoffice import database
 from backoffice.settings import Settings
@@ -60,3 +61,17 @@ def resume_system(settings: Settings, name: str) -> None:
         typer.echo(f"{name} was not paused")
     else:
         typer.echo(f"{name} resumed: its waiting bots try again within a few seconds")
+
+
+def paused_notice(settings: Settings) -> list[str]:
+    """One line per paused system, for the commands ops look at first (``status``)."""
+    try:
+        rows = store.states(database.engine(settings))
+    except SQLAlchemyError:  # no records database here: nothing to say
+        return []
+    return [
+        f"{row.system} is PAUSED since {row.paused_since:%Y-%m-%d %H:%M} UTC "
+        f"({_ago(row.paused_since)}): its bots wait until it answers (backoffice systems)"
+        for row in rows
+        if row.paused_since is not None and row.system in settings.systems
+    ]

@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 
 from backoffice import database
 from backoffice.audit.steps import StepEventRow, trail
+from backoffice.cli.systems import paused_notice
 from backoffice.interceptors import StepAuditInterceptor
 from backoffice.systems import store
 from tests.bots.conftest import BOTS, Sites
@@ -60,6 +61,8 @@ async def test_an_outage_longer_than_the_old_retry_budget_pauses_the_system_and_
     else:
         raise AssertionError("the ERP was never paused")
     assert "503" in (state.last_error or "") or "unavailable" in (state.last_error or "")
+    [notice] = paused_notice(sites.settings)  # what backoffice status adds for ops
+    assert notice.startswith("erp is PAUSED since ")
     # ...and the runs outlast the attempts they used to have, waiting instead of failing.
     for _ in range(900):
         if max([await attempt_now(handle) for handle in handles]) > OLD_BUDGET:
