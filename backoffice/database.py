@@ -43,7 +43,7 @@ def engine_for(url: str) -> Engine:
     except OperationalError as error:
         engine.dispose()
         raise RecordsDatabaseError(
-            f"records database {masked_url(url)}: {_reason(error, url)}. {_advice(error)}"
+            f"records database {masked_url(url)}: {_reason(error, url)} {_advice(error)}"
         ) from None
     except BaseException:
         engine.dispose()
@@ -81,11 +81,11 @@ def _create(url: str) -> Engine:
 
 def _reason(error: OperationalError, url: str) -> str:
     # The driver's own words, on one line; never the password, should a driver echo it.
-    said = " ".join(part.strip() for part in str(error.orig).splitlines() if part.strip())
+    said = " ".join(str(error.orig).split())
     password = make_url(url).password
     if password:
         said = said.replace(str(password), "***")
-    return said.rstrip(".")
+    return said if said.endswith((".", "?")) else f"{said}."
 
 
 def _advice(error: OperationalError) -> str:

@@ -512,7 +512,7 @@ def _describe(error: ValidationError, file_name: str | None) -> str:
         shown = problem.get("input")
         if field == "database_url" and isinstance(shown, str):
             shown = masked_url(shown)
-        lines.append(f"  {where} = {shown!r}: {problem['msg']}")
+        lines.append(f"  {where} = {shown!r}: {problem['msg'].removeprefix('Value error, ')}")
     return "\n".join(lines)
 
 

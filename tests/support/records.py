@@ -1,6 +1,6 @@
 """The records database a test uses: SQLite in its state directory, or PostgreSQL.
 
-With ``BACKOFFICE_TEST_DATABASE_URL`` set (to a server's maintenance database, as
+With ``TEST_RECORDS_DATABASE_URL`` set (to a server's maintenance database, as
 ``.ci/postgres`` prints it), each state directory a test uses gets a database of its own on
 that server, made when first asked for and dropped when the test ends, so tests stay as
 independent of each other as their SQLite files are.
@@ -16,7 +16,9 @@ from sqlalchemy import create_engine, make_url, text
 
 from backoffice import database
 
-SERVER_ENV = "BACKOFFICE_TEST_DATABASE_URL"
+# Not BACKOFFICE_*: the settings refuse unknown variables of theirs, and every command a
+# test runs inherits this one.
+SERVER_ENV = "TEST_RECORDS_DATABASE_URL"
 
 # This test's databases by state directory; emptied by the autouse fixture in conftest.
 _made: dict[Path, str] = {}
