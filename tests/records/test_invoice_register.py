@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +136,12 @@ CREATE TABLE supplier_invoice (
 """
 
 
+OLD_ROW = text(
+    "INSERT INTO supplier_invoice VALUES (:id, '1000', 'SUP-00100', :no, :key, 2025, 'EUR', "
+    "1190.0, '2025-06-12', 'invoice', :status, NULL, NULL, :at)"
+)
+
+
 def _old_register(url: str, *rows: tuple[str, str, str]) -> None:
     """A register an earlier version kept: (invoice id, number, status) rows."""
     if url.startswith("sqlite:///"):
@@ -144,20 +150,10 @@ def _old_register(url: str, *rows: tuple[str, str, str]) -> None:
     try:
         with old.begin() as connection:
             connection.execute(text(OLD_REGISTER))
-            for number, (invoice_id, supplier_no, status) in enumerate(rows):
-                connection.execute(
-                    text(
-                        "INSERT INTO supplier_invoice VALUES (:id, '1000', 'SUP-00100', :no, "
-                        ":key, 2025, 'EUR', 1190.0, '2025-06-12', 'invoice', :status, NULL, "
-                        f"NULL, '2025-06-12 08:00:0{number}')"
-                    ),
-                    {
-                        "id": invoice_id,
-                        "no": supplier_no,
-                        "key": reference_key(supplier_no),
-                        "status": status,
-                    },  # fmt: skip
-                )
+            for second, (invoice_id, supplier_no, status) in enumerate(rows):
+                values = {"id": invoice_id, "no": supplier_no, "status": status}
+                at = datetime(2025, 6, 12, 8, 0, second)
+                connection.execute(OLD_ROW, {**values, "key": reference_key(supplier_no), "at": at})
     finally:
         old.dispose()
 
