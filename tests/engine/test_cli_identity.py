@@ -17,6 +17,7 @@ from backoffice import database, runtime
 from backoffice.tasks.store import TaskEventRow, TaskRow
 from tests.engine.test_task_records import DEFINITION, task_row
 from tests.support.processes import ProcessRunner
+from tests.support.records import records_environ
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,7 @@ async def backoffice(
         "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
         "BACKOFFICE_STATE_DIR": str(tmp_path / "state"),
         "BACKOFFICE_LOG_LEVEL": "WARNING",
+        **records_environ(tmp_path / "state"),
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "backoffice.cli.main", *args,

@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 from backoffice import registry
 from tests.support import plugin
 from tests.support.processes import write_definition
+from tests.support.records import records_environ
 from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
@@ -72,6 +73,7 @@ async def cli(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Cli
         "BACKOFFICE_PLUGINS": "tests.support.plugin",
         "BACKOFFICE_STATE_DIR": str(tmp_path / "state"),
         "BACKOFFICE_LOG_LEVEL": "WARNING",
+        **records_environ(tmp_path / "state"),
     }
     async with Worker(
         dev_env.client,

@@ -27,6 +27,7 @@ from backoffice.tasks.queries import open_tasks_for as tasks_of
 from backoffice.tasks.store import NotificationRow, TaskEventRow, TaskRow
 from tests.support.network import free_port
 from tests.support.processes import PEOPLE, ProcessRunner
+from tests.support.records import records_environ
 
 DEFINITION = """
 name: cc-approval
@@ -105,6 +106,7 @@ async def test_task_is_listed_for_its_deciders_and_audited(
         {
             "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
             "BACKOFFICE_STATE_DIR": str(runtime.settings().state_dir),
+            **records_environ(runtime.settings().state_dir),
         }
     )
     list_tasks(settings, "alice")

@@ -17,6 +17,7 @@ from backoffice.engine.runs import Definitions, start_process
 from backoffice.registry import Registry
 from tests.support import plugin
 from tests.support.processes import write_definition
+from tests.support.records import records_environ
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +53,7 @@ async def start_worker(target: str, task_queue: str, state: Path) -> asyncio.sub
         "BACKOFFICE_TASK_QUEUE": task_queue,
         "BACKOFFICE_PLUGINS": "tests.support.plugin",
         "BACKOFFICE_LOG_FORMAT": "json",
+        **records_environ(state),
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "backoffice.cli.main", "worker",

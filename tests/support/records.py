@@ -35,6 +35,11 @@ def records_environ(state_dir: Path) -> dict[str, str]:
     return {} if url is None else {"BACKOFFICE_DATABASE_URL": url}
 
 
+def records_url_in(directory: Path) -> str:
+    """The URL of ``directory``'s records: its PostgreSQL database, or a SQLite file in it."""
+    return records_url(directory) or f"sqlite:///{directory / 'records.db'}"
+
+
 def records_url(state_dir: Path) -> str | None:
     """This state directory's own PostgreSQL database (made now if new), or None."""
     server = server_url()
