@@ -26,14 +26,14 @@ def prepare(engine: Engine) -> None:
     import backoffice.people.store
     import backoffice.systems.store
     import backoffice.tasks.store  # noqa: F401
-    from backoffice.payables import store as payables
+    from backoffice.payables import upgrades as payables
 
     with engine.begin() as connection:
         hold_lock(connection, "schema")
         SQLModel.metadata.create_all(connection)
         _add_new_columns(connection)
         payables.fill_number_keys(connection)
-        payables.refuse_counted_twins(connection)
+        payables.settle_counted_twins(connection)
         _add_new_indexes(connection)
 
 

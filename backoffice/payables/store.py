@@ -15,18 +15,15 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Index, bindparam, func, inspect, text, update
-from sqlalchemy import select as select_columns
+from sqlalchemy import Engine, Index, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
-
-from backoffice.database import RecordsDatabaseError
 
 Verdict = Literal["none", "duplicate", "suspect"]
 NOT_COUNTED = ("cancelled", "reversed")
 COUNTED_INDEX = "ux_supplier_invoice_counted"
 # Invoices that count for the exact check; the same words in the index and the queries.
-_COUNTED = text("kind = 'invoice' AND status NOT IN ('cancelled', 'reversed')")
+COUNTED = text("kind = 'invoice' AND status NOT IN ('cancelled', 'reversed')")
 # Tries at keeping an invoice while others with its number come and go at the same moment.
 KEEP_ATTEMPTS = 5
 
@@ -41,8 +38,8 @@ class InvoiceRecord(SQLModel, table=True):
             "number_key",
             "fiscal_year",
             unique=True,
-            sqlite_where=_COUNTED,
-            postgresql_where=_COUNTED,
+            sqlite_where=COUNTED,
+            postgresql_where=COUNTED,
         ),
     )
 
@@ -191,59 +188,3 @@ def set_status(
                 f"{_holder(session, kept)} with the same number is counted already"
             ) from None
         return kept
-
-
-# --- upgrading a register an earlier version kept ------------------------------------
-
-
-def fill_number_keys(connection: Connection) -> None:
-    """Give the invoices an earlier version registered their number key."""
-    table = InvoiceRecord.__table__  # type: ignore[attr-defined]
-    missing = connection.execute(
-        select_columns(table.c.invoice_id, table.c.supplier_invoice_no).where(
-            table.c.number_key.is_(None)
-        )
-    ).all()
-    if missing:
-        connection.execute(
-            update(table)
-            .where(table.c.invoice_id == bindparam("id"))
-            .values(number_key=bindparam("key")),
-            [{"id": row[0], "key": number_key(row[1])} for row in missing],
-        )
-
-
-def refuse_counted_twins(connection: Connection) -> None:
-    """Stop before the unique index if an earlier version counted one number twice.
-
-    Such invoices were let through as two (a duplicate posted, most likely): which one
-    stops counting is for accounts payable to say, so nothing is changed here.
-    """
-    present = {index["name"] for index in inspect(connection).get_indexes("supplier_invoice")}
-    if COUNTED_INDEX in present:
-        return
-    table = InvoiceRecord.__table__  # type: ignore[attr-defined]
-    key = (table.c.company, table.c.supplier_id, table.c.number_key, table.c.fiscal_year)
-    twice = connection.execute(
-        select_columns(*key, func.count())
-        .where(_COUNTED)
-        .group_by(*key)
-        .having(func.count() > 1)
-        .order_by(*key)
-    ).all()
-    if not twice:
-        return
-    company, supplier, number, year, _count = twice[0]
-    invoices = connection.execute(
-        select_columns(table.c.invoice_id)
-        .where(_COUNTED, *(column == value for column, value in zip(key, twice[0], strict=False)))
-        .order_by(table.c.registered_at)
-    ).scalars()
-    named = " and ".join(invoices)
-    more = f" ({len(twice)} numbers in all)" if len(twice) > 1 else ""
-    raise RecordsDatabaseError(
-        f"records database: the supplier invoice register counts both {named}, one number "
-        f"(company {company}, supplier {supplier}, number {number}, {year}){more}: an "
-        "earlier version let a duplicate through. Set the status of all but one to "
-        "'cancelled' in the table supplier_invoice, then start again"
-    )

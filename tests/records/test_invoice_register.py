@@ -171,18 +171,41 @@ def test_a_register_kept_by_an_earlier_version_gets_its_numbers_counted(
     assert register(records, _invoice("INV-NEW", number="AOS-1")) == ("duplicate", "INV-OLD-1")
 
 
+def test_a_copy_the_earlier_check_found_a_duplicate_is_recorded_so_by_the_upgrade(
+    settings: Settings,
+) -> None:
+    # Kept counted by the earlier check, which answered DUPLICATE; its run had yet to
+    # record it cancelled when the upgrade came.
+    url = settings.resolved_database_url
+    _old_register(url, ("INV-OLD-1", "AOS-1", "posted"), ("INV-OLD-2", "AOS-1", "received"))
+
+    records = database.engine_for(url)
+
+    with Session(records) as session:
+        twin = session.get(InvoiceRecord, "INV-OLD-2")
+    assert twin is not None
+    assert (twin.status, twin.reason_code, twin.duplicate_of) == (
+        "cancelled",
+        "DUPLICATE",
+        "INV-OLD-1",
+    )
+    # Its run's check, retried now, answers as the earlier one did.
+    assert register(records, _invoice("INV-OLD-2", number="AOS-1")) == ("duplicate", "INV-OLD-1")
+
+
 def test_a_register_counting_one_number_twice_stops_the_upgrade_saying_which(
     settings: Settings,
 ) -> None:
     url = settings.resolved_database_url
-    _old_register(url, ("INV-OLD-1", "AOS-1", "posted"), ("INV-OLD-2", "AOS-1 ", "received"))
+    # Both posted, as the earlier check let through a number written in another case.
+    _old_register(url, ("INV-OLD-1", "AOS-1", "posted"), ("INV-OLD-2", "aos-1", "posted"))
 
     with pytest.raises(RecordsDatabaseError) as refused:
         database.engine_for(url)
 
     message = str(refused.value)
     assert "\n" not in message
-    assert "counts both INV-OLD-1 and INV-OLD-2" in message
+    assert "counts INV-OLD-1 and INV-OLD-2 as separate invoices with one number" in message
     assert "number AOS-1, 2025" in message
     assert "'cancelled' in the table supplier_invoice" in message
     # Nothing was changed: the same refusal until someone decides which one counts.
