@@ -18,11 +18,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from backoffice import registry
 from backoffice.audit.steps import trail
 from backoffice.payables.records import ArchiveRow, keep_archive, match_lines
-from backoffice.payables.store import set_status
+from backoffice.payables.store import CountedTwice, set_status
 from backoffice.tasks.queries import task_detail
 from backoffice.tasks.records import records_engine
 from backoffice.tasks.store import TaskRow
@@ -48,14 +49,17 @@ class InvoiceStatus(BaseModel):
 @activity.defn(name="invoice.record_status")
 async def record_status(change: StatusChange) -> InvoiceStatus:
     """Record where an invoice stands (posted, cancelled, reversed) for later checks."""
-    kept = await asyncio.to_thread(
-        set_status,
-        records_engine(),
-        change.invoice_id,
-        change.status,
-        change.document_number,
-        change.reason_code,
-    )
+    try:
+        kept = await asyncio.to_thread(
+            set_status,
+            records_engine(),
+            change.invoice_id,
+            change.status,
+            change.document_number,
+            change.reason_code,
+        )
+    except CountedTwice as error:  # a duplicate posted after all: no retry changes that
+        raise ApplicationError(str(error), type="DuplicateInvoice", non_retryable=True) from None
     return InvoiceStatus(
         invoice_id=kept.invoice_id,
         status=kept.status,

@@ -1,24 +1,63 @@
-"""The records database: SQLite in the state directory by default, PostgreSQL by URL."""
+"""The records database: SQLite in the state directory by default, PostgreSQL by URL.
+
+Every process that opens it (each worker, the inbox, the command line) first makes or
+upgrades its tables (backoffice.migrations). Processes starting together would trip on
+each other doing that, or loading the directory, so such work runs under a lock of the
+whole database (``hold_lock``). A database that cannot be reached or used is one
+``RecordsDatabaseError`` line naming it, its password masked.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from sqlalchemy import Engine, event, inspect, text
-from sqlmodel import SQLModel, create_engine
+from sqlalchemy import Connection, Engine, event, make_url, text
+from sqlalchemy.exc import NoSuchModuleError, OperationalError
+from sqlmodel import create_engine
 
-from backoffice.settings import Settings
+from backoffice.settings import Settings, masked_url
+
+# How long a process waits for another's schema change or directory load (PostgreSQL;
+# SQLite waits its busy timeout). Either takes seconds; minutes mean one is stuck.
+LOCK_TIMEOUT_SECONDS = 120
+SQLITE_BUSY_SECONDS = 30
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait that timed out
 
 _engines: dict[str, Engine] = {}
 
 
+class RecordsDatabaseError(Exception):
+    """The records database cannot be used; the message names it and says what to do."""
+
+
 def engine_for(url: str) -> Engine:
-    """One engine per URL, with the tables created; SQLite gets WAL and foreign keys."""
+    """One engine per URL, with the tables made or upgraded; SQLite gets WAL and foreign keys."""
     if url in _engines:
         return _engines[url]
+    engine = _create(url)
+    from backoffice import migrations  # its table modules import this one
+
+    try:
+        migrations.prepare(engine)
+    except OperationalError as error:
+        engine.dispose()
+        raise RecordsDatabaseError(
+            f"records database {masked_url(url)}: {_reason(error, url)} {_advice(error)}"
+        ) from None
+    except BaseException:
+        engine.dispose()
+        raise
+    _engines[url] = engine
+    return engine
+
+
+def _create(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection: object, _record: object) -> None:
@@ -27,46 +66,65 @@ def engine_for(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    # Importing the table modules registers them with SQLModel's metadata.
-    import backoffice.audit.steps
-    import backoffice.events.subscriptions
-    import backoffice.payables.records
-    import backoffice.payables.store
-    import backoffice.people.passwords
-    import backoffice.people.sessions
-    import backoffice.people.store
-    import backoffice.systems.store
-    import backoffice.tasks.store  # noqa: F401
 
-    SQLModel.metadata.create_all(engine)
-    _add_new_columns(engine)
-    _engines[url] = engine
-    return engine
+        return engine
+    try:
+        # Times are kept without a zone, meaning UTC as on SQLite: a server in another
+        # zone would otherwise shift every aware time it is given to its own.
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
+    except (ModuleNotFoundError, NoSuchModuleError):
+        raise RecordsDatabaseError(
+            f"records database {masked_url(url)}: PostgreSQL needs psycopg: install the "
+            "postgres extra (pip install 'backoffice[postgres]')"
+        ) from None
 
 
-def _add_new_columns(engine: Engine) -> None:
-    """Add columns a newer version declares to tables an older one created.
+def _reason(error: OperationalError, url: str) -> str:
+    # The driver's own words, on one line; never the password, should a driver echo it.
+    said = " ".join(str(error.orig).split())
+    password = make_url(url).password
+    if password:
+        said = said.replace(str(password), "***")
+    return said if said.endswith((".", "?")) else f"{said}."
 
-    New columns are always nullable or defaulted, so a database kept from an earlier
-    release keeps working (and keeps its rows) instead of failing on the first insert.
+
+def _advice(error: OperationalError) -> str:
+    if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        return (
+            f"Another process has held its lock for over {LOCK_TIMEOUT_SECONDS} s: find it "
+            "in pg_stat_activity"
+        )
+    return (
+        "Check BACKOFFICE_DATABASE_URL (user, password, host, database) and that the server is up"
+    )
+
+
+def hold_lock(connection: Connection, name: str) -> None:
+    """Hold the database-wide lock ``name`` until the connection's transaction ends.
+
+    Call it first in the transaction. PostgreSQL: a transaction advisory lock, waited for
+    at most LOCK_TIMEOUT_SECONDS. SQLite has one write lock for the whole file, so taking
+    it at once (BEGIN IMMEDIATE) serialises this transaction with every other writer.
     """
-    inspector = inspect(engine)
-    with engine.begin() as connection:
-        for table in SQLModel.metadata.sorted_tables:
-            if not inspector.has_table(table.name):
-                continue
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                default = getattr(column.default, "arg", None)
-                clause = f" DEFAULT {default!r}" if isinstance(default, int | str) else ""
-                connection.execute(
-                    text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
-                )
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'"))
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(name)})
+        connection.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _lock_key(name: str) -> int:
+    # Advisory locks are numbered (a signed 64-bit key): a stable number for each name.
+    digest = hashlib.sha256(f"backoffice:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def forget(url: str) -> None:
+    """Close the engine of this URL, if one is open (a database about to be dropped)."""
+    found = _engines.pop(url, None)
+    if found is not None:
+        found.dispose()
 
 
 def engine(settings: Settings) -> Engine:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tomllib
@@ -26,6 +27,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
 
 ENV_PREFIX = "BACKOFFICE_"
@@ -360,12 +363,7 @@ class Settings(BaseModel):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        scheme = value.split(":", 1)[0].split("+", 1)[0]
-        if scheme not in {"sqlite", "postgresql", "postgres"}:
-            raise ValueError("use a sqlite:///PATH or postgresql+psycopg://USER@HOST/DB URL")
-        return value
+        return None if value is None else normalised_database_url(value)
 
     @property
     def resolved_database_url(self) -> str:
@@ -402,6 +400,35 @@ class Settings(BaseModel):
     def temporal(self) -> ClientConnectConfig:
         """Arguments for ``Client.connect`` from TEMPORAL_* variables and the TOML profile."""
         return load_temporal_connection(self.environ, self.temporal_profile)
+
+
+POSTGRES_FORM = "postgresql+psycopg://USER:PASSWORD@HOST/DB"
+# What libpq and hosting services write; both mean PostgreSQL through psycopg here.
+_POSTGRES_SCHEMES = ("postgres", "postgresql")
+
+
+def normalised_database_url(url: str) -> str:
+    """The URL as SQLAlchemy opens it; ValueError naming the right form when it cannot be."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.split("+", 1)[0] not in {"sqlite", *_POSTGRES_SCHEMES}:
+        raise ValueError(f"use a sqlite:///PATH or {POSTGRES_FORM} URL")
+    if scheme in _POSTGRES_SCHEMES:
+        url = f"postgresql+psycopg://{rest}"
+    elif scheme.startswith(_POSTGRES_SCHEMES) and scheme != "postgresql+psycopg":
+        raise ValueError(f"PostgreSQL is reached through psycopg here: write {POSTGRES_FORM}")
+    try:
+        make_url(url)
+    except ArgumentError as error:
+        raise ValueError(f"not a database URL ({error}): write {POSTGRES_FORM}") from None
+    return url
+
+
+def masked_url(url: str) -> str:
+    """A database URL fit to print or log: its password as ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL at all: mask whatever stands where a password would
+        return re.sub(r"(://[^/@]*?:)[^/@]*@", r"\1***@", url)
 
 
 def _playwright_chromium_installed(environ: Mapping[str, str]) -> bool:
@@ -494,7 +521,9 @@ def _describe(error: ValidationError, file_name: str | None) -> str:
         if file_name:
             where += f" (or '{field}' in {file_name})"
         shown = problem.get("input")
-        lines.append(f"  {where} = {shown!r}: {problem['msg']}")
+        if field == "database_url" and isinstance(shown, str):
+            shown = masked_url(shown)
+        lines.append(f"  {where} = {shown!r}: {problem['msg'].removeprefix('Value error, ')}")
     return "\n".join(lines)
 
 

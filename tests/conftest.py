@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from backoffice import search_attributes
 from backoffice.settings import Settings, interpreter_bin_dir, load_settings
+from tests.support import records
 from tests.support.payload_keys import CONVERTER, KEY_ENVIRONMENT
 
 BIN = interpreter_bin_dir()
@@ -72,8 +73,16 @@ def settings(tmp_path: Path, task_queue: str) -> Settings:
             "BACKOFFICE_SHUTDOWN_GRACE_SECONDS": "10",
             "PATH": "/usr/bin:/bin",
             **KEY_ENVIRONMENT,
+            **records.records_environ(tmp_path / "state"),
         }
     )
+
+
+@pytest.fixture(autouse=True)
+def _own_records_databases() -> Iterator[None]:
+    # On PostgreSQL, the databases a test made are dropped when it ends (a no-op on SQLite).
+    yield
+    records.drop_all()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from backoffice.events.receiver import MAX_BODY_BYTES, create_receiver
 from backoffice.events.subscriptions import subscribe, waiting_for
 from backoffice.secrets import LocalSecrets
 from backoffice.settings import load_settings
+from tests.support.records import records_url_in
 
 SECRET = "the-erp-and-the-engine-share-this"
 NOW = datetime(2025, 6, 12, 9, 0, tzinfo=UTC)
@@ -50,7 +51,7 @@ class FakeClient:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    return database.engine_for(f"sqlite:///{tmp_path / 'records.db'}")
+    return database.engine_for(records_url_in(tmp_path))
 
 
 def receiver(engine: Engine, client: FakeClient, secrets: dict[str, str] | None = None) -> Any:

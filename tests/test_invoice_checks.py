@@ -11,6 +11,7 @@ from activities.invoice_checks import InvoiceToCheck, check, check_invoice
 from backoffice import runtime
 from backoffice.payables.store import reference_key
 from backoffice.settings import load_settings
+from tests.support.records import records_environ
 
 INVOICE: dict[str, Any] = {
     "invoice_id": "INV-IN-2025-004711",
@@ -95,7 +96,8 @@ def test_an_account_on_the_invoice_when_the_master_has_none_is_held_too() -> Non
 
 
 async def test_t4_duplicates_exact_in_the_year_and_suspected_across_it(tmp_path: Path) -> None:
-    runtime.use(load_settings({"BACKOFFICE_STATE_DIR": str(tmp_path), "PATH": "/usr/bin"}))
+    environ = {"BACKOFFICE_STATE_DIR": str(tmp_path), "PATH": "/usr/bin"}
+    runtime.use(load_settings({**environ, **records_environ(tmp_path)}))
     first = await check_invoice(invoice())
     assert first.ok
 

@@ -65,6 +65,22 @@ def test_unsupported_database_scheme_is_rejected() -> None:
         load_settings({"BACKOFFICE_DATABASE_URL": "mysql://x@y/z"})
 
 
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
+def test_a_postgres_url_as_libpq_writes_it_is_opened_with_psycopg(scheme: str) -> None:
+    settings = load_settings({"BACKOFFICE_DATABASE_URL": f"{scheme}://bo:pw@db.internal/bo"})
+    assert settings.resolved_database_url == "postgresql+psycopg://bo:pw@db.internal/bo"
+
+
+def test_another_postgres_driver_is_refused_naming_the_form_to_write() -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"BACKOFFICE_DATABASE_URL": "postgresql+asyncpg://bo:s3cret@db/bo"})
+    message = str(caught.value)
+    assert "write postgresql+psycopg://USER:PASSWORD@HOST/DB" in message
+    # The refused value is shown, its password masked.
+    assert "postgresql+asyncpg://bo:***@db/bo" in message
+    assert "s3cret" not in message
+
+
 def test_settings_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     config = tmp_path / "bo.toml"
     config.write_text('[backoffice]\ntask_queue = "from-file"\nlog_format = "json"\n')

@@ -17,7 +17,7 @@ from backoffice.events.receiver import serve_receiver
 from backoffice.inbox import create_app
 from backoffice.sandbox import DEMO_PASSWORD, DEMO_USER, SandboxSystems, bot_user
 from backoffice.serving import EmbeddedServer
-from backoffice.settings import Settings
+from backoffice.settings import Settings, masked_url
 from worker import prepare_records, run_workers, stop_on_signals, task_queue_name
 
 
@@ -61,7 +61,7 @@ def banner(
         ),
         f"  State directory   {state}",
         f"    Temporal data   {server.db_file}",
-        f"    Records         {settings.resolved_database_url}",
+        f"    Records         {masked_url(settings.resolved_database_url)}",
         f"    Logs            {server.log_file.parent}/ (temporal.log, mail.log, legacy-*.log)",
         f"Try `backoffice smoke --port {server.port}`. Stop with Ctrl-C.",
     ]

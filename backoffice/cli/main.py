@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, ParamSpec, 
 import typer
 
 from backoffice.connection import ConnectionFailed, connect, dev_server_connection
+from backoffice.database import RecordsDatabaseError
 from backoffice.devstack import DevServer, DevStackError, ensure_port_free, find_temporal_binary
 from backoffice.engine.runs import RunError
 from backoffice.links import run_url
@@ -26,7 +27,7 @@ from backoffice.people.store import DirectoryFileError
 from backoffice.registry import PluginError
 from backoffice.running_stack import with_running_stack
 from backoffice.sandbox import SandboxSystems
-from backoffice.settings import Settings, SettingsError, load_settings
+from backoffice.settings import Settings, SettingsError, load_settings, masked_url
 from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     RunError,
     PluginError,
     DirectoryFileError,
+    RecordsDatabaseError,
 )
 
 
@@ -634,7 +636,9 @@ def show_config() -> None:
     values: dict[str, Any] = settings.model_dump(mode="json")
     if values.get("inbox_secret_key"):
         values["inbox_secret_key"] = "***"  # noqa: S105 - the mask, not a secret
-    values["database_url (effective)"] = settings.resolved_database_url
+    if values.get("database_url"):
+        values["database_url"] = masked_url(values["database_url"])
+    values["database_url (effective)"] = masked_url(settings.resolved_database_url)
     values["artifacts_dir (effective)"] = str(settings.resolved_artifacts_dir)
     browser = settings.resolved_browser_executable
     values["browser (effective)"] = str(browser) if browser else "Playwright's own Chromium"

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, delete
 from sqlmodel import Field, Session, SQLModel
 
+from backoffice.database import hold_lock
 from backoffice.people.model import DirectoryFile
 
 
@@ -77,8 +78,13 @@ def read_directory_file(path: Path) -> DirectoryFile:
 
 
 def load_directory(engine: Engine, directory: DirectoryFile) -> None:
-    """Replace the stored directory with the file's, in one transaction."""
+    """Replace the stored directory with the file's, in one transaction.
+
+    Workers starting together each load it: under the directory lock they take turns,
+    where two interleaved loads would delete the rows the other's delegations point to.
+    """
     with Session(engine) as session:
+        hold_lock(session.connection(), "directory")
         for table in (DelegationRow, CostCentreRow, RoleRow, MembershipRow, PersonRow):
             session.exec(delete(table))
         for person in directory.people:

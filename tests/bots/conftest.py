@@ -29,6 +29,7 @@ from tests.bots import drift, refused_submit
 from tests.support.activities import test_registry
 from tests.support.network import free_port
 from tests.support.processes import ProcessRunner, process_worker
+from tests.support.records import records_environ
 
 BOTS: dict[str, list[Callable[..., Any]]] = {
     "erp": [
@@ -108,6 +109,7 @@ def bot_settings(state: Path, sites: dict[str, Legacy], **extra: str) -> Setting
         "BACKOFFICE_BOT_NAVIGATION_TIMEOUT_SECONDS": "4",
         "BACKOFFICE_BOT_ACTION_TIMEOUT_SECONDS": "4",
         "PATH": "/usr/bin:/bin",
+        **records_environ(state),
         **extra,
     }
     for name, site in sites.items():

@@ -18,6 +18,7 @@ from backoffice.tasks.store import TaskEventRow, TaskRow
 from tests.engine.test_task_records import DEFINITION, task_row
 from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import ProcessRunner
+from tests.support.records import records_environ
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +36,7 @@ async def backoffice(
         "BACKOFFICE_STATE_DIR": str(tmp_path / "state"),
         "BACKOFFICE_LOG_LEVEL": "WARNING",
         **KEY_ENVIRONMENT,
+        **records_environ(tmp_path / "state"),
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "backoffice.cli.main", *args,

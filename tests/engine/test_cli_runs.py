@@ -20,6 +20,7 @@ from backoffice import registry
 from tests.support import plugin
 from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import write_definition
+from tests.support.records import records_environ
 from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
@@ -74,6 +75,7 @@ async def cli(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Cli
         "BACKOFFICE_STATE_DIR": str(tmp_path / "state"),
         "BACKOFFICE_LOG_LEVEL": "WARNING",
         **KEY_ENVIRONMENT,
+        **records_environ(tmp_path / "state"),
     }
     async with Worker(
         dev_env.client,

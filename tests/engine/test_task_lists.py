@@ -19,6 +19,7 @@ from backoffice.tasks.listing import ListFilter, person_list, queue_list
 from backoffice.tasks.queries import task_detail
 from backoffice.tasks.store import TaskCandidateRow, TaskQueueRow, TaskRow
 from tests.support.processes import ProcessRunner
+from tests.support.records import records_environ
 
 QUEUED = """
 name: queued-approval
@@ -84,7 +85,13 @@ async def test_an_opened_task_keeps_its_supplier_amount_and_the_queues_of_its_gr
 
 
 def _engine(tmp_path: Path) -> Engine:
-    settings = load_settings({"BACKOFFICE_STATE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    settings = load_settings(
+        {
+            "BACKOFFICE_STATE_DIR": str(tmp_path),
+            "PATH": "/usr/bin:/bin",
+            **records_environ(tmp_path),
+        }
+    )
     return database.engine(settings)
 
 

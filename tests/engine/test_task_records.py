@@ -28,6 +28,7 @@ from backoffice.tasks.store import NotificationRow, TaskEventRow, TaskRow
 from tests.support.network import free_port
 from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import PEOPLE, ProcessRunner
+from tests.support.records import records_environ
 
 DEFINITION = """
 name: cc-approval
@@ -107,6 +108,7 @@ async def test_task_is_listed_for_its_deciders_and_audited(
             "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
             "BACKOFFICE_STATE_DIR": str(runtime.settings().state_dir),
             **KEY_ENVIRONMENT,
+            **records_environ(runtime.settings().state_dir),
         }
     )
     list_tasks(settings, "alice")

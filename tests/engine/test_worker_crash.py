@@ -18,6 +18,7 @@ from backoffice.registry import Registry
 from tests.support import plugin
 from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import write_definition
+from tests.support.records import records_environ
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,7 @@ async def start_worker(target: str, task_queue: str, state: Path) -> asyncio.sub
         "BACKOFFICE_PLUGINS": "tests.support.plugin",
         "BACKOFFICE_LOG_FORMAT": "json",
         **KEY_ENVIRONMENT,
+        **records_environ(state),
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "backoffice.cli.main", "worker",

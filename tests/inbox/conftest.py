@@ -16,6 +16,7 @@ from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, load_settings
 from tests.support.network import free_port
 from tests.support.processes import ProcessRunner, process_worker
+from tests.support.records import records_environ
 
 PASSWORD = "backoffice-demo"  # the demo password of directory/people.yaml
 PROXY_SECRET = "the-sign-on-proxy-shows-this-secret"  # what the test's sign-on proxy sends
@@ -105,6 +106,7 @@ async def sso_site(
                     "BACKOFFICE_INBOX_TRUSTED_PROXIES": proxies,
                     "BACKOFFICE_SECRET_INBOX_PROXY_SECRET": PROXY_SECRET,
                     "PATH": "/usr/bin:/bin",
+                    **records_environ(runtime.settings().state_dir),
                 }
             )
             server = await serve(settings, runner)

@@ -20,6 +20,7 @@ from backoffice.settings import SettingsError, load_settings
 from tests.support.certificates import Issued, authority, signed
 from tests.support.network import free_port
 from tests.support.processes import process_worker
+from tests.support.records import records_environ
 
 
 @dataclass
@@ -58,6 +59,7 @@ async def inbox_url(
                 "BACKOFFICE_INBOX_CLIENT_CA": str(certificates.ca.certificate),
                 "BACKOFFICE_INBOX_PROXY_CERTIFICATE": "sign-on-proxy",
                 "PATH": "/usr/bin:/bin",
+                **records_environ(runtime.settings().state_dir),
             }
         )
         port = free_port()

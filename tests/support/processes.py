@@ -21,6 +21,7 @@ from backoffice.engine.runs import Definitions, start_process
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.settings import load_settings
 from tests.support.activities import ACTIVITIES, test_registry
+from tests.support.records import records_environ
 from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
@@ -92,6 +93,7 @@ async def process_worker(
 
 def use_records(state_dir: Path) -> None:
     """Point activities at a records database in ``state_dir``, with the shipped directory."""
-    settings = load_settings({"BACKOFFICE_STATE_DIR": str(state_dir), "PATH": "/usr/bin:/bin"})
+    environ = {"BACKOFFICE_STATE_DIR": str(state_dir), "PATH": "/usr/bin:/bin"}
+    settings = load_settings({**environ, **records_environ(state_dir)})
     runtime.use(settings)
     load_directory(database.engine(settings), read_directory_file(PEOPLE))
