@@ -24,6 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from backoffice.engine.runs import RunError
 from tests.engine.test_cli_runs import Cli
+from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import ProcessRunner, write_definition
 
 pytestmark = pytest.mark.slow
@@ -58,6 +59,7 @@ async def cli(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Cli
             "BACKOFFICE_DEFINITIONS_DIR": str(definitions),
             "BACKOFFICE_STATE_DIR": str(tmp_path / "state"),
             "BACKOFFICE_LOG_LEVEL": "WARNING",
+            **KEY_ENVIRONMENT,
         }
     )
 
