@@ -140,11 +140,13 @@ async def read_banner(
     return "".join(banner)
 
 
-async def run_cli(*args: str, state_dir: Path) -> tuple[int, str, str]:
+async def run_cli(
+    *args: str, state_dir: Path, extra: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         BACKOFFICE,
         *args,
-        env=environment(state_dir),
+        env={**environment(state_dir), **(extra or {})},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -364,9 +366,17 @@ async def test_demo_on_a_port_names_the_inbox_and_web_ui_of_the_stack_on_that_po
     port, ui_port = free_port(), free_port()
     async with dev_stack(tmp_path / "state", port, ui_port) as stack:
         # Another terminal, whose settings name another state directory: the stack on
-        # the port says where its inbox and Web UI are.
+        # the port says where its inbox and Web UI are. It needs the stack's payload keys,
+        # as anyone who starts its runs or reads them does.
+        secrets = {"BACKOFFICE_SECRETS_FILE": str(tmp_path / "state" / "secrets.toml")}
         code, out, err = await run_cli(
-            "demo", "--port", str(port), "--batch", "PORTS", state_dir=tmp_path / "elsewhere"
+            "demo",
+            "--port",
+            str(port),
+            "--batch",
+            "PORTS",
+            state_dir=tmp_path / "elsewhere",
+            extra=secrets,
         )
     assert code == 0, err
     assert f"  inbox        http://localhost:{stack.inbox_port} as alice" in out
