@@ -46,6 +46,9 @@ BUSY = "BotSystemBusy"
 # Failures that say the system could not do the work now; any other answer (a business
 # rule, a drifted screen, a refused login) shows it is up.
 SYSTEM_FAILURES = (TransientFailure.type,)
+# Failures that say nothing either way about the system: the worker's own trouble, or a
+# session that ended (the next attempt logs in again).
+NO_ANSWER = ("BotSessionExpired", "BotWorkerError")
 LEASE_SECONDS = 30
 RENEW_SECONDS = 5
 POLL_SECONDS = 1.0
@@ -201,8 +204,8 @@ class SystemTurn:
                 )
                 _metric("backoffice_system_paused", self.name, 1)
                 _metric("backoffice_system_pauses", self.name, 1)
-        elif error.type != "BotSessionExpired":
-            await self.succeeded()
+        elif error.type not in NO_ANSWER:
+            await self.succeeded()  # the system answered, even if with a refusal
         return self._retry_or_final(error)
 
     async def _resumed(self) -> None:
