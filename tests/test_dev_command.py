@@ -32,7 +32,9 @@ from typer.testing import CliRunner
 from backoffice.cli.main import app
 from backoffice.logs import configure_logging
 from backoffice.mail import SMTP_SERVER_LOGGER, MailSink
-from backoffice.settings import interpreter_bin_dir
+from backoffice.payload_codec import data_converter
+from backoffice.payload_keys import payload_keys
+from backoffice.settings import interpreter_bin_dir, load_settings
 from tests.support.network import free_port
 
 BACKOFFICE = str(interpreter_bin_dir() / "backoffice")
@@ -244,7 +246,9 @@ async def test_workflow_in_flight_when_dev_stops_completes_after_restart(tmp_pat
         stack.process.send_signal(signal.SIGINT)
         await asyncio.wait_for(stack.process.wait(), timeout=30)
     async with dev_stack(state_dir, port, ui_port):
-        client = await Client.connect(f"localhost:{port}")
+        # The result is encrypted with the stack's key: read it as its commands do.
+        keys = payload_keys(load_settings({"BACKOFFICE_STATE_DIR": str(state_dir)}))
+        client = await Client.connect(f"localhost:{port}", data_converter=data_converter(keys))
         result = await asyncio.wait_for(client.get_workflow_handle(handle.id).result(), timeout=60)
         assert result["greeting"] == "Hello, restart!"
 
