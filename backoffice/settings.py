@@ -206,6 +206,12 @@ class Settings(BaseModel):
     bot_traces: bool = Field(
         default=True, description="Record a Playwright trace of each bot run, kept on failure."
     )
+    bot_trace_snapshots: bool = Field(
+        default=False,
+        description="Add a DOM snapshot of every action to the traces (for debugging a bot: "
+        "they cost about a sixth of a bot's time); the page's HTML and a screenshot at the "
+        "failure are kept either way.",
+    )
     task_sweep_seconds: float = Field(
         default=300,
         ge=0,

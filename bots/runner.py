@@ -181,7 +181,11 @@ class _Attempt:
             page = self.page = await self._new_page()
             await self._logged_in(page)
             if self.settings.bot_traces:
-                await self.context.tracing.start(screenshots=False, snapshots=True)
+                # Actions, network and console only by default: DOM snapshots of every
+                # action cost far more, and the failure's screenshot and HTML are kept anyway.
+                await self.context.tracing.start(
+                    screenshots=False, snapshots=self.settings.bot_trace_snapshots
+                )
                 self.tracing = True
             existing = await self.bot.find(page, data)
             if existing is not None:
