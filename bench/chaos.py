@@ -22,14 +22,13 @@ import os
 import random
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from contextlib import AsyncExitStack, suppress
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +50,7 @@ from backoffice.payload_keys import new_key  # noqa: E402
 from backoffice.registry import discover  # noqa: E402
 from backoffice.serving import EmbeddedServer  # noqa: E402
 from backoffice.settings import interpreter_bin_dir, load_settings  # noqa: E402
+from bench.invoices import free_port, invoice  # noqa: E402
 from legacy import create_app, seed  # noqa: E402
 from legacy.erp.models import InvoiceDocument, PaymentProposal  # noqa: E402
 
@@ -65,45 +65,6 @@ FAULTS = {
 }
 DEADLINE_SECONDS = 1800  # the whole batch; what is not settled by then counts as failed
 POLL_SECONDS = 2.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def invoice(number: str, po_number: str, today: date) -> dict[str, Any]:
-    return {
-        "invoice_id": f"INV-C-{number}",
-        "company": "ACME-DE",
-        "supplier_id": "SUP-00087",
-        "supplier_invoice_no": f"C-{number}",
-        "invoice_date": (today - timedelta(days=2)).isoformat(),
-        "currency": "EUR",
-        "net_amount": 1245.00,
-        "tax_amount": 236.55,
-        "gross_amount": 1481.55,
-        "payment_terms": "2/10 NET 30",
-        "po_number": po_number,
-        "cost_center": "CC-4100",
-        "category": "GOODS",
-        "entered_by": "bob",
-        "lines": [
-            {
-                "line": 1,
-                "po_line": 1,
-                "item": "LAPTOP-14",
-                "qty": 1,
-                "uom": "EA",
-                "unit_price": 1245.00,
-                "amount": 1245.00,
-                "tax_code": "DE19",
-            }
-        ],
-        "bank": {"iban": "DE89370400440532013000"},
-    }
 
 
 class Workers:
@@ -313,7 +274,7 @@ async def main() -> None:
                     ],
                 }
                 (await http.post("/__admin/purchase-orders", json=order)).raise_for_status()
-                data = invoice(f"{tag}-{number}", po, today)
+                data = invoice(f"{tag}-{number}", po, today, prefix="C")
                 handle = await start_process(
                     env.client, "invoice-approval", data, task_queue=queue, definitions=definitions
                 )

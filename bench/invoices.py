@@ -87,12 +87,13 @@ def free_port() -> int:
         return port
 
 
-def invoice(number: str, po_number: str, today: date) -> dict[str, Any]:
+def invoice(number: str, po_number: str, today: date, prefix: str = "B") -> dict[str, Any]:
+    """A touchless invoice of one laptop against ``po_number`` (``prefix`` tells benches apart)."""
     return {
-        "invoice_id": f"INV-B-{number}",
+        "invoice_id": f"INV-{prefix}-{number}",
         "company": "ACME-DE",
         "supplier_id": "SUP-00087",
-        "supplier_invoice_no": f"B-{number}",
+        "supplier_invoice_no": f"{prefix}-{number}",
         "invoice_date": (today - timedelta(days=2)).isoformat(),
         "currency": "EUR",
         "net_amount": 1245.00,

@@ -125,7 +125,7 @@ class SystemTurn:
             if await asyncio.to_thread(
                 store.claim_probe, self.engine, self.name, self.probe_every
             ) and await _answers(self.system.url):
-                await self._resumed()
+                await self.succeeded()
                 return
             if datetime.now(UTC) >= deadline:
                 since = current.paused_since.replace(tzinfo=UTC)
@@ -207,10 +207,6 @@ class SystemTurn:
         elif error.type not in NO_ANSWER:
             await self.succeeded()  # the system answered, even if with a refusal
         return self._retry_or_final(error)
-
-    async def _resumed(self) -> None:
-        if await asyncio.to_thread(store.record_success, self.engine, self.name):
-            await self._told_resumed()
 
     async def _told_resumed(self) -> None:
         log.warning("system answers again: its paused bots resume", system=self.name)

@@ -10,6 +10,7 @@ import pytest
 from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
 
 from backoffice.engine.contracts import DECIDE_UPDATE, TASKS_QUERY, Decision, TaskView
+from tests.engine.test_time_and_people import decide
 from tests.support.activities import calls_of
 from tests.support.processes import ProcessRunner
 
@@ -48,13 +49,6 @@ async def open_task(handle: WorkflowHandle[Any, Any], other_than: str = "") -> T
             return tasks[0]
         await asyncio.sleep(0.05)
     raise AssertionError("the run has opened no new task")
-
-
-async def decide(handle: WorkflowHandle[Any, Any], decision: Decision) -> TaskView:
-    result: TaskView = await handle.execute_update(
-        DECIDE_UPDATE, decision, result_type=TaskView, id=f"{decision.task_id}:{decision.outcome}"
-    )
-    return result
 
 
 async def test_a_failing_undo_waits_for_a_person_then_the_rest_is_undone(
