@@ -26,7 +26,7 @@ from backoffice.logs import get_logger
 from backoffice.people.store import sync_directory
 from backoffice.settings import Settings
 from backoffice.tasks.orphans import sweep_until
-from bots.browser import close_pool
+from bots.kit.browser import close_pool
 
 log = get_logger("backoffice.worker")
 

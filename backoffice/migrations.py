@@ -1,13 +1,16 @@
 """Making and upgrading the records tables, once for all the processes that share them.
 
-New tables are made as declared. A table an earlier version made gets the columns declared
-since (always nullable or defaulted, so its rows stay), their data (the invoice register's
-number key), then the indexes declared since. All of it is one transaction holding the
-schema lock: a process starting meanwhile waits, then finds everything done. (PostgreSQL
+New tables are made as declared, the engine's and every pack's. A table an earlier version
+made gets the columns declared since (always nullable or defaulted, so its rows stay),
+their data (the packs' upgrades), then the indexes declared since. All of it is one
+transaction holding the schema lock: a process starting meanwhile waits, then finds
+everything done. (PostgreSQL
 changes tables transactionally; on SQLite the lock is the file's write lock.)
 """
 
 from __future__ import annotations
+
+import importlib
 
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlmodel import SQLModel
@@ -20,20 +23,21 @@ def prepare(engine: Engine) -> None:
     # Importing the table modules registers them with SQLModel's metadata.
     import backoffice.audit.steps
     import backoffice.events.subscriptions
-    import backoffice.payables.records
     import backoffice.people.passwords
     import backoffice.people.sessions
     import backoffice.people.store
     import backoffice.systems.store
     import backoffice.tasks.store  # noqa: F401
-    from backoffice.payables import upgrades as payables
+    from backoffice import packs
 
+    for module in packs.table_modules():
+        importlib.import_module(module)
     with engine.begin() as connection:
         hold_lock(connection, "schema")
         SQLModel.metadata.create_all(connection)
         _add_new_columns(connection)
-        payables.fill_number_keys(connection)
-        payables.settle_counted_twins(connection)
+        for upgrade in packs.data_upgrades():
+            upgrade(connection)
         _add_new_indexes(connection)
 
 

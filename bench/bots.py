@@ -34,10 +34,10 @@ from pydantic import BaseModel  # noqa: E402
 
 from backoffice import runtime  # noqa: E402
 from backoffice.settings import load_settings  # noqa: E402
-from bots.browser import CHROMIUM_ARGS, pool_for  # noqa: E402
-from bots.page_object import BotInput  # noqa: E402
-from bots.runner import run_bot  # noqa: E402
-from bots.sandbox_screens import SandboxScreens  # noqa: E402
+from bots.kit.browser import CHROMIUM_ARGS, pool_for  # noqa: E402
+from bots.kit.page_object import BotInput  # noqa: E402
+from bots.kit.runner import run_bot  # noqa: E402
+from bots.kit.sandbox_screens import SandboxScreens  # noqa: E402
 from legacy import seed  # noqa: E402
 
 SEARCHES = 5  # x 4 actions = 20

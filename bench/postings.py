@@ -32,9 +32,9 @@ import httpx  # noqa: E402
 
 from backoffice import runtime  # noqa: E402
 from backoffice.settings import load_settings  # noqa: E402
-from bots.browser import close_pool  # noqa: E402
-from bots.erp import InvoicePosting, PostInvoice  # noqa: E402
-from bots.runner import run_bot  # noqa: E402
+from bots.erp.postings import InvoicePosting, PostInvoice  # noqa: E402
+from bots.kit.browser import close_pool  # noqa: E402
+from bots.kit.runner import run_bot  # noqa: E402
 from legacy import seed  # noqa: E402
 
 CENT = Decimal("0.01")

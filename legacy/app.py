@@ -23,6 +23,8 @@ from legacy.seeding import seed_database
 from legacy.sessions import SessionStore
 from legacy.storage import Database
 
+# The pages every system shares (frame, login, errors); each system keeps its own screens
+# in its folder's templates/, which templates name by the system ("erp/po.html").
 TEMPLATES = Path(__file__).parent / "templates"
 SYSTEMS: tuple[str, ...] = ("erp", "hr", "treasury")
 DEFAULT_PORTS: dict[str, int] = {"erp": 8301, "hr": 8302, "treasury": 8303}
@@ -107,7 +109,17 @@ def create_app(
     spec = system_spec(system)
     db = Database(database_path(system, data_dir), spec.base)
     templates = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(TEMPLATES),
+                jinja2.PrefixLoader(
+                    {
+                        name: jinja2.FileSystemLoader(TEMPLATES.parent / name / "templates")
+                        for name in SYSTEMS
+                    }
+                ),
+            ]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
     )

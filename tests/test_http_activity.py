@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.http import request
+from activities.common.http import request
 from backoffice import registry, runtime
 from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions, start_process

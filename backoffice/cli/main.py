@@ -382,11 +382,15 @@ def demo_command(
         typer.Option(help="2-8 capitals and digits (default: a new name each second)."),
     ] = None,
     port: PortOption = None,
+    pack: Annotated[
+        str | None,
+        typer.Option(help="The pack whose demo to start, e.g. payables (default: every pack's)."),
+    ] = None,
 ) -> None:
-    """Start a batch of supplier invoices in the running stack (`backoffice dev`)."""
+    """Start the packs' demo batches in the running stack (`backoffice dev`): supplier invoices."""
     from backoffice.cli.demo import demo
 
-    demo(settings_and_logging(follow_running_stack=port is None), port, batch)
+    demo(settings_and_logging(follow_running_stack=port is None), port, batch, pack)
 
 
 @app.command("status")

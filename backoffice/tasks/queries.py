@@ -127,3 +127,43 @@ def task_detail(engine: Engine, task_id: str) -> TaskDetail | None:
         ]
         queues = session.exec(select(TaskQueueRow.group_id).where(TaskQueueRow.task_id == task_id))
         return TaskDetail(row=row, deciders=deciders, events=events, queues=sorted(queues))
+
+
+def tasks_of_run(engine: Engine, workflow_id: str) -> list[dict[str, Any]]:
+    """Every task of a run with its audit events (who did what, when, from where), as data.
+
+    What a process keeps in its archive of a case: plain JSON, so it stays readable when
+    the task table changes shape.
+    """
+    with Session(engine) as session:
+        task_ids = session.exec(
+            select(TaskRow.id)
+            .where(TaskRow.workflow_id == workflow_id)
+            .order_by(col(TaskRow.created_at))
+        ).all()
+    found = []
+    for task_id in task_ids:
+        detail = task_detail(engine, task_id)
+        if detail is None:  # removed meanwhile: nothing to keep of it
+            continue
+        task = detail.row
+        found.append(
+            {
+                "task_id": task.id,
+                "step": task.step_id,
+                "title": task.title,
+                "status": task.status,
+                "outcome": task.outcome,
+                "events": [
+                    {
+                        "at": event.at.isoformat(),
+                        "event": event.event,
+                        "actor": event.actor,
+                        "source": event.source,
+                        "detail": event.detail,
+                    }
+                    for event in detail.events
+                ],
+            }
+        )
+    return found

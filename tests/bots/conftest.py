@@ -22,8 +22,11 @@ from backoffice.engine.runs import Definitions
 from backoffice.interceptors import StepAuditInterceptor
 from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, load_settings
-from bots import erp, erp_master_data, hr, treasury
-from bots.browser import close_pool
+from bots.erp import master_data as erp_master_data
+from bots.erp import postings as erp
+from bots.hr import actions as hr
+from bots.kit.browser import close_pool
+from bots.treasury import actions as treasury
 from legacy import create_app, seed
 from tests.bots import drift, refused_submit
 from tests.support.activities import test_registry

@@ -5,8 +5,8 @@ from __future__ import annotations
 from playwright.async_api import Page
 from temporalio import activity
 
-from bots.erp import InvoicePosting, PostedInvoice, PostInvoice
-from bots.runner import run_bot
+from bots.erp.postings import InvoicePosting, PostedInvoice, PostInvoice
+from bots.kit.runner import run_bot
 
 
 class OldInvoiceScreen(PostInvoice):

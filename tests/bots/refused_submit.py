@@ -6,8 +6,8 @@ import httpx
 from playwright.async_api import Page
 from temporalio import activity
 
-from bots.erp import InvoicePosting, PostedInvoice, PostInvoice
-from bots.runner import run_bot
+from bots.erp.postings import InvoicePosting, PostedInvoice, PostInvoice
+from bots.kit.runner import run_bot
 
 # Business keys whose first submit has been refused already (one per test's reference).
 refused: set[str] = set()

@@ -19,9 +19,9 @@ from starlette.routing import Route
 
 from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, load_settings
-from bots.browser import pool_for
-from bots.page_object import Bot, BotInput
-from bots.runner import run_bot, standalone
+from bots.kit.browser import pool_for
+from bots.kit.page_object import Bot, BotInput
+from bots.kit.runner import run_bot, standalone
 from tests.support.network import free_port
 
 LOGINS: list[str] = []

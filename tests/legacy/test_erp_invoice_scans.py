@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from backoffice.payables.demo import batch
+from activities.payables.demo_batch import batch
 from legacy import create_app, seed
 from tests.legacy.conftest import PASSWORD, USER, Running
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from playwright.async_api import Browser, async_playwright
 
 from backoffice.settings import load_settings
-from bots.browser import CHROMIUM_ARGS
+from bots.kit.browser import CHROMIUM_ARGS
 
 
 @asynccontextmanager

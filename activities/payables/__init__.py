@@ -1,0 +1,23 @@
+"""Payables: supplier invoices from receipt to payment (``definitions/invoice_approval.yaml``).
+
+The pack keeps the invoice register (duplicates), the match lines and the archive of each
+case; its demo is a morning's invoices, one for every path of the process.
+"""
+
+from __future__ import annotations
+
+from activities.payables import upgrades
+from activities.payables.demo import DEMO
+from backoffice.packs import Pack, register_pack
+
+PACK = register_pack(
+    Pack(
+        name="payables",
+        title="Payables",
+        processes=("invoice-approval",),
+        tables=("activities.payables.register", "activities.payables.tables"),
+        upgrades=(upgrades.fill_number_keys, upgrades.settle_counted_twins),
+        demo=DEMO,
+        docs=("docs/processes/invoice_approval.md",),
+    )
+)

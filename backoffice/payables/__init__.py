@@ -1,1 +1,0 @@
-"""Accounts payable records the engine owns: supplier invoices as received, for duplicates."""

@@ -1,0 +1,50 @@
+"""The demo batch itself: every invoice is one the process accepts, and says what it shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from activities.payables.demo_batch import BATCH_PATTERN, batch, batch_name
+from backoffice.catalog import build_catalog
+from backoffice.engine.runs import Definitions
+from backoffice.language.inputs import check_input
+from tests.processes.invoice_approval.conftest import ROOT
+
+
+def test_every_demo_invoice_is_valid_input_with_a_reference_the_erp_keeps_whole() -> None:
+    name = batch_name(datetime(2026, 11, 25, 3, 30, 12, tzinfo=UTC))
+    assert BATCH_PATTERN.match(name)
+    definition, _ = Definitions(ROOT / "definitions", build_catalog()).snapshot("invoice-approval")
+    invoices = batch(name, date(2026, 11, 25))
+    for invoice in invoices:
+        checked = check_input(definition, invoice.data)
+        assert len(checked["supplier_invoice_no"]) <= 16
+        # The header adds up, as capture would hand it over.
+        lines = round(sum(line["amount"] for line in checked["lines"]), 2)
+        assert lines == checked["net_amount"]
+        assert round(checked["net_amount"] + checked["tax_amount"], 2) == checked["gross_amount"]
+    ids = [invoice.data["invoice_id"] for invoice in invoices]
+    assert len(set(ids)) == len(ids) == 12
+    paths = [invoice.path for invoice in invoices]
+    assert {"fraud hold", "exact duplicate", "suspected duplicate", "price variance"} <= set(paths)
+    # Duplicates follow the invoice they repeat; every order they need comes with them.
+    for invoice in invoices:
+        if invoice.after is not None:
+            assert ids.index(invoice.after) < ids.index(invoice.data["invoice_id"])
+        assert all(o.po_number == invoice.data.get("po_number") for o in invoice.orders)
+
+
+def test_batch_names_differ_second_by_second() -> None:
+    first = batch_name(datetime(2026, 11, 25, 3, 30, 12, tzinfo=UTC))
+    second = batch_name(datetime(2026, 11, 25, 3, 30, 13, tzinfo=UTC))
+    assert first != second
+
+
+def test_with_the_erps_archive_each_demo_invoice_links_to_its_own_scan() -> None:
+    scans = "http://127.0.0.1:8301/__admin/invoice-scans"
+    invoices = batch("DS2", date(2026, 11, 25), scans=scans)
+    assert [i.data["document_url"] for i in invoices] == [
+        f"{scans}/{i.data['invoice_id']}.pdf" for i in invoices
+    ]
+    # Without it, the address capture would have given (a bucket nobody opens here).
+    assert batch("DS2", date(2026, 11, 25))[0].data["document_url"].startswith("s3://")
