@@ -1,6 +1,6 @@
 """Every command example in the README and docs runs as written against the demo stack.
 
-Each ```bash block of README.md and docs/*.md runs line by line, in the order a reader
+Each ```bash block of README.md and docs/**/*.md runs line by line, in the order a reader
 meets them, in a shell at the repository's root, against a ``backoffice dev`` started for
 the file (on free ports: the environment points the commands at it, as a user's
 terminal would be). A block preceded by ``<!-- example not run by tests/test_examples.py:
@@ -32,7 +32,7 @@ from tests.support.network import free_port
 from tests.test_dev_command import read_banner
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 NOT_RUN = re.compile(r"<!-- example not run by tests/test_examples\.py: (.+?) -->\s*$")
 BLOCK = re.compile(r"^```bash\n(.*?)^```", re.S | re.M)
 STARTUP_SECONDS = 90
