@@ -22,25 +22,43 @@ from backoffice import registry, runtime
 from backoffice.audit.steps import trail as step_trail
 from backoffice.database import RecordsDatabaseError, hold_lock
 from backoffice.logs import get_logger
+from backoffice.money import (
+    CENT,
+    Amount,
+    MoneyError,
+    exact,
+    format_money,
+    minor_unit,
+    parse_amount,
+    round_money,
+)
 from backoffice.pack_demo import DemoContext, DemoError
 from backoffice.settings import Settings
 from backoffice.tasks.queries import tasks_of_run
 from backoffice.tasks.records import records_engine
 
 __all__ = [
+    "CENT",
+    "Amount",
     "Demo",
     "DemoContext",
     "DemoError",
+    "MoneyError",
     "Pack",
     "RecordsDatabaseError",
     "Settings",
     "activity",
+    "exact",
+    "format_money",
     "get_logger",
     "hold_lock",
+    "minor_unit",
     "pack_named",
     "packs",
+    "parse_amount",
     "records_engine",
     "register_pack",
+    "round_money",
     "settings",
     "step_trail",
     "tasks_of_run",
