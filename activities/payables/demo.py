@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import httpx
 from temporalio.service import RPCError
 
 from activities.payables.demo_batch import BATCH_PATTERN, DemoInvoice, batch, batch_name
-from backoffice.packs import Demo, DemoContext, DemoError
+from backoffice.packs import Demo, DemoContext, DemoError, format_money
 
 PROCESS = "invoice-approval"
 SCANS_PATH = "/__admin/invoice-scans"  # the sandbox ERP's archive of invoice scans
@@ -100,9 +101,9 @@ async def run_demo(stack: DemoContext, name: str | None) -> None:
             await checked(stack, f"{PROCESS}/{invoice.after}")
         workflow_id = await stack.start(PROCESS, invoice.data)
         data = invoice.data
+        gross = format_money(Decimal(data["gross_amount"]), data["currency"])
         stack.say(
-            f"  {workflow_id}  {data['supplier_id']}  {data['gross_amount']:>10,.2f} EUR  "
-            f"{invoice.path}: {invoice.expect}"
+            f"  {workflow_id}  {data['supplier_id']}  {gross:>14}  {invoice.path}: {invoice.expect}"
         )
     this_batch = f'BusinessKey STARTS_WITH "INV-IN-{batch_id}-"'
     settings = stack.settings

@@ -13,15 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+
+from backoffice.packs import round_money
 
 TAX_RATE = Decimal("0.19")
 # A batch name goes into invoice references, which the ERP keeps to 16 characters.
 BATCH_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
-CENT = Decimal("0.01")
 ENTERED_BY = "bob"  # the AP clerk who released the invoices from capture
 COST_CENTRE = "CC-4100"
 
@@ -62,16 +63,12 @@ def batch_name(now: datetime) -> str:
     return "D" + (text or "0")
 
 
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, ROUND_HALF_UP)
-
-
 def _invoice(
     batch: str,
     number: int,
     today: date,
     supplier: str,
-    lines: list[tuple[int | None, str, float, str, float]],
+    lines: list[tuple[int | None, str, int, str, str]],
     *,
     category: str,
     po_number: str | None = None,
@@ -80,11 +77,15 @@ def _invoice(
     reference: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """An invoice as capture hands it over; lines are (po_line, item, qty, uom, price)."""
+    """An invoice as capture hands it over; lines are (po_line, item, qty, uom, price).
+
+    Amounts are decimal text, as capture reads them off the document (and as JSON carries
+    them exactly), computed in Decimal.
+    """
     rows = []
     net = Decimal(0)
     for index, (po_line, item, qty, uom, price) in enumerate(lines, start=1):
-        amount = _money(Decimal(str(qty)) * Decimal(str(price)))
+        amount = round_money(Decimal(qty) * Decimal(price), "EUR")
         net += amount
         row: dict[str, Any] = {
             "line": index,
@@ -92,13 +93,13 @@ def _invoice(
             "qty": qty,
             "uom": uom,
             "unit_price": price,
-            "amount": float(amount),
+            "amount": str(amount),
             "tax_code": "DE19",
         }
         if po_line is not None:
             row["po_line"] = po_line
         rows.append(row)
-    tax = _money(net * TAX_RATE)
+    tax = round_money(net * TAX_RATE, "EUR")
     data: dict[str, Any] = {
         "invoice_id": f"INV-IN-{batch}-{number:02d}",
         "company": "ACME-DE",
@@ -107,9 +108,9 @@ def _invoice(
         "invoice_date": (today - timedelta(days=3)).isoformat(),
         "received_at": f"{(today - timedelta(days=2)).isoformat()}T09:14:00Z",
         "currency": "EUR",
-        "net_amount": float(net),
-        "tax_amount": float(tax),
-        "gross_amount": float(net + tax),
+        "net_amount": str(net),
+        "tax_amount": str(tax),
+        "gross_amount": str(net + tax),
         "payment_terms": terms,
         "cost_center": COST_CENTRE,
         "category": category,
@@ -146,7 +147,7 @@ def batch(batch: str, today: date, scans: str | None = None) -> list[DemoInvoice
 def _batch(batch: str, today: date) -> list[DemoInvoice]:
     po = [f"PO-{batch}-{n}" for n in range(1, 8)]
 
-    def order(n: int, supplier: str, *lines: tuple[str, float, str, float, float]) -> Order:
+    def order(n: int, supplier: str, *lines: tuple[str, int, str, str, int]) -> Order:
         return Order(
             po[n - 1],
             supplier,
@@ -163,12 +164,12 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
             ],
         )
 
-    laptops = order(1, "SUP-00087", ("LAPTOP-14", 10, "EA", 1245.00, 10))
-    toner = order(2, "SUP-00087", ("TONER-XL", 40, "EA", 89.90, 40))
-    more_laptops = order(3, "SUP-00087", ("LAPTOP-14", 10, "EA", 1245.00, 10))
-    facility = order(4, "SUP-00278", ("SVC-FM", 1, "LS", 6300.00, 1))
-    monitors = order(5, "SUP-00012", ("MONITOR-27", 10, "EA", 329.00, 0))
-    desks = order(6, "SUP-00417", ("DESK-160", 8, "EA", 560.00, 5))
+    laptops = order(1, "SUP-00087", ("LAPTOP-14", 10, "EA", "1245.00", 10))
+    toner = order(2, "SUP-00087", ("TONER-XL", 40, "EA", "89.90", 40))
+    more_laptops = order(3, "SUP-00087", ("LAPTOP-14", 10, "EA", "1245.00", 10))
+    facility = order(4, "SUP-00278", ("SVC-FM", 1, "LS", "6300.00", 1))
+    monitors = order(5, "SUP-00012", ("MONITOR-27", 10, "EA", "329.00", 0))
+    desks = order(6, "SUP-00417", ("DESK-160", 8, "EA", "560.00", 5))
     fm_iban, nw_iban, it_iban = (
         "DE70700202700015820454",
         "NL91ABNA0417164300",
@@ -179,7 +180,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
         1,
         today,
         "SUP-00087",
-        [(1, "LAPTOP-14", 10, "EA", 1245.00)],
+        [(1, "LAPTOP-14", 10, "EA", "1245.00")],
         category="GOODS",
         po_number=laptops.po_number,
         iban=ACME_IBAN,
@@ -190,7 +191,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
         2,
         today,
         "SUP-00087",
-        [(1, "TONER-XL", 40, "EA", 91.00)],
+        [(1, "TONER-XL", 40, "EA", "91.00")],
         category="GOODS",
         po_number=toner.po_number,
         iban=ACME_IBAN,
@@ -217,7 +218,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
                 3,
                 today,
                 "SUP-00087",
-                [(1, "LAPTOP-14", 10, "EA", 1282.35)],
+                [(1, "LAPTOP-14", 10, "EA", "1282.35")],
                 category="GOODS",
                 po_number=more_laptops.po_number,
                 iban=ACME_IBAN,
@@ -233,7 +234,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
                 4,
                 today,
                 "SUP-00278",
-                [(1, "SVC-FM", 1, "LS", 6300.00)],
+                [(1, "SVC-FM", 1, "LS", "6300.00")],
                 category="SERVICES",
                 po_number=facility.po_number,
                 iban=fm_iban,
@@ -249,7 +250,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
                 5,
                 today,
                 "SUP-00012",
-                [(1, "MONITOR-27", 10, "EA", 329.00)],
+                [(1, "MONITOR-27", 10, "EA", "329.00")],
                 category="GOODS",
                 po_number=monitors.po_number,
                 iban=nw_iban,
@@ -266,7 +267,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
                 6,
                 today,
                 "SUP-00417",
-                [(1, "DESK-160", 8, "EA", 560.00)],
+                [(1, "DESK-160", 8, "EA", "560.00")],
                 category="GOODS",
                 po_number=desks.po_number,
                 iban=it_iban,
@@ -282,7 +283,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
                 7,
                 today,
                 "SUP-00231",
-                [(None, "SVC-CLEAN", 1, "LS", 780.00)],
+                [(None, "SVC-CLEAN", 1, "LS", "780.00")],
                 category="NON_PO",
                 iban="FR1420041010050500013M02606",
                 terms="NET 30",
@@ -296,7 +297,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
                 8,
                 today,
                 "SUP-00231",
-                [(None, "SVC-CONSULT", 30, "D", 700.00)],
+                [(None, "SVC-CONSULT", 30, "D", "700.00")],
                 category="NON_PO",
                 iban="FR1420041010050500013M02606",
                 terms="NET 30",
@@ -310,7 +311,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
                 9,
                 today,
                 "SUP-00278",
-                [(None, "SVC-MOVE", 1, "LS", 52000.00)],
+                [(None, "SVC-MOVE", 1, "LS", "52000.00")],
                 category="NON_PO",
                 iban=fm_iban,
                 terms="NET 14",
@@ -324,7 +325,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
                 10,
                 today,
                 "SUP-00087",
-                [(None, "SVC-REPAIR", 1, "LS", 2400.00)],
+                [(None, "SVC-REPAIR", 1, "LS", "2400.00")],
                 category="NON_PO",
                 iban="GB29NWBK60161331926819",
                 terms="2/10 NET 30",

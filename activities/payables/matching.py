@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -22,43 +22,45 @@ from temporalio import activity
 
 from activities.payables.tables import MatchLineRow, keep_match
 from backoffice import packs
-from backoffice.packs import records_engine
+from backoffice.packs import Amount, records_engine, round_money
 
-CENT = Decimal("0.01")
 Route = Literal["three_way", "two_way"]
 
 
 class Tolerances(BaseModel):
-    price_percent: float = Field(default=2.0, ge=0, description="Of the line's amount.")
-    price_absolute: float = Field(default=5.0, ge=0, description="Per line, in currency.")
-    header_absolute: float = Field(
-        default=100.0, ge=0, description="Header net amount against the sum of its lines."
+    price_percent: Amount = Field(default=Decimal(2), ge=0, description="Of the line's amount.")
+    price_absolute: Amount = Field(default=Decimal(5), ge=0, description="Per line, in currency.")
+    header_absolute: Amount = Field(
+        default=Decimal(100), ge=0, description="Header net amount against the sum of its lines."
     )
-    over_billing_percent: float = Field(default=0.0, ge=0, description="Beyond what arrived.")
+    over_billing_percent: Amount = Field(
+        default=Decimal(0), ge=0, description="Beyond what arrived."
+    )
 
 
 class InvoiceLine(BaseModel):
     line: int
     po_line: int | None = None
     item: str | None = None  # finds the PO line when capture left po_line empty
-    qty: float
-    unit_price: float
+    qty: Amount
+    unit_price: Amount
 
 
 class OrderLine(BaseModel):
     po_line: int
     item: str | None = None
-    qty: float
-    unit_price: float
-    received_qty: float = 0
-    invoiced_qty: float = Field(default=0, description="Billed by earlier invoices.")
+    qty: Amount
+    unit_price: Amount
+    received_qty: Amount = Decimal(0)
+    invoiced_qty: Amount = Field(default=Decimal(0), description="Billed by earlier invoices.")
 
 
 class MatchRequest(BaseModel):
     invoice_id: str | None = Field(default=None, description="Given: the result is recorded.")
     po_number: str | None = None
     route: Route = "three_way"
-    net_amount: float | None = Field(default=None, description="The invoice header's net.")
+    currency: str = Field(default="EUR", description="The invoice's: variances round to it.")
+    net_amount: Amount | None = Field(default=None, description="The invoice header's net.")
     po_status: Literal["open", "closed", "cancelled"] = "open"
     lines: list[InvoiceLine] = Field(min_length=1)
     order: list[OrderLine]
@@ -68,8 +70,8 @@ class MatchRequest(BaseModel):
 class LineMatch(BaseModel):
     line: int
     po_line: int | None
-    price_variance: float  # (invoice price - PO price) x quantity; positive: billed higher
-    quantity_variance: float  # invoiced beyond what may be billed; 0 when within
+    price_variance: Amount  # (invoice price - PO price) x quantity; positive: billed higher
+    quantity_variance: Amount  # invoiced beyond what may be billed; 0 when within
     reason_codes: list[str]
     blocked: bool
     warnings: list[str] = Field(default_factory=list)
@@ -79,14 +81,10 @@ class MatchResult(BaseModel):
     status: Literal["matched", "exception", "awaiting_gr"]
     should_be_paid: Literal["yes", "no", "exception"]
     reason_codes: list[str]
-    price_variance: float  # within tolerance, to post to the price-variance account
-    total_price_variance: float = 0  # every line's, accepted or not
+    price_variance: Amount  # within tolerance, to post to the price-variance account
+    total_price_variance: Amount = Decimal(0)  # every line's, accepted or not
     lines: list[LineMatch]
     warnings: list[str] = Field(default_factory=list)
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, ROUND_HALF_UP)
 
 
 def _line(
@@ -95,27 +93,29 @@ def _line(
     """One line; ``earlier`` is what this invoice's lines before it bill on the same PO line."""
     if order is None:
         return LineMatch(
-            line=line.line, po_line=line.po_line, price_variance=0, quantity_variance=0,
+            line=line.line, po_line=line.po_line, price_variance=Decimal(0),
+            quantity_variance=Decimal(0),
             reason_codes=["NO_PO"], blocked=True,
         )  # fmt: skip
     tolerances = request.tolerances
-    qty = Decimal(str(line.qty))
+    qty = line.qty
     codes: list[str] = []
     warnings: list[str] = []
-    billable = Decimal(str(order.qty))
+    billable = order.qty
     if request.route == "three_way":
-        billable = Decimal(str(order.received_qty))
+        billable = order.received_qty
         if billable <= 0:
             codes.append("NO_GR")
-    allowance = billable * Decimal(str(tolerances.over_billing_percent)) / 100
-    over = min(qty, earlier + qty - (billable + allowance - Decimal(str(order.invoiced_qty))))
+    allowance = billable * tolerances.over_billing_percent / 100
+    over = min(qty, earlier + qty - (billable + allowance - order.invoiced_qty))
     if over > 0 and "NO_GR" not in codes:
         codes.append("QTY_VAR")
-    variance = _money(float((Decimal(str(line.unit_price)) - Decimal(str(order.unit_price))) * qty))
-    line_amount = _money(float(Decimal(str(order.unit_price)) * qty))
+    money = request.currency
+    variance = round_money((line.unit_price - order.unit_price) * qty, money)
+    line_amount = round_money(order.unit_price * qty, money)
     limit = max(
-        line_amount * Decimal(str(tolerances.price_percent)) / 100,
-        _money(tolerances.price_absolute),
+        line_amount * tolerances.price_percent / 100,
+        round_money(tolerances.price_absolute, money),
     )
     if abs(variance) > limit:
         if variance > 0:
@@ -125,8 +125,8 @@ def _line(
     return LineMatch(
         line=line.line,
         po_line=line.po_line,
-        price_variance=float(variance),
-        quantity_variance=float(max(over, Decimal(0))),
+        price_variance=variance,
+        quantity_variance=max(over, Decimal(0)),
         reason_codes=codes,
         blocked=bool(codes),
         warnings=warnings,
@@ -152,26 +152,24 @@ def match(request: MatchRequest) -> MatchResult:
         matched = _line(line, order, request, earlier)
         if order is not None:
             matched.po_line = order.po_line
-            billed[order.po_line] = earlier + Decimal(str(line.qty))
+            billed[order.po_line] = earlier + line.qty
         lines.append(matched)
     codes = sorted({code for line in lines for code in line.reason_codes})
     warnings = [w for line in lines for w in line.warnings]
     if request.po_status != "open":
         codes = sorted({*codes, "PO_CLOSED"})
-    within = sum((_money(line.price_variance) for line in lines if not line.blocked), Decimal(0))
-    total = sum((_money(line.price_variance) for line in lines), Decimal(0))
+    money = request.currency
+    within = sum((line.price_variance for line in lines if not line.blocked), Decimal(0))
+    total = sum((line.price_variance for line in lines), Decimal(0))
     if request.net_amount is not None:
         lines_total = sum(
-            (
-                _money(float(Decimal(str(x.qty)) * Decimal(str(x.unit_price))))
-                for x in request.lines
-            ),
-            Decimal(0),
+            (round_money(x.qty * x.unit_price, money) for x in request.lines), Decimal(0)
         )
-        header = _money(request.net_amount) - lines_total
-        if header > _money(request.tolerances.header_absolute):
+        header = round_money(request.net_amount, money) - lines_total
+        header_limit = round_money(request.tolerances.header_absolute, money)
+        if header > header_limit:
             codes = sorted({*codes, "PRICE_VAR"})  # the header bills more than its lines
-        elif -header > _money(request.tolerances.header_absolute):
+        elif -header > header_limit:
             warnings.append(f"the header is {-header} below its lines (a discount)")
     status: Literal["matched", "exception", "awaiting_gr"] = "matched"
     paid: Literal["yes", "no", "exception"] = "yes"
@@ -184,8 +182,8 @@ def match(request: MatchRequest) -> MatchResult:
         status=status,
         should_be_paid=paid,
         reason_codes=codes,
-        price_variance=float(within),
-        total_price_variance=float(total),
+        price_variance=within,
+        total_price_variance=total,
         lines=lines,
         warnings=warnings,
     )

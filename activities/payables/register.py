@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Index, text
+from sqlalchemy import Engine, Index, Numeric, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -52,7 +53,7 @@ class InvoiceRecord(SQLModel, table=True):
     reference_key: str = Field(index=True)  # normalised for the fuzzy check
     fiscal_year: int
     currency: str
-    gross_amount: float
+    gross_amount: Decimal = Field(sa_type=Numeric(18, 4))
     invoice_date: date
     kind: str = "invoice"  # invoice or credit_memo
     status: str = "received"  # received, posted, cancelled, reversed
@@ -158,7 +159,7 @@ def _suspect_of(engine: Engine, record: InvoiceRecord) -> tuple[Verdict, str | N
             InvoiceRecord.registered_at < record.registered_at,
         )
         for other in session.exec(others):
-            if abs(other.gross_amount - record.gross_amount) < 0.005:
+            if other.gross_amount == record.gross_amount:  # to the cent, both Decimal
                 return "suspect", other.invoice_id
     return "none", None
 

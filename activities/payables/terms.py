@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from backoffice import packs
+from backoffice.packs import Amount, round_money
 
 _DISCOUNT = re.compile(r"^(\d+(?:\.\d+)?)/(\d+)$")
 _NET = re.compile(r"^NET\s*(\d+)$")
 
 
 class Discount(BaseModel):
-    percent: float
+    percent: Amount
     days: int
 
 
@@ -44,7 +45,7 @@ def parse_terms(text: str) -> Terms:
     net: int | None = None
     for part in parts:
         if found := _DISCOUNT.match(part):
-            discounts.append(Discount(percent=float(found[1]), days=int(found[2])))
+            discounts.append(Discount(percent=Decimal(found[1]), days=int(found[2])))
         elif found := _NET.match(part):
             net = int(found[1])
         else:
@@ -61,7 +62,8 @@ def parse_terms(text: str) -> Terms:
 class PaymentRequest(BaseModel):
     invoice_date: date
     approved_on: date
-    gross_amount: float
+    gross_amount: Amount
+    currency: str = "EUR"  # the invoice's: the discount rounds to its minor unit
     payment_terms: str = "NET 30"
     # Days the payment run needs before a discount day: with 2, a 2/10 discount needs the
     # approval by day 8 (the definition says how many; the payment run's own lead time).
@@ -71,36 +73,34 @@ class PaymentRequest(BaseModel):
 class PaymentPlan(BaseModel):
     payment_date: date
     due_date: date
-    discount_percent: float
-    discount_amount: float
-    payment_amount: float
+    discount_percent: Amount
+    discount_amount: Amount
+    payment_amount: Amount
     discount_missed: bool  # a discount the terms offered was lost to a late approval
 
 
 def plan_payment(request: PaymentRequest) -> PaymentPlan:
     terms = parse_terms(request.payment_terms)
     due = request.invoice_date + timedelta(days=terms.net_days)
-    gross = Decimal(str(request.gross_amount))
+    gross = request.gross_amount
     for discount in terms.discounts:
         last_day = request.invoice_date + timedelta(days=discount.days)
         if request.approved_on <= last_day - timedelta(days=request.lead_days):
-            amount = (gross * Decimal(str(discount.percent)) / 100).quantize(
-                Decimal("0.01"), ROUND_HALF_UP
-            )
+            amount = round_money(gross * discount.percent / 100, request.currency)
             return PaymentPlan(
                 payment_date=max(last_day, request.approved_on),
                 due_date=due,
                 discount_percent=discount.percent,
-                discount_amount=float(amount),
-                payment_amount=float(gross - amount),
+                discount_amount=amount,
+                payment_amount=gross - amount,
                 discount_missed=False,
             )
     return PaymentPlan(
         payment_date=max(due, request.approved_on),
         due_date=due,
-        discount_percent=0,
-        discount_amount=0,
-        payment_amount=float(gross),
+        discount_percent=Decimal(0),
+        discount_amount=Decimal(0),
+        payment_amount=gross,
         discount_missed=bool(terms.discounts),
     )
 

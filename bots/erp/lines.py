@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from playwright.async_api import Page
 from pydantic import BaseModel
 
+from backoffice.money import CENT, Amount, MoneyError
 from bots.kit.errors import BusinessRuleViolation, SelectorDrift, SessionExpired
-from bots.kit.sandbox_screens import SandboxScreens
+from bots.kit.sandbox_screens import SandboxScreens, amount
 
 ERP_MAX_LINES = 999  # the most line items an ERP document holds
 ADD_AT_MOST = 50  # the most rows one press of Add lines adds
-CENT = Decimal("0.01")
 LINE_COLUMNS = ("Line", "PO line", "Item", "Quantity", "Unit", "Unit price", "Amount", "Tax code")
 
 
@@ -30,10 +30,10 @@ class InvoiceLine(BaseModel):
     line: int
     po_line: int | None = None
     item: str
-    qty: float
+    qty: Amount
     uom: str = "EA"
-    unit_price: float
-    amount: float
+    unit_price: Amount
+    amount: Amount
     tax_code: str = "DE19"
 
 
@@ -51,23 +51,28 @@ class ShownLine:
     tax_code: str
 
 
-def decimal(value: float | str) -> Decimal:
-    """A number as entered or shown (``12,450.00``), exactly."""
-    text = str(value).replace(",", "").strip()
+def decimal(text: str) -> Decimal:
+    """A number as the ERP shows it (``12,450.00``), exactly; SelectorDrift if it is none
+    (a cell that holds something else is a screen that changed)."""
     try:
-        return Decimal(text or "0")
-    except InvalidOperation:
-        raise ValueError(f"'{value}' is not a number") from None
+        return amount(text)
+    except MoneyError as error:
+        raise SelectorDrift(f"the ERP shows {error}") from None
 
 
-def money_text(value: float) -> str:
-    """An amount as the screen takes it: two decimals, no float noise."""
-    return f"{decimal(value).quantize(CENT):f}"
+def on_screen(value: Decimal) -> Decimal:
+    """An amount as the ERP keeps it: two decimals whatever the currency, halves up."""
+    return value.quantize(CENT, ROUND_HALF_UP)
 
 
-def exact_text(value: float) -> str:
+def money_text(value: Decimal) -> str:
+    """An amount as the screen takes it (see on_screen)."""
+    return f"{on_screen(value):f}"
+
+
+def exact_text(value: Decimal) -> str:
     """A quantity or price as typed: ``10``, ``2.5`` (never the exponent of ``%g``)."""
-    return f"{decimal(value).normalize():f}"
+    return f"{value.normalize():f}"
 
 
 async def _row_count(page: Page) -> int:
@@ -196,11 +201,11 @@ def line_differences(entered: list[InvoiceLine], shown: list[ShownLine]) -> list
             for name, same in (
                 ("PO line", posted.po_line == line.po_line),
                 ("item", posted.item == line.item.strip()),
-                ("quantity", posted.qty == decimal(line.qty)),
+                ("quantity", posted.qty == line.qty),
                 ("unit", posted.uom == (line.uom.strip() or "EA")),
                 # The display shows prices to the cent.
-                ("unit price", posted.unit_price == decimal(line.unit_price).quantize(CENT)),
-                ("amount", posted.amount == decimal(line.amount).quantize(CENT)),
+                ("unit price", posted.unit_price == on_screen(line.unit_price)),
+                ("amount", posted.amount == on_screen(line.amount)),
                 ("tax code", posted.tax_code == line.tax_code),
             )
             if not same

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from backoffice import registry
+from backoffice.money import Amount
 from bots.erp.postings import SYSTEM, ErpScreens
 from bots.kit.errors import SelectorDrift
 from bots.kit.page_object import BotDefinitionError, BotInput
@@ -53,11 +54,11 @@ class OrderRequest(BotInput):
 class OrderLineRecord(BaseModel):
     po_line: int
     item: str
-    qty: float
+    qty: Amount
     uom: str
-    unit_price: float
-    received_qty: float
-    invoiced_qty: float
+    unit_price: Amount
+    received_qty: Amount
+    invoiced_qty: Amount
 
 
 class OrderRecord(BaseModel):

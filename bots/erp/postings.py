@@ -10,6 +10,7 @@ posting through; so does a document found for the invoice that is not the invoic
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import ClassVar
 
 from playwright.async_api import Page
@@ -17,16 +18,16 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from backoffice import registry
+from backoffice.money import CENT, Amount
 from bots.erp.lines import (
-    CENT,
     ERP_MAX_LINES,
     InvoiceLine,
     ShownLine,
-    decimal,
     enter_lines,
     line_differences,
     make_rows,
     money_text,
+    on_screen,
     shown_lines,
 )
 from bots.kit.errors import BusinessRuleViolation, SelectorDrift
@@ -44,9 +45,9 @@ class InvoicePosting(BotInput):
     invoice_date: str
     posting_date: str | None = None  # default: the ERP's today
     currency: str = "EUR"
-    net_amount: float
-    tax_amount: float
-    gross_amount: float
+    net_amount: Amount
+    tax_amount: Amount
+    gross_amount: Amount
     po_number: str | None = None
     document_url: str | None = None
     text: str | None = None
@@ -57,9 +58,9 @@ class PostedInvoice(BaseModel):
     document_number: str
     supplier_id: str
     supplier_invoice_no: str
-    net_amount: float
-    tax_amount: float
-    gross_amount: float
+    net_amount: Amount
+    tax_amount: Amount
+    gross_amount: Amount
     currency: str
     status: str
     line_count: int = Field(default=0, description="Line items of the document, all read.")
@@ -114,15 +115,16 @@ def posting_differences(document: PostedDocument, data: InvoicePosting) -> list[
     differences = [
         name
         for name in ("net_amount", "tax_amount", "gross_amount")
-        if decimal(getattr(posted, name)) != decimal(money_text(getattr(data, name)))
+        if getattr(posted, name) != on_screen(getattr(data, name))
     ]
     if posted.supplier_invoice_no != data.supplier_invoice_no:
         differences.append("supplier_invoice_no")
     if posted.currency != data.currency:
         differences.append("currency")
     differences += line_differences(data.lines, document.lines)
-    lines_total = sum((line.amount for line in document.lines), start=decimal(0))
-    if abs(lines_total - decimal(posted.net_amount)) > CENT:
+    lines_total = sum((line.amount for line in document.lines), start=Decimal(0))
+    # One cent either way: the ERP, as accounts payable, allows for each line's rounding.
+    if abs(lines_total - posted.net_amount) > CENT:
         differences.append(f"lines adding up to {lines_total:,.2f}")
     return differences
 
@@ -277,15 +279,15 @@ async def reverse_posting(data: ReversalRequest) -> Reversal:
 class ProposalRequest(BotInput):
     document_number: str
     payment_date: str
-    discount_percent: float = 0
+    discount_percent: Amount = Decimal(0)
 
 
 class Proposal(BaseModel):
     proposal_number: str
     document_number: str
     payment_date: str
-    payment_amount: float
-    discount_amount: float
+    payment_amount: Amount
+    discount_amount: Amount
     status: str
 
 
@@ -328,7 +330,7 @@ class CreateProposal(ProposalScreens):
         await self.check(page)
         await page.get_by_label("Document number").fill(data.document_number)
         await page.get_by_label("Payment date").fill(data.payment_date)
-        await page.get_by_label("Cash discount %").fill(f"{data.discount_percent:g}")
+        await page.get_by_label("Cash discount %").fill(f"{data.discount_percent.normalize():f}")
         await self.submitting()
         await page.get_by_role("button", name="Create proposal").click()
         await page.wait_for_load_state("domcontentloaded")

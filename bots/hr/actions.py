@@ -8,6 +8,7 @@ are looked up by employee, reason, amount and payment date.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar, Literal
 
 from playwright.async_api import FrameLocator, Page
@@ -15,12 +16,14 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from backoffice import registry
+from backoffice.money import Amount, round_money
 from bots.kit.errors import BusinessRuleViolation
 from bots.kit.page_object import BotInput
 from bots.kit.runner import run_bot
 from bots.kit.sandbox_screens import SandboxScreens, amount, typed
 
 SYSTEM = "hr"
+PAYROLL_CURRENCY = "USD"  # the legacy payroll pays in dollars (a US payroll)
 
 
 class HrScreens(SandboxScreens):
@@ -110,10 +113,10 @@ class PayrollRecordInput(BotInput):
     account_type: Literal["Checking", "Savings"] = "Checking"
     filing_status: str = "Single or Married filing separately"
     multiple_jobs: bool = False
-    dependents_amount: float = 0
-    other_income: float = 0
-    deductions: float = 0
-    extra_withholding: float = 0
+    dependents_amount: Amount = Decimal(0)
+    other_income: Amount = Decimal(0)
+    deductions: Amount = Decimal(0)
+    extra_withholding: Amount = Decimal(0)
     state: str = "CA"
     state_allowances: int = 0
 
@@ -166,10 +169,10 @@ class CreatePayrollRecord(HrScreens):
             "Bank name": data.bank_name,
             "Routing number": data.routing_number,
             "Account number": data.account_number,
-            "Dependents amount": typed(data.dependents_amount),
-            "Other income": typed(data.other_income),
-            "Deductions": typed(data.deductions),
-            "Extra withholding": typed(data.extra_withholding),
+            "Dependents amount": typed(data.dependents_amount, PAYROLL_CURRENCY),
+            "Other income": typed(data.other_income, PAYROLL_CURRENCY),
+            "Deductions": typed(data.deductions, PAYROLL_CURRENCY),
+            "Extra withholding": typed(data.extra_withholding, PAYROLL_CURRENCY),
             "State allowances": str(data.state_allowances),
         }
         await main.get_by_label("Employee ID").fill(data.employee_id)
@@ -214,7 +217,7 @@ async def create_payroll_record(data: PayrollRecordInput) -> PayrollRecord:
 
 class OffCycleInput(BotInput):
     employee_id: str
-    amount: float = Field(gt=0)
+    amount: Amount = Field(gt=0)
     currency: str = "USD"
     reason: Literal["Final settlement", "Bonus", "Correction", "Expense reimbursement", "Other"]
     payment_date: str
@@ -224,7 +227,7 @@ class OffCycleInput(BotInput):
 class OffCycleRun(BaseModel):
     run_number: str
     employee_id: str
-    amount: float
+    amount: Amount
     payment_date: str
     status: str
 
@@ -245,7 +248,7 @@ class CreateOffCycleRun(HrScreens):
             if (
                 shown[3] == data.reason
                 and _same_date(shown[4], data.payment_date)
-                and abs(amount(shown[2]) - data.amount) < 0.005
+                and amount(shown[2]) == round_money(data.amount, data.currency)
             ):
                 return OffCycleRun(
                     run_number=shown[0],
@@ -260,7 +263,7 @@ class CreateOffCycleRun(HrScreens):
         await page.goto(self.url("/offcycle/new"))
         await self.check(page)
         await page.get_by_label("Employee ID").fill(data.employee_id)
-        await page.get_by_label("Gross amount").fill(typed(data.amount))
+        await page.get_by_label("Gross amount").fill(typed(data.amount, data.currency))
         await page.get_by_label("Currency").select_option(data.currency)
         await page.get_by_label("Reason").select_option(data.reason)
         await page.get_by_label("Payment date").fill(data.payment_date)

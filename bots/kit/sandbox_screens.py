@@ -7,10 +7,12 @@ subclasses :class:`~bots.kit.page_object.Bot` directly with that system's screen
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from playwright.async_api import FrameLocator, Page
 
+from backoffice.money import parse_amount, round_money
 from bots.kit.errors import (
     BusinessRuleViolation,
     CredentialRejected,
@@ -23,14 +25,21 @@ LOGIN_TIMEOUT_MS = 30_000
 LOGIN_TRIES = 3
 
 
-def amount(text: str) -> float:
-    """``12,450.00`` (or ``12,450.00 USD``) as the screens show it."""
-    number = text.replace(",", "").strip().split(" ")[0]
-    return float(number or 0)
+# The sandbox systems show numbers the English way: 12,450.00 (a comma groups thousands).
+DECIMAL_MARK = "."
 
 
-def typed(value: float) -> str:
-    return f"{value:.2f}"
+def amount(text: str, decimal_mark: str = DECIMAL_MARK) -> Decimal:
+    """``12,450.00`` (or ``12,450.00 USD``) as the screens show it, exactly.
+
+    An empty cell is nothing (0), as the screens leave a quantity not yet received.
+    """
+    return parse_amount(text, decimal_mark) if text.strip() else Decimal(0)
+
+
+def typed(value: Decimal, currency: str) -> str:
+    """An amount as a sandbox form takes it: to the currency's minor unit, no grouping."""
+    return f"{round_money(value, currency):f}"
 
 
 class SandboxScreens(Bot[Any, Any]):
