@@ -79,7 +79,8 @@ def format_money(amount: Decimal, currency: str) -> str:
 
 
 def exact(value: Decimal | int | float | str) -> Decimal:
-    """A number as a ``Decimal``; a float as the shortest text that reads back as it.
+    """A number a program gave as a ``Decimal``; a float as the shortest text that reads
+    back as it.
 
     Floats still arrive where the engine's expressions computed a value (CEL numbers are
     doubles): ``0.1`` then means 0.1, not the 0.1000000000000000055... the double holds.
@@ -95,7 +96,10 @@ def exact(value: Decimal | int | float | str) -> Decimal:
     elif isinstance(value, int):
         number = Decimal(value)
     else:
-        number = parse_amount(value)
+        try:  # as a program wrote it (1234.567): a screen's text is for parse_amount
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise MoneyError(f"'{value}' is not a number such as 1234.50") from None
     if not number.is_finite():
         raise MoneyError(f"{value} is not an amount")
     return number

@@ -31,13 +31,12 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from backoffice import runtime  # noqa: E402
+from backoffice.money import round_money  # noqa: E402
 from backoffice.settings import load_settings  # noqa: E402
 from bots.erp.postings import InvoicePosting, PostInvoice  # noqa: E402
 from bots.kit.browser import close_pool  # noqa: E402
 from bots.kit.runner import run_bot  # noqa: E402
 from legacy import seed  # noqa: E402
-
-CENT = Decimal("0.01")
 
 
 def posting(lines: int) -> InvoicePosting:
@@ -45,21 +44,21 @@ def posting(lines: int) -> InvoicePosting:
     rows, net = [], Decimal(0)
     for n in range(1, lines + 1):
         qty, price = n % 7 + 1, Decimal("3.15") + Decimal("1.05") * n
-        amount = (qty * price).quantize(CENT)
+        amount = round_money(qty * price, "EUR")
         net += amount
         rows.append(
-            {"line": n, "item": f"PART-{n:03d}", "qty": qty, "unit_price": float(price),
-             "amount": float(amount)}
+            {"line": n, "item": f"PART-{n:03d}", "qty": qty, "unit_price": price,
+             "amount": amount}
         )  # fmt: skip
-    tax = (net * Decimal("0.19")).quantize(CENT)
+    tax = round_money(net * Decimal("0.19"), "EUR")
     return InvoicePosting.model_validate(
         {
             "supplier_id": "SUP-00087",
             "supplier_invoice_no": f"B{lines}-{secrets.token_hex(4).upper()}",
             "invoice_date": "2025-06-12",
-            "net_amount": float(net),
-            "tax_amount": float(tax),
-            "gross_amount": float(net + tax),
+            "net_amount": net,
+            "tax_amount": tax,
+            "gross_amount": net + tax,
             "lines": rows,
         }
     )

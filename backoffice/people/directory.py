@@ -18,6 +18,7 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from backoffice.money import exact
 from backoffice.people.store import (
     CostCentreRow,
     DelegationRow,
@@ -106,7 +107,7 @@ class SqlDirectory:
                 return self._active(session, [centre.owner_id] if centre else [])
             if kind == "approval_limit":
                 amount, _, group = value.partition("@")
-                query = select(PersonRow.id).where(PersonRow.approval_limit >= float(amount))
+                query = select(PersonRow.id).where(PersonRow.approval_limit >= exact(amount))
                 candidates = set(session.exec(query))
                 if group:
                     members = session.exec(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -23,7 +24,7 @@ class Person(Strict):
     groups: list[GroupId] = Field(default_factory=list)
     roles: list[str] = Field(default_factory=list)
     cost_centres: list[str] = Field(default_factory=list, description="Cost centres owned.")
-    approval_limit: float = Field(default=0, ge=0)
+    approval_limit: Decimal = Field(default=Decimal(0), ge=0)
     active: bool = True
     password_hash: str | None = Field(
         default=None,

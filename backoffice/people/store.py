@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, Numeric, delete
 from sqlmodel import Field, Session, SQLModel
 
 from backoffice.database import hold_lock
@@ -21,7 +22,7 @@ class PersonRow(SQLModel, table=True):
     name: str
     email: str
     manager_id: str | None = Field(default=None, index=True)
-    approval_limit: float = 0
+    approval_limit: Decimal = Field(default=Decimal(0), sa_type=Numeric(18, 4))
     active: bool = True
     password_hash: str | None = None
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from backoffice.money import MoneyError, exact, parse_amount
 
 # The context keys that name the counterparty, and those that hold the amount, in the
 # order they are looked for (the shipped invoice process says "supplier" and "gross").
@@ -29,7 +31,7 @@ class ContextFacts:
     """The facts of a context the list uses; None where the context does not say."""
 
     supplier: str | None = None
-    amount: float | None = None  # a sort key only: the process keeps the money itself
+    amount: Decimal | None = None  # a sort key only: the process keeps the money itself
     amount_text: str | None = None  # as the context shows it, currency included
 
 
@@ -55,19 +57,19 @@ def _short(value: Any) -> str | None:
     return text if len(text) <= TEXT_LENGTH else text[: TEXT_LENGTH - 1] + "…"
 
 
-def _amount(value: Any) -> tuple[float, str] | None:
+def _amount(value: Any) -> tuple[Decimal, str] | None:
     """(sort key, text) of an amount given as a number or as money text; None otherwise."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float):
-        return float(value), f"{Decimal(str(value)):,.2f}"
-    if not isinstance(value, str):
-        return None
-    found = _AMOUNT_TEXT.match(value)
-    if found is None:
-        return None
     try:
-        number = Decimal(found.group("number").replace(",", ""))
-    except InvalidOperation:
+        if isinstance(value, int | float | Decimal):
+            number = exact(value)
+            return number, f"{number:,.2f}"
+        if not isinstance(value, str):
+            return None
+        found = _AMOUNT_TEXT.match(value)
+        if found is None:
+            return None
+        return parse_amount(found.group("number"), "."), " ".join(value.split())
+    except MoneyError:
         return None
-    return float(number), " ".join(value.split())

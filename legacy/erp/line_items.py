@@ -19,7 +19,9 @@ FIRST_ROWS = 5  # rows of a new entry screen
 ADD_DEFAULT = 10  # what "Lines to add" proposes
 ADD_AT_MOST = 50  # rows one press of "Add lines" may add
 MAX_LINE_ITEMS = 999
-CENT = Decimal("0.01")
+# The ERP keeps amounts to two decimals whatever the currency, and a line within one such
+# step of quantity x price, as it would have been rounded.
+AMOUNT_STEP = Decimal("0.01")
 ROW_COLUMNS = ("po_line", "item", "qty", "uom", "price", "amount", "tax")
 # The fields of row n are named line<n>_<column>; row numbers start at 1.
 ROW_FIELD = re.compile(rf"line([1-9][0-9]*)_({'|'.join(ROW_COLUMNS)})")
@@ -78,9 +80,9 @@ def _line(fields: dict[str, str], n: int) -> LineEntry | None:
     price = parse_amount(
         required(fields, f"line{n}_price", f"{label} unit price"), f"{label} unit price"
     )
-    computed = (qty * price).quantize(CENT)
+    computed = (qty * price).quantize(AMOUNT_STEP)
     amount = parse_amount(get("amount"), f"{label} amount") if get("amount") else computed
-    if abs(amount - computed) > CENT:
+    if abs(amount - computed) > AMOUNT_STEP:
         raise FormError(f"{label}: amount {amount:,.2f} is not quantity x unit price")
     po_line = get("po_line")
     if po_line and not po_line.isdigit():

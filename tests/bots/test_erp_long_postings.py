@@ -108,7 +108,7 @@ async def test_a_document_found_for_the_invoice_that_is_not_it_is_a_posting_mism
     # The same reference with line 7 billing one more: what the ERP holds is not this invoice.
     extra = unit_price(7)
     lines = [dict(line) for line in invoice.lines]
-    lines[6] |= {"qty": quantity(7) + 1, "amount": float(extra * (quantity(7) + 1))}
+    lines[6] |= {"qty": quantity(7) + 1, "amount": str(extra * (quantity(7) + 1))}
     changed = LongInvoice(lines, invoice.net + extra, invoice.tax, invoice.gross + extra)
     with pytest.raises(WorkflowFailureError) as failed:
         await post(sites, key, changed, name="erp-long-posting-changed")

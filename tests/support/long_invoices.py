@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-CENT = Decimal("0.01")
+from backoffice.money import round_money
+
 TAX_RATE = Decimal("0.19")
 
 
@@ -23,11 +24,12 @@ class LongInvoice:
     tax: Decimal
     gross: Decimal
 
-    def amounts(self) -> dict[str, float]:
+    def amounts(self) -> dict[str, str]:
+        """The header's amounts as decimal text, as JSON carries them exactly."""
         return {
-            "net_amount": float(self.net),
-            "tax_amount": float(self.tax),
-            "gross_amount": float(self.gross),
+            "net_amount": str(self.net),
+            "tax_amount": str(self.tax),
+            "gross_amount": str(self.gross),
         }
 
 
@@ -44,7 +46,7 @@ def long_invoice(count: int) -> LongInvoice:
     lines = []
     net = Decimal(0)
     for n in range(1, count + 1):
-        amount = (unit_price(n) * quantity(n)).quantize(CENT)
+        amount = round_money(unit_price(n) * quantity(n), "EUR")
         net += amount
         lines.append(
             {
@@ -53,12 +55,12 @@ def long_invoice(count: int) -> LongInvoice:
                 "item": f"PART-{n:03d}",
                 "qty": quantity(n),
                 "uom": "EA",
-                "unit_price": float(unit_price(n)),
-                "amount": float(amount),
+                "unit_price": str(unit_price(n)),
+                "amount": str(amount),
                 "tax_code": "DE19",
             }
         )
-    tax = (net * TAX_RATE).quantize(CENT)
+    tax = round_money(net * TAX_RATE, "EUR")
     return LongInvoice(lines=lines, net=net, tax=tax, gross=net + tax)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def _invoice(invoice_id: str, number: str = "AOS-88231", **changes: Any) -> Invo
         "reference_key": reference_key(number),
         "fiscal_year": 2025,
         "currency": "EUR",
-        "gross_amount": 1190.0,
+        "gross_amount": Decimal("1190.00"),
         "invoice_date": date(2025, 6, 12),
         **changes,
     }

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from activities.payables.terms import PaymentRequest, parse_terms, plan_payment
 
 
-def plan(approved: str, terms: str = "2/10 NET 30", gross: float = 14815.50) -> dict[str, object]:
+def plan(approved: str, terms: str = "2/10 NET 30", gross: str = "14815.50") -> dict[str, object]:
     request = PaymentRequest(
         invoice_date=date(2025, 6, 12),
         approved_on=date.fromisoformat(approved),
-        gross_amount=gross,
+        gross_amount=Decimal(gross),
         payment_terms=terms,
     )
     return plan_payment(request).model_dump()
@@ -23,9 +24,9 @@ def test_approved_by_day_8_is_paid_on_day_10_with_the_discount() -> None:
     assert plan("2025-06-20") == {
         "payment_date": date(2025, 6, 22),
         "due_date": date(2025, 7, 12),
-        "discount_percent": 2.0,
-        "discount_amount": 296.31,
-        "payment_amount": 14519.19,
+        "discount_percent": Decimal("2"),
+        "discount_amount": Decimal("296.31"),
+        "payment_amount": Decimal("14519.19"),
         "discount_missed": False,
     }
 
@@ -39,7 +40,7 @@ def test_a_payment_run_lead_time_moves_the_last_approval_day_forward() -> None:
         request = PaymentRequest(
             invoice_date=date(2025, 6, 12),
             approved_on=date.fromisoformat(approved),
-            gross_amount=14815.50,
+            gross_amount=Decimal("14815.50"),
             payment_terms="2/10 NET 30",
             lead_days=2,
         )
@@ -51,7 +52,10 @@ def test_a_payment_run_lead_time_moves_the_last_approval_day_forward() -> None:
 
 def test_approved_late_is_paid_net_on_the_due_date_and_says_the_discount_was_missed() -> None:
     result = plan("2025-06-25")
-    assert (result["payment_date"], result["payment_amount"]) == (date(2025, 7, 12), 14815.50)
+    assert (result["payment_date"], result["payment_amount"]) == (
+        date(2025, 7, 12),
+        Decimal("14815.50"),
+    )
     assert result["discount_missed"] is True
 
 
@@ -61,10 +65,26 @@ def test_approved_after_the_due_date_is_paid_at_once() -> None:
 
 
 def test_the_best_discount_still_open_applies() -> None:
-    result = plan("2025-06-22", terms="3/7 2/14 NET 30", gross=1000)
-    assert (result["discount_percent"], result["payment_date"]) == (2.0, date(2025, 6, 26))
-    early = plan("2025-06-15", terms="3/7 2/14 NET 30", gross=1000)
-    assert (early["discount_percent"], early["payment_amount"]) == (3.0, 970.0)
+    result = plan("2025-06-22", terms="3/7 2/14 NET 30", gross="1000")
+    assert (result["discount_percent"], result["payment_date"]) == (2, date(2025, 6, 26))
+    early = plan("2025-06-15", terms="3/7 2/14 NET 30", gross="1000")
+    assert (early["discount_percent"], early["payment_amount"]) == (3, Decimal("970.00"))
+
+
+def test_a_discount_rounds_half_up_to_the_currency_of_the_invoice() -> None:
+    def discount(gross: str, currency: str) -> object:
+        request = PaymentRequest(
+            invoice_date=date(2025, 6, 12),
+            approved_on=date(2025, 6, 13),
+            gross_amount=Decimal(gross),
+            currency=currency,
+            payment_terms="2/10 NET 30",
+        )
+        return plan_payment(request).discount_amount
+
+    assert discount("100.25", "EUR") == Decimal("2.01")  # 2.005: half up, not half even
+    assert discount("1025", "JPY") == Decimal("21")  # 20.5 yen
+    assert discount("100.025", "KWD") == Decimal("2.001")  # 2.0005 dinars
 
 
 @pytest.mark.parametrize("printed", ["2/10, NET 30", "2/10 N/30", "2/10 net 30 days"])
