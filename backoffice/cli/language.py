@@ -54,6 +54,8 @@ def validate(paths: list[Path], check_catalog: bool, quiet: bool) -> None:
     for result in results:
         for problem in result.problems:
             typer.echo(str(problem))
+        for warning in result.warnings:  # said, but the definition stays valid
+            typer.echo(warning.as_warning())
         if result.ok:
             if not quiet:
                 typer.echo(f"{result.file}: ok")

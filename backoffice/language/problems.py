@@ -21,6 +21,11 @@ class Problem:
         where = f"{self.path}: " if self.path else ""
         return f"{self.file}:{self.line}:{self.column}: {where}{self.message}"
 
+    def as_warning(self) -> str:
+        """The problem as a warning reads: ``file:line:column: path: warning: message``."""
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.file}:{self.line}:{self.column}: {where}warning: {self.message}"
+
 
 def format_path(path: Path) -> str:
     """``("steps", 2, "with", "amount")`` as ``steps[2].with.amount``."""
@@ -40,13 +45,26 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 class Reporter:
-    """Collects problems for one file, placing each at the right line and column."""
+    """Collects problems for one file, placing each at the right line and column.
+
+    Warnings are placed the same way; they do not make a definition invalid.
+    """
 
     def __init__(self, file: str, text: str, source: SourceMap) -> None:
         self.file = file
         self.lines = text.splitlines()
         self.source = source
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def warn(
+        self, path: Path, message: str, *, offset: int | None = None, bare: bool = False
+    ) -> None:
+        """Report a warning at ``path`` (placed as :meth:`at` places problems)."""
+        before = len(self.problems)
+        self.at(path, message, offset=offset, bare=bare)
+        self.warnings += self.problems[before:]
+        del self.problems[before:]
 
     def at(
         self,

@@ -20,6 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from backoffice.catalog import Catalog
 from backoffice.language import model
+from backoffice.language.amount_arithmetic import advice, amount_arithmetic
 from backoffice.language.durations import Duration
 from backoffice.language.expressions import (
     KNOWN_FUNCTIONS,
@@ -72,6 +73,7 @@ class Checker:
     # Which processes the other definitions start, to find processes that start each other.
     starts: Mapping[str, frozenset[str]] | None = None
     steps_by_id: dict[str, model.StepBase] = field(default_factory=dict)
+    current_step: str | None = None  # the step whose expressions are being checked
 
     # --- entry --------------------------------------------------------------------------
 
@@ -158,6 +160,13 @@ class Checker:
         return known
 
     def step(self, step: model.StepBase, path: Path, known: Known) -> Known:
+        outer, self.current_step = self.current_step, step.id
+        try:
+            return self._step(step, path, known)
+        finally:
+            self.current_step = outer
+
+    def _step(self, step: model.StepBase, path: Path, known: Known) -> Known:
         if step.if_ is not None:
             self.expression((*path, "if"), step.if_, known)
         if step.title is not None:
@@ -448,6 +457,12 @@ class Checker:
             return
         for at, problem in fixed_problems(source):
             self.reporter.at(path, problem, offset=offset + at, bare=bare)
+        arithmetic = amount_arithmetic(source)
+        if arithmetic is not None:
+            message = advice(self.current_step, source, arithmetic)
+            # Columns count within a line: past a line break, the value's start is the place.
+            within = None if "\n" in source[: arithmetic.offset] else offset + arithmetic.offset
+            self.reporter.warn(path, message, offset=within, bare=bare)
         allowed = GLOBAL_NAMES | known.locals
         for root in sorted(refs.roots - allowed):
             hint = did_you_mean(root, allowed)

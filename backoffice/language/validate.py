@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -28,6 +28,8 @@ class Checked:
     definition: Definition | None
     problems: list[Problem]
     content_hash: str
+    # What is allowed but likely wrong (arithmetic on amounts): said, not refused.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -76,7 +78,9 @@ def validate_text(
         return Checked(file, None, reporter.problems, content_hash)
     semantics.check(definition, reporter, catalog, known_processes, starts)
     _name_matches_file(file, definition, reporter, source)
-    return Checked(file, definition, sorted(reporter.problems), content_hash)
+    return Checked(
+        file, definition, sorted(reporter.problems), content_hash, sorted(reporter.warnings)
+    )
 
 
 def _name_matches_file(file: str, definition: Definition, reporter: Reporter, _: SourceMap) -> None:
