@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import typing
-from decimal import Decimal
 
 import pytest
 from pydantic import BaseModel
@@ -68,4 +67,5 @@ def test_a_float_amount_would_be_found() -> None:
     class Stray(BaseModel):
         gross_amount: float | None = None
 
-    assert _is_money("gross_amount") and _has_float(Stray.model_fields["gross_amount"].annotation)
+    assert _is_money("gross_amount")
+    assert _has_float(Stray.model_fields["gross_amount"].annotation)

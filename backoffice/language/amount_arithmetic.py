@@ -100,9 +100,10 @@ def _offset(source: str, field: str) -> int:
 def advice(step: str | None, source: str, found: AmountArithmetic) -> str:
     """The warning's words: where, what, and what to do instead."""
     where = f"step '{step}'" if step else "this expression"
+    written = " ".join(source.split())
     return (
         f"{where} computes with the amount '{found.field}' ('{found.operator}' in "
-        f"`{' '.join(source.split())}`): expressions compute with doubles, which can miss the cent. "
+        f"`{written}`): expressions compute with doubles, which can miss the cent. "
         "Compare amounts here, and do sums, conversions and roundings in an activity, which "
         "computes in Decimal (see 'Amounts' in docs/definitions.md)"
     )
