@@ -102,7 +102,7 @@ class Stack:
 
 
 LAPTOPS = {"line": 1, "po_line": 1, "item": "LAPTOP-14", "qty": 10, "uom": "EA",
-           "unit_price": 1245.00, "amount": 12450.00, "tax_code": "DE19"}  # fmt: skip
+           "unit_price": "1245.00", "amount": "12450.00", "tax_code": "DE19"}  # fmt: skip
 
 
 def invoice(today: date, number: str, **changes: Any) -> dict[str, Any]:
@@ -115,9 +115,10 @@ def invoice(today: date, number: str, **changes: Any) -> dict[str, Any]:
         "supplier_invoice_no": f"AOS-{number}",
         "invoice_date": (today - timedelta(days=2)).isoformat(),
         "currency": "EUR",
-        "net_amount": 12450.00,
-        "tax_amount": 2365.50,
-        "gross_amount": 14815.50,
+        # Decimal text, as capture reads amounts off the document and JSON carries them.
+        "net_amount": "12450.00",
+        "tax_amount": "2365.50",
+        "gross_amount": "14815.50",
         "payment_terms": "2/10 NET 30",
         "po_number": "PO-2025-01234",
         "cost_center": "CC-4100",

@@ -39,7 +39,7 @@ async def save(stack: Stack, handle: WorkflowHandle[object, object], name: str) 
 
 
 async def approval_matrix(stack: Stack) -> Path:
-    handle = await stack.start(cleaning(stack, "HIST-1", 60000.00))
+    handle = await stack.start(cleaning(stack, "HIST-1", "60000.00"))
     await stack.decide(handle, "approve_owner", "alice", "reject", "which quarter?")
     await stack.decide(handle, "clarify", "bob", "clarified", "Q3, agreed with facilities")
     for step, person in (

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from activities.payables.register import InvoiceRecord
 from backoffice.audit.steps import trail
 from backoffice.engine.runs import RunError, send_event
+from backoffice.money import round_money
 from backoffice.tasks.queries import task_detail
 from backoffice.tasks.store import TaskRow
 from tests.processes.invoice_approval.conftest import LAPTOPS, Stack
@@ -24,17 +26,18 @@ from tests.processes.invoice_approval.conftest import LAPTOPS, Stack
 STEP_WAIT_ROUNDS = 600  # x 0.1 s
 
 
-def cleaning(stack: Stack, number: str, net: float, **changes: Any) -> dict[str, Any]:
-    """A non-PO services invoice from Bureau Services (NET 30), coded to CC-4100."""
-    tax = round(net * 0.19, 2)
+def cleaning(stack: Stack, number: str, net: str, **changes: Any) -> dict[str, Any]:
+    """A non-PO services invoice from Bureau Services (NET 30), coded to CC-4100; amounts
+    as decimal text, computed in Decimal."""
+    tax = round_money(Decimal(net) * Decimal("0.19"), "EUR")
     data = stack.invoice(
         number,
         supplier_id="SUP-00231",
         category="NON_PO",
         payment_terms="NET 30",
         net_amount=net,
-        tax_amount=tax,
-        gross_amount=round(net + tax, 2),
+        tax_amount=str(tax),
+        gross_amount=str(Decimal(net) + tax),
         lines=[
             {
                 "line": 1,
@@ -56,7 +59,7 @@ def cleaning(stack: Stack, number: str, net: float, **changes: Any) -> dict[str,
 async def test_non_po_above_50000_is_approved_by_owner_head_and_cfo_after_a_clarification(
     stack: Stack,
 ) -> None:
-    handle = await stack.start(cleaning(stack, "NPO-1", 60000.00))
+    handle = await stack.start(cleaning(stack, "NPO-1", "60000.00"))
     await stack.decide(handle, "approve_owner", "alice", "reject", "which quarter is this?")
     clarify = await stack.task(handle, "clarify")
     assert set(clarify.deciders or {}) == {"alice", "bob"}
@@ -79,7 +82,7 @@ async def test_non_po_above_50000_is_approved_by_owner_head_and_cfo_after_a_clar
 async def test_a_rejection_not_clarified_ends_not_processed_with_a_credit_note_request(
     stack: Stack,
 ) -> None:
-    handle = await stack.start(cleaning(stack, "NPO-2", 800.00))
+    handle = await stack.start(cleaning(stack, "NPO-2", "800.00"))
     await stack.decide(handle, "approve_owner", "alice", "reject", "not ordered by us")
     await stack.decide(handle, "clarify", "bob", "not_clarified", "supplier cannot say who ordered")
     result = await handle.result()
@@ -164,7 +167,7 @@ async def test_goods_never_received_are_rechecked_daily_then_go_to_the_receiver(
 async def test_an_idle_approver_is_reminded_then_the_manager_added_then_ap_managers_told(
     stack: Stack,
 ) -> None:
-    handle = await stack.start(cleaning(stack, "IDLE", 4000.00))
+    handle = await stack.start(cleaning(stack, "IDLE", "4000.00"))
     task = await stack.task(handle, "approve_owner")
     assert set(task.deciders or {}) == {"alice"}
     await stack.env.sleep(timedelta(days=9))  # past 5 business days, whatever the weekday
@@ -256,8 +259,8 @@ async def test_a_foreign_invoice_is_approved_on_its_amount_in_the_company_curren
 ) -> None:
     # 11,900.00 USD is 9,520.00 EUR at 0.80: above 10,000 in dollars but not in the company
     # currency, so the owner's approval is enough.
-    data = cleaning(stack, "USD-1", 10000.00, currency="USD", exchange_rate=0.80)
-    assert data["gross_amount"] == 11900.0
+    data = cleaning(stack, "USD-1", "10000.00", currency="USD", exchange_rate="0.80")
+    assert data["gross_amount"] == "11900.00"
     handle = await stack.start(data)
     owner = await stack.decide(handle, "approve_owner", "alice", "approve")
     assert owner.context["in company currency"] == "9,520.00 EUR"
@@ -269,6 +272,21 @@ async def test_a_foreign_invoice_is_approved_on_its_amount_in_the_company_curren
     assert await stack.erp.count("invoice", data["supplier_invoice_no"]) == 1
 
 
+async def test_a_converted_amount_is_rounded_half_up_to_the_cent_by_an_activity(
+    stack: Stack,
+) -> None:
+    # 119.00 USD at 0.8150 is 96.985 EUR: half up, as back offices round, makes it 96.99
+    # (half even would give 96.98). The conversion is currency.convert's, in Decimal.
+    data = cleaning(stack, "USD-2", "100.00", currency="USD", exchange_rate="0.8150")
+    handle = await stack.start(data)
+    owner = await stack.decide(handle, "approve_owner", "alice", "approve")
+    assert owner.context["in company currency"] == "96.99 EUR"
+    assert owner.context["gross"] == "119.00 USD"
+    result = await handle.result()
+    output = result["output"]
+    assert (output["outcome"], output["payment_amount"]) == ("POSTED", 119)
+
+
 async def test_an_approval_too_late_for_the_discount_is_paid_net_on_the_due_date(
     stack: Stack,
 ) -> None:
@@ -277,7 +295,7 @@ async def test_an_approval_too_late_for_the_discount_is_paid_net_on_the_due_date
     data = cleaning(
         stack,
         "LATE-OK",
-        4000.00,
+        "4000.00",
         payment_terms="2/10 NET 30",
         invoice_date=stack.day(-9),
     )

@@ -21,13 +21,13 @@ DAYS_TO_WAIT = 10  # more than 3 business days from any weekday, holidays includ
 @pytest.mark.parametrize(
     ("level", "net", "silent", "next_up"),
     [
-        ("approve_head", 20000.00, "carol", "frank"),
-        ("approve_cfo", 60000.00, "frank", "grace"),
+        ("approve_head", "20000.00", "carol", "frank"),
+        ("approve_cfo", "60000.00", "frank", "grace"),
     ],
     ids=["department-head", "cfo"],
 )
 async def test_a_silent_approver_without_a_manager_is_escalated_at_three_business_days(
-    stack: Stack, level: str, net: float, silent: str, next_up: str
+    stack: Stack, level: str, net: str, silent: str, next_up: str
 ) -> None:
     number = f"IDLE-{level.removeprefix('approve_').upper()}"
     handle = await stack.start(cleaning(stack, number, net))
@@ -71,7 +71,7 @@ async def test_a_silent_approver_without_a_manager_is_escalated_at_three_busines
 async def test_the_head_who_stood_in_for_the_owner_does_not_approve_again_the_cfo_does(
     stack: Stack,
 ) -> None:
-    handle = await stack.start(cleaning(stack, "STOOD-IN", 20000.00))
+    handle = await stack.start(cleaning(stack, "STOOD-IN", "20000.00"))
     owner = await stack.task(handle, "approve_owner")
     for _ in range(DAYS_TO_WAIT):  # alice stays silent: her manager, carol, is added
         await stack.env.sleep(timedelta(days=1))
