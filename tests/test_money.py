@@ -126,3 +126,11 @@ def test_packs_reach_money_through_the_pack_surface() -> None:
     assert packs.CENT is CENT == Decimal("0.01")
     assert packs.round_money is round_money
     assert packs.Amount is Amount
+
+
+def test_a_bot_reads_a_screen_amount_as_the_screen_writes_it() -> None:
+    from bots.kit.sandbox_screens import amount
+
+    assert amount("1.234,50", decimal_mark=",") == Decimal("1234.50")
+    assert amount("12,450.00 USD") == Decimal("12450.00")  # the sandbox screens' way
+    assert amount("") == Decimal(0)  # a quantity not yet received
