@@ -1,9 +1,9 @@
 """The engine's face to process packs: what a pack tells the engine, and all it may use.
 
-A pack is one business domain with its processes (payables: invoice approval; workforce:
-onboarding and offboarding), kept in ``activities/<pack>/``. The engine knows no pack by
-name: it imports the subpackages of ``activities`` (and the plugins), each of which calls
-:func:`register_pack` with its tables, data upgrades and demo batch. A pack imports
+A pack is one business domain with its processes (supplier invoice approval; onboarding
+and offboarding, which share HR records), kept in ``activities/<pack>/``. The engine knows
+no pack by name: it imports the subpackages of ``activities`` (and the plugins), each of
+which calls :func:`register_pack` with its tables, data upgrades and demo batch. A pack imports
 nothing of the engine but this module (import-linter holds it to that in CI), so the
 engine's insides can change without touching a pack.
 """

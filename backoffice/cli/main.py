@@ -304,6 +304,15 @@ def catalog_command() -> None:
     show_catalog()
 
 
+@app.command("packs")
+@friendly_errors
+def packs_command() -> None:
+    """List the process packs: each one's processes, tables, demo and guide."""
+    from backoffice.cli.packs import show_packs
+
+    show_packs(load_settings())
+
+
 @app.command("schema")
 @friendly_errors
 def schema_command(
@@ -384,7 +393,9 @@ def demo_command(
     port: PortOption = None,
     pack: Annotated[
         str | None,
-        typer.Option(help="The pack whose demo to start, e.g. payables (default: every pack's)."),
+        typer.Option(
+            help="The pack whose demo to start (`backoffice packs` lists them; default: all)."
+        ),
     ] = None,
 ) -> None:
     """Start the packs' demo batches in the running stack (`backoffice dev`): supplier invoices."""
