@@ -43,6 +43,7 @@ async def run_demo(
 
 
 async def _demo(settings: Settings, port: int | None, batch: str | None, pack: str | None) -> None:
+    with_demos(settings, pack)  # an unknown pack is told before any connection is tried
     client, settings = await connected(settings, port)
     await run_demo(settings, client, batch, pack)
 
