@@ -419,7 +419,9 @@ class Interpreter(HumanTaskSteps):
         Validation calls such a name unknown, but a snapshot may name one anyway (started by
         an older release, or a hand-made start): run, it would change a task around the
         checks people's decisions pass. Only a refused name asks for the patch, so no run
-        that calls what it may gets a marker, and a run from before that did replays.
+        that calls what it may gets a marker, and a run from before that did replays. The
+        registry knows the engine's activities from the worker's discovery, done before
+        any run; it never changes while one runs.
         """
         if registry.REGISTRY.is_internal(name) and workflow.patched("internal-activity-refused"):
             key = "call" if isinstance(step, model.CallStep) else "bot"

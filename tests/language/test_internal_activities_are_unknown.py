@@ -57,6 +57,24 @@ def backoffice(*arguments: str, state_dir: Path) -> subprocess.CompletedProcess[
     )  # fmt: skip
 
 
+def test_the_worker_still_runs_the_engines_activities_which_live_beside_the_engine() -> None:
+    found = registry.discover()
+    on_default = {
+        registry.activity_name(fn): fn.__module__
+        for fn in found.activities_for(registry.DEFAULT_QUEUE)
+    }
+    tasks = {name for name in on_default if name.startswith("tasks.")}
+    assert len(tasks) == 9
+    assert tasks | {"events.subscribe", "smoke.greet"} == found.internal
+    for name in found.internal:
+        assert on_default[name].startswith("backoffice."), name
+    # activities/ holds only what definitions may call.
+    for queue in found.queues():
+        for fn in found.activities_for(queue):
+            if fn.__module__.startswith("activities."):
+                assert not found.is_internal(registry.activity_name(fn)), fn.__module__
+
+
 def test_the_catalog_lists_none_of_the_engines_own_activities(tmp_path: Path) -> None:
     found = registry.discover()
     internal = sorted(found.internal)
