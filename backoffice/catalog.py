@@ -2,7 +2,8 @@
 
 Built from the registry, so an activity or bot is in the catalog as soon as it registers.
 The validator checks ``call:``/``bot:`` names and ``with:`` arguments against it, and the
-documentation lists it.
+documentation lists it. The engine's internal activities (``tasks.*`` and the like) are
+never in it: to a definition they do not exist, so validation calls them unknown.
 """
 
 from __future__ import annotations
@@ -71,12 +72,12 @@ def describe(fn: Callable[..., Any], queue: str, kind: ActionKind) -> ActionSpec
 
 
 def build_catalog(found: registry.Registry | None = None, plugins: Iterable[str] = ()) -> Catalog:
-    """Everything registered, keyed by the name definitions use."""
+    """Everything registered that definitions may call, keyed by the name they use."""
     found = found if found is not None else registry.discover(plugins=plugins)
     actions: dict[str, ActionSpec] = {}
     for queue in found.queues():
         for fn in found.activities_for(queue):
             spec = describe(fn, queue, "bot" if found.is_bot(fn) else "activity")
-            if spec is not None:
+            if spec is not None and not found.is_internal(spec.name):
                 actions[spec.name] = spec
     return Catalog(actions)

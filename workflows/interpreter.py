@@ -34,6 +34,7 @@ from temporalio.exceptions import (
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from backoffice import registry
     from backoffice.engine.business_keys import key_error
     from backoffice.engine.contracts import (
         DefinitionSnapshot,
@@ -61,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.human_tasks import HumanTaskSteps
 
 DEFAULT_QUEUE = "default"
-SUBSCRIBE_ACTIVITY = "events.subscribe"  # activities/event_subscriptions.py
+SUBSCRIBE_ACTIVITY = "events.subscribe"  # backoffice/events/activities.py
 MAX_EVENT_KEY_LENGTH = 200
 # Characters of a title a timeline label shows at most: titles may hold input of any length.
 LABEL_LENGTH = 200
@@ -72,6 +73,7 @@ ENGINE_ERRORS = (
     "ExpressionError",
     "ExpressionOverBudget",
     "ProcessTooDeep",
+    "UnknownActivity",
 )
 # How many processes may stand above one that a run starts as its child: a chain longer
 # than that is almost surely a loop of processes starting each other (validation refuses
@@ -388,6 +390,7 @@ class Interpreter(HumanTaskSteps):
     async def action(
         self, step: model.CallStep | model.BotStep, name: str, key: str, frame: Frame
     ) -> Any:
+        self._refuse_internal(step, name)
         scope = self.scope(frame)
         arguments = render(step.with_, scope)
         if isinstance(step, model.BotStep) and step.credential is not None:
@@ -409,6 +412,26 @@ class Interpreter(HumanTaskSteps):
             activity_id=activity_id,
             summary=f"{step.id}: {md(self.title(step, frame, scope), LABEL_LENGTH)}",
         )
+
+    def _refuse_internal(self, step: model.CallStep | model.BotStep, name: str) -> None:
+        """Fail a step that names one of the engine's own activities (``tasks.close``, say).
+
+        Validation calls such a name unknown, but a snapshot may name one anyway (started by
+        an older release, or a hand-made start): run, it would change a task around the
+        checks people's decisions pass. Only a refused name asks for the patch, so no run
+        that calls what it may gets a marker, and a run from before that did replays. The
+        registry knows the engine's activities from the worker's discovery, done before
+        any run; it never changes while one runs.
+        """
+        if registry.REGISTRY.is_internal(name) and workflow.patched("internal-activity-refused"):
+            key = "call" if isinstance(step, model.CallStep) else "bot"
+            raise StepError(
+                "UnknownActivity",
+                f"step '{step.id}': '{key}: {name}' names one of the engine's own activities, "
+                "which definitions may not call. `backoffice catalog` lists what they may; "
+                "to have people decide, use a task step (they decide in the inbox or with "
+                "`backoffice decide`)",
+            )
 
     async def child_process(self, step: model.ProcessStep, key: str, frame: Frame) -> Any:
         snapshot = self.run.children.get(step.process)

@@ -9,9 +9,9 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, Field
 
-    from activities.smoke import GreetInput, greet
     from backoffice import registry
     from backoffice.markdown_text import md
+    from backoffice.smoke_check import GreetInput, greet
 
 WORKFLOW_TYPE = "backoffice-smoke"
 

@@ -12,14 +12,25 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-from activities.event_subscriptions import subscribe_to_event
-from activities.task_changes import delegate_task, reassign_task, record_decision, reschedule_task
-from activities.tasks import claim_task, close_task, escalate_task, open_task, remind_task
 from backoffice import database, registry, runtime
 from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions, start_process
+from backoffice.events.activities import subscribe_to_event
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.settings import load_settings
+from backoffice.tasks.activities import (
+    claim_task,
+    close_task,
+    escalate_task,
+    open_task,
+    remind_task,
+)
+from backoffice.tasks.change_activities import (
+    delegate_task,
+    reassign_task,
+    record_decision,
+    reschedule_task,
+)
 from tests.support.activities import ACTIVITIES, test_registry
 from tests.support.records import records_environ
 from worker import workflow_runner
