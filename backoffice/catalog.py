@@ -31,6 +31,8 @@ class ActionSpec:
     output_model: type[BaseModel] | None
     description: str
     queue: str
+    # Where it comes from: a pack ("payables"), "common", a legacy system's bots, a plugin.
+    origin: str = ""
 
     def input_fields(self) -> dict[str, Any]:
         return dict(self.input_model.model_fields) if self.input_model else {}
@@ -68,7 +70,19 @@ def describe(fn: Callable[..., Any], queue: str, kind: ActionKind) -> ActionSpec
     input_model = _model(hints.get(parameters[0])) if parameters else None
     output_model = _model(hints.get("return"))
     doc = inspect.getdoc(fn) or ""
-    return ActionSpec(name, kind, input_model, output_model, doc.split("\n")[0], queue)
+    first_line = doc.split("\n")[0]
+    return ActionSpec(name, kind, input_model, output_model, first_line, queue, origin_of(fn))
+
+
+def origin_of(fn: Callable[..., Any]) -> str:
+    """The pack or system folder a function lives in (``activities/<pack>/``, ``bots/<system>/``).
+
+    Anything else (a plugin module) is named by its module.
+    """
+    parts = fn.__module__.split(".")
+    if len(parts) >= 3 and parts[0] in ("activities", "bots"):
+        return parts[1]
+    return fn.__module__
 
 
 def build_catalog(found: registry.Registry | None = None, plugins: Iterable[str] = ()) -> Catalog:

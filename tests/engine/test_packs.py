@@ -59,3 +59,13 @@ def test_a_second_pack_by_a_taken_name_is_refused() -> None:
     assert register_pack(payables) is payables  # registering itself again changes nothing
     with pytest.raises(PackError, match="two packs are named 'payables'"):
         register_pack(Pack(name="payables", title="Another", processes=()))
+
+
+def test_the_catalog_names_the_pack_or_system_each_entry_comes_from(tmp_path: Path) -> None:
+    done = backoffice(tmp_path, "catalog")
+    assert done.returncode == 0, done.stderr
+    entries = {line.split()[0]: line.split()[1:3] for line in done.stdout.splitlines()
+               if line.startswith("  ") and not line.startswith("      ")}  # fmt: skip
+    assert entries["invoice.check"] == ["[pack", "payables]"]
+    assert entries["http.request"][0] == "[common]"
+    assert entries["erp.post_invoice"] == ["[queue", "erp]"]
