@@ -15,13 +15,13 @@ from temporalio.worker import Worker
 from activities.event_subscriptions import subscribe_to_event
 from activities.task_changes import delegate_task, reassign_task, record_decision, reschedule_task
 from activities.tasks import claim_task, close_task, escalate_task, open_task, remind_task
-from backoffice import database, registry, runtime
+from backoffice import registry, runtime
 from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions, start_process
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.settings import load_settings
 from tests.support.activities import ACTIVITIES, test_registry
-from tests.support.records import records_environ
+from tests.support.records import records_environ, upgraded
 from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
@@ -96,4 +96,4 @@ def use_records(state_dir: Path) -> None:
     environ = {"BACKOFFICE_STATE_DIR": str(state_dir), "PATH": "/usr/bin:/bin"}
     settings = load_settings({**environ, **records_environ(state_dir)})
     runtime.use(settings)
-    load_directory(database.engine(settings), read_directory_file(PEOPLE))
+    load_directory(upgraded(settings), read_directory_file(PEOPLE))
