@@ -7,7 +7,22 @@ there (``behind``) and says to run the upgrade when it is not.
 
 from __future__ import annotations
 
-from backoffice.migrations.runner import (
+import logging
+
+
+class _RevisionsRun(logging.Filter):
+    """Of alembic's words, only which revision runs: the rest is said on every start."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage().startswith("Running ")
+
+
+# Before alembic is imported: some of its modules say they are set up as they load.
+logging.getLogger("alembic").setLevel(logging.WARNING)
+logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
+logging.getLogger("alembic.runtime.migration").addFilter(_RevisionsRun())
+
+from backoffice.migrations.runner import (  # noqa: E402
     ENGINE_BRANCH,
     alembic_config,
     behind,

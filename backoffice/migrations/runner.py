@@ -11,7 +11,6 @@ from an installed package and from any working directory alike.
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -33,18 +32,6 @@ HERE = Path(__file__).resolve().parent
 ENGINE_VERSIONS = HERE / "versions"
 ENGINE_BRANCH = "engine"
 VERSION_TABLE = "alembic_version"
-
-
-class _RevisionsRun(logging.Filter):
-    """Of alembic's words, only which revision runs: the rest is said on every start."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage().startswith("Running ")
-
-
-logging.getLogger("alembic").setLevel(logging.WARNING)
-logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
-logging.getLogger("alembic.runtime.migration").addFilter(_RevisionsRun())
 
 # The modules that declare the engine's own tables; each pack names its own (Pack.tables).
 ENGINE_TABLES = (
