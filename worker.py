@@ -119,10 +119,13 @@ async def run_workers(
     log.info("worker stopped")
 
 
-def prepare_records(settings: Settings) -> None:
-    """Give activities their settings; load the people directory into the records database."""
+def prepare_records(settings: Settings, upgrade: bool = True) -> None:
+    """Give activities their settings; bring the records database to this version's schema
+    (under the schema lock, so workers starting together take turns) unless ``upgrade`` is
+    off (the inbox alone, which changes no table), and load the people directory into it."""
     runtime.use(settings)
-    loaded = sync_directory(database.engine(settings), settings.directory_file)
+    records = database.upgraded(settings) if upgrade else database.engine(settings)
+    loaded = sync_directory(records, settings.directory_file)
     if loaded:
         log.info("directory loaded", people=loaded, file=str(settings.directory_file))
 

@@ -1,15 +1,19 @@
 """The records database: SQLite in the state directory by default, PostgreSQL by URL.
 
-Every process that opens it (each worker, the inbox, the command line) first makes or
-upgrades its tables (backoffice.migrations). Processes starting together would trip on
-each other doing that, or loading the directory, so such work runs under a lock of the
-whole database (``hold_lock``). A database that cannot be reached or used is one
-``RecordsDatabaseError`` line naming it, its password masked.
+A worker or ``backoffice dev`` starting, or ``backoffice db upgrade``, brings its tables to
+this version's schema (``upgrade``, with backoffice.migrations); every other process that
+opens it (the inbox, the command line, activities) only checks that they are there and
+otherwise says to run the upgrade, so nothing but those changes tables. Processes starting
+together would trip on each other upgrading, or loading the directory, so such work runs
+under a lock of the whole database (``hold_lock``). A database that cannot be reached or
+used is one ``RecordsDatabaseError`` line naming it, its password masked.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, event, make_url, text
@@ -31,25 +35,66 @@ class RecordsDatabaseError(Exception):
     """The records database cannot be used; the message names it and says what to do."""
 
 
-def engine_for(url: str) -> Engine:
-    """One engine per URL, with the tables made or upgraded; SQLite gets WAL and foreign keys."""
+class RecordsNotUpgraded(RecordsDatabaseError):
+    """The records tables are not at this version's schema: a worker or an operator must
+    upgrade them first."""
+
+
+def engine_for(url: str, plugins: Iterable[str] = ()) -> Engine:
+    """One engine per URL, its tables at this version's schema; SQLite gets WAL and foreign
+    keys. A database not upgraded yet is refused with the command that upgrades it."""
+    from backoffice import migrations  # its table modules import this one
+
+    def check(engine: Engine) -> None:
+        missing = migrations.behind(engine, plugins)
+        if missing is not None:
+            raise RecordsNotUpgraded(
+                f"records database {masked_url(url)}: {missing}. Run `backoffice db upgrade` "
+                "(or start a worker, which upgrades it) with the same settings, then try again"
+            )
+
+    return _opened(url, check)
+
+
+def upgrade(url: str, plugins: Iterable[str] = ()) -> Engine:
+    """Bring the tables to this version's schema under the schema lock; the engine."""
+    from backoffice import migrations
+
+    def run(engine: Engine) -> None:
+        migrations.upgrade(engine, plugins)
+
+    opened = _engines.get(url)
+    if opened is None:
+        return _opened(url, run)
+    with _said_in_one_line(url):
+        run(opened)
+    return opened
+
+
+def _opened(url: str, first: Callable[[Engine], None]) -> Engine:
+    """This URL's engine; a new one runs ``first`` before it is kept."""
     if url in _engines:
         return _engines[url]
     engine = _create(url)
-    from backoffice import migrations  # its table modules import this one
-
     try:
-        migrations.prepare(engine)
-    except OperationalError as error:
-        engine.dispose()
-        raise RecordsDatabaseError(
-            f"records database {masked_url(url)}: {_reason(error, url)} {_advice(error)}"
-        ) from None
+        with _said_in_one_line(url):
+            first(engine)
     except BaseException:
         engine.dispose()
         raise
     _engines[url] = engine
     return engine
+
+
+@contextmanager
+def _said_in_one_line(url: str) -> Iterator[None]:
+    """A database the driver cannot use as one line naming it and what to check."""
+    try:
+        yield
+    except OperationalError as error:
+        raise RecordsDatabaseError(
+            f"records database {masked_url(url)}: {_reason(error, url)} {_advice(error)}"
+        ) from None
 
 
 def _create(url: str) -> Engine:
@@ -128,4 +173,21 @@ def forget(url: str) -> None:
 
 
 def engine(settings: Settings) -> Engine:
-    return engine_for(settings.resolved_database_url)
+    return engine_for(settings.resolved_database_url, settings.plugins)
+
+
+def upgraded(settings: Settings) -> Engine:
+    """The records of these settings, upgraded to this version's schema first."""
+    return upgrade(settings.resolved_database_url, settings.plugins)
+
+
+@contextmanager
+def unchecked(settings: Settings) -> Iterator[Engine]:
+    """The records as they are, at this version's schema or not: to say where they stand."""
+    url = settings.resolved_database_url
+    engine = _create(url)
+    try:
+        with _said_in_one_line(url):
+            yield engine
+    finally:
+        engine.dispose()

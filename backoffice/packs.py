@@ -3,7 +3,7 @@
 A pack is one business domain with its processes (supplier invoice approval; onboarding
 and offboarding, which share HR records), kept in ``activities/<pack>/``. The engine knows
 no pack by name: it imports the subpackages of ``activities`` (and the plugins), each of
-which calls :func:`register_pack` with its tables, data upgrades and demo batch. A pack imports
+which calls :func:`register_pack` with its tables' migrations and demo batch. A pack imports
 nothing of the engine but this module (import-linter holds it to that in CI), so the
 engine's insides can change without touching a pack.
 """
@@ -15,8 +15,6 @@ import pkgutil
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy import Connection
 
 from backoffice import registry, runtime
 from backoffice.audit.steps import trail as step_trail
@@ -73,11 +71,10 @@ class Pack:
     name: str
     title: str
     processes: tuple[str, ...]  # the definitions (process names) it serves
-    # Modules that declare the pack's tables: imported before tables are made.
+    # Modules that declare the pack's tables: what its migrations must make of them.
     tables: tuple[str, ...] = ()
-    # Fixes of data older releases kept, run under the schema lock after tables are made.
-    upgrades: tuple[Callable[[Connection], None], ...] = ()
-    migrations: Path | None = None  # the pack's migration scripts, if it has any
+    # The folder of the pack's alembic revisions (a branch named as the pack), if any.
+    migrations: Path | None = None
     demo: Demo | None = None
     docs: tuple[str, ...] = field(default=())  # its guides under docs/processes/
 
@@ -114,11 +111,3 @@ def pack_named(name: str, plugins: Iterable[str] = ()) -> Pack:
     if name not in found:
         raise PackError(f"no pack is named '{name}': the packs are {', '.join(found) or 'none'}")
     return found[name]
-
-
-def table_modules() -> list[str]:
-    return [module for pack in packs() for module in pack.tables]
-
-
-def data_upgrades() -> list[Callable[[Connection], None]]:
-    return [upgrade for pack in packs() for upgrade in pack.upgrades]

@@ -124,7 +124,7 @@ async def check_invoice(invoice: InvoiceToCheck) -> Findings:
         reference_key=reference_key(invoice.supplier_invoice_no),
         fiscal_year=invoice.invoice_date.year,
         currency=invoice.currency,
-        gross_amount=invoice.gross_amount,
+        gross_amount=_exact(invoice.gross_amount),
         invoice_date=invoice.invoice_date,
         kind=invoice.kind,
     )

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Index, text
+from sqlalchemy import Engine, Index, Numeric, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -52,7 +53,8 @@ class InvoiceRecord(SQLModel, table=True):
     reference_key: str = Field(index=True)  # normalised for the fuzzy check
     fiscal_year: int
     currency: str
-    gross_amount: float
+    # Any currency's amount: 14 digits before the point, 4 after (ISO 4217 has at most 3).
+    gross_amount: Decimal = Field(sa_type=Numeric(18, 4))
     invoice_date: date
     kind: str = "invoice"  # invoice or credit_memo
     status: str = "received"  # received, posted, cancelled, reversed

@@ -5,9 +5,10 @@ result per line, and the archive record (the invoice, its outcome and its whole 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Numeric
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 
@@ -22,8 +23,9 @@ class MatchLineRow(SQLModel, table=True):
     po_line: int | None = None
     route: str
     status: str  # the invoice's: matched, exception, awaiting_gr
-    price_variance: float
-    quantity_variance: float
+    # From unit prices with more decimals than an amount's: 6 after the point, 14 before.
+    price_variance: Decimal = Field(sa_type=Numeric(20, 6))
+    quantity_variance: Decimal = Field(sa_type=Numeric(20, 6))
     reason_codes: str  # comma-separated
     warnings: str = ""
     matched_at: datetime

@@ -148,7 +148,7 @@ async def start_demo(settings: Settings, client: Client) -> None:
 
 async def run_inbox(settings: Settings, host: str, port: int) -> None:
     """``backoffice inbox``: the inbox alone, until Ctrl-C/SIGTERM."""
-    prepare_records(settings)
+    prepare_records(settings, upgrade=False)
     client = await connect(settings)
     inbox = EmbeddedServer(create_app(settings, client), host, port, tls=inbox_tls(settings))
     stop = asyncio.Event()

@@ -125,7 +125,7 @@ def dev(
 
     if demo and not (legacy and run_worker):
         fail("--demo needs the worker and the sandbox ERP: leave out --no-worker and --no-legacy")
-    settings = settings_and_logging(follow_running_stack=False)
+    settings = settings_and_logging()
     binary = find_temporal_binary(settings.environ)
     ensure_port_free(smtp_port, "mail sink", "--smtp-port")
     ensure_port_free(inbox_port, "inbox", "--inbox-port")
@@ -293,6 +293,40 @@ def systems_command(
     if resume is not None:
         resume_system(settings, resume)
     show_systems(settings)
+
+
+db_app = typer.Typer(
+    help="The records database's tables: upgrade them, or see where they stand.",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade_command() -> None:
+    """Bring the records tables to this version (workers do it when they start)."""
+    from backoffice.cli.db import upgrade_records
+
+    upgrade_records(settings_and_logging())
+
+
+@db_app.command("current")
+@friendly_errors
+def db_current_command() -> None:
+    """Each migration branch's revision in the records database, against this version's."""
+    from backoffice.cli.db import show_current
+
+    show_current(settings_and_logging())
+
+
+@db_app.command("check")
+@friendly_errors
+def db_check_command() -> None:
+    """Compare the upgraded tables with the models (for developers adding a revision)."""
+    from backoffice.cli.db import check_models
+
+    check_models(settings_and_logging())
 
 
 @app.command("catalog")

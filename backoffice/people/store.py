@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, Numeric, delete
 from sqlmodel import Field, Session, SQLModel
 
 from backoffice.database import hold_lock
@@ -21,7 +22,8 @@ class PersonRow(SQLModel, table=True):
     name: str
     email: str
     manager_id: str | None = Field(default=None, index=True)
-    approval_limit: float = 0
+    # Any currency's amount: 14 digits before the point, 4 after (ISO 4217 has at most 3).
+    approval_limit: Decimal = Field(default=Decimal(0), sa_type=Numeric(18, 4))
     active: bool = True
     password_hash: str | None = None
 
@@ -94,7 +96,7 @@ def load_directory(engine: Engine, directory: DirectoryFile) -> None:
                     name=person.name,
                     email=person.email,
                     manager_id=person.manager,
-                    approval_limit=person.approval_limit,
+                    approval_limit=Decimal(str(person.approval_limit)),
                     active=person.active,
                     password_hash=person.password_hash,
                 )

@@ -12,7 +12,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-from backoffice import database, registry, runtime
+from backoffice import registry, runtime
 from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions, start_process
 from backoffice.events.activities import subscribe_to_event
@@ -32,7 +32,7 @@ from backoffice.tasks.change_activities import (
     reschedule_task,
 )
 from tests.support.activities import ACTIVITIES, test_registry
-from tests.support.records import records_environ
+from tests.support.records import records_environ, upgraded
 from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
@@ -107,4 +107,4 @@ def use_records(state_dir: Path) -> None:
     environ = {"BACKOFFICE_STATE_DIR": str(state_dir), "PATH": "/usr/bin:/bin"}
     settings = load_settings({**environ, **records_environ(state_dir)})
     runtime.use(settings)
-    load_directory(database.engine(settings), read_directory_file(PEOPLE))
+    load_directory(upgraded(settings), read_directory_file(PEOPLE))

@@ -34,6 +34,7 @@ from legacy import create_app, seed
 from tests.bots.conftest import Legacy, bot_settings
 from tests.support.network import free_port
 from tests.support.payload_keys import CONVERTER
+from tests.support.records import upgraded
 from worker import build_workers
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -153,9 +154,7 @@ async def erp_and_worker(
             **extra,
         )
         runtime.use(settings)
-        load_directory(
-            database.engine(settings), read_directory_file(ROOT / "directory" / "people.yaml")
-        )
+        load_directory(upgraded(settings), read_directory_file(ROOT / "directory" / "people.yaml"))
         found = registry.discover()
         for worker in build_workers(env.client, settings, found):
             await exit_stack.enter_async_context(worker)
