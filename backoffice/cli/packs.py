@@ -17,6 +17,8 @@ def show_packs(settings: Settings) -> None:
         typer.echo(f"{pack.name}  {pack.title}")
         typer.echo(f"  processes  {', '.join(pack.processes) or '-'}")
         typer.echo(f"  tables in  {', '.join(pack.tables) or '-'}")
+        if pack.migrations is not None:
+            typer.echo(f"  migrations {pack.migrations}")
         typer.echo(f"  demo       {pack.demo.summary if pack.demo else '-'}")
         if pack.docs:
             typer.echo(f"  guide      {', '.join(pack.docs)}")
