@@ -17,8 +17,8 @@ from temporalio.worker import Replayer, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from backoffice import registry
+from backoffice.worker import workflow_runner
 from tests.support.payload_keys import CONVERTER
-from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
 ROOT = Path(__file__).resolve().parents[1] / "histories"

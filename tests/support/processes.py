@@ -20,9 +20,9 @@ from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions, start_process
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.settings import load_settings
+from backoffice.worker import workflow_runner
 from tests.support.activities import ACTIVITIES, test_registry
 from tests.support.records import records_environ
-from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
 PEOPLE = Path(__file__).resolve().parents[2] / "directory" / "people.yaml"
