@@ -16,7 +16,8 @@ from temporalio import workflow
 
 from backoffice.engine.contracts import RunState
 from backoffice.language import model
-from workflows.interpreter import Frame, Interpreter, error_from
+from workflows.frames import Frame, error_from
+from workflows.interpreter import Interpreter
 
 # Bounds the rounds of "try again" a person can ask for on one undo.
 MAX_ROUNDS = 20
