@@ -52,7 +52,7 @@ async def _undo(
     interpreter: Interpreter,
     definition: model.Definition,
     item: Any,
-    step: model.StepBase,
+    step: model.Step,
     left: list[str],
 ) -> bool:
     assert step.compensate is not None
@@ -86,7 +86,7 @@ async def _undo(
 async def _ask_a_person(
     interpreter: Interpreter,
     definition: model.Definition,
-    step: model.StepBase,
+    step: model.Step,
     frame: Frame,
     problem: Exception,
     left: list[str],
@@ -120,7 +120,7 @@ async def _ask_a_person(
 
 
 def repair_task(
-    definition: model.Definition, step: model.StepBase, round_number: int
+    definition: model.Definition, step: model.Step, round_number: int
 ) -> model.TaskStep:
     """The task that asks people to finish an undo the process could not do."""
     assignees = [

@@ -53,10 +53,10 @@ class TaskHost(Protocol):
 
     def after(self, start: datetime, duration: Duration) -> datetime: ...
 
-    def title(self, step: model.StepBase, frame: Frame, scope: Scope | None = None) -> str: ...
+    def title(self, step: model.Step, frame: Frame, scope: Scope | None = None) -> str: ...
 
     def show_waiting(
-        self, key: str, step: model.StepBase, on: list[str], until: datetime | None
+        self, key: str, step: model.Step, on: list[str], until: datetime | None
     ) -> None: ...
 
     def waiting_on(self, key: str) -> AbstractAsyncContextManager[None]: ...
@@ -70,7 +70,7 @@ class HumanTasks:
         host: TaskHost,
         run: RunInput,
         definition: model.Definition,
-        index: dict[str, model.StepBase],
+        index: dict[str, model.Step],
     ) -> None:
         self.host = host
         self.run = run
@@ -240,7 +240,7 @@ class HumanTasks:
             _key_of(view), self.index[view.step_id], waiting_for(view), view.due_at or view.deadline
         )
 
-    async def _remind(self, step: model.StepBase, view: TaskView, number: int) -> None:
+    async def _remind(self, step: model.Step, view: TaskView, number: int) -> None:
         await workflow.execute_activity(
             "tasks.remind",
             {"task_id": view.task_id, "number": number, "at": workflow.now().isoformat()},
@@ -301,7 +301,7 @@ class HumanTasks:
         }
 
     async def _close_task(
-        self, step: model.StepBase, view: TaskView, result: dict[str, Any] | None
+        self, step: model.Step, view: TaskView, result: dict[str, Any] | None
     ) -> None:
         await workflow.execute_activity(
             "tasks.close",

@@ -16,7 +16,7 @@ import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, assert_never
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -150,7 +150,7 @@ class Interpreter:
             return True
         return info.is_continue_as_new_suggested()
 
-    async def step(self, step: model.StepBase, frame: Frame) -> None:
+    async def step(self, step: model.Step, frame: Frame) -> None:
         key = frame.prefix + step.id
         record = self.state.records.get(key)
         if record is not None:  # done before this run continued as new
@@ -187,7 +187,7 @@ class Interpreter:
             )
         self._progress(key, step, "completed", ended=True)
 
-    def _guard(self, step: model.StepBase, key: str, frame: Frame) -> bool:
+    def _guard(self, step: model.Step, key: str, frame: Frame) -> bool:
         # Containers record the decision: a continued run must not re-decide after the
         # variables changed inside them.
         decided = self.state.records.get(key + "?if")
@@ -199,7 +199,7 @@ class Interpreter:
             self.state.records[key + "?if"] = StepRecord(status="completed", result=True)
         return passed
 
-    async def handle(self, step: model.StepBase, frame: Frame, error: StepError) -> Any:
+    async def handle(self, step: model.Step, frame: Frame, error: StepError) -> Any:
         """Run the first matching ``catch`` handler, or fail the step with ``error``."""
         for handler in step.catch:
             if error.type in handler.errors or "any" in handler.errors:
@@ -212,7 +212,7 @@ class Interpreter:
         self._progress(frame.prefix + step.id, step, "failed", ended=True, error=error.message)
         raise error
 
-    async def kind(self, step: model.StepBase, key: str, frame: Frame) -> Any:
+    async def kind(self, step: model.Step, key: str, frame: Frame) -> Any:
         match step:
             case model.CallStep():
                 return await self.action(step, step.call, key, frame)
@@ -252,7 +252,8 @@ class Interpreter:
                 await self.sequence(step.steps, inner)
                 frame.results.update(inner.results)
                 return inner.results
-        raise StepError("Error", f"unknown step kind {step.kind}")
+            case _:
+                assert_never(step)
 
     def reason_code(self, reason: str, frame: Frame) -> str:
         """A literal reason code, or the code an expression gives (checked like a literal)."""
@@ -268,7 +269,7 @@ class Interpreter:
 
     # --- calls, bots, children ------------------------------------------------------------
 
-    def title(self, step: model.StepBase, frame: Frame, scope: Scope | None = None) -> str:
+    def title(self, step: model.Step, frame: Frame, scope: Scope | None = None) -> str:
         if step.title is None:
             return step.label()
         try:
@@ -276,7 +277,7 @@ class Interpreter:
         except ExpressionError:
             return step.title
 
-    def retry_policy(self, step: model.StepBase) -> RetryPolicy:
+    def retry_policy(self, step: model.Step) -> RetryPolicy:
         base = self.definition.defaults.retry
         own = step.retry or model.RetryPolicy()
 
@@ -637,7 +638,7 @@ class Interpreter:
     def _progress(
         self,
         key: str,
-        step: model.StepBase,
+        step: model.Step,
         status: Any,
         *,
         ended: bool = False,
@@ -698,7 +699,7 @@ class Interpreter:
     def show_waiting(
         self,
         key: str,
-        step: model.StepBase,
+        step: model.Step,
         on: list[str],
         until: datetime | None,
         *,
