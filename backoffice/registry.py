@@ -2,7 +2,7 @@
 
 A feature adds a module under ``workflows/``, ``activities/`` or ``bots/`` and decorates
 its classes and functions; the worker discovers them by importing those packages, so
-``worker.py`` never changes when a feature lands.
+``backoffice/worker.py`` never changes when a feature lands (and never imports them).
 
 The engine's own activities (the task table, event subscriptions, the smoke check) live
 beside the engine code and register as internal: the worker runs them like any other, but
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -149,6 +149,27 @@ def activity_name(fn: Callable[..., Any]) -> str:
     if not isinstance(name, str):
         raise TypeError(f"{fn.__qualname__} is not an @activity.defn function")
     return name
+
+
+# Process-wide resources (a browser pool) outlive any one set of workers, so their hooks
+# are kept here rather than on a Registry: the runtime runs them once its workers stop.
+_SHUTDOWN_HOOKS: list[Callable[[], Awaitable[None]]] = []
+
+
+def at_worker_shutdown(hook: Callable[[], Awaitable[None]]) -> None:
+    """Run ``hook`` when the worker stops, after activities in flight have finished.
+
+    A framework that opens something for its activities (the bots' browsers) registers
+    the close when it is imported, so the engine's runtime needs no import of it.
+    """
+    if hook not in _SHUTDOWN_HOOKS:
+        _SHUTDOWN_HOOKS.append(hook)
+
+
+async def run_shutdown_hooks() -> None:
+    """Run every shutdown hook, in the order registered."""
+    for hook in _SHUTDOWN_HOOKS:
+        await hook()
 
 
 class PluginError(Exception):

@@ -41,7 +41,7 @@ from backoffice.settings import interpreter_bin_dir, load_settings  # noqa: E402
 from backoffice.tasks.activities import close_task, escalate_task, open_task, remind_task  # noqa: E402
 from backoffice.tasks.listing import ListFilter, person_list, queue_list  # noqa: E402
 from backoffice.tasks.queries import count_open_for, inbox_listing  # noqa: E402
-from worker import workflow_runner  # noqa: E402
+from backoffice.worker import workflow_runner  # noqa: E402
 from workflows.process import ProcessWorkflow  # noqa: E402
 
 DEFINITION = """

@@ -15,22 +15,12 @@ import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, assert_never
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import (
-    ActivityError,
-    ApplicationError,
-    CancelledError,
-    ChildWorkflowError,
-    FailureError,
-)
-from temporalio.exceptions import (
-    TimeoutError as TemporalTimeoutError,
-)
+from temporalio.exceptions import ActivityError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -51,7 +41,6 @@ with workflow.unsafe.imports_passed_through():
     from backoffice.language.expressions import (
         BusinessCalendar,
         ExpressionError,
-        ExpressionOverBudget,
         Scope,
         helpers,
         render,
@@ -59,7 +48,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from backoffice.markdown_text import md
 
-from workflows.human_tasks import HumanTaskSteps
+from workflows.frames import ContinueAsNewNow, Frame, ProcessFinished, StepError, error_from
+from workflows.human_tasks import HumanTasks
 
 DEFAULT_QUEUE = "default"
 SUBSCRIBE_ACTIVITY = "events.subscribe"  # backoffice/events/activities.py
@@ -82,80 +72,7 @@ MAX_PROCESS_DEPTH = 5
 CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
 
 
-class StepError(Exception):
-    """A step failed with an error type a definition can catch."""
-
-    def __init__(self, type: str, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.type = type
-        self.message = message
-        self.details = details
-
-    def as_value(self) -> dict[str, Any]:
-        return {"type": self.type, "message": self.message, "details": self.details}
-
-
-class ProcessFinished(Exception):
-    """A ``finish`` step ended the process early and successfully."""
-
-    def __init__(self, reason: str | None, output: dict[str, Any] | None) -> None:
-        super().__init__(reason or "finished")
-        self.reason = reason
-        self.output = output
-
-
-class ContinueAsNewNow(Exception):
-    """The history is long: the run continues as new from the recorded state."""
-
-
-@dataclass
-class Frame:
-    """Names visible to the steps of one sequence (loops and handlers nest frames)."""
-
-    prefix: str
-    locals: dict[str, Any] = field(default_factory=dict)
-    results: dict[str, Any] = field(default_factory=dict)
-    parent: Frame | None = None
-
-    def child(self, prefix: str | None = None, **names: Any) -> Frame:
-        return Frame(self.prefix if prefix is None else prefix, dict(names), {}, self)
-
-    def all_results(self) -> dict[str, Any]:
-        merged = self.parent.all_results() if self.parent else {}
-        merged.update(self.results)
-        return merged
-
-    def all_locals(self) -> dict[str, Any]:
-        merged = self.parent.all_locals() if self.parent else {}
-        merged.update(self.locals)
-        return merged
-
-
-def error_from(exception: BaseException, step_id: str | None = None) -> StepError:
-    """The catchable error type of whatever a step raised (in the step ``step_id``)."""
-    if isinstance(exception, StepError):
-        return exception
-    if isinstance(exception, ExpressionOverBudget):
-        where = f"step '{step_id}': " if step_id else ""
-        return StepError(exception.type, f"{where}{exception}")
-    if isinstance(exception, ExpressionError):
-        return StepError(exception.type, str(exception))
-    if isinstance(exception, ActivityError | ChildWorkflowError):
-        cause = exception.cause
-        if isinstance(cause, ApplicationError):
-            details = list(cause.details) if cause.details else None
-            return StepError(cause.type or "ApplicationError", cause.message, details)
-        if isinstance(cause, TemporalTimeoutError):
-            return StepError("Timeout", f"{cause.type.name if cause.type else 'timeout'}")
-        if isinstance(cause, CancelledError):
-            return StepError("Cancelled", cause.message)
-        return StepError(type(cause).__name__ if cause else "Error", str(cause or exception))
-    if isinstance(exception, FailureError):
-        return StepError(type(exception).__name__, str(exception))
-    return StepError("Error", f"{type(exception).__name__}: {exception}")
-
-
-class Interpreter(HumanTaskSteps):
+class Interpreter:
     """Executes one run of a definition; owned by the process workflow."""
 
     def __init__(self, run: RunInput, definition: model.Definition) -> None:
@@ -166,7 +83,8 @@ class Interpreter(HumanTaskSteps):
         self.functions = helpers(definition.calendar)
         self.index = {step.id: step for _, step in model.walk_steps(definition.steps)}
         self.progress: dict[str, StepProgress] = {}
-        self.tasks: dict[str, TaskView] = {}
+        self.human_tasks = HumanTasks(self, run, definition, self.index)
+        self.tasks: dict[str, TaskView] = self.human_tasks.tasks  # the same dict, for queries
         self.root = Frame("")
         self.concurrent = 0  # > 0 while parallel branches or loop items run side by side
         self.status = "running"
@@ -178,7 +96,6 @@ class Interpreter(HumanTaskSteps):
         self.waiting_since: dict[str, datetime] = {}
         self.waiting_parties: dict[str, list[str]] = {}
         self.watching: set[str] = set()  # keys of the ``watch`` steps running now
-        self.task_revisions: dict[str, int] = {}  # bumped each time a task is rescheduled
 
     # --- names and time ---------------------------------------------------------------
 
@@ -235,7 +152,7 @@ class Interpreter(HumanTaskSteps):
             return True
         return info.is_continue_as_new_suggested()
 
-    async def step(self, step: model.StepBase, frame: Frame) -> None:
+    async def step(self, step: model.Step, frame: Frame) -> None:
         key = frame.prefix + step.id
         record = self.state.records.get(key)
         if record is not None:  # done before this run continued as new
@@ -272,7 +189,7 @@ class Interpreter(HumanTaskSteps):
             )
         self._progress(key, step, "completed", ended=True)
 
-    def _guard(self, step: model.StepBase, key: str, frame: Frame) -> bool:
+    def _guard(self, step: model.Step, key: str, frame: Frame) -> bool:
         # Containers record the decision: a continued run must not re-decide after the
         # variables changed inside them.
         decided = self.state.records.get(key + "?if")
@@ -284,7 +201,7 @@ class Interpreter(HumanTaskSteps):
             self.state.records[key + "?if"] = StepRecord(status="completed", result=True)
         return passed
 
-    async def handle(self, step: model.StepBase, frame: Frame, error: StepError) -> Any:
+    async def handle(self, step: model.Step, frame: Frame, error: StepError) -> Any:
         """Run the first matching ``catch`` handler, or fail the step with ``error``."""
         for handler in step.catch:
             if error.type in handler.errors or "any" in handler.errors:
@@ -297,14 +214,14 @@ class Interpreter(HumanTaskSteps):
         self._progress(frame.prefix + step.id, step, "failed", ended=True, error=error.message)
         raise error
 
-    async def kind(self, step: model.StepBase, key: str, frame: Frame) -> Any:
+    async def kind(self, step: model.Step, key: str, frame: Frame) -> Any:
         match step:
             case model.CallStep():
                 return await self.action(step, step.call, key, frame)
             case model.BotStep():
                 return await self.action(step, step.bot, key, frame)
             case model.TaskStep():
-                return await self.human_task(step, key, frame)
+                return await self.human_tasks.run_step(step, key, frame)
             case model.ParallelStep():
                 return await self.parallel(step, frame)
             case model.SwitchStep():
@@ -337,7 +254,8 @@ class Interpreter(HumanTaskSteps):
                 await self.sequence(step.steps, inner)
                 frame.results.update(inner.results)
                 return inner.results
-        raise StepError("Error", f"unknown step kind {step.kind}")
+            case _:
+                assert_never(step)
 
     def reason_code(self, reason: str, frame: Frame) -> str:
         """A literal reason code, or the code an expression gives (checked like a literal)."""
@@ -353,7 +271,7 @@ class Interpreter(HumanTaskSteps):
 
     # --- calls, bots, children ------------------------------------------------------------
 
-    def title(self, step: model.StepBase, frame: Frame, scope: Scope | None = None) -> str:
+    def title(self, step: model.Step, frame: Frame, scope: Scope | None = None) -> str:
         if step.title is None:
             return step.label()
         try:
@@ -361,7 +279,7 @@ class Interpreter(HumanTaskSteps):
         except ExpressionError:
             return step.title
 
-    def retry_policy(self, step: model.StepBase) -> RetryPolicy:
+    def retry_policy(self, step: model.Step) -> RetryPolicy:
         base = self.definition.defaults.retry
         own = step.retry or model.RetryPolicy()
 
@@ -663,7 +581,7 @@ class Interpreter(HumanTaskSteps):
         if target > now:
             # The step's title says why it waits ("Goods receipt of PO-1, looked for again
             # each business day"); what it waits on is time, not a person.
-            self._waiting(key, step, [what], target, why="time to pass", parties=[])
+            self.show_waiting(key, step, [what], target, why="time to pass", parties=[])
             async with self.waiting_on(key):
                 await workflow.sleep(target - now, summary=f"{step.id}: {what}")
         return {"waited_until": target.isoformat()}
@@ -677,7 +595,7 @@ class Interpreter(HumanTaskSteps):
         # with the commands they issued, so no patch marker is needed here.
         if about is not None and not buffered:
             await self._subscribe(step, key, name, about, deadline)
-        self._waiting(key, step, [f"event:{name}"], deadline)
+        self.show_waiting(key, step, [f"event:{name}"], deadline)
         try:
             async with self.waiting_on(key):
                 await workflow.wait_condition(
@@ -743,7 +661,7 @@ class Interpreter(HumanTaskSteps):
     def _progress(
         self,
         key: str,
-        step: model.StepBase,
+        step: model.Step,
         status: Any,
         *,
         ended: bool = False,
@@ -801,10 +719,10 @@ class Interpreter(HumanTaskSteps):
             entry.waiting_for = f"{done} of {total} items done"
             self.on_change()
 
-    def _waiting(
+    def show_waiting(
         self,
         key: str,
-        step: model.StepBase,
+        step: model.Step,
         on: list[str],
         until: datetime | None,
         *,
@@ -863,12 +781,4 @@ def as_datetime(value: Any) -> datetime:
     raise StepError("ExpressionError", f"{value!r} is not a time")
 
 
-__all__ = [
-    "ENGINE_ERRORS",
-    "LABEL_LENGTH",
-    "MAX_PROCESS_DEPTH",
-    "ContinueAsNewNow",
-    "Interpreter",
-    "ProcessFinished",
-    "StepError",
-]
+__all__ = ["ENGINE_ERRORS", "LABEL_LENGTH", "MAX_PROCESS_DEPTH", "Interpreter"]

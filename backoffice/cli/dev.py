@@ -18,7 +18,7 @@ from backoffice.inbox import create_app
 from backoffice.sandbox import DEMO_PASSWORD, DEMO_USER, SandboxSystems, bot_user
 from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, masked_url
-from worker import prepare_records, run_workers, stop_on_signals, task_queue_name
+from backoffice.worker import prepare_records, run_workers, stop_on_signals, task_queue_name
 
 
 def banner(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import uuid
 from collections.abc import Callable
@@ -18,17 +17,18 @@ from backoffice.connection import ConnectionFailed, connect, dev_server_connecti
 from backoffice.database import RecordsDatabaseError
 from backoffice.devstack import DevServer, DevStackError, ensure_port_free, find_temporal_binary
 from backoffice.engine.runs import RunError
+from backoffice.engine.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
 from backoffice.links import run_url
 from backoffice.logs import configure_logging
 from backoffice.mail import MailSink
 from backoffice.markdown_text import md
 from backoffice.payload_keys import ensure_dev_key, payload_keys
 from backoffice.people.store import DirectoryFileError
+from backoffice.process_exit import exit_now
 from backoffice.registry import PluginError
 from backoffice.running_stack import with_running_stack
 from backoffice.sandbox import SandboxSystems
 from backoffice.settings import Settings, SettingsError, load_settings, masked_url
-from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
 
 if TYPE_CHECKING:
     from backoffice.cli.identity import Actor
@@ -88,7 +88,7 @@ def settings_and_logging(follow_running_stack: bool = True) -> Settings:
 @friendly_errors
 def worker() -> None:
     """Run the worker against the configured Temporal."""
-    from worker import serve
+    from backoffice.worker import serve
 
     settings = settings_and_logging()
     asyncio.run(serve(settings))
@@ -704,12 +704,8 @@ def show_config() -> None:
 
 
 def main() -> NoReturn:
-    """Entry point: run the command, then leave without interpreter finalisation.
-
-    Temporal's core runs background threads that may still touch the GIL while Python
-    finalises, which aborts a process that has already done its work (sdk-python #300).
-    The command's own cleanup has run by then, so the process exits right away instead.
-    """
+    """Entry point: run the command, then leave without interpreter finalisation
+    (see :mod:`backoffice.process_exit`)."""
     code: int = 0
     try:
         app(prog_name="backoffice")
@@ -719,9 +715,7 @@ def main() -> NoReturn:
         elif exit_.code is not None:
             print(exit_.code, file=sys.stderr)
             code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(code)
 
 
 if __name__ == "__main__":

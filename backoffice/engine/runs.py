@@ -292,7 +292,7 @@ def start_details(
     )
 
 
-def _start_title(step: model.StepBase, scope: Scope) -> str:
+def _start_title(step: model.Step, scope: Scope) -> str:
     # At the start only the input is known: a title that needs more shows the step's id
     # in words instead of its template.
     if not step.title or "${" not in step.title:

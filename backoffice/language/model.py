@@ -613,13 +613,13 @@ for _model in (*_RECURSIVE_MODELS, *STEP_MODELS.values()):
     _model.model_rebuild(force=True)
 
 
-def walk_steps(steps: list[Step], path: str = "steps") -> Iterator[tuple[str, StepBase]]:
+def walk_steps(steps: list[Step], path: str = "steps") -> Iterator[tuple[str, Step]]:
     """Every step in document order with its field path, nested ones included."""
     for index, step in enumerate(steps):
         yield from walk_step(step, f"{path}[{index}]")
 
 
-def walk_step(step: StepBase, here: str) -> Iterator[tuple[str, StepBase]]:
+def walk_step(step: Step, here: str) -> Iterator[tuple[str, Step]]:
     yield here, step
     for label, children in step.children():
         yield from walk_steps(children, f"{here}.{label}")

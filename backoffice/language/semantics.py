@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, assert_never
 from zoneinfo import ZoneInfoNotFoundError
 
 from pydantic import TypeAdapter, ValidationError
@@ -71,7 +71,7 @@ class Checker:
     known_processes: frozenset[str] | None
     # Which processes the other definitions start, to find processes that start each other.
     starts: Mapping[str, frozenset[str]] | None = None
-    steps_by_id: dict[str, model.StepBase] = field(default_factory=dict)
+    steps_by_id: dict[str, model.Step] = field(default_factory=dict)
 
     # --- entry --------------------------------------------------------------------------
 
@@ -157,7 +157,7 @@ class Checker:
             known = self.step(step, here, known)
         return known
 
-    def step(self, step: model.StepBase, path: Path, known: Known) -> Known:
+    def step(self, step: model.Step, path: Path, known: Known) -> Known:
         if step.if_ is not None:
             self.expression((*path, "if"), step.if_, known)
         if step.title is not None:
@@ -188,7 +188,7 @@ class Checker:
             self.compensation(step, path, known)
         return after.add_steps([step.id])
 
-    def kind(self, step: model.StepBase, path: Path, known: Known) -> Known:
+    def kind(self, step: model.Step, path: Path, known: Known) -> Known:
         match step:
             case model.CallStep() | model.BotStep():
                 self.action(step, path, known)
@@ -252,6 +252,8 @@ class Checker:
                     self.template((*path, "finish", "output"), step.finish.output, known)
             case model.GroupStep():
                 return self.sequence(step.steps, (*path, "steps"), known)
+            case _:
+                assert_never(step)
         return known
 
     def check_loop(self, step: model.ProcessStep, path: Path) -> None:
@@ -270,7 +272,7 @@ class Checker:
             "process with repeat or for_each, or start the next case from outside",
         )
 
-    def compensation(self, step: model.StepBase, path: Path, known: Known) -> None:
+    def compensation(self, step: model.Step, path: Path, known: Known) -> None:
         compensate = step.compensate
         assert compensate is not None
         if step.kind not in model.SIDE_EFFECT_KINDS:
@@ -527,13 +529,29 @@ class Checker:
         if step is None:
             return
         allowed: frozenset[str] | set[str] | None = None
-        if isinstance(step, model.TaskStep):
-            allowed = TASK_RESULT_FIELDS
-        elif isinstance(step, model.WaitStep) and step.wait.event is not None:
-            allowed = WAIT_EVENT_FIELDS
-        elif isinstance(step, model.CallStep | model.BotStep) and self.catalog is not None:
-            spec = self.catalog.get(step.call if isinstance(step, model.CallStep) else step.bot)
-            allowed = spec.output_fields() if spec is not None else None
+        match step:
+            case model.TaskStep():
+                allowed = TASK_RESULT_FIELDS
+            case model.WaitStep():
+                allowed = WAIT_EVENT_FIELDS if step.wait.event is not None else None
+            case model.CallStep() | model.BotStep():
+                name = step.call if isinstance(step, model.CallStep) else step.bot
+                spec = self.catalog.get(name) if self.catalog is not None else None
+                allowed = spec.output_fields() if spec is not None else None
+            case (
+                model.ParallelStep()
+                | model.SwitchStep()
+                | model.ForEachStep()
+                | model.RepeatStep()
+                | model.SetStep()
+                | model.ProcessStep()
+                | model.FailStep()
+                | model.FinishStep()
+                | model.GroupStep()
+            ):
+                pass  # their results follow the steps inside them, or the data: not checked
+            case _:
+                assert_never(step)
         if allowed is None:
             return
         base = column - max(source.find(f"steps.{step_id}"), 0)

@@ -31,9 +31,9 @@ from backoffice.tasks.change_activities import (
     record_decision,
     reschedule_task,
 )
+from backoffice.worker import workflow_runner
 from tests.support.activities import ACTIVITIES, test_registry
 from tests.support.records import records_environ, upgraded
-from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
 PEOPLE = Path(__file__).resolve().parents[2] / "directory" / "people.yaml"
