@@ -11,33 +11,34 @@ used is one ``RecordsDatabaseError`` line naming it, its password masked.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, event, make_url, text
+from sqlalchemy import Engine, event, make_url
 from sqlalchemy.exc import NoSuchModuleError, OperationalError
 from sqlmodel import create_engine
 
+# The lock and the errors are leaves of their own, so the migrations can use them without
+# importing this module (which opens the records through them).
+from backoffice.database_errors import RecordsDatabaseError, RecordsNotUpgraded
+from backoffice.database_lock import LOCK_NOT_AVAILABLE, LOCK_TIMEOUT_SECONDS, hold_lock
 from backoffice.settings import Settings, masked_url
 
-# How long a process waits for another's schema change or directory load (PostgreSQL;
-# SQLite waits its busy timeout). Either takes seconds; minutes mean one is stuck.
-LOCK_TIMEOUT_SECONDS = 120
-SQLITE_BUSY_SECONDS = 30
-LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait that timed out
+__all__ = [
+    "RecordsDatabaseError",
+    "RecordsNotUpgraded",
+    "engine",
+    "engine_for",
+    "forget",
+    "hold_lock",
+    "upgrade",
+    "upgraded",
+]
+
+SQLITE_BUSY_SECONDS = 30  # SQLite's wait for another's write lock (see database_lock)
 
 _engines: dict[str, Engine] = {}
-
-
-class RecordsDatabaseError(Exception):
-    """The records database cannot be used; the message names it and says what to do."""
-
-
-class RecordsNotUpgraded(RecordsDatabaseError):
-    """The records tables are not at this version's schema: a worker or an operator must
-    upgrade them first."""
 
 
 def engine_for(url: str, plugins: Iterable[str] = ()) -> Engine:
@@ -142,27 +143,6 @@ def _advice(error: OperationalError) -> str:
     return (
         "Check BACKOFFICE_DATABASE_URL (user, password, host, database) and that the server is up"
     )
-
-
-def hold_lock(connection: Connection, name: str) -> None:
-    """Hold the database-wide lock ``name`` until the connection's transaction ends.
-
-    Call it first in the transaction. PostgreSQL: a transaction advisory lock, waited for
-    at most LOCK_TIMEOUT_SECONDS. SQLite has one write lock for the whole file, so taking
-    it at once (BEGIN IMMEDIATE) serialises this transaction with every other writer.
-    """
-    if connection.dialect.name == "postgresql":
-        connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'"))
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(name)})
-        connection.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
-    elif connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _lock_key(name: str) -> int:
-    # Advisory locks are numbered (a signed 64-bit key): a stable number for each name.
-    digest = hashlib.sha256(f"backoffice:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def forget(url: str) -> None:

@@ -15,7 +15,7 @@ from temporalio.client import Client
 from backoffice.cli.runs import connected
 from backoffice.engine.runs import RunError
 from backoffice.pack_demo import DemoContext
-from backoffice.packs import Pack, PackError, pack_named, packs
+from backoffice.pack_registry import Pack, PackError, pack_named, packs
 from backoffice.settings import Settings
 
 

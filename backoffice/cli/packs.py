@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from backoffice.packs import packs
+from backoffice.pack_registry import packs
 from backoffice.settings import Settings
 
 

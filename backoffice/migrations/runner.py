@@ -26,7 +26,9 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, MetaData, inspect
 from sqlmodel import SQLModel
 
-from backoffice.database import RecordsDatabaseError, hold_lock
+from backoffice.database_errors import RecordsDatabaseError
+from backoffice.database_lock import hold_lock
+from backoffice.pack_registry import packs
 
 HERE = Path(__file__).resolve().parent
 ENGINE_VERSIONS = HERE / "versions"
@@ -47,18 +49,14 @@ ENGINE_TABLES = (
 
 def records_metadata(plugins: Iterable[str] = ()) -> MetaData:
     """Every records table as the models declare it: the engine's and every pack's."""
-    from backoffice import packs  # it opens the records through this package's caller
-
-    for module in (*ENGINE_TABLES, *(m for pack in packs.packs(plugins) for m in pack.tables)):
+    for module in (*ENGINE_TABLES, *(m for pack in packs(plugins) for m in pack.tables)):
         importlib.import_module(module)
     return SQLModel.metadata
 
 
 def version_locations(plugins: Iterable[str] = ()) -> list[Path]:
     """The engine's revisions folder, then each pack's that has one."""
-    from backoffice import packs
-
-    found = (pack.migrations for pack in packs.packs(plugins))
+    found = (pack.migrations for pack in packs(plugins))
     return [ENGINE_VERSIONS, *(path for path in found if path is not None)]
 
 
