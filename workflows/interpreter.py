@@ -46,15 +46,14 @@ with workflow.unsafe.imports_passed_through():
         TaskView,
     )
     from backoffice.language import model
+    from backoffice.language.business_days import BusinessCalendar, zone
     from backoffice.language.durations import Duration
     from backoffice.language.expressions import (
-        BusinessCalendar,
         ExpressionError,
         ExpressionOverBudget,
         Scope,
         helpers,
         render,
-        zone,
     )
     from backoffice.markdown_text import md
 
@@ -160,8 +159,11 @@ class Interpreter(HumanTaskSteps):
         self.run = run
         self.definition = definition
         self.state = run.state or RunState(variables=dict(definition.variables))
-        self.calendar = BusinessCalendar.from_model(definition.calendar)
-        self.functions = helpers(definition.calendar)
+        # Holidays from the snapshot only, never from the package: replay counts the days
+        # the run started with.
+        holidays = run.snapshot.holidays
+        self.calendar = BusinessCalendar.from_model(definition.calendar, holidays)
+        self.functions = helpers(definition.calendar, holidays)
         self.index = {step.id: step for _, step in model.walk_steps(definition.steps)}
         self.progress: dict[str, StepProgress] = {}
         self.tasks: dict[str, TaskView] = {}
