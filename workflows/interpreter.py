@@ -46,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
         TaskView,
     )
     from backoffice.language import model
-    from backoffice.language.business_days import BusinessCalendar, zone
+    from backoffice.language.business_days import BusinessCalendar, CalendarRangeError, zone
     from backoffice.language.durations import Duration
     from backoffice.language.expressions import (
         ExpressionError,
@@ -210,9 +210,14 @@ class Interpreter(HumanTaskSteps):
     def after(self, start: datetime, duration: Duration) -> datetime:
         """The moment ``duration`` after ``start``, business days on the process calendar."""
         if duration.is_business:
-            return self.calendar.deadline(
-                start, duration.business_days, self.definition.calendar.timezone
-            )
+            try:
+                return self.calendar.deadline(
+                    start, duration.business_days, self.definition.calendar.timezone
+                )
+            except CalendarRangeError as error:
+                # Only a run that outlived the years its holidays were resolved for gets
+                # here: the step fails with why, rather than the run stalling on a bug.
+                raise StepError("CalendarRangeError", str(error)) from None
         return start + timedelta(seconds=duration.seconds)
 
     # --- sequences and steps ----------------------------------------------------------

@@ -124,7 +124,7 @@ def _close(word: str, choices: Iterable[str]) -> str:
 
 
 def _close_country(word: str) -> str:
-    # Owners write a country's name as often as its code: Germany, germany, Deutschland.
+    # Owners write a country's name as often as its code: Germany, germany, United States.
     names = {entry[0].lower(): entry[1] for entry in registry.COUNTRIES.values()}
     spaced = {_words(entry[0]): entry[1] for entry in registry.COUNTRIES.values()}
     key = re.sub(r"[\s_-]", "", word).lower()
