@@ -142,7 +142,7 @@ class Calendar(Strict):
 
     ``holidays`` lists dates by hand; ``country`` (with ``subdivision``) and ``financial``
     name calendars of the ``holidays`` package, whose dates add to them. Those are looked
-    up when a run starts, never while it runs (see ``business_days``).
+    up when a run starts and kept with the run, which never asks the package again.
     """
 
     timezone: str = "UTC"
