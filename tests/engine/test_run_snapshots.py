@@ -134,7 +134,8 @@ async def test_a_child_process_counts_on_its_own_calendar(runner: ProcessRunner)
     child = runner.define(f"name: bavarian-child\n{HEADER}{BAVARIAN}")
     parent = runner.define(
         f"name: plain-parent\n{HEADER}steps:\n"
-        f"  - {{id: child, process: {child}, input: {{case: '${{ input.case }}-child', items: [1]}}}}\n"
+        f"  - id: child\n    process: {child}\n"
+        "    input: {case: '${ input.case }-child', items: [1]}\n"
         "output:\n"
         "  child: ${ steps.child.next_day }\n"
         "  here: ${ add_business_days('2026-01-05', 1) }\n"
