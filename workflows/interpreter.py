@@ -37,14 +37,13 @@ with workflow.unsafe.imports_passed_through():
         TaskView,
     )
     from backoffice.language import model
+    from backoffice.language.business_days import BusinessCalendar, CalendarRangeError, zone
     from backoffice.language.durations import Duration
     from backoffice.language.expressions import (
-        BusinessCalendar,
         ExpressionError,
         Scope,
         helpers,
         render,
-        zone,
     )
     from backoffice.markdown_text import md
 
@@ -79,8 +78,11 @@ class Interpreter:
         self.run = run
         self.definition = definition
         self.state = run.state or RunState(variables=dict(definition.variables))
-        self.calendar = BusinessCalendar.from_model(definition.calendar)
-        self.functions = helpers(definition.calendar)
+        # Holidays from the snapshot only, never from the package: replay counts the days
+        # the run started with.
+        holidays = run.snapshot.holidays
+        self.calendar = BusinessCalendar.from_model(definition.calendar, holidays)
+        self.functions = helpers(definition.calendar, holidays)
         self.index = {step.id: step for _, step in model.walk_steps(definition.steps)}
         self.progress: dict[str, StepProgress] = {}
         self.human_tasks = HumanTasks(self, run, definition, self.index)
@@ -127,9 +129,14 @@ class Interpreter:
     def after(self, start: datetime, duration: Duration) -> datetime:
         """The moment ``duration`` after ``start``, business days on the process calendar."""
         if duration.is_business:
-            return self.calendar.deadline(
-                start, duration.business_days, self.definition.calendar.timezone
-            )
+            try:
+                return self.calendar.deadline(
+                    start, duration.business_days, self.definition.calendar.timezone
+                )
+            except CalendarRangeError as error:
+                # Only a run that outlived the years its holidays were resolved for gets
+                # here: the step fails with why, rather than the run stalling on a bug.
+                raise StepError("CalendarRangeError", str(error)) from None
         return start + timedelta(seconds=duration.seconds)
 
     # --- sequences and steps ----------------------------------------------------------

@@ -132,12 +132,55 @@ InputField = Annotated[FieldSpec, BeforeValidator(_field_shorthand)]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
+CalendarCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _-]*$", max_length=40)
+]
+
+
 class Calendar(Strict):
-    """Working days for business-day durations and the date helpers."""
+    """Working days for business-day durations and the date helpers.
+
+    ``holidays`` lists dates by hand; ``country`` (with ``subdivision``) and ``financial``
+    name calendars of the ``holidays`` package, whose dates add to them. Those are looked
+    up when a run starts and kept with the run, which never asks the package again.
+    """
 
     timezone: str = "UTC"
     weekend: list[Weekday] = Field(default_factory=lambda: ["saturday", "sunday"])  # type: ignore[arg-type]
     holidays: list[date] = Field(default_factory=list)
+    country: CalendarCode | None = Field(
+        default=None,
+        description="The country whose public holidays are days off: its ISO 3166 code, "
+        "as in DE, FR, US.",
+    )
+    subdivision: CalendarCode | None = Field(
+        default=None,
+        description="The state or region of the country, whose own holidays count too: "
+        "its ISO 3166-2 code without the country, as in BY (Bavaria) or CA (California).",
+    )
+    financial: CalendarCode | None = Field(
+        default=None,
+        description="A market's or settlement system's calendar, for value dates: XECB "
+        "(TARGET2, the ECB's), XNYS (New York Stock Exchange).",
+    )
+
+    @model_validator(mode="after")
+    def _subdivision_has_a_country(self) -> Calendar:
+        if self.subdivision is not None and self.country is None:
+            raise ValueError(
+                "a subdivision belongs to a country: give both, as in "
+                "calendar: {country: DE, subdivision: BY}"
+            )
+        return self
+
+    def package_source(self) -> str | None:
+        """The package calendars named, as one label ("DE-BY", "XECB"); None for none."""
+        names = []
+        if self.country is not None:
+            names.append(self.country + (f"-{self.subdivision}" if self.subdivision else ""))
+        if self.financial is not None:
+            names.append(self.financial)
+        return " + ".join(names) or None
 
 
 class RetryPolicy(Strict):

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from pydantic import TypeAdapter, ValidationError
 
 from backoffice.catalog import Catalog
-from backoffice.language import model
+from backoffice.language import holiday_calendars, model
 from backoffice.language.durations import Duration
 from backoffice.language.expressions import (
     KNOWN_FUNCTIONS,
@@ -79,6 +79,7 @@ class Checker:
         definition = self.definition
         self.check_unique_ids()
         self.check_timezone()
+        self.check_holiday_calendars()
         start = Known(variables=frozenset(definition.variables))
         self.expression(("business_key",), definition.business_key, start)
         if definition.summary is not None:
@@ -118,6 +119,10 @@ class Checker:
                 f"unknown time zone '{name}': use a name like Europe/Berlin, America/New_York "
                 "or UTC",
             )
+
+    def check_holiday_calendars(self) -> None:
+        for problem in holiday_calendars.problems(self.definition.calendar):
+            self.reporter.at(("calendar", problem.field), str(problem))
 
     def check_unique_ids(self) -> None:
         seen: dict[str, str] = {}

@@ -33,6 +33,7 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         "catch_and_compensate",
         "cancel_compensates",
         "continue_as_new",
+        "package_calendar",  # holidays of the holidays package, read from the snapshot
     } <= names
 
 
