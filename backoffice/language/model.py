@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from backoffice.language.durations import DurationField
-from backoffice.language.old_spellings import respell_assignee
+from backoffice.old_spellings import respell_assignee
 
 # --- names -----------------------------------------------------------------------------
 

@@ -29,9 +29,9 @@ from backoffice.language.expressions import (
     template_expressions,
     zone,
 )
-from backoffice.language.old_spellings import RENAMED_ASSIGNEE_KINDS
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
+from backoffice.old_spellings import RENAMED_ASSIGNEE_KINDS
 
 GLOBAL_NAMES = frozenset({"input", "vars", "steps", "now", "today", "process"})
 TASK_RESULT_FIELDS = frozenset(

@@ -6,7 +6,7 @@ Assignees arrive as the interpreter records them: ``user:alice``, ``group:ap-cle
 means the managers of the people a rule names (a person's id never holds a ``:``), and
 ``|`` separates the alternatives of ``or_else``: ``manager_of:frank|role:deputy_cfo`` is
 frank's manager, or the deputy CFOs when frank reports to nobody. Tasks opened before the
-language settled its spellings keep their old kinds (see ``language.old_spellings``).
+language settled its spellings keep their old kinds (see ``backoffice.old_spellings``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from backoffice.language.old_spellings import current_rule_kind
+from backoffice.old_spellings import current_rule_kind
 from backoffice.people.store import (
     CostCenterRow,
     DelegationRow,

@@ -7,12 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from backoffice.old_spellings import RENAMED_PERSON_KEYS
+
 PersonId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]*$", max_length=64)]
 GroupId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]*$", max_length=64)]
-
-# Keys a person's entry once spelled another way -> the key as the file spells it now. A
-# directory file written before still loads; loading it warns (see ``renamed_keys``).
-RENAMED_PERSON_KEYS = {"cost_centres": "cost_centers"}
 
 
 class Strict(BaseModel):
@@ -28,6 +26,7 @@ class Person(Strict):
     roles: list[str] = Field(default_factory=list)
     cost_centers: list[str] = Field(
         default_factory=list,
+        # A file written before the spelling was settled still loads; the store warns.
         validation_alias=AliasChoices("cost_centers", *RENAMED_PERSON_KEYS),
         description="Cost centers owned.",
     )

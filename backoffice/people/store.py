@@ -12,7 +12,8 @@ from sqlmodel import Field, Session, SQLModel
 
 from backoffice.database import hold_lock
 from backoffice.logs import get_logger
-from backoffice.people.model import RENAMED_PERSON_KEYS, DirectoryFile, renamed_keys
+from backoffice.old_spellings import RENAMED_PERSON_KEYS
+from backoffice.people.model import DirectoryFile, renamed_keys
 
 log = get_logger("backoffice.people")
 
