@@ -9,9 +9,10 @@ one never enters a new run. A directory file saying ``cost_centres`` still loads
 warning to rename the key (``people.store``). The activity's old name lives beside the new
 one, as a retired activity (``activities/common/people_renamed.py``).
 
-This module, that activity and the recorded histories are the only places the old
-spellings remain (``tests/language/test_one_spelling.py`` holds them there). Pure data, no
-I/O: the definition model imports it inside the workflow sandbox.
+This module, that activity, the recorded histories and the migrations (which describe the
+tables as they were) are the only places the old spellings remain
+(``tests/language/test_one_spelling.py`` holds them there). Pure data, no I/O: the
+definition model imports it inside the workflow sandbox.
 """
 
 from __future__ import annotations
