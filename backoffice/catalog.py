@@ -3,7 +3,8 @@
 Built from the registry, so an activity or bot is in the catalog as soon as it registers.
 The validator checks ``call:``/``bot:`` names and ``with:`` arguments against it, and the
 documentation lists it. The engine's internal activities (``tasks.*`` and the like) are
-never in it: to a definition they do not exist, so validation calls them unknown.
+never in it: to a definition they do not exist, so validation calls them unknown. Nor are
+the retired names of renamed activities, which the catalog keeps only to say what to call.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -45,6 +46,8 @@ class ActionSpec:
 @dataclass(frozen=True)
 class Catalog:
     actions: dict[str, ActionSpec]
+    # Retired activity names -> the names they were renamed to, for validation's advice.
+    renamed: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> ActionSpec | None:
         return self.actions.get(name)
@@ -92,6 +95,7 @@ def build_catalog(found: registry.Registry | None = None, plugins: Iterable[str]
     for queue in found.queues():
         for fn in found.activities_for(queue):
             spec = describe(fn, queue, "bot" if found.is_bot(fn) else "activity")
-            if spec is not None and not found.is_internal(spec.name):
-                actions[spec.name] = spec
-    return Catalog(actions)
+            if spec is None or found.is_internal(spec.name) or found.is_retired(spec.name):
+                continue
+            actions[spec.name] = spec
+    return Catalog(actions, dict(found.retired))

@@ -8,6 +8,10 @@ The engine's own activities (the task table, event subscriptions, the smoke chec
 beside the engine code and register as internal: the worker runs them like any other, but
 the catalog never shows them, so no definition may call one. A definition that could call
 ``tasks.close`` would decide another process's task around its checks.
+
+An activity that was renamed keeps its old name registered as retired: runs in flight and
+recorded histories still call it and get the answer they always got, but the catalog hides
+it and validation tells a definition the new name to call.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ class Registry:
     bots: set[str] = field(default_factory=set)  # qualified names of activities that are bots
     # Activity names (as Temporal and definitions spell them) only the engine may call.
     internal: set[str] = field(default_factory=set)
+    # Old activity names, still answered for runs that call them, -> the name to call now.
+    retired: dict[str, str] = field(default_factory=dict)
     # Workflow modules imported once for the worker instead of once per run (see workflow()).
     passthrough: set[str] = field(default_factory=set)
 
@@ -65,6 +71,7 @@ class Registry:
         *,
         bot: bool = False,
         internal: bool = False,
+        renamed_to: str | None = None,
     ) -> None:
         name = f"{fn.__module__}.{fn.__qualname__}"
         self.activities.setdefault(queue, {})[name] = fn
@@ -72,6 +79,8 @@ class Registry:
             self.bots.add(name)
         if internal:
             self.internal.add(activity_name(fn))
+        if renamed_to is not None:
+            self.retired[activity_name(fn)] = renamed_to
 
     def is_bot(self, fn: Callable[..., Any]) -> bool:
         return f"{fn.__module__}.{fn.__qualname__}" in self.bots
@@ -79,6 +88,10 @@ class Registry:
     def is_internal(self, name: str) -> bool:
         """Whether the activity called ``name`` is the engine's own, which no definition calls."""
         return name in self.internal
+
+    def is_retired(self, name: str) -> bool:
+        """Whether ``name`` is an old activity name, answered for runs but not for definitions."""
+        return name in self.retired
 
     def queues(self) -> list[str]:
         return sorted(set(self.workflows) | set(self.activities))
@@ -127,6 +140,22 @@ def internal_activity(queue: str = DEFAULT_QUEUE) -> Callable[[F], F]:
 
     def register(fn: F) -> F:
         REGISTRY.add_activity(fn, queue, internal=True)
+        return fn
+
+    return register
+
+
+def retired_activity(renamed_to: str, queue: str = DEFAULT_QUEUE) -> Callable[[F], F]:
+    """Register an activity under the name it had before it was renamed to ``renamed_to``.
+
+    The worker runs it, so runs in flight and recorded histories that call the old name get
+    the answer they always got, with the old field names; runs are never refused it. The
+    catalog never lists it, and validation tells a definition to call ``renamed_to``.
+    Put it above ``@activity.defn``, which gives the function the old name.
+    """
+
+    def register(fn: F) -> F:
+        REGISTRY.add_activity(fn, queue, renamed_to=renamed_to)
         return fn
 
     return register

@@ -36,7 +36,7 @@ def _rule(assignee: model.Assignee) -> str:
         "group": "group",
         "role": "role",
         "manager_of": "the manager of",
-        "cost_centre_owner": "the owner of cost centre",
+        "cost_center_owner": "the owner of cost center",
         "users": "the users",
     }
     return f"{words[kind]} {value}"

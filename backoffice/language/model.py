@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from backoffice.language.durations import DurationField
+from backoffice.old_spellings import respell_assignee
 
 # --- names -----------------------------------------------------------------------------
 
@@ -218,7 +219,7 @@ ASSIGNEE_KINDS = (
     "group",
     "role",
     "manager_of",
-    "cost_centre_owner",
+    "cost_center_owner",
     "approval_limit",
     "users",
 )
@@ -254,7 +255,7 @@ class Assignee(Strict):
         ]
         | None
     ) = None
-    cost_centre_owner: Template | None = None
+    cost_center_owner: Template | None = None
     approval_limit: ApprovalLimit | None = None
     users: Expression | None = None
     or_else: Assignee | None = Field(
@@ -262,6 +263,12 @@ class Assignee(Strict):
         description="Who instead when this names nobody who may decide: no manager, a role "
         "nobody holds, people who left, or only people the task excludes.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_spelling(cls, value: Any) -> Any:
+        # Snapshots of runs started before the spelling was settled name the old kind.
+        return respell_assignee(value)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Assignee:

@@ -31,6 +31,7 @@ from backoffice.language.expressions import (
 )
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
+from backoffice.old_spellings import RENAMED_ASSIGNEE_KINDS
 
 GLOBAL_NAMES = frozenset({"input", "vars", "steps", "now", "today", "process"})
 TASK_RESULT_FIELDS = frozenset(
@@ -306,6 +307,13 @@ class Checker:
         if self.catalog is None:
             return
         spec = self.catalog.get(name)
+        if spec is None and name in self.catalog.renamed:
+            self.reporter.at(
+                (*path, key),
+                f"'{name}' was renamed: call {self.catalog.renamed[name]} "
+                "(`backoffice catalog` shows what it takes)",
+            )
+            return
         if spec is None:
             names = self.catalog.names("activity" if key == "call" else "bot")
             listing = ", ".join(names) if names else "none yet"
@@ -400,6 +408,7 @@ class Checker:
                 )
 
     def assignee(self, path: Path, assignee: model.Assignee, known: Known) -> None:
+        self.check_spelling(path)
         kind = assignee.kind
         if kind == "users":
             assert assignee.users is not None
@@ -415,6 +424,17 @@ class Checker:
             self.template((*path, kind), getattr(assignee, kind), known)
         if assignee.or_else is not None:
             self.assignee((*path, "or_else"), assignee.or_else, known)
+
+    def check_spelling(self, path: Path) -> None:
+        # The model reads an old kind so that runs started before still replay; a file
+        # being written now is told the spelling to use instead.
+        for old, new in RENAMED_ASSIGNEE_KINDS.items():
+            if (*path, old) in self.reporter.source.keys:
+                self.reporter.at(
+                    (*path, old),
+                    f"'{old}' is spelled '{new}' now: write {new} instead",
+                    key=True,
+                )
 
     # --- durations ----------------------------------------------------------------------
 

@@ -165,7 +165,7 @@ class StepText:
             "group": "group ",
             "role": "role ",
             "manager_of": "the manager of ",
-            "cost_centre_owner": "the owner of cost centre ",
+            "cost_center_owner": "the owner of cost center ",
         }
         return prefix[kind] + self.placeholder(getattr(assignee, kind))
 

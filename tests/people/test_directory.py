@@ -31,7 +31,7 @@ def directory(tmp_path: Path) -> SqlDirectory:
         ("role:cfo", {"frank"}),
         ("manager_of:alice", {"carol"}),
         ("manager_of:carol", set()),
-        ("cost_centre_owner:CC-4100", {"alice"}),
+        ("cost_center_owner:CC-4100", {"alice"}),
         ("approval_limit:20000", {"carol", "frank", "grace", "dave"}),
         ("approval_limit:20000@ap-managers", {"dave"}),
         # The managers of the people a rule names; or_else alternatives after "|".
