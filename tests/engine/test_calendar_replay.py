@@ -21,8 +21,8 @@ from temporalio.worker import Replayer
 from backoffice import registry
 from backoffice.language.holiday_calendars import resolve
 from backoffice.language.model import Calendar
+from backoffice.worker import workflow_runner
 from tests.support.payload_keys import CONVERTER
-from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
 HISTORY = Path(__file__).resolve().parents[1] / "histories" / "package_calendar.json"

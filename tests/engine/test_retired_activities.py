@@ -21,8 +21,8 @@ from activities.common.people_renamed import cost_centre
 from backoffice import registry
 from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions
+from backoffice.worker import workflow_runner
 from tests.support.processes import ProcessRunner, use_records
-from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
 DEFINITION = """

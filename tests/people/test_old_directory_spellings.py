@@ -12,10 +12,9 @@ from pathlib import Path
 from sqlmodel import Session, select
 from structlog.testing import capture_logs
 
-from backoffice.database import engine_for
 from backoffice.people.directory import SqlDirectory
 from backoffice.people.store import CostCenterRow, load_directory, read_directory_file
-from tests.support.records import records_url_in
+from tests.support.records import records_url_in, upgraded_at
 
 SHIPPED = Path(__file__).resolve().parents[2] / "directory" / "people.yaml"
 
@@ -46,7 +45,7 @@ def test_a_directory_file_saying_cost_centres_loads_and_warns_to_rename_the_key(
     assert warning["rename_to"] == "cost_centers"
     assert warning["people"] == ["carol", "alice"]  # whose entries to edit, in file order
 
-    engine = engine_for(records_url_in(tmp_path))
+    engine = upgraded_at(records_url_in(tmp_path))
     load_directory(engine, directory)
     with Session(engine) as session:
         owners = {row.id: row.owner_id for row in session.exec(select(CostCenterRow))}
@@ -54,7 +53,7 @@ def test_a_directory_file_saying_cost_centres_loads_and_warns_to_rename_the_key(
 
 
 def test_a_task_opened_with_the_old_rule_kind_still_names_the_owner(tmp_path: Path) -> None:
-    engine = engine_for(records_url_in(tmp_path))
+    engine = upgraded_at(records_url_in(tmp_path))
     load_directory(engine, read_directory_file(SHIPPED))
     directory = SqlDirectory(engine)
     assert directory.resolve("cost_centre_owner:CC-4100") == {"alice"}

@@ -113,10 +113,14 @@ def _schema(engine: Engine) -> dict[str, Any]:
     }
 
 
+# Tables a revision renamed since that release, old name to new: their rows must follow.
+RENAMED = {"cost_centre": "cost_center"}
+
+
 def test_records_of_the_release_before_migrations_upgrade_with_every_row_intact(
     tmp_path: Path,
 ) -> None:
-    before = _rows(_file_engine())
+    before = {RENAMED.get(name, name): rows for name, rows in _rows(_file_engine()).items()}
     url = _release_before_migrations(tmp_path)
     with pytest.raises(RecordsNotUpgraded, match="made by a release before migrations"):
         database.engine_for(url)
