@@ -2,7 +2,9 @@
 
 Built from the registry, so an activity or bot is in the catalog as soon as it registers.
 The validator checks ``call:``/``bot:`` names and ``with:`` arguments against it, and the
-documentation lists it.
+documentation lists it. The engine's internal activities (``tasks.*`` and the like) are
+never in it: to a definition they do not exist, so validation calls them unknown. Nor are
+the retired names of renamed activities, which the catalog keeps only to say what to call.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import inspect
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -30,6 +32,8 @@ class ActionSpec:
     output_model: type[BaseModel] | None
     description: str
     queue: str
+    # Where it comes from: a pack ("payables"), "common", a legacy system's bots, a plugin.
+    origin: str = ""
 
     def input_fields(self) -> dict[str, Any]:
         return dict(self.input_model.model_fields) if self.input_model else {}
@@ -42,6 +46,8 @@ class ActionSpec:
 @dataclass(frozen=True)
 class Catalog:
     actions: dict[str, ActionSpec]
+    # Retired activity names -> the names they were renamed to, for validation's advice.
+    renamed: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> ActionSpec | None:
         return self.actions.get(name)
@@ -67,16 +73,29 @@ def describe(fn: Callable[..., Any], queue: str, kind: ActionKind) -> ActionSpec
     input_model = _model(hints.get(parameters[0])) if parameters else None
     output_model = _model(hints.get("return"))
     doc = inspect.getdoc(fn) or ""
-    return ActionSpec(name, kind, input_model, output_model, doc.split("\n")[0], queue)
+    first_line = doc.split("\n")[0]
+    return ActionSpec(name, kind, input_model, output_model, first_line, queue, origin_of(fn))
+
+
+def origin_of(fn: Callable[..., Any]) -> str:
+    """The pack or system folder a function lives in (``activities/<pack>/``, ``bots/<system>/``).
+
+    Anything else (a plugin module) is named by its module.
+    """
+    parts = fn.__module__.split(".")
+    if len(parts) >= 3 and parts[0] in ("activities", "bots"):
+        return parts[1]
+    return fn.__module__
 
 
 def build_catalog(found: registry.Registry | None = None, plugins: Iterable[str] = ()) -> Catalog:
-    """Everything registered, keyed by the name definitions use."""
+    """Everything registered that definitions may call, keyed by the name they use."""
     found = found if found is not None else registry.discover(plugins=plugins)
     actions: dict[str, ActionSpec] = {}
     for queue in found.queues():
         for fn in found.activities_for(queue):
             spec = describe(fn, queue, "bot" if found.is_bot(fn) else "activity")
-            if spec is not None:
-                actions[spec.name] = spec
-    return Catalog(actions)
+            if spec is None or found.is_internal(spec.name) or found.is_retired(spec.name):
+                continue
+            actions[spec.name] = spec
+    return Catalog(actions, dict(found.retired))

@@ -15,11 +15,8 @@ from temporalio.worker import (
     Interceptor,
 )
 
-from backoffice import database, runtime
+from backoffice import database, registry, runtime
 from backoffice.audit import steps
-
-# Task activities keep their own audit trail (task_event), with the person who acted.
-INTERNAL_PREFIXES = ("tasks.",)
 
 
 class _BindActivityContext(ActivityInboundInterceptor):
@@ -48,7 +45,9 @@ class LogContextInterceptor(Interceptor):
 class _AuditSteps(ActivityInboundInterceptor):
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         info = activity.info()
-        if info.activity_type.startswith(INTERNAL_PREFIXES) or not info.workflow_id:
+        # The audit is of a process's own steps. The engine's internal activities are none:
+        # the task activities keep their own trail (task_event, with the person who acted).
+        if registry.REGISTRY.is_internal(info.activity_type) or not info.workflow_id:
             return await self.next.execute_activity(input)
         started = datetime.now(UTC)
         process, _, business_key = info.workflow_id.partition("/")

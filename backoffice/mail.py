@@ -1,71 +1,23 @@
-"""Sending task notifications by e-mail, and the local mail sink of the embedded default.
+"""The local mail sink of the embedded default: an SMTP server that keeps every message.
 
-Activities write notifications to the outbox table first, then send what is pending:
-a notification is sent at most once per successful delivery (``sent_at``), and one that
-fails stays pending for the next attempt instead of failing the process.
+What the task notifications send it (``backoffice/tasks/outbox.py``) is kept as files that
+``backoffice mail`` and the inbox's mail page read back.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
-from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from backoffice.logs import divert_to_file, end_diversion
 
-from backoffice.logs import divert_to_file, end_diversion, get_logger
-from backoffice.tasks.store import NotificationRow
-
-log = get_logger("backoffice.mail")
-SEND_TIMEOUT_SECONDS = 10
-MAX_PER_CALL = 100
 # aiosmtpd logs every SMTP command of every connection at INFO under this name.
 SMTP_SERVER_LOGGER = "mail.log"
-
-
-def send_pending(engine: Engine, smtp_url: str | None, sender: str) -> int:
-    """Send pending notifications (bounded per call); the number sent."""
-    if smtp_url is None:
-        return 0
-    target = urlparse(smtp_url)
-    sent = 0
-    with Session(engine) as session:
-        pending = session.exec(
-            select(NotificationRow)
-            .where(col(NotificationRow.sent_at).is_(None))
-            .order_by(col(NotificationRow.id))
-            .limit(MAX_PER_CALL)
-        ).all()
-        if not pending:
-            return 0
-        try:
-            with smtplib.SMTP(
-                target.hostname or "localhost", target.port or 25, timeout=SEND_TIMEOUT_SECONDS
-            ) as smtp:
-                for row in pending:
-                    message = EmailMessage()
-                    message["From"] = sender
-                    message["To"] = row.email
-                    message["Subject"] = row.subject
-                    message["Date"] = format_datetime(row.created_at.replace(tzinfo=UTC))
-                    message["X-Backoffice-Task"] = row.task_id
-                    message.set_content(row.body)
-                    smtp.send_message(message)
-                    row.sent_at = datetime.now(UTC)
-                    session.add(row)
-                    session.commit()
-                    sent += 1
-        except (OSError, smtplib.SMTPException) as error:
-            log.warning("mail not sent; it stays pending", error=str(error), target=smtp_url)
-    return sent
 
 
 class MailSink:

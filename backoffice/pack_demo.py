@@ -62,7 +62,7 @@ class DemoContext:
         found = self.settings.systems.get(system)
         if found is None:
             raise DemoError(
-                f"the demo needs the sandbox {system}: run `backoffice dev` (without "
+                f"the demo needs the sandbox system '{system}': run `backoffice dev` (without "
                 f"--no-legacy) or name it under [backoffice.systems.{system}]"
             )
         return found.url.rstrip("/")

@@ -1,22 +1,14 @@
 """The engine's face to process packs: what a pack tells the engine, and all it may use.
 
-A pack is one business domain with its processes (payables: invoice approval; workforce:
-onboarding and offboarding), kept in ``activities/<pack>/``. The engine knows no pack by
-name: it imports the subpackages of ``activities`` (and the plugins), each of which calls
-:func:`register_pack` with its tables, data upgrades and demo batch. A pack imports
+A pack is one business domain with its processes (supplier invoice approval; onboarding
+and offboarding, which share HR records), kept in ``activities/<pack>/``. The engine knows
+no pack by name: it imports the subpackages of ``activities`` (and the plugins), each of
+which calls :func:`register_pack` with its tables' migrations and demo batch. A pack imports
 nothing of the engine but this module (import-linter holds it to that in CI), so the
 engine's insides can change without touching a pack.
 """
 
 from __future__ import annotations
-
-import importlib
-import pkgutil
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from sqlalchemy import Connection
 
 from backoffice import registry, runtime
 from backoffice.audit.steps import trail as step_trail
@@ -33,6 +25,7 @@ from backoffice.money import (
     round_money,
 )
 from backoffice.pack_demo import DemoContext, DemoError
+from backoffice.pack_registry import Demo, Pack, PackError, pack_named, packs, register_pack
 from backoffice.settings import Settings
 from backoffice.tasks.queries import tasks_of_run
 from backoffice.tasks.records import records_engine
@@ -45,6 +38,7 @@ __all__ = [
     "DemoError",
     "MoneyError",
     "Pack",
+    "PackError",
     "RecordsDatabaseError",
     "Settings",
     "activity",
@@ -64,79 +58,5 @@ __all__ = [
     "tasks_of_run",
 ]
 
-PACKS_PACKAGE = "activities"
-COMMON = "common"  # activities any process may call: not a pack
-
 activity = registry.activity
 settings = runtime.settings
-
-
-@dataclass(frozen=True)
-class Demo:
-    """A batch of runs ``backoffice demo`` starts in the running stack.
-
-    ``run`` gets the stack and the batch name the user gave (None: make one up) and
-    prints what each run will do and where to watch it.
-    """
-
-    summary: str  # one line for `backoffice demo --help` and the dev banner
-    run: Callable[[DemoContext, str | None], Awaitable[None]]
-    needs_systems: tuple[str, ...] = ()  # sandbox systems the batch drives
-
-
-@dataclass(frozen=True)
-class Pack:
-    """One business domain: its processes and what the engine keeps for it."""
-
-    name: str
-    title: str
-    processes: tuple[str, ...]  # the definitions (process names) it serves
-    # Modules that declare the pack's tables: imported before tables are made.
-    tables: tuple[str, ...] = ()
-    # Fixes of data older releases kept, run under the schema lock after tables are made.
-    upgrades: tuple[Callable[[Connection], None], ...] = ()
-    migrations: Path | None = None  # the pack's migration scripts, if it has any
-    demo: Demo | None = None
-    docs: tuple[str, ...] = field(default=())  # its guides under docs/processes/
-
-
-_packs: dict[str, Pack] = {}
-
-
-class PackError(Exception):
-    """Two packs by one name, or a name that is not a pack."""
-
-
-def register_pack(pack: Pack) -> Pack:
-    """Tell the engine of a pack; call it once, from the pack's ``__init__``."""
-    known = _packs.get(pack.name)
-    if known is not None and known is not pack:
-        raise PackError(f"two packs are named '{pack.name}': give one another name")
-    _packs[pack.name] = pack
-    return pack
-
-
-def packs(plugins: Iterable[str] = ()) -> list[Pack]:
-    """Every pack, by name: those under ``activities/`` and any a plugin registers."""
-    package = importlib.import_module(PACKS_PACKAGE)
-    for found in pkgutil.iter_modules(package.__path__, prefix=f"{PACKS_PACKAGE}."):
-        if found.ispkg and found.name != f"{PACKS_PACKAGE}.{COMMON}":
-            importlib.import_module(found.name)
-    for plugin in plugins:
-        importlib.import_module(plugin)
-    return [_packs[name] for name in sorted(_packs)]
-
-
-def pack_named(name: str, plugins: Iterable[str] = ()) -> Pack:
-    found = {pack.name: pack for pack in packs(plugins)}
-    if name not in found:
-        raise PackError(f"no pack is named '{name}': the packs are {', '.join(found) or 'none'}")
-    return found[name]
-
-
-def table_modules() -> list[str]:
-    return [module for pack in packs() for module in pack.tables]
-
-
-def data_upgrades() -> list[Callable[[Connection], None]]:
-    return [upgrade for pack in packs() for upgrade in pack.upgrades]

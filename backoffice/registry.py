@@ -2,14 +2,23 @@
 
 A feature adds a module under ``workflows/``, ``activities/`` or ``bots/`` and decorates
 its classes and functions; the worker discovers them by importing those packages, so
-``worker.py`` never changes when a feature lands.
+``backoffice/worker.py`` never changes when a feature lands (and never imports them).
+
+The engine's own activities (the task table, event subscriptions, the smoke check) live
+beside the engine code and register as internal: the worker runs them like any other, but
+the catalog never shows them, so no definition may call one. A definition that could call
+``tasks.close`` would decide another process's task around its checks.
+
+An activity that was renamed keeps its old name registered as retired: runs in flight and
+recorded histories still call it and get the answer they always got, but the catalog hides
+it and validation tells a definition the new name to call.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -17,6 +26,14 @@ from temporalio import workflow as temporal_workflow
 
 DEFAULT_QUEUE = "default"
 DISCOVERED_PACKAGES = ("workflows", "activities", "bots")
+# The engine's internal activities, imported by every discovery: they are not under
+# ``activities/``, which holds only what definitions may call.
+INTERNAL_MODULES = (
+    "backoffice.tasks.activities",
+    "backoffice.tasks.change_activities",
+    "backoffice.events.activities",
+    "backoffice.smoke_check",
+)
 
 C = TypeVar("C", bound=type[Any])
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,6 +46,10 @@ class Registry:
     workflows: dict[str, dict[str, type[Any]]] = field(default_factory=dict)
     activities: dict[str, dict[str, Callable[..., Any]]] = field(default_factory=dict)
     bots: set[str] = field(default_factory=set)  # qualified names of activities that are bots
+    # Activity names (as Temporal and definitions spell them) only the engine may call.
+    internal: set[str] = field(default_factory=set)
+    # Old activity names, still answered for runs that call them, -> the name to call now.
+    retired: dict[str, str] = field(default_factory=dict)
     # Workflow modules imported once for the worker instead of once per run (see workflow()).
     passthrough: set[str] = field(default_factory=set)
 
@@ -44,15 +65,33 @@ class Registry:
             self.passthrough.add(cls.__module__)
 
     def add_activity(
-        self, fn: Callable[..., Any], queue: str = DEFAULT_QUEUE, *, bot: bool = False
+        self,
+        fn: Callable[..., Any],
+        queue: str = DEFAULT_QUEUE,
+        *,
+        bot: bool = False,
+        internal: bool = False,
+        renamed_to: str | None = None,
     ) -> None:
         name = f"{fn.__module__}.{fn.__qualname__}"
         self.activities.setdefault(queue, {})[name] = fn
         if bot:
             self.bots.add(name)
+        if internal:
+            self.internal.add(activity_name(fn))
+        if renamed_to is not None:
+            self.retired[activity_name(fn)] = renamed_to
 
     def is_bot(self, fn: Callable[..., Any]) -> bool:
         return f"{fn.__module__}.{fn.__qualname__}" in self.bots
+
+    def is_internal(self, name: str) -> bool:
+        """Whether the activity called ``name`` is the engine's own, which no definition calls."""
+        return name in self.internal
+
+    def is_retired(self, name: str) -> bool:
+        """Whether ``name`` is an old activity name, answered for runs but not for definitions."""
+        return name in self.retired
 
     def queues(self) -> list[str]:
         return sorted(set(self.workflows) | set(self.activities))
@@ -92,6 +131,36 @@ def activity(queue: str = DEFAULT_QUEUE) -> Callable[[F], F]:
     return register
 
 
+def internal_activity(queue: str = DEFAULT_QUEUE) -> Callable[[F], F]:
+    """Register one of the engine's own ``@activity.defn`` functions: the worker runs it, the
+    catalog never lists it, and a run refuses a step that names it.
+
+    Put it above ``@activity.defn``, which gives the function the name this records.
+    """
+
+    def register(fn: F) -> F:
+        REGISTRY.add_activity(fn, queue, internal=True)
+        return fn
+
+    return register
+
+
+def retired_activity(renamed_to: str, queue: str = DEFAULT_QUEUE) -> Callable[[F], F]:
+    """Register an activity under the name it had before it was renamed to ``renamed_to``.
+
+    The worker runs it, so runs in flight and recorded histories that call the old name get
+    the answer they always got, with the old field names; runs are never refused it. The
+    catalog never lists it, and validation tells a definition to call ``renamed_to``.
+    Put it above ``@activity.defn``, which gives the function the old name.
+    """
+
+    def register(fn: F) -> F:
+        REGISTRY.add_activity(fn, queue, renamed_to=renamed_to)
+        return fn
+
+    return register
+
+
 def bot(system: str) -> Callable[[F], F]:
     """Register a bot (an ``@activity.defn`` driving a browser) on its legacy system's queue."""
 
@@ -102,6 +171,36 @@ def bot(system: str) -> Callable[[F], F]:
     return register
 
 
+def activity_name(fn: Callable[..., Any]) -> str:
+    """The name Temporal (and a definition's ``call:``) knows an ``@activity.defn`` by."""
+    definition = getattr(fn, "__temporal_activity_definition", None)
+    name = getattr(definition, "name", None)
+    if not isinstance(name, str):
+        raise TypeError(f"{fn.__qualname__} is not an @activity.defn function")
+    return name
+
+
+# Process-wide resources (a browser pool) outlive any one set of workers, so their hooks
+# are kept here rather than on a Registry: the runtime runs them once its workers stop.
+_SHUTDOWN_HOOKS: list[Callable[[], Awaitable[None]]] = []
+
+
+def at_worker_shutdown(hook: Callable[[], Awaitable[None]]) -> None:
+    """Run ``hook`` when the worker stops, after activities in flight have finished.
+
+    A framework that opens something for its activities (the bots' browsers) registers
+    the close when it is imported, so the engine's runtime needs no import of it.
+    """
+    if hook not in _SHUTDOWN_HOOKS:
+        _SHUTDOWN_HOOKS.append(hook)
+
+
+async def run_shutdown_hooks() -> None:
+    """Run every shutdown hook, in the order registered."""
+    for hook in _SHUTDOWN_HOOKS:
+        await hook()
+
+
 class PluginError(Exception):
     """A plugin module named in the settings cannot be imported."""
 
@@ -109,7 +208,10 @@ class PluginError(Exception):
 def discover(
     packages: Iterable[str] = DISCOVERED_PACKAGES, plugins: Iterable[str] = ()
 ) -> Registry:
-    """Import every module of the feature packages, and the plugins, so their decorators run."""
+    """Import the engine's internal activities, every module of the feature packages, and the
+    plugins, so their decorators run."""
+    for module_name in INTERNAL_MODULES:
+        importlib.import_module(module_name)
     for package_name in packages:
         package = importlib.import_module(package_name)
         for module in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):

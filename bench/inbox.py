@@ -33,15 +33,15 @@ from temporalio.contrib.pydantic import pydantic_data_converter  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
-from activities.tasks import close_task, escalate_task, open_task, remind_task  # noqa: E402
 from backoffice import database, registry, runtime, search_attributes  # noqa: E402
 from backoffice.catalog import build_catalog  # noqa: E402
 from backoffice.engine.runs import Definitions, start_process  # noqa: E402
 from backoffice.people.store import sync_directory  # noqa: E402
 from backoffice.settings import interpreter_bin_dir, load_settings  # noqa: E402
+from backoffice.tasks.activities import close_task, escalate_task, open_task, remind_task  # noqa: E402
 from backoffice.tasks.listing import ListFilter, person_list, queue_list  # noqa: E402
 from backoffice.tasks.queries import count_open_for, inbox_listing  # noqa: E402
-from worker import workflow_runner  # noqa: E402
+from backoffice.worker import workflow_runner  # noqa: E402
 from workflows.process import ProcessWorkflow  # noqa: E402
 
 DEFINITION = """

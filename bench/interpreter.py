@@ -32,6 +32,7 @@ from backoffice.catalog import build_catalog  # noqa: E402
 from backoffice.engine.runs import Definitions, start_process  # noqa: E402
 from backoffice.registry import Registry  # noqa: E402
 from backoffice.settings import interpreter_bin_dir  # noqa: E402
+from backoffice.worker import workflow_runner  # noqa: E402
 from bench.workload import (  # noqa: E402
     ACTIVITIES,
     DEFINITION,
@@ -39,7 +40,6 @@ from bench.workload import (  # noqa: E402
     HandWritten,
     Invoice,
 )
-from worker import workflow_runner  # noqa: E402
 from workflows.process import ProcessWorkflow  # noqa: E402
 
 

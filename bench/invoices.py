@@ -41,9 +41,9 @@ from backoffice.engine.runs import Definitions, start_process  # noqa: E402
 from backoffice.people.store import load_directory, read_directory_file  # noqa: E402
 from backoffice.serving import EmbeddedServer  # noqa: E402
 from backoffice.settings import interpreter_bin_dir, load_settings  # noqa: E402
+from backoffice.worker import build_workers  # noqa: E402
 from bots.kit.browser import close_pool  # noqa: E402
 from legacy import create_app, seed  # noqa: E402
-from worker import build_workers  # noqa: E402
 
 BOTS_ONLY = """
 name: bench-bots-only

@@ -65,8 +65,9 @@ def task_queue() -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path, task_queue: str) -> Settings:
-    """Settings with state in a temporary directory and this test's task queue."""
-    return load_settings(
+    """Settings with state in a temporary directory and this test's task queue, whose
+    records are upgraded as a worker's start leaves them."""
+    settings = load_settings(
         {
             "BACKOFFICE_STATE_DIR": str(tmp_path / "state"),
             "BACKOFFICE_TASK_QUEUE": task_queue,
@@ -76,6 +77,8 @@ def settings(tmp_path: Path, task_queue: str) -> Settings:
             **records.records_environ(tmp_path / "state"),
         }
     )
+    records.upgraded(settings)
+    return settings
 
 
 @pytest.fixture(autouse=True)

@@ -14,14 +14,13 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.service import RPCError, RPCStatusCode
 
-from backoffice import database
 from backoffice.engine.contracts import EVENT_SIGNAL, ExternalEvent
 from backoffice.events import signatures
 from backoffice.events.receiver import MAX_BODY_BYTES, create_receiver
 from backoffice.events.subscriptions import subscribe, waiting_for
 from backoffice.secrets import LocalSecrets
 from backoffice.settings import load_settings
-from tests.support.records import records_url_in
+from tests.support.records import records_url_in, upgraded_at
 
 SECRET = "the-erp-and-the-engine-share-this"
 NOW = datetime(2025, 6, 12, 9, 0, tzinfo=UTC)
@@ -51,7 +50,7 @@ class FakeClient:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    return database.engine_for(records_url_in(tmp_path))
+    return upgraded_at(records_url_in(tmp_path))
 
 
 def receiver(engine: Engine, client: FakeClient, secrets: dict[str, str] | None = None) -> Any:

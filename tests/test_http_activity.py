@@ -24,8 +24,8 @@ from backoffice.engine.runs import Definitions, start_process
 from backoffice.registry import Registry
 from backoffice.secrets import LocalSecrets, SecretNotFound
 from backoffice.settings import load_settings
+from backoffice.worker import workflow_runner
 from tests.support.processes import write_definition
-from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
 TOKEN = "tok-" + "7f3a9c"  # a test token; it must never show up in history

@@ -14,13 +14,14 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from backoffice import registry
+from backoffice.engine.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
 from backoffice.interceptors import LogContextInterceptor
 from backoffice.logs import configure_logging
 from backoffice.settings import Settings
+from backoffice.worker import run_workers
 from tests.support.payload_keys import CONVERTER
 from tests.support.workflows import OneStep, Step, log_through_structlog
-from worker import run_workers
-from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult, SmokeWorkflow
+from workflows.smoke import SmokeWorkflow
 
 
 def lines(stream: io.StringIO) -> list[dict[str, Any]]:

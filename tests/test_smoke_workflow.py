@@ -9,9 +9,10 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from backoffice import registry
+from backoffice.engine.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
 from backoffice.settings import Settings
-from worker import build_workers, run_workers, task_queue_name
-from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult, SmokeWorkflow
+from backoffice.worker import build_workers, run_workers, task_queue_name
+from workflows.smoke import SmokeWorkflow
 
 
 def test_discovery_registers_the_smoke_workflow_and_activity_on_the_default_queue() -> None:

@@ -8,10 +8,12 @@ import uuid
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
+from backoffice import registry
 from backoffice.registry import Registry
 from backoffice.settings import Settings
+from backoffice.worker import run_workers
+from bots import browser
 from tests.support.workflows import OneStep, Step, activity_started, finish_during_shutdown
-from worker import run_workers
 
 
 async def test_activity_in_flight_finishes_during_the_grace_period(
@@ -47,3 +49,30 @@ async def test_activity_in_flight_finishes_during_the_grace_period(
     finally:
         again.set()
         await asyncio.wait_for(resumed, timeout=30)
+
+
+async def test_shutdown_hooks_run_once_the_workers_have_stopped(
+    dev_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    found = Registry()
+    found.add_workflow(OneStep)
+    ran: list[str] = []
+
+    async def hook() -> None:
+        ran.append("closed")
+
+    registry.at_worker_shutdown(hook)
+    try:
+        stop = asyncio.Event()
+        running = asyncio.create_task(run_workers(dev_env.client, settings, stop, found))
+        await asyncio.sleep(0)  # the workers start polling before they are told to stop
+        assert ran == []
+        stop.set()
+        await asyncio.wait_for(running, timeout=30)
+    finally:
+        registry._SHUTDOWN_HOOKS.remove(hook)
+    assert ran == ["closed"]
+
+
+def test_the_bot_framework_closes_its_browsers_when_the_worker_stops() -> None:
+    assert browser.close_pool in registry._SHUTDOWN_HOOKS

@@ -16,7 +16,8 @@ from temporalio import workflow
 
 from backoffice.engine.contracts import RunState
 from backoffice.language import model
-from workflows.interpreter import Frame, Interpreter, error_from
+from workflows.frames import Frame, error_from
+from workflows.interpreter import Interpreter
 
 # Bounds the rounds of "try again" a person can ask for on one undo.
 MAX_ROUNDS = 20
@@ -51,7 +52,7 @@ async def _undo(
     interpreter: Interpreter,
     definition: model.Definition,
     item: Any,
-    step: model.StepBase,
+    step: model.Step,
     left: list[str],
 ) -> bool:
     assert step.compensate is not None
@@ -85,7 +86,7 @@ async def _undo(
 async def _ask_a_person(
     interpreter: Interpreter,
     definition: model.Definition,
-    step: model.StepBase,
+    step: model.Step,
     frame: Frame,
     problem: Exception,
     left: list[str],
@@ -119,7 +120,7 @@ async def _ask_a_person(
 
 
 def repair_task(
-    definition: model.Definition, step: model.StepBase, round_number: int
+    definition: model.Definition, step: model.Step, round_number: int
 ) -> model.TaskStep:
     """The task that asks people to finish an undo the process could not do."""
     assignees = [

@@ -39,15 +39,15 @@ def possible_events(definition: model.Definition, records: Mapping[str, StepReco
 
 
 def _event_waits(
-    steps: list[model.Step], ancestors: tuple[model.StepBase, ...]
-) -> Iterator[tuple[str, tuple[model.StepBase, ...]]]:
+    steps: list[model.Step], ancestors: tuple[model.Step, ...]
+) -> Iterator[tuple[str, tuple[model.Step, ...]]]:
     for step in steps:
         yield from _event_waits_of(step, ancestors)
 
 
 def _event_waits_of(
-    step: model.StepBase, ancestors: tuple[model.StepBase, ...]
-) -> Iterator[tuple[str, tuple[model.StepBase, ...]]]:
+    step: model.Step, ancestors: tuple[model.Step, ...]
+) -> Iterator[tuple[str, tuple[model.Step, ...]]]:
     here = (*ancestors, step)
     if isinstance(step, model.WaitStep) and step.wait.event is not None:
         yield step.wait.event, here

@@ -1,76 +1,103 @@
-"""Human-task steps: open the task, remind and escalate on schedule, close it.
+"""Human tasks: the ``task`` step, and the changes people make to the tasks it opens.
 
-A mixin of the :class:`~workflows.interpreter.Interpreter`, kept apart because the people
-side of a process has the most rules: the task table and its audit are kept current by
-activities (``tasks.*``), decisions and changes arrive as updates (``workflows/process.py``)
-checked by ``workflows/task_rules.py``. Like the interpreter, this is workflow code passed
-through the sandbox: time, timers and activities only through ``temporalio.workflow``.
+A collaborator the :class:`~workflows.interpreter.Interpreter` owns, kept apart because
+the people side of a process has the most rules: the task table and its audit are kept
+current by activities (``tasks.*``); decisions and changes arrive as updates, which
+``workflows/process.py`` declares and hands to this class, checked first by
+``workflows/task_rules.py``. Like the interpreter, this is workflow code passed through the
+sandbox: time, timers and activities only through ``temporalio.workflow``.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from backoffice.engine.contracts import PlannedEvent, RunInput, TaskView
+    from backoffice.engine.contracts import (
+        Claim,
+        Decision,
+        Delegate,
+        PlannedEvent,
+        Reassign,
+        Reschedule,
+        RunInput,
+        TaskView,
+    )
     from backoffice.language import model
     from backoffice.language.durations import Duration
     from backoffice.language.expressions import Scope, render
+    from backoffice.markdown_text import md
 
-if TYPE_CHECKING:
-    from contextlib import AbstractAsyncContextManager
+from workflows import task_rules
+from workflows.frames import Frame
 
-    from workflows.interpreter import Frame
+# A delegation or reassignment the directory refuses (a delegate of lower authority) fails
+# at once with the reason, instead of retrying what can never succeed.
+_CHANGE_RETRIES = RetryPolicy(non_retryable_error_types=["TaskChangeRefused"])
 
 
-class HumanTaskSteps:
-    """The ``task`` step kind, and the changes people make to open tasks."""
+class TaskHost(Protocol):
+    """What task steps use of the interpreter that runs them: names, time, and what ops see."""
 
-    run: RunInput
-    definition: model.Definition
-    index: dict[str, model.StepBase]
-    tasks: dict[str, TaskView]
-    task_revisions: dict[str, int]
     on_change: Callable[[], None]
 
-    if TYPE_CHECKING:
-        # Provided by the Interpreter this class is mixed into.
-        def scope(self, frame: Frame, **extra: Any) -> Scope: ...
-        def after(self, start: datetime, duration: Duration) -> datetime: ...
-        def title(self, step: model.StepBase, frame: Frame, scope: Scope | None = None) -> str: ...
-        def _waiting(
-            self,
-            key: str,
-            step: model.StepBase,
-            on: list[str],
-            until: datetime | None,
-            *,
-            why: str | None = None,
-            parties: list[str] | None = None,
-        ) -> None: ...
-        def waiting_on(self, key: str) -> AbstractAsyncContextManager[None]: ...
+    def scope(self, frame: Frame, **extra: Any) -> Scope: ...
 
-    async def human_task(self, step: model.TaskStep, key: str, frame: Frame) -> Any:
+    def after(self, start: datetime, duration: Duration) -> datetime: ...
+
+    def title(self, step: model.Step, frame: Frame, scope: Scope | None = None) -> str: ...
+
+    def show_waiting(
+        self, key: str, step: model.Step, on: list[str], until: datetime | None
+    ) -> None: ...
+
+    def waiting_on(self, key: str) -> AbstractAsyncContextManager[None]: ...
+
+
+class HumanTasks:
+    """The tasks of one run: the ``task`` step kind, and the updates people send to them."""
+
+    def __init__(
+        self,
+        host: TaskHost,
+        run: RunInput,
+        definition: model.Definition,
+        index: dict[str, model.Step],
+    ) -> None:
+        self.host = host
+        self.run = run
+        self.definition = definition
+        self.index = index  # the interpreter's: compensation adds the repair steps it opens
+        self.tasks: dict[str, TaskView] = {}
+        self.revisions: dict[str, int] = {}  # bumped each time a task is rescheduled
+
+    # --- the task step --------------------------------------------------------------------
+
+    async def run_step(self, step: model.TaskStep, key: str, frame: Frame) -> Any:
+        """Run a ``task`` step: open the task, wait for people, close it; its result."""
         task = step.task
-        scope = self.scope(frame)
+        scope = self.host.scope(frame)
         now = workflow.now()
         task_id = f"{workflow.info().workflow_id}/{key}"
         view = TaskView(
             task_id=task_id,
             step_id=step.id,
-            title=self.title(step, frame, scope),
+            title=self.host.title(step, frame, scope),
             assignees=[describe_assignee(a, scope) for a in task.assignees],
             excluded=[str(v) for v in render(task.exclude, scope) if v not in (None, "")],
             outcomes=[outcome.id for outcome in task.form.outcomes],
             approvals_needed=task.approvals,
             created_at=now,
-            due_at=self.after(now, task.due) if task.due else None,
-            deadline=self.after(now, task.timeout.after),
+            due_at=self.host.after(now, task.due) if task.due else None,
+            deadline=self.host.after(now, task.timeout.after),
             context=render(task.context, scope),
         )
         recorded = workflow.patched("task-records")
@@ -84,9 +111,9 @@ class HumanTaskSteps:
             view.deciders = dict(opened["deciders"])
             view.reassigners = list(opened.get("reassigners", []))
         self.tasks[task_id] = view
-        self._waiting(key, step, waiting_for(view), view.due_at or view.deadline)
+        self.host.show_waiting(key, step, waiting_for(view), view.due_at or view.deadline)
         try:
-            async with self.waiting_on(key):
+            async with self.host.waiting_on(key):
                 if recorded:
                     await self._task_sla(step, view, scope)
                 else:  # runs from before reminders and escalation
@@ -111,24 +138,24 @@ class HumanTaskSteps:
         self, task: model.HumanTask, start: datetime
     ) -> list[tuple[datetime, str, int]]:
         """Reminders and escalation levels as (when, what, number), before the deadline."""
-        deadline = self.after(start, task.timeout.after)
+        deadline = self.host.after(start, task.timeout.after)
         events: list[tuple[datetime, str, int]] = []
         reminders = task.reminders
         if reminders is not None:
             if reminders.every is not None:
                 moment = start
                 for number in range(1, reminders.max + 1):
-                    moment = self.after(moment, reminders.every)
+                    moment = self.host.after(moment, reminders.every)
                     if moment >= deadline:
                         break
                     events.append((moment, "remind", number))
             else:
                 for number, offset in enumerate(reminders.at or [], start=1):
-                    moment = self.after(start, offset)
+                    moment = self.host.after(start, offset)
                     if moment < deadline and number <= reminders.max:
                         events.append((moment, "remind", number))
         escalations = [
-            (self.after(start, escalation.after), "escalate", level)
+            (self.host.after(start, escalation.after), "escalate", level)
             for level, escalation in enumerate(task.escalations, start=1)
         ]
         escalations = [event for event in escalations if event[0] < deadline]
@@ -162,7 +189,7 @@ class HumanTaskSteps:
                 )
                 for at, kind, level in schedule[position:]
             ]
-            self.on_change()  # ops see what comes next as soon as it is planned
+            self.host.on_change()  # ops see what comes next as soon as it is planned
             moment, what, number = schedule[position]
             moment += shift
             label = f"reminder {number}" if what == "remind" else f"escalation level {number}"
@@ -184,12 +211,10 @@ class HumanTaskSteps:
 
     async def _await_decision(self, view: TaskView, until: datetime, summary: str) -> bool:
         """Wait until the task closes or ``until``; False if it was rescheduled meanwhile."""
-        revision = self.task_revisions.get(view.task_id, 0)
+        revision = self.revisions.get(view.task_id, 0)
         try:
             await workflow.wait_condition(
-                lambda: (
-                    view.status != "open" or self.task_revisions.get(view.task_id, 0) != revision
-                ),
+                lambda: view.status != "open" or self.revisions.get(view.task_id, 0) != revision,
                 timeout=max(until - workflow.now(), timedelta(seconds=1)),
                 timeout_summary=summary,
             )
@@ -197,27 +222,25 @@ class HumanTaskSteps:
             return True
         return view.status != "open"
 
-    def rescheduled(self, view: TaskView, deadline: datetime, due_at: datetime | None) -> None:
+    def _rescheduled(self, view: TaskView, deadline: datetime, due_at: datetime | None) -> None:
         """Move a task's deadline and due date; its waiting schedule follows (see _task_sla)."""
         shift = deadline - view.deadline
         view.due_at = due_at or (view.due_at + shift if view.due_at else None)
         view.deadline = deadline
-        self.task_revisions[view.task_id] = self.task_revisions.get(view.task_id, 0) + 1
-        key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
+        self.revisions[view.task_id] = self.revisions.get(view.task_id, 0) + 1
         step = self.index[view.step_id]
-        self._waiting(key, step, waiting_for(view), view.due_at or view.deadline)
+        self.host.show_waiting(_key_of(view), step, waiting_for(view), view.due_at or view.deadline)
 
-    def reassigned(self, view: TaskView, assignees: list[str], deciders: dict[str, str]) -> None:
+    def _reassigned(self, view: TaskView, assignees: list[str], deciders: dict[str, str]) -> None:
         """New deciders for a task (delegated or reassigned); ops see whom it waits on now."""
         view.assignees = assignees
         view.deciders = deciders
         view.claimed_by = None if view.claimed_by not in deciders else view.claimed_by
-        key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
-        self._waiting(
-            key, self.index[view.step_id], waiting_for(view), view.due_at or view.deadline
+        self.host.show_waiting(
+            _key_of(view), self.index[view.step_id], waiting_for(view), view.due_at or view.deadline
         )
 
-    async def _remind(self, step: model.StepBase, view: TaskView, number: int) -> None:
+    async def _remind(self, step: model.Step, view: TaskView, number: int) -> None:
         await workflow.execute_activity(
             "tasks.remind",
             {"task_id": view.task_id, "number": number, "at": workflow.now().isoformat()},
@@ -250,8 +273,7 @@ class HumanTaskSteps:
         )
         view.assignees = assignees
         view.deciders = dict(result["deciders"])
-        key = view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
-        self._waiting(key, step, waiting_for(view), view.deadline)
+        self.host.show_waiting(_key_of(view), step, waiting_for(view), view.deadline)
 
     def _task_record(self, view: TaskView, task: model.HumanTask, scope: Scope) -> dict[str, Any]:
         info = workflow.info()
@@ -279,7 +301,7 @@ class HumanTaskSteps:
         }
 
     async def _close_task(
-        self, step: model.StepBase, view: TaskView, result: dict[str, Any] | None
+        self, step: model.Step, view: TaskView, result: dict[str, Any] | None
     ) -> None:
         await workflow.execute_activity(
             "tasks.close",
@@ -298,6 +320,126 @@ class HumanTaskSteps:
             start_to_close_timeout=timedelta(seconds=60),
             summary=f"{step.id}: close the task ({view.status})",
         )
+
+    # --- what people change (the bodies of the process's update handlers) -----------------
+
+    def check_decision(self, decision: Decision) -> None:
+        view = task_rules.open_task(self.tasks, decision.task_id)
+        task_rules.check_decision(view, self._task_of(view), decision)
+
+    async def decide(self, decision: Decision) -> TaskView:
+        """Record a decision; the task closes once its outcome needs no further approval."""
+        view = self.tasks.get(decision.task_id)
+        if view is None or view.status != "open":  # validated already; kept safe for replay
+            raise ApplicationError(f"task {decision.task_id} takes no decision now")
+        decision = decision.model_copy(update={"at": workflow.now()})
+        view.decisions.append(decision)
+        approving = view.outcomes[0]
+        approvers = {d.user for d in view.decisions if d.outcome == approving}
+        if decision.outcome != approving or len(approvers) >= view.approvals_needed:
+            view.status = "decided"
+        self.host.on_change()
+        if view.status == "open" and workflow.patched("partial-decisions"):
+            # One of several approvals: audited now, and off the approver's list at once.
+            await workflow.execute_activity(
+                "tasks.record_decision",
+                {"task_id": view.task_id, **decision.model_dump(mode="json")},
+                start_to_close_timeout=timedelta(seconds=60),
+                summary=f"{view.step_id}: {decision.outcome} by {md(decision.user)}",
+            )
+        return view
+
+    def check_claim(self, claim: Claim) -> None:
+        view = task_rules.open_task(self.tasks, claim.task_id)
+        task_rules.check_claim(view, claim)
+
+    async def claim(self, claim: Claim) -> TaskView:
+        view = self.tasks[claim.task_id]
+        view.claimed_by = None if claim.release else claim.user
+        await workflow.execute_activity(
+            "tasks.claim",
+            {**claim.model_dump(), "at": workflow.now().isoformat()},
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{view.step_id}: {'released' if claim.release else 'claimed'} by "
+            f"{md(claim.user)}",
+        )
+        self.host.on_change()
+        return view
+
+    def check_delegate(self, request: Delegate) -> None:
+        view = task_rules.open_task(self.tasks, request.task_id)
+        task_rules.check_delegate(view, request)
+
+    async def delegate(self, request: Delegate) -> TaskView:
+        view = self.tasks[request.task_id]
+        result = await _change(
+            "tasks.delegate",
+            {**request.model_dump(mode="json"), "at": workflow.now().isoformat()},
+            f"{view.step_id}: delegated by {md(request.user)} to {md(request.to)}",
+        )
+        self._reassigned(view, [*view.assignees, f"user:{request.to}"], dict(result["deciders"]))
+        return view
+
+    def check_reassign(self, request: Reassign) -> None:
+        view = task_rules.open_task(self.tasks, request.task_id)
+        task_rules.check_reassign(view, request)
+
+    async def reassign(self, request: Reassign) -> TaskView:
+        view = self.tasks[request.task_id]
+        result = await _change(
+            "tasks.reassign",
+            {
+                **request.model_dump(mode="json"),
+                "excluded": view.excluded,
+                "at": workflow.now().isoformat(),
+            },
+            f"{view.step_id}: reassigned by {md(request.user)} to {md(', '.join(request.to))}",
+        )
+        self._reassigned(
+            view, [f"user:{person}" for person in request.to], dict(result["deciders"])
+        )
+        return view
+
+    def check_reschedule(self, request: Reschedule) -> None:
+        view = task_rules.open_task(self.tasks, request.task_id)
+        task_rules.check_reschedule(view, request, workflow.now())
+
+    async def reschedule(self, request: Reschedule) -> TaskView:
+        view = self.tasks[request.task_id]
+        await workflow.execute_activity(
+            "tasks.reschedule",
+            {**request.model_dump(mode="json"), "at": workflow.now().isoformat()},
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{view.step_id}: deadline moved by {md(request.user)}",
+        )
+        self._rescheduled(view, request.deadline, request.due_at)
+        return view
+
+    def _task_of(self, view: TaskView) -> model.HumanTask:
+        step = self.index[view.step_id]
+        assert isinstance(step, model.TaskStep)
+        return step.task
+
+
+async def _change(activity: str, arguments: dict[str, Any], summary: str) -> Any:
+    """Run a task-change activity; a refusal fails the update with the directory's reason."""
+    try:
+        return await workflow.execute_activity(
+            activity,
+            arguments,
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=_CHANGE_RETRIES,
+            summary=summary,
+        )
+    except ActivityError as failed:
+        cause = failed.cause
+        reason = cause.message if isinstance(cause, ApplicationError) else str(failed)
+        raise ApplicationError(reason, type="TaskChangeRefused", non_retryable=True) from None
+
+
+def _key_of(view: TaskView) -> str:
+    """The step instance key of a task (its id without the run's workflow id)."""
+    return view.task_id.removeprefix(f"{workflow.info().workflow_id}/")
 
 
 def _operator_of(view: TaskView) -> dict[str, str] | None:

@@ -15,25 +15,16 @@ import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, assert_never
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import (
-    ActivityError,
-    ApplicationError,
-    CancelledError,
-    ChildWorkflowError,
-    FailureError,
-)
-from temporalio.exceptions import (
-    TimeoutError as TemporalTimeoutError,
-)
+from temporalio.exceptions import ActivityError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from backoffice import registry
     from backoffice.engine.business_keys import key_error
     from backoffice.engine.contracts import (
         DefinitionSnapshot,
@@ -46,22 +37,21 @@ with workflow.unsafe.imports_passed_through():
         TaskView,
     )
     from backoffice.language import model
+    from backoffice.language.business_days import BusinessCalendar, CalendarRangeError, zone
     from backoffice.language.durations import Duration
     from backoffice.language.expressions import (
-        BusinessCalendar,
         ExpressionError,
-        ExpressionOverBudget,
         Scope,
         helpers,
         render,
-        zone,
     )
     from backoffice.markdown_text import md
 
-from workflows.human_tasks import HumanTaskSteps
+from workflows.frames import ContinueAsNewNow, Frame, ProcessFinished, StepError, error_from
+from workflows.human_tasks import HumanTasks
 
 DEFAULT_QUEUE = "default"
-SUBSCRIBE_ACTIVITY = "events.subscribe"  # activities/event_subscriptions.py
+SUBSCRIBE_ACTIVITY = "events.subscribe"  # backoffice/events/activities.py
 MAX_EVENT_KEY_LENGTH = 200
 # Characters of a title a timeline label shows at most: titles may hold input of any length.
 LABEL_LENGTH = 200
@@ -72,6 +62,7 @@ ENGINE_ERRORS = (
     "ExpressionError",
     "ExpressionOverBudget",
     "ProcessTooDeep",
+    "UnknownActivity",
 )
 # How many processes may stand above one that a run starts as its child: a chain longer
 # than that is almost surely a loop of processes starting each other (validation refuses
@@ -80,91 +71,22 @@ MAX_PROCESS_DEPTH = 5
 CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
 
 
-class StepError(Exception):
-    """A step failed with an error type a definition can catch."""
-
-    def __init__(self, type: str, message: str, details: Any = None) -> None:
-        super().__init__(message)
-        self.type = type
-        self.message = message
-        self.details = details
-
-    def as_value(self) -> dict[str, Any]:
-        return {"type": self.type, "message": self.message, "details": self.details}
-
-
-class ProcessFinished(Exception):
-    """A ``finish`` step ended the process early and successfully."""
-
-    def __init__(self, reason: str | None, output: dict[str, Any] | None) -> None:
-        super().__init__(reason or "finished")
-        self.reason = reason
-        self.output = output
-
-
-class ContinueAsNewNow(Exception):
-    """The history is long: the run continues as new from the recorded state."""
-
-
-@dataclass
-class Frame:
-    """Names visible to the steps of one sequence (loops and handlers nest frames)."""
-
-    prefix: str
-    locals: dict[str, Any] = field(default_factory=dict)
-    results: dict[str, Any] = field(default_factory=dict)
-    parent: Frame | None = None
-
-    def child(self, prefix: str | None = None, **names: Any) -> Frame:
-        return Frame(self.prefix if prefix is None else prefix, dict(names), {}, self)
-
-    def all_results(self) -> dict[str, Any]:
-        merged = self.parent.all_results() if self.parent else {}
-        merged.update(self.results)
-        return merged
-
-    def all_locals(self) -> dict[str, Any]:
-        merged = self.parent.all_locals() if self.parent else {}
-        merged.update(self.locals)
-        return merged
-
-
-def error_from(exception: BaseException, step_id: str | None = None) -> StepError:
-    """The catchable error type of whatever a step raised (in the step ``step_id``)."""
-    if isinstance(exception, StepError):
-        return exception
-    if isinstance(exception, ExpressionOverBudget):
-        where = f"step '{step_id}': " if step_id else ""
-        return StepError(exception.type, f"{where}{exception}")
-    if isinstance(exception, ExpressionError):
-        return StepError(exception.type, str(exception))
-    if isinstance(exception, ActivityError | ChildWorkflowError):
-        cause = exception.cause
-        if isinstance(cause, ApplicationError):
-            details = list(cause.details) if cause.details else None
-            return StepError(cause.type or "ApplicationError", cause.message, details)
-        if isinstance(cause, TemporalTimeoutError):
-            return StepError("Timeout", f"{cause.type.name if cause.type else 'timeout'}")
-        if isinstance(cause, CancelledError):
-            return StepError("Cancelled", cause.message)
-        return StepError(type(cause).__name__ if cause else "Error", str(cause or exception))
-    if isinstance(exception, FailureError):
-        return StepError(type(exception).__name__, str(exception))
-    return StepError("Error", f"{type(exception).__name__}: {exception}")
-
-
-class Interpreter(HumanTaskSteps):
+class Interpreter:
     """Executes one run of a definition; owned by the process workflow."""
 
     def __init__(self, run: RunInput, definition: model.Definition) -> None:
         self.run = run
         self.definition = definition
         self.state = run.state or RunState(variables=dict(definition.variables))
-        self.calendar = BusinessCalendar.from_model(definition.calendar)
-        self.functions = helpers(definition.calendar)
+        # Holidays from the snapshot only, never from the package: replay counts the days
+        # the run started with.
+        holidays = run.snapshot.holidays
+        self.calendar = BusinessCalendar.from_model(definition.calendar, holidays)
+        self.functions = helpers(definition.calendar, holidays)
         self.index = {step.id: step for _, step in model.walk_steps(definition.steps)}
         self.progress: dict[str, StepProgress] = {}
-        self.tasks: dict[str, TaskView] = {}
+        self.human_tasks = HumanTasks(self, run, definition, self.index)
+        self.tasks: dict[str, TaskView] = self.human_tasks.tasks  # the same dict, for queries
         self.root = Frame("")
         self.concurrent = 0  # > 0 while parallel branches or loop items run side by side
         self.status = "running"
@@ -176,7 +98,6 @@ class Interpreter(HumanTaskSteps):
         self.waiting_since: dict[str, datetime] = {}
         self.waiting_parties: dict[str, list[str]] = {}
         self.watching: set[str] = set()  # keys of the ``watch`` steps running now
-        self.task_revisions: dict[str, int] = {}  # bumped each time a task is rescheduled
 
     # --- names and time ---------------------------------------------------------------
 
@@ -208,9 +129,14 @@ class Interpreter(HumanTaskSteps):
     def after(self, start: datetime, duration: Duration) -> datetime:
         """The moment ``duration`` after ``start``, business days on the process calendar."""
         if duration.is_business:
-            return self.calendar.deadline(
-                start, duration.business_days, self.definition.calendar.timezone
-            )
+            try:
+                return self.calendar.deadline(
+                    start, duration.business_days, self.definition.calendar.timezone
+                )
+            except CalendarRangeError as error:
+                # Only a run that outlived the years its holidays were resolved for gets
+                # here: the step fails with why, rather than the run stalling on a bug.
+                raise StepError("CalendarRangeError", str(error)) from None
         return start + timedelta(seconds=duration.seconds)
 
     # --- sequences and steps ----------------------------------------------------------
@@ -233,7 +159,7 @@ class Interpreter(HumanTaskSteps):
             return True
         return info.is_continue_as_new_suggested()
 
-    async def step(self, step: model.StepBase, frame: Frame) -> None:
+    async def step(self, step: model.Step, frame: Frame) -> None:
         key = frame.prefix + step.id
         record = self.state.records.get(key)
         if record is not None:  # done before this run continued as new
@@ -270,7 +196,7 @@ class Interpreter(HumanTaskSteps):
             )
         self._progress(key, step, "completed", ended=True)
 
-    def _guard(self, step: model.StepBase, key: str, frame: Frame) -> bool:
+    def _guard(self, step: model.Step, key: str, frame: Frame) -> bool:
         # Containers record the decision: a continued run must not re-decide after the
         # variables changed inside them.
         decided = self.state.records.get(key + "?if")
@@ -282,7 +208,7 @@ class Interpreter(HumanTaskSteps):
             self.state.records[key + "?if"] = StepRecord(status="completed", result=True)
         return passed
 
-    async def handle(self, step: model.StepBase, frame: Frame, error: StepError) -> Any:
+    async def handle(self, step: model.Step, frame: Frame, error: StepError) -> Any:
         """Run the first matching ``catch`` handler, or fail the step with ``error``."""
         for handler in step.catch:
             if error.type in handler.errors or "any" in handler.errors:
@@ -295,14 +221,14 @@ class Interpreter(HumanTaskSteps):
         self._progress(frame.prefix + step.id, step, "failed", ended=True, error=error.message)
         raise error
 
-    async def kind(self, step: model.StepBase, key: str, frame: Frame) -> Any:
+    async def kind(self, step: model.Step, key: str, frame: Frame) -> Any:
         match step:
             case model.CallStep():
                 return await self.action(step, step.call, key, frame)
             case model.BotStep():
                 return await self.action(step, step.bot, key, frame)
             case model.TaskStep():
-                return await self.human_task(step, key, frame)
+                return await self.human_tasks.run_step(step, key, frame)
             case model.ParallelStep():
                 return await self.parallel(step, frame)
             case model.SwitchStep():
@@ -335,7 +261,8 @@ class Interpreter(HumanTaskSteps):
                 await self.sequence(step.steps, inner)
                 frame.results.update(inner.results)
                 return inner.results
-        raise StepError("Error", f"unknown step kind {step.kind}")
+            case _:
+                assert_never(step)
 
     def reason_code(self, reason: str, frame: Frame) -> str:
         """A literal reason code, or the code an expression gives (checked like a literal)."""
@@ -351,7 +278,7 @@ class Interpreter(HumanTaskSteps):
 
     # --- calls, bots, children ------------------------------------------------------------
 
-    def title(self, step: model.StepBase, frame: Frame, scope: Scope | None = None) -> str:
+    def title(self, step: model.Step, frame: Frame, scope: Scope | None = None) -> str:
         if step.title is None:
             return step.label()
         try:
@@ -359,7 +286,7 @@ class Interpreter(HumanTaskSteps):
         except ExpressionError:
             return step.title
 
-    def retry_policy(self, step: model.StepBase) -> RetryPolicy:
+    def retry_policy(self, step: model.Step) -> RetryPolicy:
         base = self.definition.defaults.retry
         own = step.retry or model.RetryPolicy()
 
@@ -388,6 +315,7 @@ class Interpreter(HumanTaskSteps):
     async def action(
         self, step: model.CallStep | model.BotStep, name: str, key: str, frame: Frame
     ) -> Any:
+        self._refuse_internal(step, name)
         scope = self.scope(frame)
         arguments = render(step.with_, scope)
         if isinstance(step, model.BotStep) and step.credential is not None:
@@ -409,6 +337,26 @@ class Interpreter(HumanTaskSteps):
             activity_id=activity_id,
             summary=f"{step.id}: {md(self.title(step, frame, scope), LABEL_LENGTH)}",
         )
+
+    def _refuse_internal(self, step: model.CallStep | model.BotStep, name: str) -> None:
+        """Fail a step that names one of the engine's own activities (``tasks.close``, say).
+
+        Validation calls such a name unknown, but a snapshot may name one anyway (started by
+        an older release, or a hand-made start): run, it would change a task around the
+        checks people's decisions pass. Only a refused name asks for the patch, so no run
+        that calls what it may gets a marker, and a run from before that did replays. The
+        registry knows the engine's activities from the worker's discovery, done before
+        any run; it never changes while one runs.
+        """
+        if registry.REGISTRY.is_internal(name) and workflow.patched("internal-activity-refused"):
+            key = "call" if isinstance(step, model.CallStep) else "bot"
+            raise StepError(
+                "UnknownActivity",
+                f"step '{step.id}': '{key}: {name}' names one of the engine's own activities, "
+                "which definitions may not call. `backoffice catalog` lists what they may; "
+                "to have people decide, use a task step (they decide in the inbox or with "
+                "`backoffice decide`)",
+            )
 
     async def child_process(self, step: model.ProcessStep, key: str, frame: Frame) -> Any:
         snapshot = self.run.children.get(step.process)
@@ -640,7 +588,7 @@ class Interpreter(HumanTaskSteps):
         if target > now:
             # The step's title says why it waits ("Goods receipt of PO-1, looked for again
             # each business day"); what it waits on is time, not a person.
-            self._waiting(key, step, [what], target, why="time to pass", parties=[])
+            self.show_waiting(key, step, [what], target, why="time to pass", parties=[])
             async with self.waiting_on(key):
                 await workflow.sleep(target - now, summary=f"{step.id}: {what}")
         return {"waited_until": target.isoformat()}
@@ -654,7 +602,7 @@ class Interpreter(HumanTaskSteps):
         # with the commands they issued, so no patch marker is needed here.
         if about is not None and not buffered:
             await self._subscribe(step, key, name, about, deadline)
-        self._waiting(key, step, [f"event:{name}"], deadline)
+        self.show_waiting(key, step, [f"event:{name}"], deadline)
         try:
             async with self.waiting_on(key):
                 await workflow.wait_condition(
@@ -720,7 +668,7 @@ class Interpreter(HumanTaskSteps):
     def _progress(
         self,
         key: str,
-        step: model.StepBase,
+        step: model.Step,
         status: Any,
         *,
         ended: bool = False,
@@ -778,10 +726,10 @@ class Interpreter(HumanTaskSteps):
             entry.waiting_for = f"{done} of {total} items done"
             self.on_change()
 
-    def _waiting(
+    def show_waiting(
         self,
         key: str,
-        step: model.StepBase,
+        step: model.Step,
         on: list[str],
         until: datetime | None,
         *,
@@ -840,12 +788,4 @@ def as_datetime(value: Any) -> datetime:
     raise StepError("ExpressionError", f"{value!r} is not a time")
 
 
-__all__ = [
-    "ENGINE_ERRORS",
-    "LABEL_LENGTH",
-    "MAX_PROCESS_DEPTH",
-    "ContinueAsNewNow",
-    "Interpreter",
-    "ProcessFinished",
-    "StepError",
-]
+__all__ = ["ENGINE_ERRORS", "LABEL_LENGTH", "MAX_PROCESS_DEPTH", "Interpreter"]

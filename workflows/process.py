@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RawValue, RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.common import RawValue, SearchAttributeKey, SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from backoffice import registry, search_attributes
@@ -47,35 +46,9 @@ with workflow.unsafe.imports_passed_through():
 
     # The interpreter is large and pure: importing it once for the worker, instead of
     # once per run as the sandbox does for workflow modules, saves most of a run's CPU.
-    from workflows import compensation, expected_events, task_rules
-    from workflows.interpreter import (
-        LABEL_LENGTH,
-        ContinueAsNewNow,
-        Interpreter,
-        ProcessFinished,
-        StepError,
-    )
-
-
-# A delegation or reassignment the directory refuses (a delegate of lower authority) fails
-# at once with the reason, instead of retrying what can never succeed.
-_CHANGE_RETRIES = RetryPolicy(non_retryable_error_types=["TaskChangeRefused"])
-
-
-async def _change(activity: str, arguments: dict[str, Any], summary: str) -> Any:
-    """Run a task-change activity; a refusal fails the update with the directory's reason."""
-    try:
-        return await workflow.execute_activity(
-            activity,
-            arguments,
-            start_to_close_timeout=timedelta(seconds=60),
-            retry_policy=_CHANGE_RETRIES,
-            summary=summary,
-        )
-    except ActivityError as failed:
-        cause = failed.cause
-        reason = cause.message if isinstance(cause, ApplicationError) else str(failed)
-        raise ApplicationError(reason, type="TaskChangeRefused", non_retryable=True) from None
+    from workflows import compensation, expected_events
+    from workflows.frames import ContinueAsNewNow, ProcessFinished, StepError
+    from workflows.interpreter import LABEL_LENGTH, Interpreter
 
 
 @registry.workflow(passthrough=True)
@@ -156,35 +129,15 @@ class ProcessWorkflow:
         received = event.model_copy(update={"received_at": workflow.now()})
         self.interpreter.deliver(received)
 
+    # The bodies of the task handlers are the human tasks' (workflows/human_tasks.py).
+
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, decision: Decision) -> TaskView:
-        return await self._apply_decision(decision)
+        return await self.interpreter.human_tasks.decide(decision)
 
     @decide.validator
     def check_decision(self, decision: Decision) -> None:
-        view = task_rules.open_task(self.interpreter.tasks, decision.task_id)
-        task_rules.check_decision(view, self._task_of(view), decision)
-
-    async def _apply_decision(self, decision: Decision) -> TaskView:
-        view = self.interpreter.tasks.get(decision.task_id)
-        if view is None or view.status != "open":  # validated already; kept safe for replay
-            raise ApplicationError(f"task {decision.task_id} takes no decision now")
-        decision = decision.model_copy(update={"at": workflow.now()})
-        view.decisions.append(decision)
-        approving = view.outcomes[0]
-        approvers = {d.user for d in view.decisions if d.outcome == approving}
-        if decision.outcome != approving or len(approvers) >= view.approvals_needed:
-            view.status = "decided"
-        self._show_details()
-        if view.status == "open" and workflow.patched("partial-decisions"):
-            # One of several approvals: audited now, and off the approver's list at once.
-            await workflow.execute_activity(
-                "tasks.record_decision",
-                {"task_id": view.task_id, **decision.model_dump(mode="json")},
-                start_to_close_timeout=timedelta(seconds=60),
-                summary=f"{view.step_id}: {decision.outcome} by {md(decision.user)}",
-            )
-        return view
+        self.interpreter.human_tasks.check_decision(decision)
 
     @workflow.signal(name=DECIDE_SIGNAL)
     async def decide_by_signal(self, decision: Decision) -> None:
@@ -201,88 +154,39 @@ class ProcessWorkflow:
                 extra={"task_id": decision.task_id, "why": str(refused)},
             )
             return
-        await self._apply_decision(decision)
+        await self.interpreter.human_tasks.decide(decision)
 
     @workflow.update(name=CLAIM_UPDATE)
     async def claim(self, claim: Claim) -> TaskView:
-        view = self.interpreter.tasks[claim.task_id]
-        view.claimed_by = None if claim.release else claim.user
-        await workflow.execute_activity(
-            "tasks.claim",
-            {**claim.model_dump(), "at": workflow.now().isoformat()},
-            start_to_close_timeout=timedelta(seconds=60),
-            summary=f"{view.step_id}: {'released' if claim.release else 'claimed'} by "
-            f"{md(claim.user)}",
-        )
-        self._show_details()
-        return view
+        return await self.interpreter.human_tasks.claim(claim)
 
     @claim.validator
     def check_claim(self, claim: Claim) -> None:
-        view = task_rules.open_task(self.interpreter.tasks, claim.task_id)
-        task_rules.check_claim(view, claim)
+        self.interpreter.human_tasks.check_claim(claim)
 
     @workflow.update(name=DELEGATE_UPDATE)
     async def delegate(self, request: Delegate) -> TaskView:
-        view = self.interpreter.tasks[request.task_id]
-        result = await _change(
-            "tasks.delegate",
-            {**request.model_dump(mode="json"), "at": workflow.now().isoformat()},
-            f"{view.step_id}: delegated by {md(request.user)} to {md(request.to)}",
-        )
-        self.interpreter.reassigned(
-            view, [*view.assignees, f"user:{request.to}"], dict(result["deciders"])
-        )
-        return view
+        return await self.interpreter.human_tasks.delegate(request)
 
     @delegate.validator
     def check_delegate(self, request: Delegate) -> None:
-        view = task_rules.open_task(self.interpreter.tasks, request.task_id)
-        task_rules.check_delegate(view, request)
+        self.interpreter.human_tasks.check_delegate(request)
 
     @workflow.update(name=REASSIGN_UPDATE)
     async def reassign(self, request: Reassign) -> TaskView:
-        view = self.interpreter.tasks[request.task_id]
-        result = await _change(
-            "tasks.reassign",
-            {
-                **request.model_dump(mode="json"),
-                "excluded": view.excluded,
-                "at": workflow.now().isoformat(),
-            },
-            f"{view.step_id}: reassigned by {md(request.user)} to {md(', '.join(request.to))}",
-        )
-        self.interpreter.reassigned(
-            view, [f"user:{person}" for person in request.to], dict(result["deciders"])
-        )
-        return view
+        return await self.interpreter.human_tasks.reassign(request)
 
     @reassign.validator
     def check_reassign(self, request: Reassign) -> None:
-        view = task_rules.open_task(self.interpreter.tasks, request.task_id)
-        task_rules.check_reassign(view, request)
+        self.interpreter.human_tasks.check_reassign(request)
 
     @workflow.update(name=RESCHEDULE_UPDATE)
     async def reschedule(self, request: Reschedule) -> TaskView:
-        view = self.interpreter.tasks[request.task_id]
-        await workflow.execute_activity(
-            "tasks.reschedule",
-            {**request.model_dump(mode="json"), "at": workflow.now().isoformat()},
-            start_to_close_timeout=timedelta(seconds=60),
-            summary=f"{view.step_id}: deadline moved by {md(request.user)}",
-        )
-        self.interpreter.rescheduled(view, request.deadline, request.due_at)
-        return view
+        return await self.interpreter.human_tasks.reschedule(request)
 
     @reschedule.validator
     def check_reschedule(self, request: Reschedule) -> None:
-        view = task_rules.open_task(self.interpreter.tasks, request.task_id)
-        task_rules.check_reschedule(view, request, workflow.now())
-
-    def _task_of(self, view: TaskView) -> model.HumanTask:
-        step = self.interpreter.index[view.step_id]
-        assert isinstance(step, model.TaskStep)
-        return step.task
+        self.interpreter.human_tasks.check_reschedule(request)
 
     def status(self) -> str:
         """How the run stands: how it ended, or running, waiting or watching now."""

@@ -7,24 +7,10 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel, Field
-
-    from activities.smoke import GreetInput, greet
     from backoffice import registry
+    from backoffice.engine.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
     from backoffice.markdown_text import md
-
-WORKFLOW_TYPE = "backoffice-smoke"
-
-
-class SmokeRequest(BaseModel):
-    name: str = "back office"
-    pause_seconds: float = Field(default=0, ge=0, le=86_400)
-    """A durable timer before the greeting: shows a run surviving a restart of the stack."""
-
-
-class SmokeResult(BaseModel):
-    greeting: str
-    worker: str
+    from backoffice.smoke_check import GreetInput, greet
 
 
 @registry.workflow()

@@ -1,8 +1,8 @@
-"""Reading the people directory from a process: who owns a cost centre, whom they report to.
+"""Reading the people directory from a process: who owns a cost center, whom they report to.
 
-Task assignees resolve rules such as ``cost_centre_owner`` themselves; a process reads the
+Task assignees resolve rules such as ``cost_center_owner`` themselves; a process reads the
 people behind them when it needs their ids, for example to escalate to the manager of
-the cost centre's owner.
+the cost center's owner.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from sqlmodel import Session
 from temporalio import activity
 
 from backoffice import registry
-from backoffice.people.store import CostCentreRow, PersonRow
+from backoffice.people.store import CostCenterRow, PersonRow
 from backoffice.tasks.records import records_engine
 
 
-class CostCentreRequest(BaseModel):
-    cost_centre: str
+class CostCenterRequest(BaseModel):
+    cost_center: str
 
 
-class CostCentre(BaseModel):
-    cost_centre: str
+class CostCenter(BaseModel):
+    cost_center: str
     found: bool
     owner: str = ""
     owner_name: str = ""
@@ -31,14 +31,14 @@ class CostCentre(BaseModel):
     owner_manager: str = ""  # empty when the owner reports to nobody
 
 
-def _read(request: CostCentreRequest) -> CostCentre:
+def read_cost_center(request: CostCenterRequest) -> CostCenter:
     with Session(records_engine()) as session:
-        centre = session.get(CostCentreRow, request.cost_centre)
-        owner = session.get(PersonRow, centre.owner_id) if centre else None
-        if centre is None or owner is None:
-            return CostCentre(cost_centre=request.cost_centre, found=False)
-        return CostCentre(
-            cost_centre=centre.id,
+        center = session.get(CostCenterRow, request.cost_center)
+        owner = session.get(PersonRow, center.owner_id) if center else None
+        if center is None or owner is None:
+            return CostCenter(cost_center=request.cost_center, found=False)
+        return CostCenter(
+            cost_center=center.id,
             found=True,
             owner=owner.id,
             owner_name=owner.name,
@@ -48,7 +48,7 @@ def _read(request: CostCentreRequest) -> CostCentre:
 
 
 @registry.activity()
-@activity.defn(name="people.cost_centre")
-async def cost_centre(request: CostCentreRequest) -> CostCentre:
-    """The owner of a cost centre and the owner's manager, from the people directory."""
-    return await asyncio.to_thread(_read, request)
+@activity.defn(name="people.cost_center")
+async def cost_center(request: CostCenterRequest) -> CostCenter:
+    """The owner of a cost center and the owner's manager, from the people directory."""
+    return await asyncio.to_thread(read_cost_center, request)

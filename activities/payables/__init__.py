@@ -6,7 +6,8 @@ case; its demo is a morning's invoices, one for every path of the process.
 
 from __future__ import annotations
 
-from activities.payables import upgrades
+from pathlib import Path
+
 from activities.payables.demo import DEMO
 from backoffice.packs import Pack, register_pack
 
@@ -16,7 +17,7 @@ PACK = register_pack(
         title="Payables",
         processes=("invoice-approval",),
         tables=("activities.payables.register", "activities.payables.tables"),
-        upgrades=(upgrades.fill_number_keys, upgrades.settle_counted_twins),
+        migrations=Path(__file__).parent / "migrations",
         demo=DEMO,
         docs=("docs/processes/invoice_approval.md",),
     )

@@ -24,7 +24,7 @@ BATCH_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 ENTERED_BY = "bob"  # the AP clerk who released the invoices from capture
-COST_CENTRE = "CC-4100"
+COST_CENTER = "CC-4100"
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def _invoice(
         "tax_amount": str(tax),
         "gross_amount": str(net + tax),
         "payment_terms": terms,
-        "cost_center": COST_CENTRE,
+        "cost_center": COST_CENTER,
         "category": category,
         "entered_by": ENTERED_BY,
         "lines": rows,
@@ -277,7 +277,7 @@ def _batch(batch: str, today: date) -> list[DemoInvoice]:
         ),
         DemoInvoice(
             "non-PO, one approver",
-            "office cleaning 928.20: waits for the cost-centre owner (alice)",
+            "office cleaning 928.20: waits for the cost-center owner (alice)",
             _invoice(
                 batch,
                 7,

@@ -53,6 +53,7 @@ class InvoiceRecord(SQLModel, table=True):
     reference_key: str = Field(index=True)  # normalised for the fuzzy check
     fiscal_year: int
     currency: str
+    # Any currency's amount: 14 digits before the point, 4 after (ISO 4217 has at most 3).
     gross_amount: Decimal = Field(sa_type=Numeric(18, 4))
     invoice_date: date
     kind: str = "invoice"  # invoice or credit_memo

@@ -23,7 +23,7 @@ class MatchLineRow(SQLModel, table=True):
     po_line: int | None = None
     route: str
     status: str  # the invoice's: matched, exception, awaiting_gr
-    # Variances keep more decimals than money: a quantity of 2.125 kg, a price of 0.0125.
+    # From unit prices with more decimals than an amount's: 6 after the point, 14 before.
     price_variance: Decimal = Field(sa_type=Numeric(20, 6))
     quantity_variance: Decimal = Field(sa_type=Numeric(20, 6))
     reason_codes: str  # comma-separated

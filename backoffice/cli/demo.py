@@ -15,7 +15,7 @@ from temporalio.client import Client
 from backoffice.cli.runs import connected
 from backoffice.engine.runs import RunError
 from backoffice.pack_demo import DemoContext
-from backoffice.packs import Pack, PackError, pack_named, packs
+from backoffice.pack_registry import Pack, PackError, pack_named, packs
 from backoffice.settings import Settings
 
 
@@ -43,6 +43,7 @@ async def run_demo(
 
 
 async def _demo(settings: Settings, port: int | None, batch: str | None, pack: str | None) -> None:
+    with_demos(settings, pack)  # an unknown pack is told before any connection is tried
     client, settings = await connected(settings, port)
     await run_demo(settings, client, batch, pack)
 

@@ -18,7 +18,7 @@ from backoffice.inbox import create_app
 from backoffice.sandbox import DEMO_PASSWORD, DEMO_USER, SandboxSystems, bot_user
 from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, masked_url
-from worker import prepare_records, run_workers, stop_on_signals, task_queue_name
+from backoffice.worker import prepare_records, run_workers, stop_on_signals, task_queue_name
 
 
 def banner(
@@ -148,7 +148,7 @@ async def start_demo(settings: Settings, client: Client) -> None:
 
 async def run_inbox(settings: Settings, host: str, port: int) -> None:
     """``backoffice inbox``: the inbox alone, until Ctrl-C/SIGTERM."""
-    prepare_records(settings)
+    prepare_records(settings, upgrade=False)
     client = await connect(settings)
     inbox = EmbeddedServer(create_app(settings, client), host, port, tls=inbox_tls(settings))
     stop = asyncio.Event()

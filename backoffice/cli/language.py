@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from backoffice.catalog import Catalog, build_catalog
+from backoffice.catalog import ActionSpec, Catalog, build_catalog
 from backoffice.language.explain import Detail, mermaid, outline
 from backoffice.language.schema import SCHEMA_FILE, schema_text, write_schema
 from backoffice.language.validate import (
@@ -114,6 +114,13 @@ def _fields(model: type[Any] | None) -> str:
     return ", ".join(parts) or "(nothing)"
 
 
+def _where(spec: ActionSpec) -> str:
+    """A bot by the queue of its system; an activity by its pack (or common, or a plugin)."""
+    if spec.queue != "default":
+        return f"queue {spec.queue}"
+    return spec.origin if spec.origin == "common" else f"pack {spec.origin}"
+
+
 def show_catalog() -> None:
     catalog = build_catalog(plugins=load_settings().plugins)
     if not catalog.actions:
@@ -126,7 +133,6 @@ def show_catalog() -> None:
         typer.echo("Activities (call:)" if kind == "activity" else "Bots (bot:)")
         for name in names:
             spec = catalog.actions[name]
-            where = "" if spec.queue == "default" else f"  [queue {spec.queue}]"
-            typer.echo(f"  {name}{where}  {spec.description}")
+            typer.echo(f"  {name}  [{_where(spec)}]  {spec.description}")
             typer.echo(f"      with:   {_fields(spec.input_model)}")
             typer.echo(f"      result: {_fields(spec.output_model)}")

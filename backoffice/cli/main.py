@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import uuid
 from collections.abc import Callable
@@ -18,17 +17,18 @@ from backoffice.connection import ConnectionFailed, connect, dev_server_connecti
 from backoffice.database import RecordsDatabaseError
 from backoffice.devstack import DevServer, DevStackError, ensure_port_free, find_temporal_binary
 from backoffice.engine.runs import RunError
+from backoffice.engine.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
 from backoffice.links import run_url
 from backoffice.logs import configure_logging
 from backoffice.mail import MailSink
 from backoffice.markdown_text import md
 from backoffice.payload_keys import ensure_dev_key, payload_keys
 from backoffice.people.store import DirectoryFileError
+from backoffice.process_exit import exit_now
 from backoffice.registry import PluginError
 from backoffice.running_stack import with_running_stack
 from backoffice.sandbox import SandboxSystems
 from backoffice.settings import Settings, SettingsError, load_settings, masked_url
-from workflows.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
 
 if TYPE_CHECKING:
     from backoffice.cli.identity import Actor
@@ -88,7 +88,7 @@ def settings_and_logging(follow_running_stack: bool = True) -> Settings:
 @friendly_errors
 def worker() -> None:
     """Run the worker against the configured Temporal."""
-    from worker import serve
+    from backoffice.worker import serve
 
     settings = settings_and_logging()
     asyncio.run(serve(settings))
@@ -125,7 +125,7 @@ def dev(
 
     if demo and not (legacy and run_worker):
         fail("--demo needs the worker and the sandbox ERP: leave out --no-worker and --no-legacy")
-    settings = settings_and_logging(follow_running_stack=False)
+    settings = settings_and_logging()
     binary = find_temporal_binary(settings.environ)
     ensure_port_free(smtp_port, "mail sink", "--smtp-port")
     ensure_port_free(inbox_port, "inbox", "--inbox-port")
@@ -295,6 +295,40 @@ def systems_command(
     show_systems(settings)
 
 
+db_app = typer.Typer(
+    help="The records database's tables: upgrade them, or see where they stand.",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+@friendly_errors
+def db_upgrade_command() -> None:
+    """Bring the records tables to this version (workers do it when they start)."""
+    from backoffice.cli.db import upgrade_records
+
+    upgrade_records(settings_and_logging())
+
+
+@db_app.command("current")
+@friendly_errors
+def db_current_command() -> None:
+    """Each migration branch's revision in the records database, against this version's."""
+    from backoffice.cli.db import show_current
+
+    show_current(settings_and_logging())
+
+
+@db_app.command("check")
+@friendly_errors
+def db_check_command() -> None:
+    """Compare the upgraded tables with the models (for developers adding a revision)."""
+    from backoffice.cli.db import check_models
+
+    check_models(settings_and_logging())
+
+
 @app.command("catalog")
 @friendly_errors
 def catalog_command() -> None:
@@ -302,6 +336,15 @@ def catalog_command() -> None:
     from backoffice.cli.language import show_catalog
 
     show_catalog()
+
+
+@app.command("packs")
+@friendly_errors
+def packs_command() -> None:
+    """List the process packs: each one's processes, tables, demo and guide."""
+    from backoffice.cli.packs import show_packs
+
+    show_packs(load_settings())
 
 
 @app.command("schema")
@@ -384,7 +427,9 @@ def demo_command(
     port: PortOption = None,
     pack: Annotated[
         str | None,
-        typer.Option(help="The pack whose demo to start, e.g. payables (default: every pack's)."),
+        typer.Option(
+            help="The pack whose demo to start (`backoffice packs` lists them; default: all)."
+        ),
     ] = None,
 ) -> None:
     """Start the packs' demo batches in the running stack (`backoffice dev`): supplier invoices."""
@@ -659,12 +704,8 @@ def show_config() -> None:
 
 
 def main() -> NoReturn:
-    """Entry point: run the command, then leave without interpreter finalisation.
-
-    Temporal's core runs background threads that may still touch the GIL while Python
-    finalises, which aborts a process that has already done its work (sdk-python #300).
-    The command's own cleanup has run by then, so the process exits right away instead.
-    """
+    """Entry point: run the command, then leave without interpreter finalisation
+    (see :mod:`backoffice.process_exit`)."""
     code: int = 0
     try:
         app(prog_name="backoffice")
@@ -674,9 +715,7 @@ def main() -> NoReturn:
         elif exit_.code is not None:
             print(exit_.code, file=sys.stderr)
             code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    exit_now(code)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backoffice.language.business_days import ResolvedHolidays
+
 EVENT_SIGNAL = "event"
 DECIDE_UPDATE = "decide"
 DECIDE_SIGNAL = "decide-by-signal"
@@ -29,10 +31,15 @@ class Contract(BaseModel):
 class DefinitionSnapshot(Contract):
     """A validated definition as the run started with it."""
 
-    definition: dict[str, Any]  # Definition.model_dump(exclude_defaults), revalidated in the run
+    # Definition.model_dump, revalidated in the run: every value since defaults were kept
+    # (engine.runs.snapshot_of), only those given before.
+    definition: dict[str, Any]
     content_hash: str
     # Where each call and bot runs: action name -> logical queue ("default" or a system).
     queues: dict[str, str] = Field(default_factory=dict)
+    # The holidays of the package calendars the definition names, taken when the run
+    # started; the run reads only these (None: it names none, or it began before them).
+    holidays: ResolvedHolidays | None = None
 
 
 class StepRecord(Contract):

@@ -12,6 +12,7 @@ import contextlib
 import difflib
 import weakref
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,9 @@ from backoffice.engine.contracts import (
     RunInput,
 )
 from backoffice.language import model
+from backoffice.language.business_days import ResolvedHolidays, zone
 from backoffice.language.expressions import ExpressionError, Scope, evaluate, helpers, render
+from backoffice.language.holiday_calendars import resolve as resolve_holidays
 from backoffice.language.inputs import InputError, check_input
 from backoffice.language.validate import (
     DEFINITION_SUFFIXES,
@@ -108,9 +111,11 @@ class Definitions:
             spec = self.catalog.get(action) if action else None
             if spec is not None:
                 queues[spec.name] = spec.queue
-        compact = definition.model_dump(mode="json", by_alias=True, exclude_defaults=True)
         return definition, DefinitionSnapshot(
-            definition=compact, content_hash=checked.content_hash, queues=queues
+            definition=snapshot_of(definition),
+            content_hash=checked.content_hash,
+            queues=queues,
+            holidays=resolve_holidays(definition.calendar, start_day(definition.calendar)),
         )
 
     def children(self, definition: model.Definition) -> dict[str, DefinitionSnapshot]:
@@ -127,9 +132,29 @@ class Definitions:
         return found
 
 
-def business_key(definition: model.Definition, data: dict[str, Any]) -> str:
+def snapshot_of(definition: model.Definition) -> dict[str, Any]:
+    """The definition as a run keeps it: every value, those left to their defaults too.
+
+    The run validates this again, so a value left out would be filled in with the
+    default of whatever release replays it; written out, a default a later release
+    changes (a retry, a time zone, a task's form) cannot change a run that started with
+    the old one. Snapshots from before kept only the values given, and replay as before.
+    """
+    return definition.model_dump(mode="json", by_alias=True)
+
+
+def start_day(calendar: model.Calendar) -> date:
+    """Today where the process keeps its calendar: the year its holidays are taken from."""
+    return datetime.now(zone(calendar.timezone)).date()
+
+
+def business_key(
+    definition: model.Definition,
+    data: dict[str, Any],
+    holidays: ResolvedHolidays | None = None,
+) -> str:
     try:
-        key = evaluate(definition.business_key, {"input": data}, definition.calendar)
+        key = evaluate(definition.business_key, {"input": data}, definition.calendar, holidays)
     except ExpressionError as error:
         raise RunError(
             f"the business key of '{definition.name}' cannot be computed: {error}"
@@ -220,7 +245,7 @@ async def start_process(
         checked_input = check_input(definition, data)
     except (InputError, json_data.DataError) as error:
         raise RunError(f"{error}\nnothing was started") from None
-    key = business_key(definition, checked_input)
+    key = business_key(definition, checked_input, snapshot.holidays)
     workflow_id = f"{definition.name}/{key}"
     run = RunInput(
         snapshot=snapshot,
@@ -246,7 +271,7 @@ async def start_process(
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             search_attributes=attributes,
-            static_summary=summary(definition, checked_input, key),
+            static_summary=summary(definition, checked_input, key, snapshot.holidays),
             static_details=start_details(definition, snapshot, key, checked_input),
         )
     except WorkflowAlreadyStartedError as error:
@@ -260,12 +285,18 @@ async def start_process(
 SUMMARY_LENGTH = 200
 
 
-def summary(definition: model.Definition, data: dict[str, Any], key: str) -> str:
+def summary(
+    definition: model.Definition,
+    data: dict[str, Any],
+    key: str,
+    holidays: ResolvedHolidays | None = None,
+) -> str:
     """The one line the Web UI lists: the definition's ``summary``, or title and key."""
     if definition.summary is None:
         return md(f"{definition.title} · {key}", SUMMARY_LENGTH)
+    functions = helpers(definition.calendar, holidays)
     try:
-        text = render(definition.summary, Scope({"input": data}, helpers(definition.calendar)))
+        text = render(definition.summary, Scope({"input": data}, functions))
     except ExpressionError as error:
         raise RunError(f"the summary of '{definition.name}' cannot be computed: {error}") from None
     return md(str(text), SUMMARY_LENGTH)
@@ -278,7 +309,7 @@ def start_details(
     data: dict[str, Any] | None = None,
 ) -> str:
     """The run's details pane: the process and its steps, titles as this run reads them."""
-    scope = Scope({"input": data or {}}, helpers(definition.calendar))
+    scope = Scope({"input": data or {}}, helpers(definition.calendar, snapshot.holidays))
     steps = "\n".join(
         f"{number}. **{md(step.id)}** {md(_start_title(step, scope), SUMMARY_LENGTH)}".rstrip()
         for number, step in enumerate(definition.steps, start=1)
@@ -292,7 +323,7 @@ def start_details(
     )
 
 
-def _start_title(step: model.StepBase, scope: Scope) -> str:
+def _start_title(step: model.Step, scope: Scope) -> str:
     # At the start only the input is known: a title that needs more shows the step's id
     # in words instead of its template.
     if not step.title or "${" not in step.title:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
 from backoffice.language.cel_syntax import (
     Binary,
@@ -190,17 +191,22 @@ class _Bounds:
                 return Bound(test.cost + max(yes.cost, no.cost) + 1, yes.size.widest(no.size))
             case Call():
                 return self.call(node, names)
-        raise ValueError(f"no bound for {type(node).__name__}")  # pragma: no cover
+            case _:
+                assert_never(node)
 
     def access(self, node: Member | Index, names: Names) -> Bound:
         path = _data_path(node, names)
         if path is not None:
             return Bound(len(path), self.lookup(path))
-        if isinstance(node, Member):
-            target = self.of(node.target, names)
-            return Bound(target.cost + 1, target.size.entry())
-        target, index = self.of(node.target, names), self.of(node.index, names)
-        return Bound(target.cost + index.cost + 1, target.size.entry())
+        match node:
+            case Member():
+                target = self.of(node.target, names)
+                return Bound(target.cost + 1, target.size.entry())
+            case Index():
+                target, index = self.of(node.target, names), self.of(node.index, names)
+                return Bound(target.cost + index.cost + 1, target.size.entry())
+            case _:
+                assert_never(node)
 
     @staticmethod
     def collection(parts: list[Bound], entries: int) -> Bound:

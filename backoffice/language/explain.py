@@ -7,7 +7,7 @@ process owner, and the full chart, every step with its id, conditions as written
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, assert_never
 
 from backoffice.language import model
 from backoffice.language.mermaid import Flowchart
@@ -36,13 +36,13 @@ def _rule(assignee: model.Assignee) -> str:
         "group": "group",
         "role": "role",
         "manager_of": "the manager of",
-        "cost_centre_owner": "the owner of cost centre",
+        "cost_center_owner": "the owner of cost center",
         "users": "the users",
     }
     return f"{words[kind]} {value}"
 
 
-def summary(step: model.StepBase) -> str:
+def summary(step: model.Step) -> str:
     """What one step does, in one line."""
     match step:
         case model.CallStep():
@@ -115,7 +115,8 @@ def summary(step: model.StepBase) -> str:
             return f"finish{reason}"
         case model.GroupStep():
             return "steps"
-    return step.kind
+        case _:
+            assert_never(step)
 
 
 def _one_line(text: str) -> str:
@@ -162,6 +163,19 @@ def _outline_steps(steps: list[model.Step], lines: list[str], indent: str) -> No
                     _outline_steps(step.otherwise, lines, inner + "  ")
             case model.ForEachStep() | model.RepeatStep() | model.GroupStep():
                 _outline_steps(step.steps, lines, inner)
+            case (
+                model.CallStep()
+                | model.BotStep()
+                | model.TaskStep()
+                | model.WaitStep()
+                | model.SetStep()
+                | model.ProcessStep()
+                | model.FailStep()
+                | model.FinishStep()
+            ):
+                pass  # no steps inside
+            case _:
+                assert_never(step)
         for handler in step.catch:
             then = "" if handler.then == "continue" else ", then fail"
             lines.append(f"{inner}on error {', '.join(handler.errors)}{then}:")
@@ -210,7 +224,7 @@ def _chart_steps(chart: Flowchart, steps: list[model.Step], entries: list[_Exit]
     return current
 
 
-def _chart_step(chart: Flowchart, step: model.StepBase, entries: list[_Exit]) -> list[_Exit]:
+def _chart_step(chart: Flowchart, step: model.Step, entries: list[_Exit]) -> list[_Exit]:
     label = f"{step.id}: {step.title or summary(step)}"
     skipped: list[_Exit] = []
     if step.if_:
@@ -250,10 +264,19 @@ def _chart_step(chart: Flowchart, step: model.StepBase, entries: list[_Exit]) ->
                 for end, _ in inner:
                     chart.edge(end, node, "next", dashed=True)
                 exits = [(node, "finished")]
-        case _:
+        case (
+            model.CallStep()
+            | model.BotStep()
+            | model.TaskStep()
+            | model.WaitStep()
+            | model.SetStep()
+            | model.ProcessStep()
+        ):
             node = chart.node(label)
             _connect(chart, entries, node)
             exits = [(node, "")]
+        case _:
+            assert_never(step)
     for handler in step.catch:
         catcher = chart.node(f"on {', '.join(handler.errors)}", "diamond")
         chart.edge(node, catcher, "error", dashed=True)

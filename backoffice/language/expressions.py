@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 import cel  # Rust bindings; pure and sandbox-safe when imported through passthrough
 
@@ -33,6 +32,8 @@ from backoffice.language.budget import (
     measure,
     value_units,
 )
+from backoffice.language.business_days import WEEKDAYS, BusinessCalendar, ResolvedHolidays
+from backoffice.language.business_days import zone as zone  # where callers found it
 from backoffice.language.cel_source import is_string_start, prepare, prepare_mapped, skip_string
 from backoffice.language.cel_syntax import (
     Binary,
@@ -105,7 +106,7 @@ def from_cel(value: Any) -> Any:
 
 # --- helpers ---------------------------------------------------------------------------
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAYS = WEEKDAYS
 
 
 def _as_date(value: Any) -> date:
@@ -126,95 +127,6 @@ def _as_int(value: Any) -> int:
     if not number.is_integer():
         raise ValueError(f"{value} must be a whole number")
     return int(number)
-
-
-_zones: dict[str, ZoneInfo] = {}
-
-
-def zone(name: str) -> ZoneInfo:
-    """The time zone ``name`` (cached; created here, outside the workflow sandbox's proxies)."""
-    if name not in _zones:
-        _zones[name] = ZoneInfo(name)
-    return _zones[name]
-
-
-@dataclass(frozen=True)
-class BusinessCalendar:
-    """Working days from the definition's calendar."""
-
-    weekend: frozenset[int]
-    holidays: frozenset[date]
-
-    @classmethod
-    def from_model(cls, calendar: Calendar) -> BusinessCalendar:
-        return cls(
-            frozenset(_WEEKDAYS.index(day) for day in calendar.weekend),
-            frozenset(calendar.holidays),
-        )
-
-    def is_business_day(self, day: date) -> bool:
-        return day.weekday() not in self.weekend and day not in self.holidays
-
-    def roll_forward(self, day: date) -> date:
-        for _ in range(366):
-            if self.is_business_day(day):
-                return day
-            day += timedelta(days=1)
-        raise ValueError("the calendar has no business day within a year")
-
-    def add_business_days(self, day: date, count: int) -> date:
-        step = 1 if count >= 0 else -1
-        remaining = abs(count)
-        if remaining > 10_000:
-            raise ValueError("at most 10000 business days")
-        per_week = 7 - len(self.weekend)
-        if remaining and not per_week:
-            raise ValueError("the calendar has no business days")
-        # Whole weeks at once (an expression's work is bounded before it runs, so a helper
-        # must not walk thousands of days); the holidays they held are then owed.
-        while remaining > 2 * per_week:
-            weeks = remaining // per_week - 1
-            start, day = day, day + timedelta(days=7 * weeks * step)
-            remaining -= weeks * per_week - self._holidays_passed(start, day)
-        while remaining:
-            day += timedelta(days=step)
-            if self.is_business_day(day):
-                remaining -= 1
-        return day
-
-    def _holidays_passed(self, start: date, end: date) -> int:
-        """Holidays on working weekdays after ``start`` up to ``end`` (either direction)."""
-        low, high = (start, end) if start <= end else (end, start)
-        return sum(
-            1
-            for holiday in self.holidays
-            if holiday.weekday() not in self.weekend
-            and (low < holiday <= high if start <= end else low <= holiday < high)
-        )
-
-    def deadline(self, start: datetime, business_days: int, timezone: str) -> datetime:
-        """``start`` plus business days, at the same local time of day in ``timezone``."""
-        local_zone = zone(timezone)
-        local = start.astimezone(local_zone)
-        day = self.add_business_days(local.date(), business_days)
-        moment = datetime.combine(day, local.timetz().replace(tzinfo=None), local_zone)
-        return moment.astimezone(start.tzinfo)
-
-    def business_days_between(self, start: date, end: date) -> int:
-        if abs((end - start).days) > 40_000:
-            raise ValueError("dates more than a century apart")
-        sign = 1
-        if end < start:
-            start, end, sign = end, start, -1
-        weeks, rest = divmod((end - start).days, 7)
-        count = weeks * (7 - len(self.weekend))
-        last_week = start + timedelta(days=7 * weeks)
-        count += sum(
-            1
-            for offset in range(1, rest + 1)
-            if (last_week + timedelta(days=offset)).weekday() not in self.weekend
-        )
-        return sign * (count - self._holidays_passed(start, end))
 
 
 def _round_money(value: Any, places: Any = 2.0) -> float:
@@ -247,9 +159,12 @@ def _get(container: Any, key: Any, default: Any = None) -> Any:
     raise ValueError("get() takes a map or a list")
 
 
-def helpers(calendar: Calendar) -> dict[str, Callable[..., Any]]:
-    """The functions expressions may call, bound to the process calendar."""
-    business = BusinessCalendar.from_model(calendar)
+def helpers(
+    calendar: Calendar, resolved: ResolvedHolidays | None = None
+) -> dict[str, Callable[..., Any]]:
+    """The functions expressions may call, bound to the process calendar and the holidays
+    resolved for the run (those of a package calendar, see ``business_days``)."""
+    business = BusinessCalendar.from_model(calendar, resolved)
 
     def iso(day: date) -> str:
         return day.isoformat()
@@ -582,9 +497,14 @@ def _explain(error: Exception) -> str:
     return text
 
 
-def evaluate(source: str, variables: Mapping[str, Any], calendar: Calendar | None = None) -> Any:
+def evaluate(
+    source: str,
+    variables: Mapping[str, Any],
+    calendar: Calendar | None = None,
+    resolved: ResolvedHolidays | None = None,
+) -> Any:
     """Evaluate one expression; for many, build a Scope once."""
-    return Scope(variables, helpers(calendar or Calendar())).evaluate(source)
+    return Scope(variables, helpers(calendar or Calendar(), resolved)).evaluate(source)
 
 
 # --- templates -------------------------------------------------------------------------

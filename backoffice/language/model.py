@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from backoffice.language.durations import DurationField
+from backoffice.old_spellings import respell_assignee
 
 # --- names -----------------------------------------------------------------------------
 
@@ -132,12 +133,55 @@ InputField = Annotated[FieldSpec, BeforeValidator(_field_shorthand)]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
+CalendarCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _-]*$", max_length=40)
+]
+
+
 class Calendar(Strict):
-    """Working days for business-day durations and the date helpers."""
+    """Working days for business-day durations and the date helpers.
+
+    ``holidays`` lists dates by hand; ``country`` (with ``subdivision``) and ``financial``
+    name calendars of the ``holidays`` package, whose dates add to them. Those are looked
+    up when a run starts and kept with the run, which never asks the package again.
+    """
 
     timezone: str = "UTC"
     weekend: list[Weekday] = Field(default_factory=lambda: ["saturday", "sunday"])  # type: ignore[arg-type]
     holidays: list[date] = Field(default_factory=list)
+    country: CalendarCode | None = Field(
+        default=None,
+        description="The country whose public holidays are days off: its ISO 3166 code, "
+        "as in DE, FR, US.",
+    )
+    subdivision: CalendarCode | None = Field(
+        default=None,
+        description="The state or region of the country, whose own holidays count too: "
+        "its ISO 3166-2 code without the country, as in BY (Bavaria) or CA (California).",
+    )
+    financial: CalendarCode | None = Field(
+        default=None,
+        description="A market's or settlement system's calendar, for value dates: XECB "
+        "(TARGET2, the ECB's), XNYS (New York Stock Exchange).",
+    )
+
+    @model_validator(mode="after")
+    def _subdivision_has_a_country(self) -> Calendar:
+        if self.subdivision is not None and self.country is None:
+            raise ValueError(
+                "a subdivision belongs to a country: give both, as in "
+                "calendar: {country: DE, subdivision: BY}"
+            )
+        return self
+
+    def package_source(self) -> str | None:
+        """The package calendars named, as one label ("DE-BY", "XECB"); None for none."""
+        names = []
+        if self.country is not None:
+            names.append(self.country + (f"-{self.subdivision}" if self.subdivision else ""))
+        if self.financial is not None:
+            names.append(self.financial)
+        return " + ".join(names) or None
 
 
 class RetryPolicy(Strict):
@@ -175,7 +219,7 @@ ASSIGNEE_KINDS = (
     "group",
     "role",
     "manager_of",
-    "cost_centre_owner",
+    "cost_center_owner",
     "approval_limit",
     "users",
 )
@@ -211,7 +255,7 @@ class Assignee(Strict):
         ]
         | None
     ) = None
-    cost_centre_owner: Template | None = None
+    cost_center_owner: Template | None = None
     approval_limit: ApprovalLimit | None = None
     users: Expression | None = None
     or_else: Assignee | None = Field(
@@ -219,6 +263,12 @@ class Assignee(Strict):
         description="Who instead when this names nobody who may decide: no manager, a role "
         "nobody holds, people who left, or only people the task excludes.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_spelling(cls, value: Any) -> Any:
+        # Snapshots of runs started before the spelling was settled name the old kind.
+        return respell_assignee(value)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Assignee:
@@ -613,13 +663,13 @@ for _model in (*_RECURSIVE_MODELS, *STEP_MODELS.values()):
     _model.model_rebuild(force=True)
 
 
-def walk_steps(steps: list[Step], path: str = "steps") -> Iterator[tuple[str, StepBase]]:
+def walk_steps(steps: list[Step], path: str = "steps") -> Iterator[tuple[str, Step]]:
     """Every step in document order with its field path, nested ones included."""
     for index, step in enumerate(steps):
         yield from walk_step(step, f"{path}[{index}]")
 
 
-def walk_step(step: StepBase, here: str) -> Iterator[tuple[str, StepBase]]:
+def walk_step(step: Step, here: str) -> Iterator[tuple[str, Step]]:
     yield here, step
     for label, children in step.children():
         yield from walk_steps(children, f"{here}.{label}")

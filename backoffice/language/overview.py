@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
+from typing import assert_never
 
 from backoffice.language import model, words
 from backoffice.language.cel_syntax import (
@@ -55,10 +56,10 @@ class Exit:
 class _Part:
     """What one node stands for: a run of quiet steps, or one step and its followers."""
 
-    steps: list[model.StepBase]
+    steps: list[model.Step]
     # Quiet steps right after a single step that run only if it ran: lines of its node,
     # each with the rest of its condition (None when it has no more).
-    followers: list[tuple[model.StepBase, Node | None]] = field(default_factory=list)
+    followers: list[tuple[model.Step, Node | None]] = field(default_factory=list)
 
 
 def overview(definition: model.Definition) -> str:
@@ -91,8 +92,8 @@ class _Overview:
 
     def step(
         self,
-        step: model.StepBase,
-        followers: list[tuple[model.StepBase, Node | None]],
+        step: model.Step,
+        followers: list[tuple[model.Step, Node | None]],
         entries: list[Exit],
     ) -> list[Exit]:
         if step.if_ and isinstance(step, model.SetStep) and not step.title and not followers:
@@ -108,7 +109,7 @@ class _Overview:
         extra += [self.text.handler(handler) for handler in step.catch]
         return self.body(step, extra, entries) + skipped
 
-    def body(self, step: model.StepBase, extra: list[str], entries: list[Exit]) -> list[Exit]:
+    def body(self, step: model.Step, extra: list[str], entries: list[Exit]) -> list[Exit]:
         """The node of one step; the ways out of it."""
         match step:
             case model.SwitchStep():
@@ -125,8 +126,16 @@ class _Overview:
                 return []
             case model.GroupStep():
                 node = self.add(self.text.folded(step) + extra, "subroutine", entries)
-            case _:
+            case (
+                model.CallStep()
+                | model.BotStep()
+                | model.WaitStep()
+                | model.SetStep()
+                | model.ProcessStep()
+            ):
                 node = self.add(self.text.action(step) + extra, "box", entries)
+            case _:
+                assert_never(step)
         return [Exit(node)]
 
     def switch(self, step: model.SwitchStep, entries: list[Exit]) -> list[Exit]:
@@ -186,14 +195,14 @@ class _Follows:
     rest: Node | None  # what the condition asks besides that the step before ran
 
 
-def _takes_followers(step: model.StepBase) -> bool:
+def _takes_followers(step: model.Step) -> bool:
     # A decision's diamond holds only its title, and nothing comes after an end.
     if isinstance(step, model.SwitchStep | model.FailStep | model.FinishStep):
         return False
     return not (isinstance(step, model.GroupStep) and _always_ends(step.steps))
 
 
-def _follows(step: model.StepBase, previous: model.StepBase) -> _Follows | None:
+def _follows(step: model.Step, previous: model.Step) -> _Follows | None:
     """Whether ``step`` runs only after ``previous`` ran, and what else its condition asks.
 
     So it is when ``previous`` has no condition, or when the condition of ``step`` starts
@@ -217,7 +226,7 @@ def _both(left: Node, right: Node) -> Node:
     return Binary("&&", left, right)
 
 
-def _is_quiet(step: model.StepBase) -> bool:
+def _is_quiet(step: model.Step) -> bool:
     # A step with an error handler gets a node of its own, so its handler has one home.
     return step.kind in _QUIET_KINDS and not step.catch
 
@@ -239,4 +248,17 @@ def _always_ends(steps: list[model.Step]) -> bool:
             return last.otherwise is not None and all(
                 _always_ends(branch) for branch in [*cases, last.otherwise]
             )
-    return False
+        case (
+            model.CallStep()
+            | model.BotStep()
+            | model.TaskStep()
+            | model.ParallelStep()
+            | model.ForEachStep()
+            | model.RepeatStep()
+            | model.WaitStep()
+            | model.SetStep()
+            | model.ProcessStep()
+        ):
+            return False
+        case _:
+            assert_never(last)

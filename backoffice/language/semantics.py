@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, assert_never
 from zoneinfo import ZoneInfoNotFoundError
 
 from pydantic import TypeAdapter, ValidationError
 
 from backoffice.catalog import Catalog
-from backoffice.language import model
+from backoffice.language import holiday_calendars, model
 from backoffice.language.amount_arithmetic import advice, amount_arithmetic
 from backoffice.language.durations import Duration
 from backoffice.language.expressions import (
@@ -32,6 +32,7 @@ from backoffice.language.expressions import (
 )
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
+from backoffice.old_spellings import RENAMED_ASSIGNEE_KINDS
 
 GLOBAL_NAMES = frozenset({"input", "vars", "steps", "now", "today", "process"})
 TASK_RESULT_FIELDS = frozenset(
@@ -72,7 +73,7 @@ class Checker:
     known_processes: frozenset[str] | None
     # Which processes the other definitions start, to find processes that start each other.
     starts: Mapping[str, frozenset[str]] | None = None
-    steps_by_id: dict[str, model.StepBase] = field(default_factory=dict)
+    steps_by_id: dict[str, model.Step] = field(default_factory=dict)
     current_step: str | None = None  # the step whose expressions are being checked
 
     # --- entry --------------------------------------------------------------------------
@@ -81,6 +82,7 @@ class Checker:
         definition = self.definition
         self.check_unique_ids()
         self.check_timezone()
+        self.check_holiday_calendars()
         start = Known(variables=frozenset(definition.variables))
         self.expression(("business_key",), definition.business_key, start)
         if definition.summary is not None:
@@ -121,6 +123,10 @@ class Checker:
                 "or UTC",
             )
 
+    def check_holiday_calendars(self) -> None:
+        for problem in holiday_calendars.problems(self.definition.calendar):
+            self.reporter.at(("calendar", problem.field), str(problem))
+
     def check_unique_ids(self) -> None:
         seen: dict[str, str] = {}
         for path_text, step in model.walk_steps(self.definition.steps):
@@ -159,14 +165,14 @@ class Checker:
             known = self.step(step, here, known)
         return known
 
-    def step(self, step: model.StepBase, path: Path, known: Known) -> Known:
+    def step(self, step: model.Step, path: Path, known: Known) -> Known:
         outer, self.current_step = self.current_step, step.id
         try:
             return self._step(step, path, known)
         finally:
             self.current_step = outer
 
-    def _step(self, step: model.StepBase, path: Path, known: Known) -> Known:
+    def _step(self, step: model.Step, path: Path, known: Known) -> Known:
         if step.if_ is not None:
             self.expression((*path, "if"), step.if_, known)
         if step.title is not None:
@@ -197,7 +203,7 @@ class Checker:
             self.compensation(step, path, known)
         return after.add_steps([step.id])
 
-    def kind(self, step: model.StepBase, path: Path, known: Known) -> Known:
+    def kind(self, step: model.Step, path: Path, known: Known) -> Known:
         match step:
             case model.CallStep() | model.BotStep():
                 self.action(step, path, known)
@@ -261,6 +267,8 @@ class Checker:
                     self.template((*path, "finish", "output"), step.finish.output, known)
             case model.GroupStep():
                 return self.sequence(step.steps, (*path, "steps"), known)
+            case _:
+                assert_never(step)
         return known
 
     def check_loop(self, step: model.ProcessStep, path: Path) -> None:
@@ -279,7 +287,7 @@ class Checker:
             "process with repeat or for_each, or start the next case from outside",
         )
 
-    def compensation(self, step: model.StepBase, path: Path, known: Known) -> None:
+    def compensation(self, step: model.Step, path: Path, known: Known) -> None:
         compensate = step.compensate
         assert compensate is not None
         if step.kind not in model.SIDE_EFFECT_KINDS:
@@ -308,6 +316,13 @@ class Checker:
         if self.catalog is None:
             return
         spec = self.catalog.get(name)
+        if spec is None and name in self.catalog.renamed:
+            self.reporter.at(
+                (*path, key),
+                f"'{name}' was renamed: call {self.catalog.renamed[name]} "
+                "(`backoffice catalog` shows what it takes)",
+            )
+            return
         if spec is None:
             names = self.catalog.names("activity" if key == "call" else "bot")
             listing = ", ".join(names) if names else "none yet"
@@ -402,6 +417,7 @@ class Checker:
                 )
 
     def assignee(self, path: Path, assignee: model.Assignee, known: Known) -> None:
+        self.check_spelling(path)
         kind = assignee.kind
         if kind == "users":
             assert assignee.users is not None
@@ -417,6 +433,17 @@ class Checker:
             self.template((*path, kind), getattr(assignee, kind), known)
         if assignee.or_else is not None:
             self.assignee((*path, "or_else"), assignee.or_else, known)
+
+    def check_spelling(self, path: Path) -> None:
+        # The model reads an old kind so that runs started before still replay; a file
+        # being written now is told the spelling to use instead.
+        for old, new in RENAMED_ASSIGNEE_KINDS.items():
+            if (*path, old) in self.reporter.source.keys:
+                self.reporter.at(
+                    (*path, old),
+                    f"'{old}' is spelled '{new}' now: write {new} instead",
+                    key=True,
+                )
 
     # --- durations ----------------------------------------------------------------------
 
@@ -542,13 +569,29 @@ class Checker:
         if step is None:
             return
         allowed: frozenset[str] | set[str] | None = None
-        if isinstance(step, model.TaskStep):
-            allowed = TASK_RESULT_FIELDS
-        elif isinstance(step, model.WaitStep) and step.wait.event is not None:
-            allowed = WAIT_EVENT_FIELDS
-        elif isinstance(step, model.CallStep | model.BotStep) and self.catalog is not None:
-            spec = self.catalog.get(step.call if isinstance(step, model.CallStep) else step.bot)
-            allowed = spec.output_fields() if spec is not None else None
+        match step:
+            case model.TaskStep():
+                allowed = TASK_RESULT_FIELDS
+            case model.WaitStep():
+                allowed = WAIT_EVENT_FIELDS if step.wait.event is not None else None
+            case model.CallStep() | model.BotStep():
+                name = step.call if isinstance(step, model.CallStep) else step.bot
+                spec = self.catalog.get(name) if self.catalog is not None else None
+                allowed = spec.output_fields() if spec is not None else None
+            case (
+                model.ParallelStep()
+                | model.SwitchStep()
+                | model.ForEachStep()
+                | model.RepeatStep()
+                | model.SetStep()
+                | model.ProcessStep()
+                | model.FailStep()
+                | model.FinishStep()
+                | model.GroupStep()
+            ):
+                pass  # their results follow the steps inside them, or the data: not checked
+            case _:
+                assert_never(step)
         if allowed is None:
             return
         base = column - max(source.find(f"steps.{step_id}"), 0)

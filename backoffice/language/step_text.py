@@ -8,7 +8,7 @@ group holds, an error handler or a compensation as one line.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 from backoffice.language import model, words
 from backoffice.language.cel_syntax import Node
@@ -51,7 +51,7 @@ class StepText:
     def __init__(self, definition: model.Definition) -> None:
         self.labels = outcome_labels(definition)
 
-    def run(self, steps: list[model.StepBase]) -> list[str]:
+    def run(self, steps: list[model.Step]) -> list[str]:
         """The lines of one box for quiet steps one after another."""
         lines: list[str] = []
         for step in steps:
@@ -61,7 +61,7 @@ class StepText:
             lines += [words.shorten(line, LINE), *self.undo(step)]
         return lines
 
-    def title(self, step: model.StepBase | model.Branch) -> str:
+    def title(self, step: model.Step | model.Branch) -> str:
         if step.title:
             return words.template(step.title, LINE, self.labels)
         return words.name(step.id).capitalize()
@@ -69,7 +69,7 @@ class StepText:
     def condition(self, source: str, limit: int) -> str:
         return words.expression(source, limit, self.labels)
 
-    def quiet(self, step: model.StepBase) -> str:
+    def quiet(self, step: model.Step) -> str:
         """What a step the engine does by itself does, in one line."""
         match step:
             case model.SetStep() if not step.title:
@@ -79,7 +79,22 @@ class StepText:
             case model.ProcessStep():
                 detached = " (detached)" if step.detached else ""
                 return f"{self.title(step)}: start process {step.process}{detached}"
-        return self.title(step)
+            case (
+                model.SetStep()  # with a title: the title says it
+                | model.CallStep()
+                | model.BotStep()
+                | model.TaskStep()
+                | model.ParallelStep()
+                | model.SwitchStep()
+                | model.ForEachStep()
+                | model.RepeatStep()
+                | model.FailStep()
+                | model.FinishStep()
+                | model.GroupStep()
+            ):
+                return self.title(step)
+            case _:
+                assert_never(step)
 
     def setting(self, step: model.SetStep) -> str:
         """The values a set step gives: each value when it is short, else only its name."""
@@ -90,7 +105,7 @@ class StepText:
             said.append(f"{words.name(name)} {text}" if short else f"sets {words.name(name)}")
         return "; ".join(said)
 
-    def follower(self, step: model.StepBase, rest: Node | None) -> str:
+    def follower(self, step: model.Step, rest: Node | None) -> str:
         """A quiet step that runs after the one it follows, as a line of that one's node."""
         what = self.setting(step) if isinstance(step, model.SetStep) else self.quiet(step)
         if rest is None:
@@ -122,7 +137,7 @@ class StepText:
         then = "then go on" if wait.on_timeout == "continue" else "then fail"
         return f"Wait for {words.name(wait.event or '')} (at most {wait.timeout}, {then})"
 
-    def action(self, step: model.StepBase) -> list[str]:
+    def action(self, step: model.Step) -> list[str]:
         """The lines of a step with a node of its own that is not a task or a block."""
         return [self.quiet(step), *self.undo(step)]
 
@@ -150,7 +165,7 @@ class StepText:
             "group": "group ",
             "role": "role ",
             "manager_of": "the manager of ",
-            "cost_centre_owner": "the owner of cost centre ",
+            "cost_center_owner": "the owner of cost center ",
         }
         return prefix[kind] + self.placeholder(getattr(assignee, kind))
 
@@ -166,7 +181,9 @@ class StepText:
         said = f"{verb}: {words.template(reason, LINE, self.labels)}" if reason else verb
         return [self.title(step), said] if step.title else [said]
 
-    def folded(self, step: model.StepBase) -> list[str]:
+    def folded(
+        self, step: model.RepeatStep | model.ForEachStep | model.ParallelStep | model.GroupStep
+    ) -> list[str]:
         """A loop, parallel block or group in one node: title, how it runs, what is inside."""
         lines = [self.title(step)]
         match step:
@@ -188,6 +205,8 @@ class StepText:
                     lines += self.contents(inside)
             case model.GroupStep():
                 lines += self.contents(step.steps)
+            case _:
+                assert_never(step)
         return lines + self.undo(step)
 
     def contents(self, steps: list[model.Step]) -> list[str]:
@@ -204,7 +223,7 @@ class StepText:
             lines.append(words.shorten("people: " + ", ".join(tasks), LINE))
         return lines
 
-    def short(self, step: model.StepBase) -> str:
+    def short(self, step: model.Step) -> str:
         """A step's name in a list: its title when it has no placeholders, else its id."""
         if isinstance(step, model.FailStep | model.FinishStep):
             return self.ending(step)[-1]
@@ -218,7 +237,7 @@ class StepText:
         inside = ", ".join(self.short(step) for step in handler.steps)
         return words.shorten(f"{_errors(handler.errors)}: {inside}{then}", LINE)
 
-    def undo(self, step: model.StepBase) -> list[str]:
+    def undo(self, step: model.Step) -> list[str]:
         """The compensation of ``step`` as one line of its node."""
         undo = step.compensate
         if undo is None:

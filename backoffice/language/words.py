@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import assert_never
 
 from backoffice.language.cel_syntax import (
     Binary,
@@ -199,7 +200,8 @@ class _Speaker:
                 return ", ".join(self.say(item) for item in items) if items else "nothing"
             case MapOf(entries=entries):
                 return ", ".join(f"{self.say(key)}: {self.say(item)}" for key, item in entries)
-        raise Unreadable(f"no words for {node!r}")
+            case _:
+                assert_never(node)
 
     def within(self, node: Node, operator: str) -> str:
         # "a or b" inside "and" (and the reverse) keeps its brackets, and so its meaning.

@@ -1,11 +1,12 @@
 """Who may decide: assignee rules resolved against the directory, delegations included.
 
 Assignees arrive as the interpreter records them: ``user:alice``, ``group:ap-clerks``,
-``role:cfo``, ``manager_of:bob``, ``cost_centre_owner:CC-4100``,
+``role:cfo``, ``manager_of:bob``, ``cost_center_owner:CC-4100``,
 ``approval_limit:15000`` (optionally ``@group``), ``users:a,b``. ``manager_of:role:cfo``
 means the managers of the people a rule names (a person's id never holds a ``:``), and
 ``|`` separates the alternatives of ``or_else``: ``manager_of:frank|role:deputy_cfo`` is
-frank's manager, or the deputy CFOs when frank reports to nobody.
+frank's manager, or the deputy CFOs when frank reports to nobody. Tasks opened before the
+language settled its spellings keep their old kinds (see ``backoffice.old_spellings``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from backoffice.money import exact
+from backoffice.old_spellings import current_rule_kind
 from backoffice.people.store import (
-    CostCentreRow,
+    CostCenterRow,
     DelegationRow,
     MembershipRow,
     PersonRow,
@@ -78,6 +80,7 @@ class SqlDirectory:
 
     def _rule(self, rule: str) -> set[str]:
         kind, _, value = rule.partition(":")
+        kind = current_rule_kind(kind)
         if kind == "manager_of" and ":" in value:
             named = self._rule(value)
             with Session(self.engine) as session:
@@ -102,9 +105,9 @@ class SqlDirectory:
                 return self._active(
                     session, [person.manager_id] if person and person.manager_id else []
                 )
-            if kind == "cost_centre_owner":
-                centre = session.get(CostCentreRow, value)
-                return self._active(session, [centre.owner_id] if centre else [])
+            if kind == "cost_center_owner":
+                center = session.get(CostCenterRow, value)
+                return self._active(session, [center.owner_id] if center else [])
             if kind == "approval_limit":
                 amount, _, group = value.partition("@")
                 query = select(PersonRow.id).where(PersonRow.approval_limit >= exact(amount))

@@ -1,12 +1,14 @@
-"""The directory file: people, groups, roles, cost centres, approval limits, delegations."""
+"""The directory file: people, groups, roles, cost centers, approval limits, delegations."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from backoffice.old_spellings import RENAMED_PERSON_KEYS
 
 PersonId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]*$", max_length=64)]
 GroupId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9._-]*$", max_length=64)]
@@ -23,7 +25,12 @@ class Person(Strict):
     manager: PersonId | None = None
     groups: list[GroupId] = Field(default_factory=list)
     roles: list[str] = Field(default_factory=list)
-    cost_centres: list[str] = Field(default_factory=list, description="Cost centres owned.")
+    cost_centers: list[str] = Field(
+        default_factory=list,
+        # A file written before the spelling was settled still loads; the store warns.
+        validation_alias=AliasChoices("cost_centers", *RENAMED_PERSON_KEYS),
+        description="Cost centers owned.",
+    )
     approval_limit: Decimal = Field(default=Decimal(0), ge=0)
     active: bool = True
     password_hash: str | None = Field(
@@ -72,3 +79,15 @@ class DirectoryFile(Strict):
                 if who not in known:
                     raise ValueError(f"delegation names {who}, who is not in the directory")
         return self
+
+
+def renamed_keys(data: Any) -> dict[str, list[str]]:
+    """For each old key a directory file's people still use, the ids of those people."""
+    found: dict[str, list[str]] = {}
+    people = data.get("people") if isinstance(data, dict) else None
+    for person in people if isinstance(people, list) else []:
+        if isinstance(person, dict):
+            for old in RENAMED_PERSON_KEYS:
+                if old in person:
+                    found.setdefault(old, []).append(str(person.get("id", "?")))
+    return found

@@ -12,7 +12,11 @@ from sqlalchemy import Engine, Numeric, delete
 from sqlmodel import Field, Session, SQLModel
 
 from backoffice.database import hold_lock
-from backoffice.people.model import DirectoryFile
+from backoffice.logs import get_logger
+from backoffice.old_spellings import RENAMED_PERSON_KEYS
+from backoffice.people.model import DirectoryFile, renamed_keys
+
+log = get_logger("backoffice.people")
 
 
 class PersonRow(SQLModel, table=True):
@@ -22,6 +26,7 @@ class PersonRow(SQLModel, table=True):
     name: str
     email: str
     manager_id: str | None = Field(default=None, index=True)
+    # Any currency's amount: 14 digits before the point, 4 after (ISO 4217 has at most 3).
     approval_limit: Decimal = Field(default=Decimal(0), sa_type=Numeric(18, 4))
     active: bool = True
     password_hash: str | None = None
@@ -41,8 +46,8 @@ class RoleRow(SQLModel, table=True):
     role: str = Field(primary_key=True, index=True)
 
 
-class CostCentreRow(SQLModel, table=True):
-    __tablename__ = "cost_centre"
+class CostCenterRow(SQLModel, table=True):
+    __tablename__ = "cost_center"
 
     id: str = Field(primary_key=True)
     owner_id: str = Field(foreign_key="person.id", index=True)
@@ -68,7 +73,7 @@ def read_directory_file(path: Path) -> DirectoryFile:
     except (OSError, yaml.YAMLError) as error:
         raise DirectoryFileError(f"{path}: cannot read the directory: {error}") from None
     try:
-        return DirectoryFile.model_validate(data)
+        directory = DirectoryFile.model_validate(data)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in item['loc']) or 'file'}: "
@@ -76,6 +81,16 @@ def read_directory_file(path: Path) -> DirectoryFile:
             for item in error.errors()
         )
         raise DirectoryFileError(f"{path}: {problems}") from None
+    for old, people in renamed_keys(data).items():
+        new = RENAMED_PERSON_KEYS[old]
+        log.warning(
+            f"the directory file says {old}, an old spelling: rename the key to {new}",
+            file=str(path),
+            key=old,
+            rename_to=new,
+            people=people,
+        )
+    return directory
 
 
 def load_directory(engine: Engine, directory: DirectoryFile) -> None:
@@ -86,7 +101,7 @@ def load_directory(engine: Engine, directory: DirectoryFile) -> None:
     """
     with Session(engine) as session:
         hold_lock(session.connection(), "directory")
-        for table in (DelegationRow, CostCentreRow, RoleRow, MembershipRow, PersonRow):
+        for table in (DelegationRow, CostCenterRow, RoleRow, MembershipRow, PersonRow):
             session.exec(delete(table))
         for person in directory.people:
             session.add(
@@ -104,7 +119,7 @@ def load_directory(engine: Engine, directory: DirectoryFile) -> None:
         for person in directory.people:
             session.add_all(MembershipRow(person_id=person.id, group_id=g) for g in person.groups)
             session.add_all(RoleRow(person_id=person.id, role=r) for r in person.roles)
-            session.add_all(CostCentreRow(id=c, owner_id=person.id) for c in person.cost_centres)
+            session.add_all(CostCenterRow(id=c, owner_id=person.id) for c in person.cost_centers)
         session.add_all(
             DelegationRow(from_id=d.from_, to_id=d.to, starts=d.starts, ends=d.ends)
             for d in directory.delegations

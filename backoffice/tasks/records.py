@@ -18,8 +18,8 @@ from sqlmodel import Session, delete, select
 from backoffice import database, runtime
 from backoffice.engine.contracts import ActingOperator
 from backoffice.links import task_url
-from backoffice.mail import send_pending
 from backoffice.people.store import PersonRow
+from backoffice.tasks.outbox import send_pending
 from backoffice.tasks.queries import as_utc
 from backoffice.tasks.store import (
     NotificationRow,

@@ -38,6 +38,7 @@ class TaskRow(SQLModel, table=True):
     claimed_by: str | None = None
     # From the context, for the list's filters and sorting (backoffice/tasks/context_facts.py).
     supplier: str | None = None
+    # A sort key in any currency: 14 digits before the point, 4 after (ISO 4217: at most 3).
     amount: Decimal | None = Field(default=None, sa_type=Numeric(18, 4))
     amount_text: str | None = None
 

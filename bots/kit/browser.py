@@ -18,6 +18,7 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
+from backoffice import registry
 from backoffice.settings import Settings
 
 # Chromium here has no network beyond the systems it drives: these flags stop it from
@@ -152,3 +153,6 @@ async def close_pool() -> None:
     pool = _pools.pop(id(asyncio.get_running_loop()), None)
     if pool is not None:
         await pool.close()
+
+
+registry.at_worker_shutdown(close_pool)  # no browser outlives the worker

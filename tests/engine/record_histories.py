@@ -100,6 +100,18 @@ async def _send_receipt_once_subscribed(client: Client, handle: WorkflowHandle[A
     await send_event(client, handle.id, "goods_received", {"po_number": "PO-REPLAY-1"})
 
 
+async def _send_receipt_once_the_timer_runs(
+    client: Client, handle: WorkflowHandle[Any, Any]
+) -> None:
+    """The receipt sent once the wait's timeout timer started, so the history holds it."""
+    for _ in range(200):
+        history = await handle.fetch_history()
+        if any(event.HasField("timer_started_event_attributes") for event in history.events):
+            break
+        await asyncio.sleep(0.05)
+    await send_event(client, handle.id, "goods_received", {"qty": 1})
+
+
 async def _cancel_when_waiting(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
     await asyncio.sleep(0.5)
     await handle.cancel()
@@ -242,6 +254,21 @@ steps:
         {"case": "cancel"},
         drive=_cancel_when_waiting,
         fails=True,
+    ),
+    Scenario(
+        # Holidays from the holidays package, taken into the snapshot at the start: the
+        # guard skips its step only while 2026-01-06 (Epiphany in Bavaria) is a holiday.
+        "package_calendar",
+        INPUT
+        + """calendar: {timezone: Europe/Berlin, country: DE, subdivision: BY}
+steps:
+  - {id: epiphany, if: 'is_business_day("2026-01-06")', call: test.add, with: {a: 1, b: 1}}
+  - {id: next_day, call: test.note, with: {note: "${ add_business_days('2026-01-05', 1) }"}}
+  - {id: receipt, wait: {event: goods_received, timeout: 1bd}}
+output: {next_day: "${ add_business_days('2026-01-05', 1) }"}
+""",
+        {"case": "holidays"},
+        drive=_send_receipt_once_the_timer_runs,
     ),
     Scenario(
         "continue_as_new",

@@ -17,11 +17,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from backoffice import registry
+from backoffice.worker import workflow_runner
 from tests.support import plugin
 from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import write_definition
 from tests.support.records import records_environ
-from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
 pytestmark = pytest.mark.slow

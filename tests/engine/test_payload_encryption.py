@@ -20,9 +20,9 @@ from backoffice import registry
 from backoffice.engine.runs import progress, send_event
 from backoffice.payload_codec import KEY_ID, data_converter
 from backoffice.payload_keys import parse_keys
+from backoffice.worker import workflow_runner
 from tests.support.payload_keys import CONVERTER, KEY_ENVIRONMENT, SECOND_KEY
 from tests.support.processes import ProcessRunner, process_worker
-from worker import workflow_runner
 from workflows.process import ProcessWorkflow
 
 IBAN = "DE89370400440532013000"

@@ -19,7 +19,7 @@ from backoffice.tasks.listing import ListFilter, person_list, queue_list
 from backoffice.tasks.queries import task_detail
 from backoffice.tasks.store import TaskCandidateRow, TaskQueueRow, TaskRow
 from tests.support.processes import ProcessRunner
-from tests.support.records import records_environ
+from tests.support.records import records_environ, upgraded
 
 QUEUED = """
 name: queued-approval
@@ -92,7 +92,7 @@ def _engine(tmp_path: Path) -> Engine:
             **records_environ(tmp_path),
         }
     )
-    return database.engine(settings)
+    return upgraded(settings)
 
 
 def _add(engine: Engine, number: int, now: datetime, **values: Any) -> None:

@@ -33,7 +33,7 @@ from tests.support.records import records_environ
 DEFINITION = """
 name: cc-approval
 version: 1
-title: Cost centre approval
+title: Cost center approval
 owner: tests
 business_key: input.case
 input:
@@ -44,7 +44,7 @@ steps:
   - id: approve
     title: Approve ${ input.case }
     task:
-      assignees: [{cost_centre_owner: "${ input.cost_center }"}, {manager_of: bob}]
+      assignees: [{cost_center_owner: "${ input.cost_center }"}, {manager_of: bob}]
       exclude: ["${ input.entered_by }"]
       due: 2bd
       timeout: {after: 5bd, outcome: expired}
@@ -173,7 +173,7 @@ steps:
   - id: approve
     title: Approve ${ input.case }
     task:
-      assignees: [{cost_centre_owner: CC-4100}]
+      assignees: [{cost_center_owner: CC-4100}]
       due: 3bd
       reminders: {every: 1bd}
       escalations:
@@ -295,7 +295,7 @@ async def test_claimed_task_is_decided_by_its_claimer_until_released(
     from backoffice.engine.contracts import CLAIM_UPDATE, DECIDE_UPDATE, Claim, Decision
 
     name = runner.define(DEFINITION.replace(
-        'assignees: [{cost_centre_owner: "${ input.cost_center }"}, {manager_of: bob}]',
+        'assignees: [{cost_center_owner: "${ input.cost_center }"}, {manager_of: bob}]',
         "assignees: [{group: ap-clerks}]",
     ))  # fmt: skip
     handle = await runner.start(

@@ -47,7 +47,7 @@ steps:
       form:
         fields:
           - {id: comment, label: Comment}
-          - {id: cost_centre, label: Cost centre, type: choice, options: [CC-4100, CC-4200]}
+          - {id: cost_center, label: Cost center, type: choice, options: [CC-4100, CC-4200]}
           - {id: checked_qty, label: Quantity checked, type: integer}
         outcomes: [approve, {id: reject, requires: [comment]}]
       due: 2bd

@@ -76,7 +76,7 @@ async def test_approver_signs_in_sees_the_task_decides_and_the_process_moves_on(
         await expect(page.get_by_test_id("task-status")).to_have_text("open")
 
         await page.get_by_label("Comment", exact=True).fill("Matches PO-2025-01234")
-        await page.get_by_label("Cost centre").select_option("CC-4100")
+        await page.get_by_label("Cost center").select_option("CC-4100")
         await page.get_by_label("Quantity checked").fill("10")
         await page.get_by_role("button", name="Approve").click()
         await expect(page.get_by_role("status")).to_contain_text("The process moves on")
@@ -101,7 +101,7 @@ async def test_approver_signs_in_sees_the_task_decides_and_the_process_moves_on(
     assert result["output"] == {
         "outcome": "approve",
         "by": ["alice"],
-        "fields": {"cost_centre": "CC-4100", "checked_qty": 10},
+        "fields": {"cost_center": "CC-4100", "checked_qty": 10},
     }
     detail = task_detail(database.engine(site.settings), f"{handle.id}/approve")
     assert detail is not None

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backoffice.language.budget import EXPRESSION_BUDGET, VALUE_LIMIT, value_units
+from backoffice.language.business_days import BusinessCalendar
 from backoffice.language.expressions import (
-    BusinessCalendar,
     ExpressionError,
     ExpressionOverBudget,
     Scope,

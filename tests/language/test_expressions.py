@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from backoffice.language.business_days import BusinessCalendar
 from backoffice.language.expressions import (
-    BusinessCalendar,
     ExpressionError,
     Scope,
     compile_expression,

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from backoffice.database import engine_for
 from backoffice.people.directory import SqlDirectory, UnknownAssigneeRule
 from backoffice.people.store import DirectoryFileError, load_directory, read_directory_file
-from tests.support.records import records_url_in
+from tests.support.records import records_url_in, upgraded_at
 
 SHIPPED = Path(__file__).resolve().parents[2] / "directory" / "people.yaml"
 
 
 @pytest.fixture
 def directory(tmp_path: Path) -> SqlDirectory:
-    engine = engine_for(records_url_in(tmp_path))
+    engine = upgraded_at(records_url_in(tmp_path))
     load_directory(engine, read_directory_file(SHIPPED))
     return SqlDirectory(engine)
 
@@ -32,7 +31,7 @@ def directory(tmp_path: Path) -> SqlDirectory:
         ("role:cfo", {"frank"}),
         ("manager_of:alice", {"carol"}),
         ("manager_of:carol", set()),
-        ("cost_centre_owner:CC-4100", {"alice"}),
+        ("cost_center_owner:CC-4100", {"alice"}),
         ("approval_limit:20000", {"carol", "frank", "grace", "dave"}),
         ("approval_limit:20000@ap-managers", {"dave"}),
         # The managers of the people a rule names; or_else alternatives after "|".
@@ -77,13 +76,13 @@ def test_inactive_people_are_never_resolved(tmp_path: Path) -> None:
     )
     path = tmp_path / "people.yaml"
     path.write_text(text)
-    engine = engine_for(records_url_in(tmp_path))
+    engine = upgraded_at(records_url_in(tmp_path))
     load_directory(engine, read_directory_file(path))
     assert SqlDirectory(engine).resolve("group:ap-clerks") == {"alice"}
 
 
 def test_reloading_replaces_the_directory(tmp_path: Path) -> None:
-    engine = engine_for(records_url_in(tmp_path))
+    engine = upgraded_at(records_url_in(tmp_path))
     load_directory(engine, read_directory_file(SHIPPED))
     path = tmp_path / "people.yaml"
     path.write_text(

@@ -46,7 +46,7 @@ def test_workers_starting_together_on_an_existing_database_load_the_directory_in
     tmp_path: Path,
 ) -> None:
     environ = _environ(tmp_path / "state")
-    database.engine(load_settings(environ))  # the tables exist from an earlier start
+    database.upgraded(load_settings(environ))  # the tables exist from an earlier start
 
     # Each loads the directory a few times over, so that loads overlap whatever the timing.
     assert start_together(environ, WORKERS, loads=5) == [""] * WORKERS

@@ -12,17 +12,28 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-from activities.event_subscriptions import subscribe_to_event
-from activities.task_changes import delegate_task, reassign_task, record_decision, reschedule_task
-from activities.tasks import claim_task, close_task, escalate_task, open_task, remind_task
-from backoffice import database, registry, runtime
+from backoffice import registry, runtime
 from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions, start_process
+from backoffice.events.activities import subscribe_to_event
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.settings import load_settings
+from backoffice.tasks.activities import (
+    claim_task,
+    close_task,
+    escalate_task,
+    open_task,
+    remind_task,
+)
+from backoffice.tasks.change_activities import (
+    delegate_task,
+    reassign_task,
+    record_decision,
+    reschedule_task,
+)
+from backoffice.worker import workflow_runner
 from tests.support.activities import ACTIVITIES, test_registry
-from tests.support.records import records_environ
-from worker import workflow_runner
+from tests.support.records import records_environ, upgraded
 from workflows.process import ProcessWorkflow
 
 PEOPLE = Path(__file__).resolve().parents[2] / "directory" / "people.yaml"
@@ -96,4 +107,4 @@ def use_records(state_dir: Path) -> None:
     environ = {"BACKOFFICE_STATE_DIR": str(state_dir), "PATH": "/usr/bin:/bin"}
     settings = load_settings({**environ, **records_environ(state_dir)})
     runtime.use(settings)
-    load_directory(database.engine(settings), read_directory_file(PEOPLE))
+    load_directory(upgraded(settings), read_directory_file(PEOPLE))

@@ -4,17 +4,24 @@ With ``TEST_RECORDS_DATABASE_URL`` set (to a server's maintenance database, as
 ``.ci/postgres`` prints it), each state directory a test uses gets a database of its own on
 that server, made when first asked for and dropped when the test ends, so tests stay as
 independent of each other as their SQLite files are.
+
+Only a worker's start and ``backoffice db upgrade`` make the tables; a test that uses the
+records without either upgrades them with ``upgraded`` (the ``settings`` fixture does).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from backoffice import database
+from backoffice.settings import Settings
 
 # Not BACKOFFICE_*: the settings refuse unknown variables of theirs, and every command a
 # test runs inherits this one.
@@ -33,6 +40,58 @@ def records_environ(state_dir: Path) -> dict[str, str]:
     """The settings that put ``state_dir``'s records on the test server, if there is one."""
     url = records_url(state_dir)
     return {} if url is None else {"BACKOFFICE_DATABASE_URL": url}
+
+
+def upgraded(settings: Settings) -> Engine:
+    """These settings' records at this version's schema, as a worker's start leaves them.
+
+    A new SQLite file starts as a copy of one the migrations made once this session: the
+    same tables, in milliseconds instead of a run of every revision per test.
+    """
+    return upgraded_at(settings.resolved_database_url)
+
+
+def upgraded_at(url: str) -> Engine:
+    """The records at ``url``, at this version's schema (``upgraded``)."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(_sqlite_at_head(), path)
+        return database.engine_for(url)
+    return database.upgrade(url)
+
+
+def made_before_migrations(url: str) -> Engine:
+    """A database at ``url`` as the last release before migrations made it: the baselines'
+    tables, and no version table. Its engine, with no schema checks (the caller's to close)."""
+    from alembic import command
+
+    from backoffice.migrations import alembic_config, heads
+
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        for branch in heads():
+            command.upgrade(config, f"{branch}@+1")  # a branch's first revision: its baseline
+        connection.execute(text("DROP TABLE alembic_version"))
+    return engine
+
+
+_template: list[Path] = []
+
+
+def _sqlite_at_head() -> Path:
+    if not _template:
+        folder = Path(tempfile.mkdtemp(prefix="records-at-head-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        url = f"sqlite:///{folder / 'records.db'}"
+        database.upgrade(url)
+        database.forget(url)  # closed, so the file holds everything (no write-ahead log)
+        _template.append(folder / "records.db")
+    return _template[0]
 
 
 def records_url_in(directory: Path) -> str:

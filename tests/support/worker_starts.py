@@ -47,7 +47,7 @@ def _start(
         from backoffice import database
         from backoffice.people.store import sync_directory
         from backoffice.settings import load_settings
-        from worker import prepare_records
+        from backoffice.worker import prepare_records
 
         settings = load_settings(environ)
         barrier.wait()

@@ -29,12 +29,13 @@ from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, interpreter_bin_dir
 from backoffice.tasks import actions
 from backoffice.tasks.queries import task_detail
+from backoffice.worker import build_workers
 from bots.kit.browser import close_pool
 from legacy import create_app, seed
 from tests.bots.conftest import Legacy, bot_settings
 from tests.support.network import free_port
 from tests.support.payload_keys import CONVERTER
-from worker import build_workers
+from tests.support.records import upgraded
 
 ROOT = Path(__file__).resolve().parents[3]
 TASK_WAIT_ROUNDS = 600  # x 0.1 s: a task opens within a minute or the test fails
@@ -154,9 +155,7 @@ async def erp_and_worker(
             **extra,
         )
         runtime.use(settings)
-        load_directory(
-            database.engine(settings), read_directory_file(ROOT / "directory" / "people.yaml")
-        )
+        load_directory(upgraded(settings), read_directory_file(ROOT / "directory" / "people.yaml"))
         found = registry.discover()
         for worker in build_workers(env.client, settings, found):
             await exit_stack.enter_async_context(worker)

@@ -103,7 +103,7 @@ async def test_a_stopped_or_missing_erp_is_named_and_nothing_is_started(
     with pytest.raises(RunError, match=r"cannot reach the sandbox ERP at http://127\.0\.0\.1:"):
         await run_demo(down, dev_env.client, "DT2")
     no_erp = settings.model_copy(update={"systems": {}})
-    with pytest.raises(RunError, match="the demo needs the sandbox ERP"):
+    with pytest.raises(RunError, match="the demo needs the sandbox system 'erp'"):
         await run_demo(no_erp, dev_env.client, "DT3")
 
     started = [e async for e in dev_env.client.list_workflows(

@@ -11,7 +11,7 @@ from activities.payables.checks import InvoiceToCheck, check, check_invoice
 from activities.payables.register import reference_key
 from backoffice import runtime
 from backoffice.settings import load_settings
-from tests.support.records import records_environ
+from tests.support.records import records_environ, upgraded
 
 INVOICE: dict[str, Any] = {
     "invoice_id": "INV-IN-2025-004711",
@@ -98,6 +98,7 @@ def test_an_account_on_the_invoice_when_the_master_has_none_is_held_too() -> Non
 async def test_t4_duplicates_exact_in_the_year_and_suspected_across_it(tmp_path: Path) -> None:
     environ = {"BACKOFFICE_STATE_DIR": str(tmp_path), "PATH": "/usr/bin"}
     runtime.use(load_settings({**environ, **records_environ(tmp_path)}))
+    upgraded(runtime.settings())
     first = await check_invoice(invoice())
     assert first.ok
 

@@ -170,7 +170,12 @@ async def test_an_idle_approver_is_reminded_then_the_manager_added_then_ap_manag
     handle = await stack.start(cleaning(stack, "IDLE", "4000.00"))
     task = await stack.task(handle, "approve_owner")
     assert set(task.deciders or {}) == {"alice"}
-    await stack.env.sleep(timedelta(days=9))  # past 5 business days, whatever the weekday
+    # Past the last escalation (5 business days) and short of the timeout (10): on Berlin's
+    # calendar no fixed number of days is both from every start (5 may take 12 days over
+    # Easter, 10 only 12 from a Sunday), so sleep until just after the task's own date.
+    told = max(event.at for event in task.planned if event.what == "escalation")
+    assert told + timedelta(days=1) < task.deadline
+    await stack.env.sleep(told - await stack.env.get_current_time() + timedelta(hours=1))
     detail = None
     for _ in range(STEP_WAIT_ROUNDS):
         detail = task_detail(stack.engine, task.task_id)

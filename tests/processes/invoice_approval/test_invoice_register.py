@@ -26,6 +26,7 @@ from activities.payables.register import (
 from backoffice import database
 from backoffice.database import RecordsDatabaseError
 from backoffice.settings import Settings
+from tests.support.records import made_before_migrations, records_url_in
 
 ROUNDS = 12  # pairs registered at once: enough for the two to overlap in some
 
@@ -143,13 +144,14 @@ OLD_ROW = text(
 )
 
 
-def _old_register(url: str, *rows: tuple[str, str, str]) -> None:
-    """A register an earlier version kept: (invoice id, number, status) rows."""
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    old = create_engine(url)
+def _old_register(directory: Path, *rows: tuple[str, str, str]) -> str:
+    """Records with a register an earlier version kept, (invoice id, number, status) rows,
+    beside the other tables as the last release before migrations made them; their URL."""
+    url = records_url_in(directory)
+    old = made_before_migrations(url)
     try:
         with old.begin() as connection:
+            connection.execute(text("DROP TABLE supplier_invoice"))
             connection.execute(text(OLD_REGISTER))
             for second, (invoice_id, supplier_no, status) in enumerate(rows):
                 values = {"id": invoice_id, "no": supplier_no, "status": status}
@@ -157,15 +159,17 @@ def _old_register(url: str, *rows: tuple[str, str, str]) -> None:
                 connection.execute(OLD_ROW, {**values, "key": reference_key(supplier_no), "at": at})
     finally:
         old.dispose()
+    return url
 
 
 def test_a_register_kept_by_an_earlier_version_gets_its_numbers_counted(
-    settings: Settings,
+    tmp_path: Path,
 ) -> None:
-    url = settings.resolved_database_url
-    _old_register(url, ("INV-OLD-1", "AOS-1", "posted"), ("INV-OLD-2", "aos-1", "cancelled"))
+    url = _old_register(
+        tmp_path, ("INV-OLD-1", "AOS-1", "posted"), ("INV-OLD-2", "aos-1", "cancelled")
+    )
 
-    records = database.engine_for(url)
+    records = database.upgrade(url)
 
     assert COUNTED_INDEX in {index["name"] for index in inspect(records).get_indexes(
         "supplier_invoice")}  # fmt: skip
@@ -173,14 +177,15 @@ def test_a_register_kept_by_an_earlier_version_gets_its_numbers_counted(
 
 
 def test_a_copy_the_earlier_check_found_a_duplicate_is_recorded_so_by_the_upgrade(
-    settings: Settings,
+    tmp_path: Path,
 ) -> None:
     # Kept counted by the earlier check, which answered DUPLICATE; its run had yet to
     # record it cancelled when the upgrade came.
-    url = settings.resolved_database_url
-    _old_register(url, ("INV-OLD-1", "AOS-1", "posted"), ("INV-OLD-2", "AOS-1", "received"))
+    url = _old_register(
+        tmp_path, ("INV-OLD-1", "AOS-1", "posted"), ("INV-OLD-2", "AOS-1", "received")
+    )
 
-    records = database.engine_for(url)
+    records = database.upgrade(url)
 
     with Session(records) as session:
         twin = session.get(InvoiceRecord, "INV-OLD-2")
@@ -195,14 +200,15 @@ def test_a_copy_the_earlier_check_found_a_duplicate_is_recorded_so_by_the_upgrad
 
 
 def test_a_register_counting_one_number_twice_stops_the_upgrade_saying_which(
-    settings: Settings,
+    tmp_path: Path,
 ) -> None:
-    url = settings.resolved_database_url
     # Both posted, as the earlier check let through a number written in another case.
-    _old_register(url, ("INV-OLD-1", "AOS-1", "posted"), ("INV-OLD-2", "aos-1", "posted"))
+    url = _old_register(
+        tmp_path, ("INV-OLD-1", "AOS-1", "posted"), ("INV-OLD-2", "aos-1", "posted")
+    )
 
     with pytest.raises(RecordsDatabaseError) as refused:
-        database.engine_for(url)
+        database.upgrade(url)
 
     message = str(refused.value)
     assert "\n" not in message
@@ -211,7 +217,7 @@ def test_a_register_counting_one_number_twice_stops_the_upgrade_saying_which(
     assert "'cancelled' in the table supplier_invoice" in message
     # Nothing was changed: the same refusal until someone decides which one counts.
     with pytest.raises(RecordsDatabaseError):
-        database.engine_for(url)
+        database.upgrade(url)
     old = create_engine(url)
     try:
         with old.begin() as connection:
@@ -221,5 +227,5 @@ def test_a_register_counting_one_number_twice_stops_the_upgrade_saying_which(
             )
     finally:
         old.dispose()
-    records = database.engine_for(url)
+    records = database.upgrade(url)
     assert register(records, _invoice("INV-NEW", number="AOS-1")) == ("duplicate", "INV-OLD-1")

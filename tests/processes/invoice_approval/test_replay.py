@@ -12,8 +12,8 @@ import pytest
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from backoffice import registry
+from backoffice.worker import workflow_runner
 from tests.support.histories import name_in, recorded, replay
-from worker import workflow_runner
 
 ROOT = Path(__file__).resolve().parent / "histories"
 HISTORIES = recorded(ROOT)

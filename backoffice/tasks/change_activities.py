@@ -5,6 +5,9 @@ may decide or when, writes its audit row and tells the people concerned. The pro
 checked the request against the task's state before accepting it
 (``workflows/task_rules.py``); checks that need the directory are made here, and a refusal
 is a ``TaskChangeRefused`` error the caller sees with its reason.
+
+Internal, like the activities of ``backoffice/tasks/activities.py``: only the process's
+update handlers call them, after those checks.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from sqlmodel import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.tasks import Deciders, Recorded
 from backoffice import registry
 from backoffice.engine.contracts import ActingOperator
 from backoffice.people.directory import SqlDirectory
+from backoffice.tasks.activities import Deciders, Recorded
 from backoffice.tasks.queries import as_utc
 from backoffice.tasks.records import (
     already,
@@ -73,7 +76,7 @@ def _refuse(message: str) -> ApplicationError:
     return ApplicationError(message, type=REFUSED, non_retryable=True)
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name="tasks.record_decision")
 async def record_decision(decision: DecisionMade) -> Recorded:
     """One of several approvals: audited, and the task leaves that person's list."""
@@ -93,7 +96,7 @@ def _record_decision(decision: DecisionMade) -> Recorded:
     return Recorded(task_id=decision.task_id, status="recorded")
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name="tasks.delegate")
 async def delegate_task(change: Delegated) -> Deciders:
     """Hand the task from a decider to someone of the same or higher authority."""
@@ -150,7 +153,7 @@ def _audit(row: TaskRow, key: str, name: str, change: Change, **detail: Any) -> 
     )  # fmt: skip
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name="tasks.reassign")
 async def reassign_task(change: Reassigned) -> Deciders:
     """Give the task to other people: they replace whoever could decide before."""
@@ -169,7 +172,7 @@ def _reassign(change: Reassigned) -> dict[str, str]:
     return _hand_over(change, "reassigned", key, lambda _: deciders, told, change.to)
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name="tasks.reschedule")
 async def reschedule_task(change: Rescheduled) -> Recorded:
     """Move the task's deadline and due date; its deciders hear of it."""

@@ -1,4 +1,8 @@
-"""The activity half of the smoke check: proves a worker executes activities."""
+"""The activity half of the smoke check: proves a worker executes activities.
+
+Internal: ``backoffice smoke`` runs it through ``workflows/smoke.py``; it is no step a
+definition should call, so the catalog does not offer it.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ class Greeting(BaseModel):
     worker: str
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name="smoke.greet")
 async def greet(request: GreetInput) -> Greeting:
     """Say hello and name the worker process that did it."""

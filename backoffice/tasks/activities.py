@@ -2,6 +2,10 @@
 
 The database is synchronous: each activity runs its work in a thread, off the event loop
 that also polls workflow tasks.
+
+Internal: only the interpreter's human-task steps call them (by these names, which recorded
+histories hold). A definition calling ``tasks.close`` would decide a task around the
+update validators and segregation of duties, so the catalog never lists them.
 """
 
 from __future__ import annotations
@@ -103,7 +107,7 @@ class Recorded(BaseModel):
     status: str
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name="tasks.open")
 async def open_task(task: TaskOpened) -> Deciders:
     """Record a new task and resolve who may decide it (delegations included)."""
@@ -196,7 +200,7 @@ def _open(task: TaskOpened) -> Deciders:
     return Deciders(deciders=deciders, reassigners=sorted(reassigners))
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name="tasks.close")
 async def close_task(closed: TaskClosed) -> Recorded:
     """Mark a task decided, timed out or cancelled, and write the audit event."""
@@ -232,7 +236,7 @@ def _close(closed: TaskClosed) -> Recorded:
     return Recorded(task_id=closed.task_id, status=status)
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name="tasks.remind")
 async def remind_task(reminder: TaskReminded) -> Recorded:
     """Remind the people who may decide; audited as 'reminded'."""
@@ -265,7 +269,7 @@ def _remind(reminder: TaskReminded) -> Recorded:
     return Recorded(task_id=reminder.task_id, status=status)
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name="tasks.escalate")
 async def escalate_task(escalation: TaskEscalated) -> Deciders:
     """Apply an escalation level: new deciders, notifications, audited as 'escalated'."""
@@ -311,7 +315,7 @@ def _escalate(escalation: TaskEscalated) -> dict[str, str]:
     return deciders
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name="tasks.claim")
 async def claim_task(claim: TaskClaimed) -> Recorded:
     """Audit a claim or a release ('claimed' / 'released')."""

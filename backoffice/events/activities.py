@@ -2,6 +2,7 @@
 
 Run as a local activity at the start of a keyed event wait (one marker in history, not an
 activity's six events), so the event receiver can find the run by the key alone.
+Internal: the interpreter calls it for a ``wait`` step; no definition does.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class EventWait(BaseModel):
     until: datetime
 
 
-@registry.activity()
+@registry.internal_activity()
 @activity.defn(name=SUBSCRIBE_ACTIVITY)
 async def subscribe_to_event(wait: EventWait) -> None:
     """Let the event receiver find this run by the event's key while it waits."""

@@ -1,0 +1,1 @@
+"""The payables pack's revisions of the records tables (branch ``payables``)."""

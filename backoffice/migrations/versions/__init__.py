@@ -1,0 +1,1 @@
+"""The engine's revisions (branch ``engine``), oldest first by their numbers."""
