@@ -12,7 +12,7 @@ from backoffice import registry
 from backoffice.registry import Registry
 from backoffice.settings import Settings
 from backoffice.worker import run_workers
-from bots import browser
+from bots.kit import browser
 from tests.support.workflows import OneStep, Step, activity_started, finish_during_shutdown
 
 
