@@ -16,6 +16,7 @@ from legacy.context import context_of
 from legacy.erp.line_items import (
     ADD_AT_MOST,
     ADD_DEFAULT,
+    AMOUNT_STEP,
     MAX_FORM_FIELDS,
     MAX_LINE_ITEMS,
     LineEntry,
@@ -49,7 +50,6 @@ from legacy.screens import (
 )
 from legacy.storage import next_number
 
-CENT = Decimal("0.01")
 CURRENCIES = ("EUR", "USD", "GBP", "CHF")
 TAX_CODES = ("DE19", "DE07", "DE00", "EU00")
 REVERSAL_REASONS = (
@@ -101,13 +101,13 @@ def parse_invoice(fields: dict[str, str]) -> InvoiceEntry:
         raise FormError(f"Currency: choose one of {', '.join(CURRENCIES)}")
     if entry.invoice_date > entry.posting_date:
         raise FormError("Invoice date is after the posting date")
-    if abs(entry.net_amount + entry.tax_amount - entry.gross_amount) > CENT:
+    if abs(entry.net_amount + entry.tax_amount - entry.gross_amount) > AMOUNT_STEP:
         difference = entry.gross_amount - entry.net_amount - entry.tax_amount
         raise FormError(f"Balance is not zero: gross minus net and tax is {difference:,.2f}")
     if not entry.lines:
         raise FormError("Enter at least one line item")
     total = sum((line.amount for line in entry.lines), Decimal(0))
-    if abs(total - entry.net_amount) > CENT:
+    if abs(total - entry.net_amount) > AMOUNT_STEP:
         raise FormError(
             f"Line items total {total:,.2f} but the net amount is {entry.net_amount:,.2f}"
         )

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from legacy.context import context_of
+from legacy.erp.line_items import AMOUNT_STEP
 from legacy.erp.models import PAYMENT_RANGE, InvoiceDocument, PaymentProposal, Supplier
 from legacy.screens import (
     FormError,
@@ -29,8 +30,6 @@ from legacy.screens import (
 )
 from legacy.storage import next_number, utcnow
 
-CENT = Decimal("0.01")
-
 
 def create_proposal(
     session: Session, doc_number: str, payment_date: date, discount_percent: Decimal, user: str
@@ -43,7 +42,7 @@ def create_proposal(
     supplier = session.get(Supplier, document.supplier_id)
     if supplier is not None and supplier.payment_block:
         raise FormError(f"Payment block is set for vendor {supplier.supplier_id}")
-    discount = (document.gross_amount * discount_percent / 100).quantize(CENT)
+    discount = (document.gross_amount * discount_percent / 100).quantize(AMOUNT_STEP)
     number = next_number(session, PAYMENT_RANGE)
     proposal = PaymentProposal(
         proposal_number=f"PP-{payment_date.year}-{number:06d}",
