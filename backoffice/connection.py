@@ -6,6 +6,7 @@ from temporalio.client import Client
 from temporalio.envconfig import ClientConnectConfig
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from backoffice.errors import BackofficeError
 from backoffice.payload_codec import data_converter
 from backoffice.payload_keys import payload_keys
 from backoffice.settings import Settings
@@ -13,7 +14,7 @@ from backoffice.settings import Settings
 _runtimes: dict[int, Runtime] = {}
 
 
-class ConnectionFailed(Exception):
+class ConnectionFailed(BackofficeError):
     """Temporal could not be reached; the message says where it looked and what to do."""
 
 

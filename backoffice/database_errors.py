@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from backoffice.errors import BackofficeError
 
-class RecordsDatabaseError(Exception):
+
+class RecordsDatabaseError(BackofficeError):
     """The records database cannot be used; the message names it and says what to do."""
 
 

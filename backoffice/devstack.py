@@ -23,6 +23,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from backoffice import search_attributes
+from backoffice.errors import BackofficeError
 from backoffice.settings import interpreter_bin_dir
 
 STARTUP_TIMEOUT_SECONDS = 30.0
@@ -30,7 +31,7 @@ STOP_TIMEOUT_SECONDS = 15.0
 _PR_SET_PDEATHSIG = 1
 
 
-class DevStackError(Exception):
+class DevStackError(BackofficeError):
     """The embedded stack cannot start; the message says why and what to do."""
 
 

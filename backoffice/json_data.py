@@ -14,11 +14,13 @@ import json
 import math
 from typing import Any
 
+from backoffice.errors import BackofficeError
+
 MAX_BYTES = 512 * 1024
 MAX_DEPTH = 32
 
 
-class DataError(ValueError):
+class DataError(BackofficeError, ValueError):
     """Data a run cannot take; the message says where and what the limit is."""
 
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from backoffice.errors import BackofficeError
 from backoffice.pack_demo import DemoContext
 
 PACKS_PACKAGE = "activities"
@@ -49,7 +50,7 @@ class Pack:
 _packs: dict[str, Pack] = {}
 
 
-class PackError(Exception):
+class PackError(BackofficeError):
     """Two packs by one name, or a name that is not a pack."""
 
 

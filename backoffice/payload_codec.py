@@ -27,6 +27,7 @@ from temporalio.converter import (
     PayloadCodec,
 )
 
+from backoffice.errors import BackofficeError
 from backoffice.payload_keys import PAYLOAD_KEYS, PayloadKeys
 
 ENCODING = b"binary/encrypted"
@@ -34,7 +35,7 @@ KEY_ID = "encryption-key-id"
 _NONCE_BYTES = 12  # GCM's standard nonce, random per payload
 
 
-class PayloadNotDecrypted(Exception):
+class PayloadNotDecrypted(BackofficeError):
     """An encrypted payload this process cannot open; the message says which key it needs."""
 
 

@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 
 from temporalio import workflow as temporal_workflow
 
+from backoffice.errors import BackofficeError
+
 DEFAULT_QUEUE = "default"
 DISCOVERED_PACKAGES = ("workflows", "activities", "bots")
 # The engine's internal activities, imported by every discovery: they are not under
@@ -201,7 +203,7 @@ async def run_shutdown_hooks() -> None:
         await hook()
 
 
-class PluginError(Exception):
+class PluginError(BackofficeError):
     """A plugin module named in the settings cannot be imported."""
 
 

@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
+from backoffice.errors import BackofficeError
 from backoffice.settings import SECRET_ENV_PREFIX, Settings
 
 _NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
 
 
-class SecretNotFound(Exception):
+class SecretNotFound(BackofficeError):
     """No secret by that name, or it lacks a field; the message names where it looked."""
 
 

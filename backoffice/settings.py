@@ -31,6 +31,8 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 from temporalio.envconfig import ClientConfigProfile, ClientConnectConfig
 
+from backoffice.errors import BackofficeError
+
 ENV_PREFIX = "BACKOFFICE_"
 CONFIG_FILE_ENV = "BACKOFFICE_CONFIG_FILE"
 SECRET_ENV_PREFIX = "BACKOFFICE_SECRET_"  # noqa: S105 - a name prefix, not a secret
@@ -41,7 +43,7 @@ LogFormat = Literal["auto", "console", "json"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
-class SettingsError(Exception):
+class SettingsError(BackofficeError):
     """A setting has a bad value; the message names the variable and what to do."""
 
 

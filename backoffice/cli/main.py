@@ -13,22 +13,19 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, ParamSpec, 
 
 import typer
 
-from backoffice.connection import ConnectionFailed, connect, dev_server_connection
-from backoffice.database import RecordsDatabaseError
-from backoffice.devstack import DevServer, DevStackError, ensure_port_free, find_temporal_binary
-from backoffice.engine.runs import RunError
+from backoffice.connection import connect, dev_server_connection
+from backoffice.devstack import DevServer, ensure_port_free, find_temporal_binary
 from backoffice.engine.smoke import WORKFLOW_TYPE, SmokeRequest, SmokeResult
+from backoffice.errors import BackofficeError
 from backoffice.links import run_url
 from backoffice.logs import configure_logging
 from backoffice.mail import MailSink
 from backoffice.markdown_text import md
 from backoffice.payload_keys import ensure_dev_key, payload_keys
-from backoffice.people.store import DirectoryFileError
 from backoffice.process_exit import exit_now
-from backoffice.registry import PluginError
 from backoffice.running_stack import with_running_stack
 from backoffice.sandbox import SandboxSystems
-from backoffice.settings import Settings, SettingsError, load_settings, masked_url
+from backoffice.settings import Settings, load_settings, masked_url
 
 if TYPE_CHECKING:
     from backoffice.cli.identity import Actor
@@ -45,17 +42,6 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-# Expected failures print one clear line and exit 1; anything else is a bug and keeps its traceback.
-EXPECTED_ERRORS: tuple[type[Exception], ...] = (
-    SettingsError,
-    ConnectionFailed,
-    DevStackError,
-    RunError,
-    PluginError,
-    DirectoryFileError,
-    RecordsDatabaseError,
-)
-
 
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
@@ -63,11 +49,14 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Any BackofficeError as one line and exit 1; any other exception is a bug and keeps
+    its traceback."""
+
     @wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
-        except EXPECTED_ERRORS as error:
+        except BackofficeError as error:
             fail(str(error))
         except KeyboardInterrupt:
             raise typer.Exit(130) from None

@@ -37,6 +37,7 @@ from backoffice.engine.contracts import (
     Progress,
     RunInput,
 )
+from backoffice.errors import BackofficeError
 from backoffice.language import model
 from backoffice.language.business_days import ResolvedHolidays, zone
 from backoffice.language.expressions import ExpressionError, Scope, evaluate, helpers, render
@@ -52,7 +53,7 @@ from backoffice.language.validate import (
 from backoffice.markdown_text import md, md_code
 
 
-class RunError(Exception):
+class RunError(BackofficeError):
     """A run cannot be started or steered; the message says why and what to do."""
 
 

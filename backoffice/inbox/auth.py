@@ -20,6 +20,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 
 from backoffice.client_certificates import client_certificate_name, common_name
+from backoffice.errors import BackofficeError
 from backoffice.people import passwords, sessions
 from backoffice.people.store import PersonRow
 from backoffice.secrets import SecretNotFound, field_of, secret_store
@@ -28,7 +29,7 @@ from backoffice.settings import Settings, SettingsError
 hash_password = passwords.hash_password
 
 
-class SignInRefused(Exception):
+class SignInRefused(BackofficeError):
     """Why someone cannot sign in (shown on the sign-in page)."""
 
 

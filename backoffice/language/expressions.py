@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import cel  # Rust bindings; pure and sandbox-safe when imported through passthrough
 
+from backoffice.errors import BackofficeError
 from backoffice.language.budget import (
     ANY,
     EXPRESSION_BUDGET,
@@ -49,7 +50,7 @@ from backoffice.language.model import Calendar
 # --- errors --------------------------------------------------------------------------
 
 
-class ExpressionError(Exception):
+class ExpressionError(BackofficeError):
     """An expression failed to compile or evaluate; says which and why."""
 
     type: ClassVar[str] = "ExpressionError"  # what a definition's ``catch`` names

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from backoffice.errors import BackofficeError
 from backoffice.language.model import Definition, FieldSpec
 
 _BASE_TYPES: dict[str, Any] = {
@@ -27,7 +28,7 @@ _BASE_TYPES: dict[str, Any] = {
 }
 
 
-class InputError(Exception):
+class InputError(BackofficeError):
     """The input does not fit the schema; one line per problem."""
 
     def __init__(self, process: str, problems: list[str]) -> None:

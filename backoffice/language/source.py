@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from backoffice.errors import BackofficeError
+
 Path = tuple[str | int, ...]
 
 
@@ -44,7 +46,7 @@ class SourceMap:
         return self.values.get((), Position(1, 1))
 
 
-class SourceError(Exception):
+class SourceError(BackofficeError):
     """The text is not YAML this language accepts; carries the position of the problem."""
 
     def __init__(self, message: str, position: Position) -> None:

@@ -29,6 +29,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, Engine, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from backoffice.errors import BackofficeError
 from backoffice.people.store import PersonRow
 
 WINDOW = timedelta(minutes=15)
@@ -43,7 +44,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
-class PasswordRefused(Exception):
+class PasswordRefused(BackofficeError):
     """Why the password was not accepted (shown to the person)."""
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, Numeric, delete
 from sqlmodel import Field, Session, SQLModel
 
 from backoffice.database import hold_lock
+from backoffice.errors import BackofficeError
 from backoffice.logs import get_logger
 from backoffice.old_spellings import RENAMED_PERSON_KEYS
 from backoffice.people.model import DirectoryFile, renamed_keys
@@ -63,7 +64,7 @@ class DelegationRow(SQLModel, table=True):
     ends: date
 
 
-class DirectoryFileError(Exception):
+class DirectoryFileError(BackofficeError):
     """The directory file cannot be used; the message names the file and the problem."""
 
 

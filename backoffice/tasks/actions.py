@@ -30,12 +30,13 @@ from backoffice.engine.contracts import (
     Reschedule,
     TaskView,
 )
+from backoffice.errors import BackofficeError
 from backoffice.people.directory import SqlDirectory
 from backoffice.tasks.queries import task_detail
 from backoffice.tasks.store import TaskRow
 
 
-class TaskRefused(Exception):
+class TaskRefused(BackofficeError):
     """The action was not taken; the message says why (and what to do, where it can)."""
 
 
