@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from importlib import resources
+
+import pytest
+import yaml
 
 from activities.payables.demo_batch import BATCH_PATTERN, batch, batch_name
+from activities.payables.demo_data import DATA_FILE, read_batch_file
 from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions
 from backoffice.language.inputs import check_input
+from backoffice.packs import DemoError
 from tests.processes.invoice_approval.conftest import ROOT
 
 
@@ -52,3 +58,13 @@ def test_with_the_erps_archive_each_demo_invoice_links_to_its_own_scan() -> None
     ]
     # Without it, the address capture would have given (a bucket nobody opens here).
     assert batch("DS2", date(2026, 11, 25))[0].data["document_url"].startswith("s3://")
+
+
+def test_the_batch_file_refuses_an_amount_yaml_would_read_as_a_float() -> None:
+    text = resources.files("activities.payables").joinpath(DATA_FILE).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["invoices"][0]["lines"][0]["unit_price"] = 1245.10
+    with pytest.raises(DemoError) as caught:
+        read_batch_file(data)
+    assert "invoices.0.lines.0.unit_price" in str(caught.value)
+    assert 'write 1245.1 in quotes ("1245.1")' in str(caught.value)
