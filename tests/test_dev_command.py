@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import http.client
 import io
@@ -18,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import quote
 
 import httpx
@@ -35,6 +36,7 @@ from backoffice.mail import SMTP_SERVER_LOGGER, MailSink
 from backoffice.payload_codec import data_converter
 from backoffice.payload_keys import payload_keys
 from backoffice.settings import interpreter_bin_dir, load_settings
+from tests.support.eventually import eventually
 from tests.support.network import free_port
 
 BACKOFFICE = str(interpreter_bin_dir() / "backoffice")
@@ -174,12 +176,14 @@ async def wait_for_pollers(port: int, task_queue: str) -> int:
         task_queue=TaskQueue(name=task_queue),
         task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     )
-    for _ in range(100):
+
+    async def pollers() -> int:
         response = await client.workflow_service.describe_task_queue(request)
-        if response.pollers:
-            break
-        await asyncio.sleep(0.1)
-    return len(response.pollers)
+        return len(response.pollers) or None
+
+    with contextlib.suppress(AssertionError):  # none after the bound: the caller says so
+        return await eventually(pollers, f"pollers on {task_queue}", every=0.1)
+    return 0
 
 
 async def test_dev_runs_ui_worker_and_smoke_and_ctrl_c_leaves_nothing_behind(
@@ -315,11 +319,12 @@ async def test_a_goods_receipt_posted_in_the_sandbox_erp_reaches_the_event_recei
                 json={"lines": [{"line_no": 1, "qty": 1}]},
             )
             assert posted.status_code == 201, posted.text
-            for _ in range(100):
+
+            async def delivered() -> Any:
                 outbox = (await client.get("/__admin/webhooks")).json()["outbox"]
-                if outbox["delivered"]:
-                    break
-                await asyncio.sleep(0.1)
+                return outbox if outbox["delivered"] else None
+
+            outbox = await eventually(delivered, "the ERP to deliver the receipt", every=0.1)
         # Taken by the receiver: signed with the secret dev made and keeps in the secrets file.
         assert outbox == {
             "delivered": 1, "pending": 0, "given_up": 0, "attempts": 1, "last_error": None
@@ -334,11 +339,11 @@ async def test_server_dies_with_dev_even_when_dev_is_killed(tmp_path: Path) -> N
     async with dev_stack(state_dir, free_port(), free_port()) as stack:
         stack.process.kill()
         await asyncio.wait_for(stack.process.wait(), timeout=30)
-        for _ in range(300):
-            if not processes_mentioning(str(state_dir)):
-                break
-            await asyncio.sleep(0.1)
-        assert processes_mentioning(str(state_dir)) == []
+        await eventually(
+            lambda: processes_mentioning(str(state_dir)) == [],
+            f"every process of {state_dir} to end",
+            every=0.1,
+        )
 
 
 async def test_taken_port_gets_a_clear_message_not_a_traceback(tmp_path: Path) -> None:

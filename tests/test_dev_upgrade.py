@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from temporalio.client import Client
 
 from backoffice import search_attributes
 from backoffice.settings import interpreter_bin_dir
+from tests.support.eventually import eventually
 from tests.support.network import free_port
 from tests.test_dev_command import dev_stack
 
@@ -50,22 +50,22 @@ def earlier_database(db_file: Path, port: int) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        for _ in range(150):
-            done = subprocess.run(
-                [
-                    str(interpreter_bin_dir() / "temporal"),
-                    *("operator", "search-attribute", "list", "--address", f"localhost:{port}"),
-                ],
-                check=False,
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-            if done.returncode == 0 and "WaitingUntil" in done.stdout:
-                return
-            time.sleep(0.2)
-        raise AssertionError("the earlier dev server never answered")
+
+    def answers() -> bool:
+        done = subprocess.run(
+            [
+                str(interpreter_bin_dir() / "temporal"),
+                *("operator", "search-attribute", "list", "--address", f"localhost:{port}"),
+            ],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        return done.returncode == 0 and "WaitingUntil" in done.stdout
+
+    try:  # in a thread of its own (asyncio.to_thread), so with a loop of its own
+        asyncio.run(eventually(answers, "the earlier dev server to answer", within=60, every=0.2))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -28,6 +28,7 @@ from playwright.async_api import expect
 
 from backoffice.settings import Settings, interpreter_bin_dir
 from tests.support.browser import chromium
+from tests.support.eventually import eventually
 from tests.support.network import free_port
 from tests.test_dev_command import read_banner
 
@@ -158,17 +159,14 @@ async def run(stack: Stack, command: str) -> tuple[int, str]:
 
 
 async def run_patiently(stack: Stack, example: Example) -> str:
-    loop = asyncio.get_running_loop()
-    until = loop.time() + PATIENCE_SECONDS
-    while True:
+    async def succeeds() -> str:
         code, out = await run(stack, example.command)
-        if code == 0:
-            return out
-        if loop.time() >= until:
-            raise AssertionError(
-                f"{example.document}:{example.line}: `{example.command}` failed ({code}):\n{out}"
-            )
-        await asyncio.sleep(2)
+        assert code == 0, f"{example.document}:{example.line}: failed ({code}):\n{out}"
+        return out
+
+    return await eventually(
+        succeeds, f"`{example.command}` to succeed", within=PATIENCE_SECONDS, every=2
+    )
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 from backoffice import runtime
 from tests.bots.conftest import Sites
 from tests.bots.test_erp_bots import POSTING, reference
+from tests.support.eventually import eventually
 
 
 async def failure(sites: Sites, definition: str, data: dict[str, Any]) -> ApplicationError:
@@ -34,10 +34,12 @@ async def test_lost_answer_and_no_record_stops_as_ambiguous_submit(sites: Sites)
     await sites.erp.faults(lost_response_next=1, lost_response_mode="hold")
     name = sites.runner.define(POSTING)
     handle = await sites.runner.start(name, {"reference": key, "gross_amount": 14815.5})
-    for _ in range(300):  # the ERP committed the posting and holds its answer...
-        if await sites.erp.count("invoice", key) == 1:
-            break
-        await asyncio.sleep(0.05)
+
+    async def committed() -> bool:
+        return await sites.erp.count("invoice", key) == 1
+
+    # The ERP committed the posting and holds its answer...
+    await eventually(committed, f"the ERP to commit {key}")
     await sites.erp.reset()  # ...then loses it: the system cannot tell whether it arrived
     with pytest.raises(WorkflowFailureError) as failed:
         await handle.result()

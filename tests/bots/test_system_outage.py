@@ -17,6 +17,7 @@ from backoffice.interceptors import StepAuditInterceptor
 from backoffice.systems import store
 from tests.bots.conftest import BOTS, Sites
 from tests.bots.test_erp_bots import POSTING, reference
+from tests.support.eventually import eventually
 
 READING = """
 name: {name}
@@ -53,23 +54,21 @@ async def test_an_outage_longer_than_the_old_retry_budget_pauses_the_system_and_
     handles = [await sites.runner.start(name, {"case": uuid.uuid4().hex[:8]}) for _ in range(3)]
 
     # Failures from all runs add up to a pause for everyone...
-    for _ in range(600):
+
+    def paused() -> store.SystemStateRow | None:
         state = store.state(engine, "erp")
-        if state is not None and state.paused_since is not None:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the ERP was never paused")
+        return state if state is not None and state.paused_since is not None else None
+
+    state = await eventually(paused, "the ERP to be paused", within=60)
     assert "503" in (state.last_error or "") or "unavailable" in (state.last_error or "")
     [notice] = paused_notice(sites.settings)  # what backoffice status adds for ops
     assert notice.startswith("erp is PAUSED since ")
     # ...and the runs outlast the attempts they used to have, waiting instead of failing.
-    for _ in range(900):
-        if max([await attempt_now(handle) for handle in handles]) > OLD_BUDGET:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError(f"no run went past {OLD_BUDGET} attempts")
+
+    async def past_the_old_budget() -> bool:
+        return max([await attempt_now(handle) for handle in handles]) > OLD_BUDGET
+
+    await eventually(past_the_old_budget, f"a run to go past {OLD_BUDGET} attempts", within=90)
     for handle in handles:
         assert (await handle.describe()).status.name == "RUNNING"  # type: ignore[union-attr]
 
@@ -137,13 +136,12 @@ async def test_a_submit_refused_by_an_error_page_is_posted_by_the_next_attempt(
     )
     handle = await sites.runner.start(name, {"reference": key, "gross_amount": 14815.5})
     # The first attempt fails: its submit got an error page, its look-ups too.
-    for _ in range(1200):
+
+    async def failed_once() -> Any:
         pending = (await handle.describe()).raw_description.pending_activities
-        if pending and pending[0].HasField("last_failure"):
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the first attempt did not fail")
+        return pending if pending and pending[0].HasField("last_failure") else None
+
+    pending = await eventually(failed_once, "the first attempt to fail", within=120)
     failure = pending[0].last_failure
     assert failure.application_failure_info.type == "BotTransient"
     assert await sites.erp.count("invoice", key) == 0  # nothing was posted

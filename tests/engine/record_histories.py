@@ -27,16 +27,17 @@ from backoffice.engine.contracts import (
     DECIDE_UPDATE,
     DELEGATE_UPDATE,
     RESCHEDULE_UPDATE,
-    TASKS_QUERY,
     Decision,
     Delegate,
     Reschedule,
     TaskView,
 )
-from backoffice.engine.runs import send_event
+from backoffice.engine.runs import progress, send_event
 from backoffice.events.subscriptions import waiting_for
 from backoffice.settings import interpreter_bin_dir
+from tests.support.eventually import eventually
 from tests.support.processes import ProcessRunner, process_worker
+from tests.support.waits import opened_task
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 HEADER = "version: 1\ntitle: Replay {name}\nowner: tests\nbusiness_key: input.case\n"
@@ -52,29 +53,16 @@ class Scenario:
     history_limit: int | None = None
 
 
-async def _wait_for_task(client: Client, handle: WorkflowHandle[Any, Any]) -> TaskView:
-    for _ in range(200):
-        tasks = await handle.query(TASKS_QUERY, result_type=list[TaskView])
-        if tasks:
-            return tasks[0]
-        await asyncio.sleep(0.05)
-    raise RuntimeError("no task opened")
-
-
 async def _approve(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
-    task = await _wait_for_task(client, handle)
+    task = await opened_task(handle)
     decision = Decision(task_id=task.task_id, user="alice", outcome="approve")
     await handle.execute_update(DECIDE_UPDATE, decision, result_type=TaskView)
 
 
 async def _change_and_decide(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
     """Move the deadline, delegate, then two approvals: every task update in one run."""
-    task = await _wait_for_task(client, handle)
-    for _ in range(200):  # the deciders arrive with the opening activity's result
-        if task.deciders is not None:
-            break
-        await asyncio.sleep(0.05)
-        task = await _wait_for_task(client, handle)
+    # The deciders arrive with the opening activity's result.
+    task = await opened_task(handle, decidable=True)
     later = task.deadline + timedelta(days=2)
     updates: list[tuple[str, Any]] = [
         (RESCHEDULE_UPDATE, Reschedule(task_id=task.task_id, user="dave", deadline=later)),
@@ -93,10 +81,10 @@ async def _send_receipt(client: Client, handle: WorkflowHandle[Any, Any]) -> Non
 async def _send_receipt_once_subscribed(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
     """The receipt sent once the keyed wait has subscribed, so the history holds both."""
     engine = database.engine(runtime.settings())
-    for _ in range(200):
-        if waiting_for(engine, "goods_received", "PO-REPLAY-1", datetime.now(UTC)):
-            break
-        await asyncio.sleep(0.05)
+    await eventually(
+        lambda: waiting_for(engine, "goods_received", "PO-REPLAY-1", datetime.now(UTC)),
+        "the keyed wait for PO-REPLAY-1 to subscribe",
+    )
     await send_event(client, handle.id, "goods_received", {"po_number": "PO-REPLAY-1"})
 
 
@@ -113,7 +101,10 @@ async def _send_receipt_once_the_timer_runs(
 
 
 async def _cancel_when_waiting(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
-    await asyncio.sleep(0.5)
+    async def waiting() -> bool:
+        return (await progress(client, handle.id)).status == "waiting"
+
+    await eventually(waiting, f"{handle.id} to wait for its event")
     await handle.cancel()
 
 

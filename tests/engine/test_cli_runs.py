@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 from backoffice import registry
 from backoffice.worker import workflow_runner
 from tests.support import plugin
+from tests.support.eventually import eventually
 from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import write_definition
 from tests.support.records import records_environ
@@ -100,11 +101,13 @@ async def test_start_status_send_and_history(cli: Cli, tmp_path: Path) -> None:
         link,
     ), link
 
-    for _ in range(100):
+    async def status_once(shows: str) -> tuple[int, str, str] | None:
         code, out, err = await cli("status", f"cli-order/{order}")
-        if "waiting for event:goods_received" in out:
-            break
-        await asyncio.sleep(0.1)
+        return (code, out, err) if shows in out else None
+
+    code, out, err = await eventually(
+        lambda: status_once("waiting for event:goods_received"), "status to show the wait"
+    )
     assert code == 0, err
     assert "completed   noted" in out
     assert "waiting     receipt  Wait for the goods  [waiting for event:goods_received since" in out
@@ -122,11 +125,7 @@ async def test_start_status_send_and_history(cli: Cli, tmp_path: Path) -> None:
     )
     assert code == 0, err
     assert f"goods_received delivered: cli-order/{order} was waiting" in out
-    for _ in range(100):
-        code, out, err = await cli("status", f"cli-order/{order}")
-        if "result:" in out:
-            break
-        await asyncio.sleep(0.1)
+    code, out, err = await eventually(lambda: status_once("result:"), "status to show the result")
     assert '"qty": 7' in out
 
     exported = tmp_path / "history.json"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 from backoffice import database, runtime
 from backoffice.engine.runs import send_event
 from backoffice.events.subscriptions import EventSubscriptionRow, waiting_for
+from tests.support.eventually import eventually
 from tests.support.processes import ProcessRunner
 
 DEFINITION = """
@@ -43,23 +43,23 @@ def define(runner: ProcessRunner) -> str:
 
 async def subscribed(key: str) -> list[EventSubscriptionRow]:
     engine = database.engine(runtime.settings())
-    for _ in range(100):
-        rows = waiting_for(engine, "goods_received", key, datetime.now(UTC))
-        if rows:
-            return rows
-        await asyncio.sleep(0.05)
-    return []
+    return await eventually(
+        lambda: waiting_for(engine, "goods_received", key, datetime.now(UTC)) or None,
+        f"a wait for goods_received {key} to subscribe",
+    )
 
 
 async def local_activity_markers(handle: WorkflowHandle[Any, Any]) -> int:
     """Local activities recorded, once the run waits (its wait's timer has started)."""
-    for _ in range(100):
+
+    async def markers() -> int | None:
         history = await handle.fetch_history()
-        if any(e.HasField("timer_started_event_attributes") for e in history.events):
-            names = [e.marker_recorded_event_attributes.marker_name for e in history.events]
-            return names.count("core_local_activity")
-        await asyncio.sleep(0.05)
-    raise AssertionError("the run never began to wait")
+        if not any(e.HasField("timer_started_event_attributes") for e in history.events):
+            return None
+        names = [e.marker_recorded_event_attributes.marker_name for e in history.events]
+        return names.count("core_local_activity")
+
+    return await eventually(markers, f"{handle.id} to begin its wait")
 
 
 async def test_a_keyed_wait_is_found_by_its_key_until_its_deadline(runner: ProcessRunner) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from temporalio.api.sdk.v1 import WorkflowMetadata
 
-from backoffice.engine.runs import progress
 from tests.support.payload_keys import CONVERTER
 from tests.support.processes import ProcessRunner
+from tests.support.waits import listed, waiting_run
 
 DEFINITION = """
 name: goods-check
@@ -31,11 +30,7 @@ steps:
 
 
 async def wait_until_waiting(runner: ProcessRunner, workflow_id: str) -> None:
-    for _ in range(200):
-        if (await progress(runner.client, workflow_id)).status == "waiting":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the run never started waiting")
+    await waiting_run(runner.client, workflow_id)
 
 
 async def test_run_shows_its_business_id_summary_and_what_it_waits_for(
@@ -63,22 +58,11 @@ async def test_run_shows_its_business_id_summary_and_what_it_waits_for(
         f"BackofficeProcess = 'goods-check' AND BusinessKey = '{order}' "
         "AND WaitingOn = 'event:goods_received' AND ProcessStatus = 'waiting'"
     )
-    found = []
-    for _ in range(100):  # visibility is eventually consistent
-        found = [execution.id async for execution in runner.client.list_workflows(query)]
-        if found:
-            break
-        await asyncio.sleep(0.1)
-    assert found == [handle.id]
+    assert await listed(runner.client, query) == [handle.id]  # visibility is eventually consistent
 
     await handle.cancel()
     closed = f"BusinessKey = '{order}' AND ProcessStatus = 'cancelled'"
-    for _ in range(100):
-        found = [execution.id async for execution in runner.client.list_workflows(closed)]
-        if found:
-            break
-        await asyncio.sleep(0.1)
-    assert found == [handle.id]
+    assert await listed(runner.client, closed) == [handle.id]
 
 
 async def test_activity_summaries_name_the_step(runner: ProcessRunner) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 
@@ -17,12 +16,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from backoffice import registry
-from backoffice.engine.runs import progress, send_event
+from backoffice.engine.runs import send_event
 from backoffice.payload_codec import KEY_ID, data_converter
 from backoffice.payload_keys import parse_keys
 from backoffice.worker import workflow_runner
 from tests.support.payload_keys import CONVERTER, KEY_ENVIRONMENT, SECOND_KEY
 from tests.support.processes import ProcessRunner, process_worker
+from tests.support.waits import waiting_run
 from workflows.process import ProcessWorkflow
 
 IBAN = "DE89370400440532013000"
@@ -163,11 +163,7 @@ async def test_a_run_started_before_a_rotation_finishes_after_it_under_the_new_k
 
 
 async def wait_for_the_receipt_wait(client: Client, workflow_id: str) -> None:
-    for _ in range(200):
-        if (await progress(client, workflow_id)).status == "waiting":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the run never began to wait for the receipt")
+    await waiting_run(client, workflow_id)
 
 
 def _payloads(event: HistoryEvent) -> list[Payload]:

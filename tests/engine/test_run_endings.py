@@ -7,7 +7,6 @@ someone, and a run busy with a step must name it.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime
 from typing import Any
@@ -18,7 +17,9 @@ from temporalio.client import WorkflowFailureError, WorkflowHandle
 from backoffice import search_attributes as sa
 from backoffice.cli.runs import CLOSED_STATES, as_ended, render_progress
 from backoffice.engine.runs import progress
+from tests.support.eventually import eventually
 from tests.support.processes import ProcessRunner
+from tests.support.waits import listed, opened_task
 
 DEFINITION = """
 name: endings
@@ -65,11 +66,10 @@ async def attributes_when(
     runner: ProcessRunner, handle: WorkflowHandle[Any, Any], done: Any
 ) -> dict[str, Any]:
     """The run's search attributes once ``done(attributes)`` holds (visibility lags)."""
-    held: dict[str, Any] = {}
-    for _ in range(200):
-        described = await handle.describe()
-        typed = described.typed_search_attributes
-        held = {
+
+    async def held() -> dict[str, Any]:
+        typed = (await handle.describe()).typed_search_attributes
+        attributes = {
             key.name: typed.get(key)
             for key in (
                 sa.PROCESS_STATUS,
@@ -80,10 +80,10 @@ async def attributes_when(
                 sa.WAITING_SINCE,
             )
         }
-        if done(held):
-            return held
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"attributes never got there: {held}")
+        assert done(attributes), attributes
+        return attributes
+
+    return await eventually(held, f"the search attributes of {handle.id}")
 
 
 async def details(handle: WorkflowHandle[Any, Any]) -> str:
@@ -134,14 +134,8 @@ async def test_a_failed_run_reads_failed_with_its_reason_even_if_it_never_waited
     held = await attributes_when(runner, handle, lambda h: h["ProcessStatus"] == "failed")
     assert held["ProcessReason"] == "BANK_MISMATCH"
     assert closed(held)
-    found = []
     query = f"ProcessStatus = 'failed' AND BusinessKey = '{handle.id.split('/', 1)[1]}'"
-    for _ in range(100):
-        found = [run.id async for run in runner.client.list_workflows(query)]
-        if found:
-            break
-        await asyncio.sleep(0.1)
-    assert found == [handle.id]
+    assert await listed(runner.client, query) == [handle.id]
     shown = await details(handle)
     assert "now:" not in shown
     assert "failed: **refused**: bank account differs" in shown
@@ -152,11 +146,12 @@ async def test_a_call_retrying_shows_as_running_now_and_a_terminated_run_as_term
 ) -> None:
     name = runner.define(DEFINITION)
     handle = await runner.start(name, {"case": uuid.uuid4().hex[:8], "how": "busy"})
-    for _ in range(200):
+
+    async def stuck() -> str | None:
         shown = await details(handle)
-        if "now: **stuck**" in shown:
-            break
-        await asyncio.sleep(0.05)
+        return shown if "now: **stuck**" in shown else None
+
+    shown = await eventually(stuck, f"the details of {handle.id} to show its stuck step")
     assert "now: **stuck** Call a system that keeps failing" in shown
     current = await progress(runner.client, handle.id)
     assert [step.status for step in current.steps if step.step_id == "stuck"] == ["running"]
@@ -251,10 +246,7 @@ async def test_a_watch_period_reads_watching_while_a_task_reads_waiting(
     handle = await runner.start(name, {"case": uuid.uuid4().hex[:8]})
     held = await attributes_when(runner, handle, lambda h: h["ProcessStatus"] == "waiting")
     assert held["CurrentStep"] == ["check"]
-    for _ in range(100):
-        if (await progress(runner.client, handle.id)).tasks:
-            break
-        await asyncio.sleep(0.05)
+    await opened_task(handle)
     decision = Decision(task_id=f"{handle.id}/check", user="alice", outcome="ok")
     await handle.execute_update(DECIDE_UPDATE, decision, result_type=TaskView)
     held = await attributes_when(runner, handle, lambda h: h["ProcessStatus"] == "watching")

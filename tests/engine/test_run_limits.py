@@ -7,7 +7,6 @@ child processes stop at the depth limit even when a loop of processes got past v
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pytest
@@ -21,6 +20,7 @@ from backoffice.language import model
 from backoffice.language.budget import EXPRESSION_BUDGET
 from backoffice.language.source import load
 from tests.support.processes import ProcessRunner
+from tests.support.waits import waiting_run
 from workflows.interpreter import MAX_PROCESS_DEPTH
 
 HEADER = """
@@ -57,11 +57,7 @@ async def failure_of(runner: ProcessRunner, name: str, data: dict[str, object]) 
 
 
 async def waiting(runner: ProcessRunner, workflow_id: str) -> None:
-    for _ in range(200):  # bounded: about 10 s
-        if (await progress(runner.client, workflow_id)).status == "waiting":
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail(f"{workflow_id} never waited")
+    await waiting_run(runner.client, workflow_id)
 
 
 async def test_an_expression_over_budget_fails_its_run_while_the_worker_serves_another(

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from pathlib import Path
 
 import pytest
 
-from backoffice.engine.runs import RunError, progress, send_event
+from backoffice.engine.runs import RunError, send_event
 from tests.support.activities import calls_of
 from tests.support.processes import ProcessRunner
+from tests.support.waits import waiting_run
 
 DEFINITION = """
 name: order-check
@@ -84,10 +84,7 @@ async def test_editing_the_file_does_not_change_a_run_in_flight(runner: ProcessR
     path = runner.directory / "order_check.yaml"
     path.write_text(DEFINITION.replace("order: ${ input.order_id }", "changed: true"))
     path.unlink()
-    for _ in range(100):
-        if (await progress(runner.client, handle.id)).status == "waiting":
-            break
-        await asyncio.sleep(0.05)
+    await waiting_run(runner.client, handle.id)
     await send_event(runner.client, handle.id, "approved")
     result = await handle.result()
     assert list(result["output"]) == ["order"]

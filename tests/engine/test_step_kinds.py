@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pytest
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from backoffice.engine.runs import progress, send_event
+from backoffice.engine.runs import send_event
 from tests.support.activities import calls_of
 from tests.support.processes import ProcessRunner
+from tests.support.waits import waiting_run
 
 HEADER = """
 version: 1
@@ -361,14 +361,7 @@ steps:
 """,
     )
     handle = await runner.start(name, {"case": case()})
-    current = None
-    for _ in range(100):
-        current = await progress(runner.client, handle.id)
-        if current.status == "waiting":
-            break
-        await asyncio.sleep(0.05)
-    assert current is not None
-    assert current.status == "waiting"
+    current = await waiting_run(runner.client, handle.id)
     (step,) = current.steps
     assert (step.step_id, step.status, step.waiting_for) == (
         "receipt",
@@ -394,10 +387,7 @@ steps:
 """,
     )
     handle = await runner.start(name, {"case": case()})
-    for _ in range(100):
-        if (await progress(runner.client, handle.id)).status == "waiting":
-            break
-        await asyncio.sleep(0.05)
+    await waiting_run(runner.client, handle.id)
     await handle.cancel()
     with pytest.raises(WorkflowFailureError):
         await handle.result()

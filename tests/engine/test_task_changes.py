@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,11 +11,12 @@ from sqlmodel import Session
 from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
 
 from backoffice import database, runtime
-from backoffice.engine.contracts import RESCHEDULE_UPDATE, TASKS_QUERY, Reschedule, TaskView
+from backoffice.engine.contracts import RESCHEDULE_UPDATE, Reschedule, TaskView
 from backoffice.tasks.orphans import close_orphaned_tasks
 from backoffice.tasks.queries import as_utc, open_tasks_for, task_detail
 from backoffice.tasks.store import TaskRow
 from tests.support.processes import ProcessRunner
+from tests.support.waits import opened_task as open_task_of
 
 SCHEDULED = """
 name: rebased
@@ -43,13 +43,11 @@ output:
 
 
 async def opened_task(handle: WorkflowHandle[Any, Any]) -> TaskView:
+    """The open task once it can be decided and its row is recorded."""
     engine = database.engine(runtime.settings())
-    for _ in range(200):
-        views = await handle.query(TASKS_QUERY, result_type=list[TaskView])
-        if views and views[0].deciders is not None and task_detail(engine, views[0].task_id):
-            return views[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError("the task never opened")
+    return await open_task_of(
+        handle, decidable=True, until=lambda task: task_detail(engine, task.task_id) is not None
+    )
 
 
 def offsets(task_id: str, created: datetime) -> list[tuple[str, float]]:

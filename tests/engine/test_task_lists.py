@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from backoffice.tasks.context_facts import ContextFacts, facts_of
 from backoffice.tasks.listing import ListFilter, person_list, queue_list
 from backoffice.tasks.queries import task_detail
 from backoffice.tasks.store import TaskCandidateRow, TaskQueueRow, TaskRow
+from tests.support.eventually import eventually
 from tests.support.processes import ProcessRunner
 from tests.support.records import records_environ, upgraded
 
@@ -69,12 +69,9 @@ async def test_an_opened_task_keeps_its_supplier_amount_and_the_queues_of_its_gr
 ) -> None:
     handle = await runner.start(runner.define(QUEUED), {"case": uuid.uuid4().hex[:8]})
     engine = database.engine(runtime.settings())
-    for _ in range(200):
-        detail = task_detail(engine, f"{handle.id}/approve")
-        if detail is not None:
-            break
-        await asyncio.sleep(0.05)
-    assert detail is not None
+    detail = await eventually(
+        lambda: task_detail(engine, f"{handle.id}/approve"), "the approval task to be recorded"
+    )
     assert (detail.row.supplier, detail.row.amount, detail.row.amount_text) == (
         "SUP-00087 Acme Office Supplies",
         61880.0,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from datetime import date, timedelta
@@ -25,6 +24,7 @@ from backoffice.people.store import load_directory, read_directory_file
 from backoffice.settings import load_settings
 from backoffice.tasks.queries import open_tasks_for as tasks_of
 from backoffice.tasks.store import NotificationRow, TaskEventRow, TaskRow
+from tests.support.eventually import eventually
 from tests.support.network import free_port
 from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import PEOPLE, ProcessRunner
@@ -55,15 +55,15 @@ output:
 
 async def task_row(handle: WorkflowHandle[Any, Any]) -> TaskRow:
     engine = database.engine(runtime.settings())
-    for _ in range(200):
+
+    async def recorded() -> TaskRow | None:
         with Session(engine) as session:
             row = session.exec(select(TaskRow).where(TaskRow.workflow_id == handle.id)).first()
-        if row is not None and row.id in await open_task_ids(handle):
+        if row is not None and (row.status != "open" or row.id in await open_task_ids(handle)):
             return row
-        if row is not None and row.status != "open":
-            return row
-        await asyncio.sleep(0.05)
-    raise AssertionError("the task was never recorded")
+        return None
+
+    return await eventually(recorded, f"the task of {handle.id} to be recorded")
 
 
 async def open_task_ids(handle: WorkflowHandle[Any, Any]) -> list[str]:
@@ -245,10 +245,9 @@ async def test_decision_between_reminders_stops_the_schedule(runner: ProcessRunn
     name = runner.define(SLA)
     handle = await runner.start(name, {"case": uuid.uuid4().hex[:8]})
     row = await task_row(handle)
-    for _ in range(100):
-        if handle.id and row.id in [t.id for t in open_tasks_for("alice")]:
-            break
-        await asyncio.sleep(0.05)
+    await eventually(
+        lambda: row.id in [t.id for t in open_tasks_for("alice")], "alice's list to show the task"
+    )
     from backoffice.engine.contracts import DECIDE_UPDATE, Decision, TaskView
 
     await handle.execute_update(

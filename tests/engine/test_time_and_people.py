@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
@@ -10,8 +9,9 @@ import pytest
 from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
-from backoffice.engine.contracts import DECIDE_UPDATE, TASKS_QUERY, Decision, TaskView
+from backoffice.engine.contracts import DECIDE_UPDATE, Decision, TaskView
 from tests.support.processes import ProcessRunner
+from tests.support.waits import opened_task
 
 HEADER = """
 version: 1
@@ -55,14 +55,12 @@ def define(runner: ProcessRunner, name: str, body: str) -> str:
 
 async def open_task(handle: WorkflowHandle[Any, Any]) -> TaskView:
     """The open task, once the workflow task that opened it is in history (timer started)."""
-    for _ in range(200):
-        tasks = await handle.query(TASKS_QUERY, result_type=list[TaskView])
+
+    async def timer_started(_: TaskView) -> bool:
         history = await handle.fetch_history()
-        timer_started = any(e.HasField("timer_started_event_attributes") for e in history.events)
-        if tasks and timer_started:
-            return tasks[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError("no task opened")
+        return any(e.HasField("timer_started_event_attributes") for e in history.events)
+
+    return await opened_task(handle, until=timer_started)
 
 
 async def decide(handle: WorkflowHandle[Any, Any], decision: Decision) -> TaskView:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from typing import Any
 
 import pytest
-from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 
-from backoffice.engine.contracts import DECIDE_UPDATE, TASKS_QUERY, Decision, TaskView
+from backoffice.engine.contracts import DECIDE_UPDATE, Decision, TaskView
 from tests.engine.test_time_and_people import decide
 from tests.support.activities import calls_of
 from tests.support.processes import ProcessRunner
+from tests.support.waits import opened_task
 
 DEFINITION = """
 name: {name}
@@ -41,16 +40,6 @@ steps:
 """
 
 
-async def open_task(handle: WorkflowHandle[Any, Any], other_than: str = "") -> TaskView:
-    """The run's open task, once there is one (and it is not ``other_than``)."""
-    for _ in range(400):
-        tasks = await handle.query(TASKS_QUERY, result_type=list[TaskView])
-        if tasks and tasks[0].task_id != other_than:
-            return tasks[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError("the run has opened no new task")
-
-
 async def test_a_failing_undo_waits_for_a_person_then_the_rest_is_undone(
     runner: ProcessRunner,
 ) -> None:
@@ -59,7 +48,7 @@ async def test_a_failing_undo_waits_for_a_person_then_the_rest_is_undone(
     handle = await runner.start(name, {"case": key})
 
     # The latest step is undone first: the refund works, the booking's cancellation fails.
-    first = await open_task(handle)
+    first = await opened_task(handle)
     assert [c["note"] for c in calls_of("test.undo")] == ["refund"]
     assert first.title == f"Undo by hand: Cancel the booking of {key} (step booked)"
     assert first.outcomes == ["undone", "retry"]
@@ -72,7 +61,7 @@ async def test_a_failing_undo_waits_for_a_person_then_the_rest_is_undone(
 
     # Try again: it fails once more, and a new task opens.
     await decide(handle, Decision(task_id=first.task_id, user="dave", outcome="retry"))
-    second = await open_task(handle, other_than=first.task_id)
+    second = await opened_task(handle, other_than=first.task_id)
     assert second.task_id != first.task_id
     assert second.context["round"] == 2
     assert len(calls_of("test.fail")) == 2

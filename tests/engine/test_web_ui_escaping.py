@@ -8,7 +8,6 @@ the browser asks the supplier's host for nothing.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -26,6 +25,7 @@ from temporalio.testing import WorkflowEnvironment
 from backoffice import search_attributes
 from backoffice.settings import interpreter_bin_dir
 from tests.support.browser import chromium
+from tests.support.eventually import eventually
 from tests.support.network import free_port
 from tests.support.processes import ProcessRunner, process_worker
 
@@ -128,13 +128,14 @@ def assert_inert(text: str) -> None:
 
 async def until_refused_again(runner: ProcessRunner, workflow_id: str) -> None:
     handle = runner.client.get_workflow_handle(workflow_id)
-    for _ in range(300):
-        described = await handle.describe()
-        pending = described.raw_description.pending_activities
-        if any(activity.activity_id == "refused" and activity.attempt > 1 for activity in pending):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{workflow_id} never retried its refused step")
+
+    async def retried() -> bool:
+        pending = (await handle.describe()).raw_description.pending_activities
+        return any(
+            activity.activity_id == "refused" and activity.attempt > 1 for activity in pending
+        )
+
+    await eventually(retried, f"{workflow_id} to retry its refused step")
 
 
 async def test_a_supplier_id_of_html_and_markdown_shows_as_text_in_the_web_ui(

@@ -16,6 +16,7 @@ from backoffice.catalog import build_catalog
 from backoffice.engine.runs import Definitions, start_process
 from backoffice.registry import Registry
 from tests.support import plugin
+from tests.support.eventually import eventually
 from tests.support.payload_keys import KEY_ENVIRONMENT
 from tests.support.processes import write_definition
 from tests.support.records import records_environ
@@ -65,11 +66,9 @@ async def start_worker(target: str, task_queue: str, state: Path) -> asyncio.sub
 
 
 async def wait_for_line(log: Path, line: str) -> None:
-    for _ in range(600):
-        if log.exists() and line in log.read_text().splitlines():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{line!r} never appeared in {log}")
+    await eventually(
+        lambda: log.exists() and line in log.read_text().splitlines(), f"{line!r} in {log}"
+    )
 
 
 async def test_killed_worker_is_replaced_and_completed_steps_are_not_repeated(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from typing import Any
@@ -14,6 +13,7 @@ from backoffice import database
 from backoffice.tasks.queries import task_detail
 from tests.inbox.conftest import PASSWORD, Site
 from tests.support.browser import chromium
+from tests.support.eventually import eventually
 
 
 async def sign_in(page: Page, site: Site, user: str, password: str = PASSWORD) -> None:
@@ -26,12 +26,14 @@ async def sign_in(page: Page, site: Site, user: str, password: str = PASSWORD) -
 
 async def listed_task(page: Page, site: Site, title: str) -> None:
     """Reload the list until the task shows (its opening activity may still be running)."""
-    for _ in range(100):
+
+    async def shown() -> bool:
         if await page.get_by_role("link", name=title).count():
-            return
-        await asyncio.sleep(0.1)
+            return True
         await page.goto(f"{site.url}/")
-    raise AssertionError(f"{title} never appeared in the inbox")
+        return False
+
+    await eventually(shown, f"{title} to appear in the inbox", every=0.1)
 
 
 async def test_approver_signs_in_sees_the_task_decides_and_the_process_moves_on(
@@ -81,11 +83,11 @@ async def test_approver_signs_in_sees_the_task_decides_and_the_process_moves_on(
         await page.get_by_role("button", name="Approve").click()
         await expect(page.get_by_role("status")).to_contain_text("The process moves on")
 
-        for _ in range(100):  # the process books the invoice, then completes
+        async def completed() -> bool:  # the process books the invoice, then completes
             await page.reload()
-            if await page.get_by_test_id("process-status").text_content() == "completed":
-                break
-            await asyncio.sleep(0.1)
+            return await page.get_by_test_id("process-status").text_content() == "completed"
+
+        await eventually(completed, "the process to complete", every=0.1)
         await expect(page.get_by_test_id("process-status")).to_have_text("completed")
         await expect(page.get_by_role("list", name="Steps")).to_contain_text(
             "Book the invoice — completed"

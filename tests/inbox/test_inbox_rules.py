@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from backoffice.links import task_path
 from backoffice.settings import SettingsError, load_settings
 from backoffice.tasks.queries import task_detail
 from tests.inbox.conftest import PASSWORD, PROXY_SECRET, Site
+from tests.support.waits import opened_task
 
 
 async def signed_in(site: Site, user: str) -> httpx.AsyncClient:
@@ -46,12 +46,10 @@ async def opened(
         {"case": uuid.uuid4().hex[:8], "amount": 500, "entered_by": entered_by},
     )
     engine = database.engine(site.settings)
-    for _ in range(200):
-        views = await handle.query(TASKS_QUERY, result_type=list[TaskView])
-        if views and views[0].deciders is not None and task_detail(engine, views[0].task_id):
-            return handle
-        await asyncio.sleep(0.05)
-    raise AssertionError("the task never opened")
+    await opened_task(
+        handle, decidable=True, until=lambda task: task_detail(engine, task.task_id) is not None
+    )
+    return handle
 
 
 async def post(client: httpx.AsyncClient, task_id: str, action: str, **form: Any) -> str:

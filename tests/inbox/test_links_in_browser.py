@@ -6,7 +6,6 @@ business keys come from input; the browser must keep them whole in links and for
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from typing import Any
@@ -20,6 +19,7 @@ from backoffice.tasks.store import NotificationRow
 from tests.inbox.conftest import PASSWORD, Site
 from tests.inbox.test_inbox_in_browser import listed_task
 from tests.support.browser import chromium
+from tests.support.eventually import eventually
 
 LOOPED = """
 name: looped-approval
@@ -91,12 +91,9 @@ async def test_tasks_in_loops_open_and_decide_from_the_list_a_mail_and_a_deep_li
         page = await browser.new_page()
 
         # A mail's link, followed before signing in: sign-in leads back to the task.
-        for _ in range(100):
-            links = mailed_links(site, approve_id)
-            if links:
-                break
-            await asyncio.sleep(0.1)
-        assert links, "no mail with a link to the task"
+        links = await eventually(
+            lambda: mailed_links(site, approve_id) or None, "a mail with a link to the task"
+        )
         await page.goto(links[0])
         await sign_in_here(page)
         await expect(page.get_by_role("heading", name=f"Approve {case}")).to_be_visible()

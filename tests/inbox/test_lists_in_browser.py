@@ -19,6 +19,7 @@ from backoffice.tasks.queries import as_utc, task_detail
 from tests.inbox.conftest import Site
 from tests.inbox.test_inbox_in_browser import sign_in
 from tests.support.browser import chromium
+from tests.support.eventually import eventually
 
 LISTED = """
 name: listed-approval
@@ -68,12 +69,12 @@ async def start_listed(
 
 async def opened(site: Site, task_id: str) -> None:
     engine = database.engine(site.settings)
-    for _ in range(200):
+
+    async def decidable() -> bool:
         detail = await asyncio.to_thread(task_detail, engine, task_id)
-        if detail is not None and detail.deciders:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{task_id} never opened")
+        return detail is not None and bool(detail.deciders)
+
+    await eventually(decidable, f"{task_id} to open")
 
 
 async def titles(page: Page) -> list[str]:
@@ -118,11 +119,12 @@ async def test_filters_search_and_sorting_narrow_the_list_and_can_be_bookmarked(
         due_at=now - timedelta(hours=2),
     )  # fmt: skip
     await actions.reschedule(site.runner.client, engine, late)
-    for _ in range(100):
+
+    def overdue() -> bool:
         detail = task_detail(engine, late.task_id)
-        if detail and detail.row.due_at and as_utc(detail.row.due_at) < now:
-            break
-        await asyncio.sleep(0.05)
+        return bool(detail and detail.row.due_at and as_utc(detail.row.due_at) < now)
+
+    await eventually(overdue, f"{late.task_id} to be overdue")
     dialogs: list[str] = []
 
     async with chromium() as browser:
@@ -204,11 +206,12 @@ async def test_a_clerk_sees_the_queue_with_a_colleagues_claims_and_claims_from_i
     await actions.claim(
         site.runner.client, engine, Claim(task_id=f"{claimed.id}/approve", user="alice")
     )
-    for _ in range(100):
+
+    def claimed_by_alice() -> bool:
         detail = task_detail(engine, f"{claimed.id}/approve")
-        if detail and detail.row.claimed_by == "alice":
-            break
-        await asyncio.sleep(0.05)
+        return bool(detail and detail.row.claimed_by == "alice")
+
+    await eventually(claimed_by_alice, f"{claimed.id}/approve to be claimed by alice")
 
     async with chromium() as browser:
         page = await browser.new_page()

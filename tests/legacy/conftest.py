@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from legacy import FaultSettings, create_app, seed
 from legacy.context import AppContext
 from tests.support.browser import chromium
+from tests.support.eventually import eventually as support_eventually
 from tests.support.network import free_port
 
 USER = "clerk"
@@ -112,12 +113,14 @@ async def serving(
         )
     )
     task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(WAIT_SECONDS):
-        while not server.started:
-            if task.done():
-                task.result()
-                raise AssertionError(f"{system} stopped before it started")
-            await asyncio.sleep(0.02)
+
+    def started() -> bool:
+        if task.done():
+            task.result()  # raises what stopped it, if anything did
+            raise AssertionError(f"{system} stopped before it started")
+        return server.started
+
+    await eventually(started, f"{system} to start")
     try:
         yield Running(system=system, url=f"http://127.0.0.1:{port}", app=app, clock=clock)
     finally:
@@ -168,13 +171,9 @@ async def log_in(page: Page, running: Running, path: str = "/") -> None:
     await page.get_by_role("button", name="Log in").click()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
+async def eventually(check: Callable[[], Awaitable[bool] | bool], what: str) -> None:
     """Wait, bounded, until ``check`` holds (for effects a browser set off)."""
-    for _ in range(WAIT_SECONDS * 10):
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"never happened: {what}")
+    await support_eventually(check, what, within=WAIT_SECONDS, every=0.1)
 
 
 def field_value(html: str, field_id: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from tests.legacy.conftest import WAIT_SECONDS
+from tests.support.eventually import eventually
 from tests.support.network import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,14 +37,9 @@ async def test_serves_a_seeded_system_with_faults_and_stops_on_terminate(tmp_pat
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-            for _ in range(WAIT_SECONDS * 10):
-                try:
-                    login = await client.get("/login")
-                    break
-                except httpx.ConnectError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("python -m legacy never answered")
+            login = await eventually(
+                lambda: client.get("/login"), "python -m legacy to answer", within=WAIT_SECONDS
+            )
             assert "PeopleDesk" in login.text
             faults = (await client.get("/__admin/faults")).json()
             assert (faults["popup_next"], faults["seed"]) == (1, 5)

@@ -84,7 +84,7 @@ async def test_a_receipt_posted_on_the_screen_is_pushed_signed(
     shown = await subscribe(erp, subscriber)
     assert SECRET not in json.dumps(shown)
     await post_receipt_on_screen(erp, "PO-2025-01251", line1_received="4")
-    await eventually(lambda: _true(len(subscriber.received) == 1), "the receipt pushed")
+    await eventually(lambda: len(subscriber.received) == 1, "the receipt pushed")
     headers, body = subscriber.received[0]
     event = json.loads(body)
     assert event["type"] == "goods_receipt.posted"
@@ -109,7 +109,7 @@ async def test_an_unanswered_delivery_is_retried_with_the_same_id_until_it_is_ta
     subscriber.answers = [503, 500]
     await subscribe(erp, subscriber)
     await post_receipt_on_screen(erp, "PO-2025-01251", line1_received="2")
-    await eventually(lambda: _true(len(subscriber.received) == 3), "three attempts")
+    await eventually(lambda: len(subscriber.received) == 3, "three attempts")
     ids = {headers["webhook-id"] for headers, _ in subscriber.received}
     assert len(ids) == 1
     await eventually(
@@ -178,7 +178,7 @@ async def test_receipts_before_anyone_subscribes_wait_for_the_first_subscriber(
         assert too_many.status_code == 422
     assert (await webhooks(erp))["outbox"]["pending"] == 2
     await subscribe(erp, subscriber)
-    await eventually(lambda: _true(len(subscriber.received) == 2), "both receipts pushed")
+    await eventually(lambda: len(subscriber.received) == 2, "both receipts pushed")
     lines = [event["data"]["lines"] for event in subscriber.bodies()]
     assert lines == [[{"line_no": 1, "received_qty": "5"}], [{"line_no": 2, "received_qty": "9"}]]
     assert await erp.count("goods_receipt", "PO-HOOK-0001") == 2
@@ -191,10 +191,6 @@ async def test_a_subscription_needs_a_url_and_a_real_secret(erp: Running) -> Non
         fields = {problem["field"] for problem in answer.json()["problems"]}
         assert fields == {"url", "secret"}
         assert "short" not in answer.text
-
-
-async def _true(value: bool) -> bool:
-    return value
 
 
 async def _delivered(erp: Running, count: int) -> bool:

@@ -6,13 +6,13 @@ processes.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from pydantic import BaseModel
 from temporalio import activity
 
 from backoffice import registry
+from tests.support.eventually import eventually
 
 
 class AppendInput(BaseModel):
@@ -48,9 +48,10 @@ async def append(request: AppendInput) -> AppendOutput:
 async def block(request: BlockInput) -> AppendOutput:
     """Append '<line> started', wait (bounded) for the release file, append '<line> done'."""
     _append(request.path, f"{request.line} started")
-    for _ in range(600):
-        if Path(request.release).exists():
-            return AppendOutput(lines=_append(request.path, f"{request.line} done"))
+
+    def released() -> bool:
         activity.heartbeat()
-        await asyncio.sleep(0.05)
-    raise TimeoutError("release file never appeared")
+        return Path(request.release).exists()
+
+    await eventually(released, f"the release file {request.release}")
+    return AppendOutput(lines=_append(request.path, f"{request.line} done"))

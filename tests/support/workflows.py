@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 from temporalio import activity, workflow
@@ -10,6 +11,8 @@ from temporalio import activity, workflow
 with workflow.unsafe.imports_passed_through():
     import structlog
     from pydantic import BaseModel
+
+    from tests.support.eventually import eventually
 
 
 class Step(BaseModel):
@@ -31,11 +34,14 @@ activity_started = asyncio.Event()
 async def finish_during_shutdown(step: Step) -> str:
     """Wait (bounded) until the worker starts shutting down, then finish normally."""
     activity_started.set()
-    for _ in range(200):
-        if activity.is_worker_shutdown():
-            return "finished during shutdown"
+
+    def shutting_down() -> bool:
         activity.heartbeat()
-        await asyncio.sleep(0.05)
+        return activity.is_worker_shutdown()
+
+    with contextlib.suppress(AssertionError):  # the test says so: it expects the first
+        await eventually(shutting_down, "the worker to shut down", within=10)
+        return "finished during shutdown"
     return "worker never shut down"
 
 

@@ -3,7 +3,6 @@ server, with the sandbox ERP served on 127.0.0.1 and driven by the bots in Chrom
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import secrets
 import uuid
@@ -33,12 +32,13 @@ from backoffice.worker import build_workers
 from bots.kit.browser import close_pool
 from legacy import create_app, seed
 from tests.bots.conftest import Legacy, bot_settings
+from tests.support.eventually import eventually
 from tests.support.network import free_port
 from tests.support.payload_keys import CONVERTER
 from tests.support.records import upgraded
 
 ROOT = Path(__file__).resolve().parents[3]
-TASK_WAIT_ROUNDS = 600  # x 0.1 s: a task opens within a minute or the test fails
+TASK_WAIT = 60.0  # seconds: a task opens within a minute or the test fails
 
 
 @dataclass
@@ -70,22 +70,22 @@ class Stack:
 
     async def task(self, handle: WorkflowHandle[Any, Any], step: str) -> TaskView:
         """The open task of a step (the last opening of it), once it is in the task table."""
-        for _ in range(TASK_WAIT_ROUNDS):
+
+        async def opened() -> TaskView | None:
             views = await handle.query(TASKS_QUERY, result_type=list[TaskView])
             mine = [v for v in views if v.step_id.rsplit("/", 1)[-1] == step and v.status == "open"]
             ready = mine and mine[-1].deciders is not None
-            if ready and task_detail(self.engine, mine[-1].task_id):
-                return mine[-1]
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"no open task for step {step}")
+            return mine[-1] if ready and task_detail(self.engine, mine[-1].task_id) else None
+
+        return await eventually(opened, f"the task of step {step} to open", within=TASK_WAIT)
 
     async def archived(self, handle: WorkflowHandle[Any, Any]) -> None:
         """Until the run has archived its invoice (a posted one then waits to be paid)."""
-        for _ in range(TASK_WAIT_ROUNDS):
-            if any(s.action == "invoice.archive" for s in trail(self.engine, handle.id)):
-                return
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"{handle.id} never archived its invoice")
+        await eventually(
+            lambda: any(s.action == "invoice.archive" for s in trail(self.engine, handle.id)),
+            f"{handle.id} to archive its invoice",
+            within=TASK_WAIT,
+        )
 
     async def decide(
         self,
@@ -197,10 +197,13 @@ async def stack(own_time_env: WorkflowEnvironment, tmp_path: Path) -> AsyncItera
 
 
 async def between_activities(handle: WorkflowHandle[Any, Any]) -> None:
-    for _ in range(TASK_WAIT_ROUNDS):
+    """Until the run has no activity in flight, or has ended; at most TASK_WAIT, never failing:
+    a run whose activity never ends is ended by the fixture all the same."""
+
+    async def idle() -> bool:
         described = await handle.describe()
-        if described.status != WorkflowExecutionStatus.RUNNING:
-            return
-        if not described.raw_description.pending_activities:
-            return
-        await asyncio.sleep(0.1)
+        running = described.status == WorkflowExecutionStatus.RUNNING
+        return not running or not described.raw_description.pending_activities
+
+    with contextlib.suppress(AssertionError):
+        await eventually(idle, f"{handle.id} to be between activities", within=TASK_WAIT)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import date
@@ -22,9 +21,10 @@ from backoffice.engine.runs import RunError
 from backoffice.settings import Settings
 from tests.bots.conftest import Legacy
 from tests.processes.invoice_approval.conftest import erp_and_worker
+from tests.support.eventually import eventually
 from tests.support.network import free_port
 
-WAIT_ROUNDS = 1200  # x 0.1 s: two minutes for twelve invoices through one worker
+WAIT = 120.0  # seconds: twelve invoices through one worker
 
 
 @pytest_asyncio.fixture
@@ -42,13 +42,12 @@ async def running(
 
 async def open_task(env: WorkflowEnvironment, workflow_id: str) -> TaskView:
     handle = env.client.get_workflow_handle(workflow_id)
-    for _ in range(WAIT_ROUNDS):
-        with contextlib.suppress(Exception):
-            views = await handle.query(TASKS_QUERY, result_type=list[TaskView])
-            if views and views[-1].deciders is not None:
-                return views[-1]
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{workflow_id} never opened a task")
+
+    async def opened() -> TaskView | None:
+        views = await handle.query(TASKS_QUERY, result_type=list[TaskView])
+        return views[-1] if views and views[-1].deciders is not None else None
+
+    return await eventually(opened, f"{workflow_id} to open a task", within=WAIT)
 
 
 async def test_a_demo_batch_shows_every_path_and_posts_each_touchless_invoice_once(
@@ -66,25 +65,25 @@ async def test_a_demo_batch_shows_every_path_and_posts_each_touchless_invoice_on
     for number, (step, person) in expected.items():
         task = await open_task(dev_env, run[number])
         assert (task.step_id, set(task.deciders or {})) == (step, {person}), number
-    for _ in range(WAIT_ROUNDS):
+
+    async def waiting_on_alice() -> bool:
         described = await dev_env.client.get_workflow_handle(run[7]).describe()
         waiting_on = described.typed_search_attributes.get(search_attributes.WAITING_ON)
-        if waiting_on and "alice" in waiting_on:
-            break
-        await asyncio.sleep(0.1)
-    assert waiting_on is not None
-    assert "alice" in waiting_on
+        return waiting_on is not None and "alice" in waiting_on
+
+    await eventually(waiting_on_alice, f"{run[7]} to show it waits on alice", within=WAIT)
     # The exact duplicate ended at once; the three matched invoices are posted, once each.
     duplicate = await dev_env.client.get_workflow_handle(run[11]).result()
     assert (duplicate["status"], duplicate["reason"]) == ("finished", "DUPLICATE")
     references = {i: inv.data["supplier_invoice_no"] for i, inv in enumerate(demo, start=1)}
     for number in (1, 2, 4):
         reference = references[number]
-        for _ in range(WAIT_ROUNDS):
-            if await erp.count("invoice", reference) == 1:
-                break
-            await asyncio.sleep(0.1)
-        assert await erp.count("invoice", reference) == 1, number
+
+        async def posted(reference: str = reference) -> bool:
+            return await erp.count("invoice", reference) == 1
+
+        await eventually(posted, f"invoice {number} to be posted in the ERP", within=WAIT)
+        assert await erp.count("invoice", reference) == 1, number  # once, and still once
     for number in (3, 5, 6, 7, 8, 9, 10, 12):
         assert await erp.count("invoice", references[number]) == 0, number
     described = await dev_env.client.get_workflow_handle(run[5]).describe()

@@ -4,7 +4,6 @@ invoice that waited on someone has moved on (posted, or turned down for its reas
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 import uuid
@@ -31,6 +30,7 @@ from tests.bots.conftest import Legacy
 from tests.inbox.conftest import PASSWORD
 from tests.processes.invoice_approval.conftest import erp_and_worker
 from tests.support.browser import chromium
+from tests.support.eventually import eventually
 from tests.support.network import free_port
 
 PEOPLE = ("alice", "carol", "frank", "erin", "dave")
@@ -55,7 +55,8 @@ EXPECTED = {
     ("alice", 12, "duplicate_review"),
 }  # fmt: skip
 POSTED = (1, 2, 3, 4, 6, 7, 8, 9, 10)
-ROUNDS = 400  # rounds of deciding (or of waiting for the runs), bounded
+# Deciding the whole batch, or waiting for its runs: bounded, in rounds every half second.
+PATIENCE: dict[str, float] = {"within": 300.0, "every": 0.5}
 
 
 @pytest_asyncio.fixture
@@ -144,22 +145,24 @@ async def test_every_task_of_a_demo_batch_is_decided_through_the_inbox_and_each_
     decided: set[tuple[str, int, str]] = set()
     async with chromium() as browser:
         pages = {person: await signed_in(browser, inbox, person) for person in PEOPLE}
-        for _ in range(ROUNDS):
-            if decided == EXPECTED:
-                break
-            waiting = [person for person in PEOPLE if waiting_for(person)]
-            for person in waiting:
+
+        async def decide_what_waits() -> bool:
+            # One round: everyone with a task decides the first listed; the next level
+            # opens once the process has moved on, so rounds repeat until all are decided.
+            for person in [person for person in PEOPLE if waiting_for(person)]:
                 done = await decide_the_first_listed(pages[person], inbox, batch)
                 if done is not None:
                     decided.add((person, number_of(done[0]), done[1]))
-            if not waiting:
-                await asyncio.sleep(0.5)  # the next level opens once the process moved on
-    assert decided == EXPECTED, f"not decided: {EXPECTED - decided}; more: {decided - EXPECTED}"
-    for _ in range(ROUNDS):
-        if all(archived(n) for n in waiting_on_nobody):
-            break
-        await asyncio.sleep(0.5)
-    assert [n for n in waiting_on_nobody if not archived(n)] == []
+            missing, more = EXPECTED - decided, decided - EXPECTED
+            assert decided == EXPECTED, f"not decided: {missing}; more: {more}"
+            return True
+
+        await eventually(decide_what_waits, "every task of the batch to be decided", **PATIENCE)
+    await eventually(
+        lambda: [n for n in waiting_on_nobody if not archived(n)] == [],
+        "every run that waits on nobody to archive its invoice",
+        **PATIENCE,
+    )
     invoices = {n: i.data for n, i in enumerate(demo_batch(batch, date.today()), start=1)}
     for number in POSTED:  # in the ERP once each: approved, posted and archived
         assert await erp.count("invoice", invoices[number]["supplier_invoice_no"]) == 1, number

@@ -9,7 +9,6 @@ the event's doing.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import time
@@ -30,9 +29,10 @@ from backoffice.events.receiver import create_receiver
 from backoffice.secrets import secret_store
 from backoffice.serving import EmbeddedServer
 from tests.processes.invoice_approval.conftest import Stack, between_activities
+from tests.support.eventually import eventually
 from tests.support.network import free_port
 
-ROUNDS = 600  # x 0.1 s: every wait here is bounded
+WAIT = 60.0  # seconds: every wait here is bounded
 
 
 @dataclass
@@ -113,13 +113,13 @@ def po_reads(stack: Stack, handle: WorkflowHandle[Any, Any]) -> list[str]:
 
 async def waiting_for_goods(stack: Stack, handle: WorkflowHandle[Any, Any]) -> None:
     """Until the run waits in a round's ``next_day``, no activity in flight."""
-    for _ in range(ROUNDS):
+
+    async def waits() -> bool:
         await between_activities(handle)
         shown = await progress(stack.env.client, handle.id)
-        if any(s.key.endswith("/next_day") and s.status == "waiting" for s in shown.steps):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{handle.id} never waited for its goods")
+        return any(s.key.endswith("/next_day") and s.status == "waiting" for s in shown.steps)
+
+    await eventually(waits, f"{handle.id} to wait for its goods", within=WAIT)
 
 
 async def signals(handle: WorkflowHandle[Any, Any]) -> int:
@@ -161,21 +161,22 @@ async def test_a_receipt_posted_days_later_moves_the_invoice_on_within_minutes(
 
     # A receipt of another order wakes nobody.
     await post_goods_receipt(stack, "PO-2025-01251", 1)
-    for _ in range(ROUNDS):
-        if (await receiving.outbox())["delivered"] == 1:
-            break
-        await asyncio.sleep(0.1)
+
+    async def delivered() -> bool:
+        return (await receiving.outbox())["delivered"] == 1
+
+    await eventually(delivered, "the ERP to deliver the other order's receipt", within=WAIT)
     assert await signals(handle) == 0
 
     posted_at: datetime = await stack.env.get_current_time()
     assert next_recheck - posted_at > timedelta(hours=6)
     await post_goods_receipt(stack, "PO-GREVT-0001", 10)
-    for _ in range(ROUNDS):
-        if len(po_reads(stack, handle)) > len(before):
-            break
-        await asyncio.sleep(0.1)
-    after = po_reads(stack, handle)
-    assert len(after) == len(before) + 1, "the receipt's event never made the run read again"
+    after = await eventually(
+        lambda: len(po_reads(stack, handle)) > len(before) and po_reads(stack, handle),
+        "the receipt's event to make the run read the order again",
+        within=WAIT,
+    )
+    assert len(after) == len(before) + 1
     assert await signals(handle) == 1
     # In workflow time, the order was read again within minutes of the receipt, not at the
     # next business day's re-check.

@@ -4,7 +4,6 @@ escalation of an idle approver, and a duplicate found after posting."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -19,11 +18,12 @@ from activities.payables.register import InvoiceRecord
 from backoffice.audit.steps import trail
 from backoffice.engine.runs import RunError, send_event
 from backoffice.money import round_money
-from backoffice.tasks.queries import task_detail
+from backoffice.tasks.queries import TaskDetail, task_detail
 from backoffice.tasks.store import TaskRow
 from tests.processes.invoice_approval.conftest import LAPTOPS, Stack
+from tests.support.eventually import eventually
 
-STEP_WAIT_ROUNDS = 600  # x 0.1 s
+STEP_WAIT = 60.0  # seconds
 
 
 def cleaning(stack: Stack, number: str, net: str, **changes: Any) -> dict[str, Any]:
@@ -176,13 +176,14 @@ async def test_an_idle_approver_is_reminded_then_the_manager_added_then_ap_manag
     told = max(event.at for event in task.planned if event.what == "escalation")
     assert told + timedelta(days=1) < task.deadline
     await stack.env.sleep(told - await stack.env.get_current_time() + timedelta(hours=1))
-    detail = None
-    for _ in range(STEP_WAIT_ROUNDS):
+
+    def escalated_twice() -> TaskDetail | None:
         detail = task_detail(stack.engine, task.task_id)
         if detail and [e.event for e in detail.events].count("escalated") == 2:
-            break
-        await asyncio.sleep(0.1)
-    assert detail is not None
+            return detail
+        return None
+
+    detail = await eventually(escalated_twice, "the task to be escalated twice", within=STEP_WAIT)
     events = [e.event for e in detail.events]
     assert events[:2] == ["created", "reminded"]
     assert events.count("escalated") == 2
