@@ -5,7 +5,9 @@ forms that ask ``confirm()`` before an irreversible submit) with its own SQLite 
 injectable faults (error pages, latency, expired sessions, lost responses, pop-ups).
 
 Run one with ``python -m legacy erp --port 8301 --data DIR``; build one in code with
-:func:`create_app`, after :func:`seed` has given it master data and users.
+:func:`create_app`, after :func:`seed` has given it master data and users. A system's
+screens are built from the shapes in ``legacy.screen_kit`` (search, display, submit,
+cancel once) and the helpers in ``legacy.screens``; its templates sit in its own folder.
 """
 
 from legacy.app import DEFAULT_PORTS, SYSTEMS, create_app, seed

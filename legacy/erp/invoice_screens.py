@@ -32,11 +32,20 @@ from legacy.erp.models import (
     PurchaseOrder,
     Supplier,
 )
+from legacy.screen_kit import (
+    as_code,
+    as_sent,
+    as_text,
+    display,
+    matching,
+    results,
+    search_query,
+    submitted,
+)
 from legacy.screens import (
     FormError,
     current_user,
     form_fields,
-    lost_response_instead,
     page_number,
     page_of,
     parse_amount,
@@ -44,7 +53,6 @@ from legacy.screens import (
     read,
     render,
     required,
-    search,
     slow_screen,
     write,
 )
@@ -202,31 +210,26 @@ async def invoice_submit(request: Request) -> Response:
         except FormError as error:
             return _form(request, fields, str(error))
     user = current_user(request)
-    try:
+
+    async def act() -> tuple[str, InvoiceEntry]:
         entry = parse_invoice(fields)
         await slow_screen(request)
-        doc_number = await write(request, lambda session: post_invoice(session, entry, user))
-    except FormError as error:
-        return _form(request, fields, str(error))
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    return render(request, "erp/invoice_posted.html", doc_number=doc_number, entry=entry)
+        return await write(request, lambda session: post_invoice(session, entry, user)), entry
+
+    def done(posted: tuple[str, InvoiceEntry]) -> Response:
+        doc_number, entry = posted
+        return render(request, "erp/invoice_posted.html", doc_number=doc_number, entry=entry)
+
+    return await submitted(request, act, lambda error: _form(request, fields, str(error)), done)
 
 
 async def invoice_search(request: Request) -> Response:
-    params = request.query_params
-    query = {
-        "supplier": params.get("supplier", "").strip().upper(),
-        "reference": params.get("reference", "").strip(),
-        "search": params.get("search", ""),
-    }
+    query = search_query(request, {"supplier": as_code, "reference": as_text, "search": as_sent})
     if not query["search"]:
         return render(request, "erp/invoice_search.html", query=query, result=None)
 
     statement = select(InvoiceDocument).where(InvoiceDocument.doc_type == "INVOICE")
-    if query["supplier"]:
-        statement = statement.where(InvoiceDocument.supplier_id == query["supplier"])
+    statement = matching(statement, query, {"supplier": InvoiceDocument.supplier_id})
     if query["reference"]:
         reference = query["reference"]
         if "*" in reference:
@@ -237,9 +240,7 @@ async def invoice_search(request: Request) -> Response:
                 func.upper(InvoiceDocument.supplier_invoice_no) == reference.upper()
             )
     statement = statement.order_by(InvoiceDocument.doc_number.desc())
-    await slow_screen(request)
-    result = await search(request, statement, query)
-    return render(request, "erp/invoice_search.html", query=query, result=result)
+    return await results(request, "erp/invoice_search.html", statement, query)
 
 
 async def document_entry(request: Request) -> Response:
@@ -289,18 +290,25 @@ def load_document(session: Session, doc_number: str) -> DocumentView | None:
 
 async def document_display(request: Request) -> Response:
     doc_number = request.path_params["doc_number"]
-    view = await read(request, lambda session: load_document(session, doc_number))
-    if view is None:
-        return render(
+
+    def shown(view: DocumentView) -> Response:
+        # A long document shows its line items a page at a time, like search results.
+        lines = page_of(view.lines, page_number(request), context_of(request).page_size)
+        return render(request, "erp/document.html", view=view, lines=lines)
+
+    # Not found here is the document entry screen's (it has no search form).
+    return await display(
+        request,
+        lambda session: load_document(session, doc_number),
+        shown,
+        lambda: render(
             request,
             "erp/document_entry.html",
             status_code=404,
             number=doc_number,
             error=f"Document {doc_number} does not exist in company code ACME-DE",
-        )
-    # A long document shows its line items a page at a time, like search results.
-    lines = page_of(view.lines, page_number(request), context_of(request).page_size)
-    return render(request, "erp/document.html", view=view, lines=lines)
+        ),
+    )
 
 
 def reverse_document(session: Session, doc_number: str, reason: str, on: date, user: str) -> str:
@@ -373,31 +381,40 @@ async def reverse_submit(request: Request) -> Response:
     doc_number = request.path_params["doc_number"]
     fields = await form_fields(request)
     user = current_user(request)
-    try:
+
+    async def act() -> str:
         reason = fields.get("reason", "")
         if reason not in dict(REVERSAL_REASONS):
             raise FormError("Reversal reason: choose a reason")
         on = parse_date(required(fields, "reversal_date", "Reversal date"), "Reversal date")
         await slow_screen(request)
-        reversal = await write(
+        return await write(
             request, lambda session: reverse_document(session, doc_number, reason, on, user)
         )
-    except FormError as error:
-        view = await read(request, lambda session: load_document(session, doc_number))
-        if view is None:
-            return RedirectResponse(f"/documents?number={doc_number}", status_code=302)
-        return render(
+
+    async def refused(error: FormError) -> Response:
+        return await display(
             request,
-            "erp/reverse_form.html",
-            view=view,
-            reasons=REVERSAL_REASONS,
-            fields=fields,
-            error=str(error),
+            lambda session: load_document(session, doc_number),
+            lambda view: render(
+                request,
+                "erp/reverse_form.html",
+                view=view,
+                reasons=REVERSAL_REASONS,
+                fields=fields,
+                error=str(error),
+            ),
+            lambda: RedirectResponse(f"/documents?number={doc_number}", status_code=302),
         )
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    return render(request, "erp/reversed.html", doc_number=doc_number, reversal_doc=reversal)
+
+    return await submitted(
+        request,
+        act,
+        refused,
+        lambda reversal: render(
+            request, "erp/reversed.html", doc_number=doc_number, reversal_doc=reversal
+        ),
+    )
 
 
 ROUTES = [

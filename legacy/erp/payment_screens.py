@@ -11,20 +11,27 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from legacy.context import context_of
 from legacy.erp.line_items import AMOUNT_STEP
 from legacy.erp.models import PAYMENT_RANGE, InvoiceDocument, PaymentProposal, Supplier
+from legacy.screen_kit import (
+    as_code,
+    as_text,
+    display,
+    end_once,
+    matching,
+    not_found,
+    results,
+    search_query,
+    submitted,
+)
 from legacy.screens import (
     FormError,
     current_user,
     form_fields,
-    lost_response_instead,
     parse_amount,
     parse_date,
-    read,
     render,
     required,
-    search,
     slow_screen,
     write,
 )
@@ -60,15 +67,16 @@ def create_proposal(
 
 
 def cancel_proposal(session: Session, proposal_number: str, user: str) -> PaymentProposal:
-    proposal = session.get(PaymentProposal, proposal_number)
-    if proposal is None:
-        raise FormError(f"Payment proposal {proposal_number} does not exist")
-    if proposal.status == "CANCELLED":
-        raise FormError(f"Payment proposal {proposal_number} is already cancelled")
-    proposal.status = "CANCELLED"
-    proposal.cancelled_by = user
-    proposal.cancelled_at = utcnow()
-    return proposal
+    return end_once(
+        session,
+        PaymentProposal,
+        proposal_number,
+        what="Payment proposal",
+        status="CANCELLED",
+        already="cancelled",
+        cancelled_by=user,
+        cancelled_at=utcnow(),
+    )
 
 
 def _form(request: Request, fields: dict[str, str], error: str | None) -> Response:
@@ -87,81 +95,80 @@ async def proposal_form(request: Request) -> Response:
 async def proposal_submit(request: Request) -> Response:
     fields = await form_fields(request)
     user = current_user(request)
-    try:
+
+    async def act() -> PaymentProposal:
         doc_number = required(fields, "document", "Document number")
         payment_date = parse_date(required(fields, "payment_date", "Payment date"), "Payment date")
         percent = parse_amount(fields.get("discount_percent") or "0", "Cash discount %")
         if not Decimal(0) <= percent <= Decimal(100):
             raise FormError("Cash discount %: enter a value from 0 to 100")
         await slow_screen(request)
-        proposal = await write(
+        return await write(
             request,
             lambda session: create_proposal(session, doc_number, payment_date, percent, user),
         )
-    except FormError as error:
-        return _form(request, fields, str(error))
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    message = f"Payment proposal {proposal.proposal_number} was created"
-    return render(request, "erp/payment.html", proposal=proposal, info=message, error=None)
+
+    def done(proposal: PaymentProposal) -> Response:
+        return _shown(
+            request, proposal, info=f"Payment proposal {proposal.proposal_number} was created"
+        )
+
+    return await submitted(request, act, lambda error: _form(request, fields, str(error)), done)
 
 
 async def proposal_list(request: Request) -> Response:
-    params = request.query_params
-    query = {
-        "document": params.get("document", "").strip(),
-        "status": params.get("status", "").strip().upper(),
-    }
-
-    statement = select(PaymentProposal)
-    if query["document"]:
-        statement = statement.where(PaymentProposal.doc_number == query["document"])
-    if query["status"]:
-        statement = statement.where(PaymentProposal.status == query["status"])
+    query = search_query(request, {"document": as_text, "status": as_code})
+    columns = {"document": PaymentProposal.doc_number, "status": PaymentProposal.status}
+    statement = matching(select(PaymentProposal), query, columns)
     statement = statement.order_by(PaymentProposal.created_at.desc())
-    result = await search(request, statement, query)
-    return render(request, "erp/payment_list.html", query=query, result=result)
+    # The list of proposals has none of the built-in slowness of the other searches.
+    return await results(request, "erp/payment_list.html", statement, query, slow=False)
+
+
+def _shown(
+    request: Request,
+    proposal: PaymentProposal,
+    *,
+    info: str | None = None,
+    error: str | None = None,
+) -> Response:
+    return render(request, "erp/payment.html", proposal=proposal, info=info, error=error)
+
+
+def _not_found(request: Request, error: str) -> Response:
+    return not_found(request, "erp/payment_list.html", error, {"document": "", "status": ""})
 
 
 async def proposal_display(request: Request) -> Response:
     number = request.path_params["proposal_number"]
-    proposal = await read(request, lambda session: session.get(PaymentProposal, number))
-    if proposal is None:
-        return render(
-            request,
-            "erp/payment_list.html",
-            status_code=404,
-            query={"document": "", "status": ""},
-            result=None,
-            error=f"Payment proposal {number} does not exist",
-        )
-    return render(request, "erp/payment.html", proposal=proposal, info=None, error=None)
+    return await display(
+        request,
+        lambda session: session.get(PaymentProposal, number),
+        lambda proposal: _shown(request, proposal),
+        lambda: _not_found(request, f"Payment proposal {number} does not exist"),
+    )
 
 
 async def proposal_cancel(request: Request) -> Response:
     number = request.path_params["proposal_number"]
     user = current_user(request)
     await form_fields(request)
-    try:
-        proposal = await write(request, lambda session: cancel_proposal(session, number, user))
-    except FormError as error:
-        existing = await read(request, lambda session: session.get(PaymentProposal, number))
-        if existing is None:
-            return render(
-                request,
-                "erp/payment_list.html",
-                status_code=404,
-                query={"document": "", "status": ""},
-                result=None,
-                error=str(error),
-            )
-        return render(request, "erp/payment.html", proposal=existing, info=None, error=str(error))
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    message = f"Payment proposal {number} was cancelled"
-    return render(request, "erp/payment.html", proposal=proposal, info=message, error=None)
+
+    async def act() -> PaymentProposal:
+        return await write(request, lambda session: cancel_proposal(session, number, user))
+
+    async def refused(error: FormError) -> Response:
+        return await display(
+            request,
+            lambda session: session.get(PaymentProposal, number),
+            lambda existing: _shown(request, existing, error=str(error)),
+            lambda: _not_found(request, str(error)),
+        )
+
+    def done(proposal: PaymentProposal) -> Response:
+        return _shown(request, proposal, info=f"Payment proposal {number} was cancelled")
+
+    return await submitted(request, act, refused, done)
 
 
 ROUTES = [

@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from legacy.context import context_of
 from legacy.erp.business_events import goods_receipt_posted
 from legacy.erp.models import (
     GOODS_RECEIPT_RANGE,
@@ -24,15 +23,23 @@ from legacy.erp.models import (
     Supplier,
 )
 from legacy.erp.webhooks import events_raised
+from legacy.screen_kit import (
+    as_code,
+    as_text,
+    display,
+    matching,
+    not_found,
+    results,
+    search_query,
+    submitted,
+)
 from legacy.screens import (
     FormError,
     current_user,
     form_fields,
-    lost_response_instead,
     parse_amount,
     read,
     render,
-    search,
     slow_screen,
     write,
 )
@@ -40,54 +47,35 @@ from legacy.storage import next_number
 
 
 async def supplier_list(request: Request) -> Response:
-    params = request.query_params
-    query = {
-        "supplier": params.get("supplier", "").strip().upper(),
-        "name": params.get("name", "").strip(),
-    }
-
-    statement = select(Supplier)
-    if query["supplier"]:
-        statement = statement.where(Supplier.supplier_id == query["supplier"])
+    query = search_query(request, {"supplier": as_code, "name": as_text})
+    statement = matching(select(Supplier), query, {"supplier": Supplier.supplier_id})
     if query["name"]:
         statement = statement.where(Supplier.name.ilike(f"%{query['name']}%"))
     statement = statement.order_by(Supplier.supplier_id)
-    await slow_screen(request)
-    result = await search(request, statement, query)
-    return render(request, "erp/supplier_list.html", query=query, result=result)
+    return await results(request, "erp/supplier_list.html", statement, query)
 
 
 async def supplier_display(request: Request) -> Response:
     supplier_id = request.path_params["supplier_id"]
-    supplier = await read(request, lambda session: session.get(Supplier, supplier_id))
-    if supplier is None:
-        return render(
+    return await display(
+        request,
+        lambda session: session.get(Supplier, supplier_id),
+        lambda supplier: render(request, "erp/supplier.html", supplier=supplier),
+        lambda: not_found(
             request,
             "erp/supplier_list.html",
-            status_code=404,
-            query={"supplier": supplier_id, "name": ""},
-            result=None,
-            error=f"Vendor {supplier_id} does not exist",
-        )
-    return render(request, "erp/supplier.html", supplier=supplier)
+            f"Vendor {supplier_id} does not exist",
+            {"supplier": supplier_id, "name": ""},
+        ),
+    )
 
 
 async def po_list(request: Request) -> Response:
-    params = request.query_params
-    query = {
-        "po_number": params.get("po_number", "").strip().upper(),
-        "supplier": params.get("supplier", "").strip().upper(),
-    }
-
-    statement = select(PurchaseOrder)
-    if query["po_number"]:
-        statement = statement.where(PurchaseOrder.po_number == query["po_number"])
-    if query["supplier"]:
-        statement = statement.where(PurchaseOrder.supplier_id == query["supplier"])
+    query = search_query(request, {"po_number": as_code, "supplier": as_code})
+    columns = {"po_number": PurchaseOrder.po_number, "supplier": PurchaseOrder.supplier_id}
+    statement = matching(select(PurchaseOrder), query, columns)
     statement = statement.order_by(PurchaseOrder.po_number)
-    await slow_screen(request)
-    result = await search(request, statement, query)
-    return render(request, "erp/po_list.html", query=query, result=result)
+    return await results(request, "erp/po_list.html", statement, query)
 
 
 @dataclass
@@ -148,17 +136,17 @@ def load_po(session: Session, po_number: str) -> PoView | None:
 
 async def po_display(request: Request) -> Response:
     po_number = request.path_params["po_number"]
-    view = await read(request, lambda session: load_po(session, po_number))
-    if view is None:
-        return render(
+    return await display(
+        request,
+        lambda session: load_po(session, po_number),
+        lambda view: render(request, "erp/po.html", view=view),
+        lambda: not_found(
             request,
             "erp/po_list.html",
-            status_code=404,
-            query={"po_number": po_number, "supplier": ""},
-            result=None,
-            error=f"Purchase order {po_number} does not exist",
-        )
-    return render(request, "erp/po.html", view=view)
+            f"Purchase order {po_number} does not exist",
+            {"po_number": po_number, "supplier": ""},
+        ),
+    )
 
 
 def post_receipt(
@@ -221,26 +209,36 @@ async def receipt_submit(request: Request) -> Response:
     po_number = request.path_params["po_number"]
     fields = await form_fields(request)
     user = current_user(request)
-    try:
+
+    async def act() -> str:
         quantities = _received_quantities(fields)
         await slow_screen(request)
         material_document = await write(
             request, lambda session: post_receipt(session, po_number, quantities, user)
         )
-    except FormError as error:
-        view = await read(request, lambda session: load_po(session, po_number))
-        if view is None:
-            return await po_display(request)
-        return render(request, "erp/receipt_form.html", view=view, fields=fields, error=str(error))
-    events_raised(request)  # committed: the receipt's event goes out, answer or not
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    return render(
+        events_raised(request)  # committed: the receipt's event goes out, answer or not
+        return material_document
+
+    async def refused(error: FormError) -> Response:
+        return await display(
+            request,
+            lambda session: load_po(session, po_number),
+            lambda view: render(
+                request, "erp/receipt_form.html", view=view, fields=fields, error=str(error)
+            ),
+            lambda: po_display(request),
+        )
+
+    return await submitted(
         request,
-        "erp/receipt_posted.html",
-        po_number=po_number,
-        material_document=material_document,
+        act,
+        refused,
+        lambda material_document: render(
+            request,
+            "erp/receipt_posted.html",
+            po_number=po_number,
+            material_document=material_document,
+        ),
     )
 
 

@@ -10,19 +10,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from legacy.context import context_of
 from legacy.hr.models import ACCOUNT_SYSTEMS, AccountEvent, Employee, UserAccount
-from legacy.screens import (
-    FormError,
-    current_user,
-    form_fields,
-    lost_response_instead,
-    read,
-    render,
-    search,
-    slow_screen,
-    write,
+from legacy.screen_kit import (
+    as_code,
+    display,
+    matching,
+    not_found,
+    results,
+    search_query,
+    submitted,
 )
+from legacy.screens import FormError, current_user, form_fields, render, slow_screen, write
 from legacy.storage import utcnow
 
 TIMESTAMP = "%Y-%m-%d %H:%M:%S UTC"
@@ -30,28 +28,20 @@ DISABLE_REASONS = ("Leaver", "Leaver - immediate", "Security incident", "Long-te
 
 
 async def account_search(request: Request) -> Response:
-    params = request.query_params
-    query = {
-        "employee_id": params.get("employee_id", "").strip().upper(),
-        "system": params.get("system", "").strip().upper(),
-        "status": params.get("status", "").strip().upper(),
+    query = search_query(request, {"employee_id": as_code, "system": as_code, "status": as_code})
+    columns = {
+        "employee_id": UserAccount.employee_id,
+        "system": UserAccount.system,
+        "status": UserAccount.status,
     }
-
-    statement = select(UserAccount)
-    if query["employee_id"]:
-        statement = statement.where(UserAccount.employee_id == query["employee_id"])
-    if query["system"]:
-        statement = statement.where(UserAccount.system == query["system"])
-    if query["status"]:
-        statement = statement.where(UserAccount.status == query["status"])
-    statement = statement.order_by(UserAccount.employee_id, UserAccount.account_id)
-    await slow_screen(request)
-    result = await search(request, statement, query)
-    return render(
+    statement = matching(select(UserAccount), query, columns).order_by(
+        UserAccount.employee_id, UserAccount.account_id
+    )
+    return await results(
         request,
         "hr/account_search.html",
-        query=query,
-        result=result,
+        statement,
+        query,
         systems=ACCOUNT_SYSTEMS,
         timestamp=TIMESTAMP,
     )
@@ -103,22 +93,22 @@ def _show(
 
 async def account_display(request: Request) -> Response:
     account_id = _account_id(request)
-    view = await read(request, lambda session: load_account(session, account_id))
-    if view is None:
-        return _not_found(request)
-    return _show(request, view)
+    return await display(
+        request,
+        lambda session: load_account(session, account_id),
+        lambda view: _show(request, view),
+        lambda: _not_found(request),
+    )
 
 
 def _not_found(request: Request) -> Response:
-    return render(
+    return not_found(
         request,
         "hr/account_search.html",
-        status_code=404,
-        query={"employee_id": "", "system": "", "status": ""},
-        result=None,
+        f"Account {request.path_params['account_id']} does not exist",
+        {"employee_id": "", "system": "", "status": ""},
         systems=ACCOUNT_SYSTEMS,
         timestamp=TIMESTAMP,
-        error=f"Account {request.path_params['account_id']} does not exist",
     )
 
 
@@ -158,24 +148,30 @@ async def _change(request: Request, action: str) -> Response:
     fields = await form_fields(request)
     user = current_user(request)
     reason = fields.get("reason") or None
-    try:
+
+    async def act() -> AccountView:
         if action == "DISABLE" and reason not in DISABLE_REASONS:
             raise FormError("Reason: choose a reason for disabling")
         await slow_screen(request)
-        view = await write(
+        return await write(
             request, lambda session: change_account(session, account_id, action, reason, user)
         )
-    except FormError as error:
-        current = await read(request, lambda session: load_account(session, account_id))
-        if current is None:
-            return _not_found(request)
-        return _show(request, current, error=str(error))
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    account = view.account
-    done = "disabled" if action == "DISABLE" else "enabled"
-    return _show(request, view, info=f"Account {account.user_id} on {account.system} was {done}")
+
+    async def refused(error: FormError) -> Response:
+        return await display(
+            request,
+            lambda session: load_account(session, account_id),
+            lambda current: _show(request, current, error=str(error)),
+            lambda: _not_found(request),
+        )
+
+    def done(view: AccountView) -> Response:
+        account = view.account
+        done = "disabled" if action == "DISABLE" else "enabled"
+        info = f"Account {account.user_id} on {account.system} was {done}"
+        return _show(request, view, info=info)
+
+    return await submitted(request, act, refused, done)
 
 
 async def account_disable(request: Request) -> Response:

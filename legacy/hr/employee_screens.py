@@ -11,17 +11,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from legacy.context import context_of
 from legacy.hr.models import EMPLOYEE_RANGE, Employee, OffCycleRun, PayrollRecord, UserAccount
+from legacy.screen_kit import (
+    as_code,
+    as_sent,
+    as_text,
+    display,
+    matching,
+    not_found,
+    results,
+    search_query,
+    submitted,
+)
 from legacy.screens import (
     FormError,
     form_fields,
-    lost_response_instead,
     parse_date,
-    read,
     render,
     required,
-    search,
     slow_screen,
     write,
 )
@@ -41,13 +48,8 @@ DEPARTMENTS = (
 
 
 async def employee_search(request: Request) -> Response:
-    params = request.query_params
-    query = {
-        "employee_id": params.get("employee_id", "").strip().upper(),
-        "last_name": params.get("last_name", "").strip(),
-        "department": params.get("department", "").strip(),
-        "search": params.get("search", ""),
-    }
+    fields = {"employee_id": as_code, "last_name": as_text, "department": as_text}
+    query = search_query(request, {**fields, "search": as_sent})
     if not query["search"]:
         return render(
             request, "hr/employee_search.html", query=query, result=None, departments=DEPARTMENTS
@@ -58,13 +60,10 @@ async def employee_search(request: Request) -> Response:
         statement = statement.where(Employee.employee_id == query["employee_id"])
     if query["last_name"]:
         statement = statement.where(Employee.last_name.ilike(f"{query['last_name']}%"))
-    if query["department"]:
-        statement = statement.where(Employee.department == query["department"])
+    statement = matching(statement, query, {"department": Employee.department})
     statement = statement.order_by(Employee.employee_id)
-    await slow_screen(request)
-    result = await search(request, statement, query)
-    return render(
-        request, "hr/employee_search.html", query=query, result=result, departments=DEPARTMENTS
+    return await results(
+        request, "hr/employee_search.html", statement, query, departments=DEPARTMENTS
     )
 
 
@@ -110,18 +109,18 @@ def load_employee(session: Session, employee_id: str) -> EmployeeView | None:
 
 async def employee_display(request: Request) -> Response:
     employee_id = request.path_params["employee_id"]
-    view = await read(request, lambda session: load_employee(session, employee_id))
-    if view is None:
-        return render(
+    return await display(
+        request,
+        lambda session: load_employee(session, employee_id),
+        lambda view: render(request, "hr/employee.html", view=view),
+        lambda: not_found(
             request,
             "hr/employee_search.html",
-            status_code=404,
-            query={"employee_id": employee_id, "last_name": "", "department": "", "search": ""},
-            result=None,
+            f"No employee found with ID {employee_id}",
+            {"employee_id": employee_id, "last_name": "", "department": "", "search": ""},
             departments=DEPARTMENTS,
-            error=f"No employee found with ID {employee_id}",
-        )
-    return render(request, "hr/employee.html", view=view)
+        ),
+    )
 
 
 def hire(session: Session, fields: dict[str, str], hire_date: date) -> str:
@@ -163,20 +162,24 @@ async def hire_form(request: Request) -> Response:
 
 async def hire_submit(request: Request) -> Response:
     fields = await form_fields(request)
-    try:
+
+    async def act() -> str:
         if fields.get("department") not in DEPARTMENTS:
             raise FormError("Department: choose a department")
         hire_date = parse_date(required(fields, "hire_date", "Hire date"), "Hire date")
         await slow_screen(request)
-        employee_id = await write(request, lambda session: hire(session, fields, hire_date))
-    except FormError as error:
-        return render(
+        return await write(request, lambda session: hire(session, fields, hire_date))
+
+    return await submitted(
+        request,
+        act,
+        lambda error: render(
             request, "hr/hire_form.html", fields=fields, error=str(error), departments=DEPARTMENTS
-        )
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    return render(request, "hr/hired.html", employee_id=employee_id, fields=fields)
+        ),
+        lambda employee_id: render(
+            request, "hr/hired.html", employee_id=employee_id, fields=fields
+        ),
+    )
 
 
 ROUTES = [

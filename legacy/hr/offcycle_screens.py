@@ -11,19 +11,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from legacy.context import context_of
 from legacy.hr.models import OFFCYCLE_RANGE, Employee, OffCycleRun
+from legacy.screen_kit import (
+    as_code,
+    display,
+    end_once,
+    matching,
+    not_found,
+    results,
+    search_query,
+    submitted,
+)
 from legacy.screens import (
     FormError,
     current_user,
     form_fields,
-    lost_response_instead,
     parse_amount,
     parse_date,
-    read,
     render,
     required,
-    search,
     slow_screen,
     write,
 )
@@ -63,13 +69,15 @@ def create_run(
 
 
 def cancel_run(session: Session, run_number: str) -> OffCycleRun:
-    run = session.get(OffCycleRun, run_number)
-    if run is None:
-        raise FormError(f"Off-cycle run {run_number} does not exist")
-    if run.status == "CANCELLED":
-        raise FormError(f"Off-cycle run {run_number} is already cancelled")
-    run.status, run.cancelled_at = "CANCELLED", utcnow()
-    return run
+    return end_once(
+        session,
+        OffCycleRun,
+        run_number,
+        what="Off-cycle run",
+        status="CANCELLED",
+        already="cancelled",
+        cancelled_at=utcnow(),
+    )
 
 
 def _form(request: Request, fields: dict[str, str], error: str | None) -> Response:
@@ -95,7 +103,8 @@ async def run_form(request: Request) -> Response:
 async def run_create(request: Request) -> Response:
     fields = await form_fields(request)
     user = current_user(request)
-    try:
+
+    async def act() -> OffCycleRun:
         employee_id = required(fields, "employee_id", "Employee ID").upper()
         amount = parse_amount(required(fields, "amount", "Gross amount"), "Gross amount")
         if amount <= 0:
@@ -109,7 +118,7 @@ async def run_create(request: Request) -> Response:
         payment_date = parse_date(required(fields, "payment_date", "Payment date"), "Payment date")
         comment = fields.get("comment") or None
         await slow_screen(request)
-        run = await write(
+        return await write(
             request,
             lambda session: create_run(
                 session,
@@ -122,72 +131,74 @@ async def run_create(request: Request) -> Response:
                 user=user,
             ),
         )
-    except FormError as error:
-        return _form(request, fields, str(error))
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    return render(
+
+    return await submitted(
         request,
-        "hr/offcycle_run.html",
-        run=run,
-        info=f"Off-cycle run {run.run_number} was created",
-        error=None,
+        act,
+        lambda error: _form(request, fields, str(error)),
+        lambda run: render(
+            request,
+            "hr/offcycle_run.html",
+            run=run,
+            info=f"Off-cycle run {run.run_number} was created",
+            error=None,
+        ),
     )
 
 
 async def run_search(request: Request) -> Response:
-    params = request.query_params
-    query = {
-        "employee_id": params.get("employee_id", "").strip().upper(),
-        "status": params.get("status", "").strip().upper(),
-    }
-
-    statement = select(OffCycleRun)
-    if query["employee_id"]:
-        statement = statement.where(OffCycleRun.employee_id == query["employee_id"])
-    if query["status"]:
-        statement = statement.where(OffCycleRun.status == query["status"])
+    query = search_query(request, {"employee_id": as_code, "status": as_code})
+    columns = {"employee_id": OffCycleRun.employee_id, "status": OffCycleRun.status}
+    statement = matching(select(OffCycleRun), query, columns)
     statement = statement.order_by(OffCycleRun.created_at.desc())
-    await slow_screen(request)
-    result = await search(request, statement, query)
-    return render(request, "hr/offcycle_search.html", query=query, result=result)
+    return await results(request, "hr/offcycle_search.html", statement, query)
+
+
+def _shown(
+    request: Request, run: OffCycleRun, *, info: str | None = None, error: str | None = None
+) -> Response:
+    return render(request, "hr/offcycle_run.html", run=run, info=info, error=error)
+
+
+def _not_found(request: Request, number: str) -> Response:
+    return not_found(
+        request,
+        "hr/offcycle_search.html",
+        f"Off-cycle run {number} does not exist",
+        {"employee_id": "", "status": ""},
+    )
 
 
 async def run_display(request: Request) -> Response:
     number = request.path_params["run_number"]
-    run = await read(request, lambda session: session.get(OffCycleRun, number))
-    if run is None:
-        return render(
-            request,
-            "hr/offcycle_search.html",
-            status_code=404,
-            query={"employee_id": "", "status": ""},
-            result=None,
-            error=f"Off-cycle run {number} does not exist",
-        )
-    return render(request, "hr/offcycle_run.html", run=run, info=None, error=None)
+    return await display(
+        request,
+        lambda session: session.get(OffCycleRun, number),
+        lambda run: _shown(request, run),
+        lambda: _not_found(request, number),
+    )
 
 
 async def run_cancel(request: Request) -> Response:
     number = request.path_params["run_number"]
     await form_fields(request)
-    try:
-        run = await write(request, lambda session: cancel_run(session, number))
-    except FormError as error:
-        current = await read(request, lambda session: session.get(OffCycleRun, number))
-        if current is None:
-            return await run_display(request)
-        return render(request, "hr/offcycle_run.html", run=current, info=None, error=str(error))
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    return render(
+
+    async def act() -> OffCycleRun:
+        return await write(request, lambda session: cancel_run(session, number))
+
+    async def refused(error: FormError) -> Response:
+        return await display(
+            request,
+            lambda session: session.get(OffCycleRun, number),
+            lambda current: _shown(request, current, error=str(error)),
+            lambda: _not_found(request, number),
+        )
+
+    return await submitted(
         request,
-        "hr/offcycle_run.html",
-        run=run,
-        info=f"Off-cycle run {number} was cancelled",
-        error=None,
+        act,
+        refused,
+        lambda run: _shown(request, run, info=f"Off-cycle run {number} was cancelled"),
     )
 
 

@@ -17,19 +17,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from legacy.context import context_of
 from legacy.hr.models import PAYROLL_RANGE, Employee, PayrollRecord
+from legacy.screen_kit import (
+    as_code,
+    display,
+    end_once,
+    matching,
+    not_found,
+    results,
+    search_query,
+    submitted,
+)
 from legacy.screens import (
     FormError,
     current_user,
     form_fields,
-    lost_response_instead,
     parse_amount,
     parse_date,
-    read,
     render,
     required,
-    search,
     slow_screen,
     write,
 )
@@ -187,82 +193,87 @@ async def record_form(request: Request) -> Response:
 async def record_create(request: Request) -> Response:
     fields = await form_fields(request)
     user = current_user(request)
-    try:
+
+    async def act() -> tuple[str, PayrollEntry]:
         entry = parse_payroll(fields)
         await slow_screen(request)
-        record_number = await write(request, lambda session: create_record(session, entry, user))
-    except FormError as error:
-        return _form(request, fields, str(error))
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    return render(
-        request,
-        "hr/payroll_created.html",
-        record_number=record_number,
-        employee_id=entry.employee_id,
-    )
+        return await write(request, lambda session: create_record(session, entry, user)), entry
+
+    def done(created: tuple[str, PayrollEntry]) -> Response:
+        record_number, entry = created
+        return render(
+            request,
+            "hr/payroll_created.html",
+            record_number=record_number,
+            employee_id=entry.employee_id,
+        )
+
+    return await submitted(request, act, lambda error: _form(request, fields, str(error)), done)
 
 
 async def record_search(request: Request) -> Response:
-    query = {"employee_id": request.query_params.get("employee_id", "").strip().upper()}
-
-    statement = select(PayrollRecord)
-    if query["employee_id"]:
-        statement = statement.where(PayrollRecord.employee_id == query["employee_id"])
+    query = search_query(request, {"employee_id": as_code})
+    statement = matching(select(PayrollRecord), query, {"employee_id": PayrollRecord.employee_id})
     statement = statement.order_by(PayrollRecord.record_number.desc())
-    await slow_screen(request)
-    result = await search(request, statement, query)
-    return render(request, "hr/payroll_search.html", query=query, result=result)
+    return await results(request, "hr/payroll_search.html", statement, query)
+
+
+def _shown(
+    request: Request, record: PayrollRecord, *, info: str | None = None, error: str | None = None
+) -> Response:
+    return render(request, "hr/payroll_record.html", record=record, info=info, error=error)
+
+
+def _not_found(request: Request, number: str) -> Response:
+    return not_found(
+        request,
+        "hr/payroll_search.html",
+        f"Payroll record {number} does not exist",
+        {"employee_id": ""},
+    )
 
 
 async def record_display(request: Request) -> Response:
     number = request.path_params["record_number"]
-    record = await read(request, lambda session: session.get(PayrollRecord, number))
-    if record is None:
-        return render(
-            request,
-            "hr/payroll_search.html",
-            status_code=404,
-            query={"employee_id": ""},
-            result=None,
-            error=f"Payroll record {number} does not exist",
-        )
-    return render(request, "hr/payroll_record.html", record=record, info=None, error=None)
+    return await display(
+        request,
+        lambda session: session.get(PayrollRecord, number),
+        lambda record: _shown(request, record),
+        lambda: _not_found(request, number),
+    )
 
 
 def inactivate(session: Session, number: str) -> PayrollRecord:
-    record = session.get(PayrollRecord, number)
-    if record is None:
-        raise FormError(f"Payroll record {number} does not exist")
-    if record.status == "INACTIVE":
-        raise FormError(f"Payroll record {number} is already inactive")
-    record.status, record.inactivated_at = "INACTIVE", utcnow()
-    return record
+    return end_once(
+        session,
+        PayrollRecord,
+        number,
+        what="Payroll record",
+        status="INACTIVE",
+        already="inactive",
+        inactivated_at=utcnow(),
+    )
 
 
 async def record_inactivate(request: Request) -> Response:
     number = request.path_params["record_number"]
     await form_fields(request)
-    try:
-        record = await write(request, lambda session: inactivate(session, number))
-    except FormError as error:
-        current = await read(request, lambda session: session.get(PayrollRecord, number))
-        if current is None:
-            return await record_display(request)
-        return render(
-            request, "hr/payroll_record.html", record=current, info=None, error=str(error)
+
+    async def act() -> PayrollRecord:
+        return await write(request, lambda session: inactivate(session, number))
+
+    async def refused(error: FormError) -> Response:
+        return await display(
+            request,
+            lambda session: session.get(PayrollRecord, number),
+            lambda current: _shown(request, current, error=str(error)),
+            lambda: _not_found(request, number),
         )
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    return render(
-        request,
-        "hr/payroll_record.html",
-        record=record,
-        info=f"Payroll record {number} was inactivated",
-        error=None,
-    )
+
+    def done(record: PayrollRecord) -> Response:
+        return _shown(request, record, info=f"Payroll record {number} was inactivated")
+
+    return await submitted(request, act, refused, done)
 
 
 ROUTES = [

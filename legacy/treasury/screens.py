@@ -10,18 +10,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from legacy.context import context_of
-from legacy.screens import (
-    FormError,
-    current_user,
-    form_fields,
-    lost_response_instead,
-    read,
-    render,
-    search,
-    slow_screen,
-    write,
+from legacy.screen_kit import (
+    as_code,
+    display,
+    matching,
+    not_found,
+    results,
+    search_query,
+    submitted,
 )
+from legacy.screens import FormError, current_user, form_fields, read, render, slow_screen, write
 from legacy.storage import next_number
 from legacy.treasury.models import RESPONSE_RANGE, Confirmation, Deal
 
@@ -35,28 +33,17 @@ ACTIONS = {
 
 
 async def deal_search(request: Request) -> Response:
-    params = request.query_params
-    query = {
-        "deal_id": params.get("deal_id", "").strip().upper(),
-        "counterparty": params.get("counterparty", "").strip().upper(),
-        # The portal opens on what still needs a response; ALL (or empty) shows every deal.
-        "status": params.get("status", "AWAITING").strip().upper() or "ALL",
-    }
+    query = search_query(request, {"deal_id": as_code, "counterparty": as_code})
+    # The portal opens on what still needs a response; ALL (or empty) shows every deal.
+    query["status"] = as_code(request.query_params.get("status", "AWAITING")) or "ALL"
 
-    statement = select(Deal)
-    if query["deal_id"]:
-        statement = statement.where(Deal.deal_id == query["deal_id"])
-    if query["counterparty"]:
-        statement = statement.where(Deal.counterparty_id == query["counterparty"])
+    statement = matching(
+        select(Deal), query, {"deal_id": Deal.deal_id, "counterparty": Deal.counterparty_id}
+    )
     if query["status"] != "ALL" and not query["deal_id"]:
         statement = statement.where(Deal.status == query["status"])
     statement = statement.order_by(Deal.trade_time, Deal.deal_id)
-
-    await slow_screen(request)
-    result = await search(request, statement, query)
-    return render(
-        request, "treasury/deal_search.html", query=query, result=result, statuses=STATUSES
-    )
+    return await results(request, "treasury/deal_search.html", statement, query, statuses=STATUSES)
 
 
 @dataclass
@@ -98,23 +85,23 @@ def _show(
 
 
 def _not_found(request: Request, deal_id: str) -> Response:
-    return render(
+    return not_found(
         request,
         "treasury/deal_search.html",
-        status_code=404,
-        query={"deal_id": deal_id, "counterparty": "", "status": "ALL"},
-        result=None,
+        f"Deal {deal_id} not found",
+        {"deal_id": deal_id, "counterparty": "", "status": "ALL"},
         statuses=STATUSES,
-        error=f"Deal {deal_id} not found",
     )
 
 
 async def deal_display(request: Request) -> Response:
     deal_id = request.path_params["deal_id"]
-    view = await read(request, lambda session: load_deal(session, deal_id))
-    if view is None:
-        return _not_found(request, deal_id)
-    return _show(request, view)
+    return await display(
+        request,
+        lambda session: load_deal(session, deal_id),
+        lambda view: _show(request, view),
+        lambda: _not_found(request, deal_id),
+    )
 
 
 def respond(session: Session, deal_id: str, action: str, remarks: str | None, user: str) -> str:
@@ -142,28 +129,34 @@ async def _respond(request: Request, action: str) -> Response:
     fields = await form_fields(request)
     user = current_user(request)
     remarks = fields.get("remarks") or None
-    try:
+
+    async def act() -> tuple[str, DealView | None]:
         await slow_screen(request)
         reference = await write(
             request, lambda session: respond(session, deal_id, action, remarks, user)
         )
-    except FormError as error:
-        view = await read(request, lambda session: load_deal(session, deal_id))
-        if view is None:
-            return _not_found(request, deal_id)
-        return _show(request, view, error=str(error))
-    lost = lost_response_instead(context_of(request))
-    if lost is not None:
-        return lost
-    view = await read(request, lambda session: load_deal(session, deal_id))
-    assert view is not None  # the response was just recorded against it
-    done = {"confirm": "confirmed", "affirm": "affirmed", "dispute": "disputed"}[action]
-    return _show(
-        request,
-        view,
-        info=f"Deal {deal_id} was {done}. Reference {reference}",
-        reference=reference,
-    )
+        return reference, await read(request, lambda session: load_deal(session, deal_id))
+
+    async def refused(error: FormError) -> Response:
+        return await display(
+            request,
+            lambda session: load_deal(session, deal_id),
+            lambda view: _show(request, view, error=str(error)),
+            lambda: _not_found(request, deal_id),
+        )
+
+    def done(recorded: tuple[str, DealView | None]) -> Response:
+        reference, view = recorded
+        assert view is not None  # the response was just recorded against it
+        done = {"confirm": "confirmed", "affirm": "affirmed", "dispute": "disputed"}[action]
+        return _show(
+            request,
+            view,
+            info=f"Deal {deal_id} was {done}. Reference {reference}",
+            reference=reference,
+        )
+
+    return await submitted(request, act, refused, done)
 
 
 async def deal_confirm(request: Request) -> Response:
@@ -179,21 +172,12 @@ async def deal_dispute(request: Request) -> Response:
 
 
 async def confirmation_list(request: Request) -> Response:
-    params = request.query_params
-    query = {
-        "deal_id": params.get("deal_id", "").strip().upper(),
-        "action": params.get("action", "").strip().upper(),
-    }
-
-    statement = select(Confirmation)
-    if query["deal_id"]:
-        statement = statement.where(Confirmation.deal_id == query["deal_id"])
-    if query["action"]:
-        statement = statement.where(Confirmation.action == query["action"])
-    statement = statement.order_by(Confirmation.created_at.desc(), Confirmation.reference)
-    await slow_screen(request)
-    result = await search(request, statement, query)
-    return render(request, "treasury/confirmation_list.html", query=query, result=result)
+    query = search_query(request, {"deal_id": as_code, "action": as_code})
+    columns = {"deal_id": Confirmation.deal_id, "action": Confirmation.action}
+    statement = matching(select(Confirmation), query, columns).order_by(
+        Confirmation.created_at.desc(), Confirmation.reference
+    )
+    return await results(request, "treasury/confirmation_list.html", statement, query)
 
 
 ROUTES = [
