@@ -92,11 +92,12 @@ async def _send_receipt_once_the_timer_runs(
     client: Client, handle: WorkflowHandle[Any, Any]
 ) -> None:
     """The receipt sent once the wait's timeout timer started, so the history holds it."""
-    for _ in range(200):
+
+    async def timer_started() -> bool:
         history = await handle.fetch_history()
-        if any(event.HasField("timer_started_event_attributes") for event in history.events):
-            break
-        await asyncio.sleep(0.05)
+        return any(event.HasField("timer_started_event_attributes") for event in history.events)
+
+    await eventually(timer_started, f"{handle.id} to start its wait's timer")
     await send_event(client, handle.id, "goods_received", {"qty": 1})
 
 
