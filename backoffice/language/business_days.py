@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from backoffice.errors import BackofficeError
 from backoffice.language.model import Calendar
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -33,7 +34,7 @@ class ResolvedHolidays(BaseModel):
     dates: list[date]
 
 
-class CalendarRangeError(ValueError):
+class CalendarRangeError(BackofficeError, ValueError):
     """A date outside the years whose holidays the run resolved when it started."""
 
 

@@ -16,12 +16,20 @@ from backoffice.secrets import SecretNotFound
 
 # Errors that never reach a person as they are: each is caught where it is raised and
 # turned into a page's field message, a refusal or a problem with a position.
-CAUGHT_WHERE_RAISED = {"FormProblem", "Unreadable", "UnknownAssigneeRule", "_Refused"}
+CAUGHT_WHERE_RAISED = {
+    "FormProblem",
+    "Unreadable",
+    "UnknownAssigneeRule",
+    "CalendarProblem",
+    "_Refused",
+}
 
 
 def engine_exceptions() -> list[type[BaseException]]:
     found: list[type[BaseException]] = []
     for module_info in pkgutil.walk_packages(backoffice.__path__, "backoffice."):
+        if ".migrations." in module_info.name:
+            continue  # alembic's environment and revisions, which only alembic may run
         module = importlib.import_module(module_info.name)
         for _, member in inspect.getmembers(module, inspect.isclass):
             if issubclass(member, Exception) and member.__module__ == module.__name__:
