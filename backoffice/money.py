@@ -25,6 +25,8 @@ from typing import Annotated
 from babel.numbers import get_currency_precision, list_currencies
 from pydantic import PlainSerializer
 
+from backoffice.errors import BackofficeError
+
 __all__ = [
     "CENT",
     "Amount",
@@ -39,7 +41,7 @@ __all__ = [
 CENT = Decimal("0.01")  # the minor unit of EUR, USD and most currencies; a tolerance of one
 
 
-class MoneyError(ValueError):
+class MoneyError(BackofficeError, ValueError):
     """A text that is not an amount, or a code that is not a currency; says which and why."""
 
 
