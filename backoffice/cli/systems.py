@@ -67,7 +67,8 @@ def paused_notice(settings: Settings) -> list[str]:
     """One line per paused system, for the commands ops look at first (``status``)."""
     try:
         rows = store.states(database.engine(settings))
-    except SQLAlchemyError:  # no records database here: nothing to say
+    except (SQLAlchemyError, database.RecordsDatabaseError):
+        # No records here yet (no worker has started on them): no system can be paused.
         return []
     return [
         f"{row.system} is PAUSED since {row.paused_since:%Y-%m-%d %H:%M} UTC "
