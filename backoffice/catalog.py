@@ -32,7 +32,8 @@ class ActionSpec:
     output_model: type[BaseModel] | None
     description: str
     queue: str
-    # Where it comes from: a pack ("payables"), "common", a legacy system's bots, a plugin.
+    # Where it comes from: its pack (the folder under activities/), "common", the legacy
+    # system its bots drive, or a plugin module.
     origin: str = ""
 
     def input_fields(self) -> dict[str, Any]:
