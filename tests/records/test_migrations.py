@@ -202,3 +202,37 @@ def test_no_table_is_altered_by_hand_outside_the_migrations() -> None:
         if "ALTER TABLE" in path.read_text(encoding="utf-8").upper()
     ]
     assert found == []
+
+
+def test_alembics_own_command_line_upgrades_an_empty_database_and_finds_no_drift(
+    tmp_path: Path,
+) -> None:
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/root"),
+        "BACKOFFICE_STATE_DIR": str(tmp_path / "state"),
+        **records_environ(tmp_path / "state"),
+    }
+    alembic = [sys.executable, "-m", "alembic"]
+    for arguments in (["upgrade", "heads"], ["check"]):
+        done = subprocess.run(
+            [*alembic, *arguments],
+            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    assert "No new upgrade operations detected" in done.stdout + done.stderr
+    # Without a server, the state directory's own file, as the settings place it.
+    url = environment.get("BACKOFFICE_DATABASE_URL") or f"sqlite:///{tmp_path}/state/backoffice.db"
+    upgraded = create_engine(url)
+    assert migrations.current(upgraded) == migrations.heads()
+    upgraded.dispose()
+
+
+def test_the_checkouts_alembic_ini_names_every_branchs_revisions() -> None:
+    ini = (ROOT / "alembic.ini").read_text(encoding="utf-8")
+    [line] = [line for line in ini.splitlines() if line.startswith("version_locations")]
+    folders = line.split("=", 1)[1].strip().split(":")
+    named = [Path(part.replace("%(here)s", str(ROOT))) for part in folders]
+    assert [path.resolve() for path in named] == [
+        path.resolve() for path in migrations.version_locations()
+    ]
