@@ -33,13 +33,21 @@ given = config.attributes.get("connection")
 if isinstance(given, Connection):
     migrate(given)
 else:
-    from backoffice import database
+    from pathlib import Path
+
+    from sqlalchemy import create_engine
+
     from backoffice.settings import load_settings
 
-    with (
-        database.unchecked(load_settings()) as engine,
-        engine.connect() as connection,
-        connection.begin(),
-    ):
-        hold_lock(connection, "schema")
-        migrate(connection)
+    # Only a connection is needed (not the records engine with its checks, which would
+    # refuse the very database this upgrades).
+    url = load_settings().resolved_database_url
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection, connection.begin():
+            hold_lock(connection, "schema")
+            migrate(connection)
+    finally:
+        engine.dispose()
