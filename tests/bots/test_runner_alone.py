@@ -23,6 +23,7 @@ from bots.kit.browser import pool_for
 from bots.kit.page_object import Bot, BotInput
 from bots.kit.runner import run_bot, standalone
 from tests.support.network import free_port
+from tests.support.records import records_environ, upgraded
 
 LOGINS: list[str] = []
 
@@ -130,8 +131,10 @@ async def reports(tmp_path: Path) -> AsyncIterator[Settings]:
             "BACKOFFICE_SECRET_REPORTS_PASSWORD": "reader-password",
             "BACKOFFICE_BOT_BROWSER_RECYCLE": "2",
             "PATH": "/usr/bin:/bin",
+            **records_environ(tmp_path / "state"),
         }
     )
+    upgraded(settings)  # the system's pauses are kept in the records, as a worker leaves them
     LOGINS.clear()
     try:
         async with standalone(settings):
