@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from backoffice import registry
 from backoffice.registry import Registry
 from backoffice.settings import Settings
-from backoffice.worker import run_workers
+from backoffice.worker import prepare_records, run_workers
 from bots.kit import browser
 from tests.support.workflows import OneStep, Step, activity_started, finish_during_shutdown
 
@@ -22,6 +22,7 @@ async def test_activity_in_flight_finishes_during_the_grace_period(
     found = Registry()
     found.add_workflow(OneStep)
     found.add_activity(finish_during_shutdown)
+    prepare_records(settings)  # as the worker's start does: its step audit writes there
     stop = asyncio.Event()
     running = asyncio.create_task(run_workers(dev_env.client, settings, stop, found))
     handle = await dev_env.client.start_workflow(
