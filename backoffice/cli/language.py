@@ -8,12 +8,14 @@ from typing import Any
 import typer
 
 from backoffice.catalog import ActionSpec, Catalog, build_catalog
+from backoffice.cli.catalog_view import errors_text, type_text
 from backoffice.language.explain import Detail, mermaid, outline
 from backoffice.language.schema import SCHEMA_FILE, schema_text, write_schema
 from backoffice.language.validate import (
     Checked,
     definition_files,
     process_names,
+    process_reasons,
     process_starts,
     validate_file,
 )
@@ -45,7 +47,11 @@ def validate_paths(paths: list[Path], check_catalog: bool = True) -> list[Checke
     folders = {file.parent for file in files}
     known = {folder: process_names(folder) for folder in folders}
     starts = {folder: process_starts(folder) for folder in folders}
-    return [validate_file(file, catalog, known[file.parent], starts[file.parent]) for file in files]
+    reasons = {folder: process_reasons(folder) for folder in folders}
+    return [
+        validate_file(file, catalog, known[file.parent], starts[file.parent], reasons[file.parent])
+        for file in files
+    ]
 
 
 def validate(paths: list[Path], check_catalog: bool, quiet: bool) -> None:
@@ -107,8 +113,7 @@ def _fields(model: type[Any] | None) -> str:
         return "(any)"
     parts = []
     for name, info in model.model_fields.items():
-        annotation = getattr(info.annotation, "__name__", None) or str(info.annotation)
-        annotation = annotation.replace("typing.", "")
+        annotation = type_text(info.annotation)
         optional = "" if info.is_required() else "?"
         parts.append(f"{name}{optional}: {annotation}")
     return ", ".join(parts) or "(nothing)"
@@ -136,3 +141,4 @@ def show_catalog() -> None:
             typer.echo(f"  {name}  [{_where(spec)}]  {spec.description}")
             typer.echo(f"      with:   {_fields(spec.input_model)}")
             typer.echo(f"      result: {_fields(spec.output_model)}")
+            typer.echo(f"      errors: {errors_text(spec.errors)}")

@@ -47,6 +47,7 @@ from backoffice.language.validate import (
     DEFINITION_SUFFIXES,
     Checked,
     process_names,
+    process_reasons,
     process_starts,
     validate_file,
 )
@@ -95,6 +96,7 @@ class Definitions:
                 catalog,
                 process_names(self.directory),
                 process_starts(self.directory),
+                process_reasons(self.directory),
             )
             if not checked.ok:
                 raise DefinitionInvalid(checked)
