@@ -60,8 +60,6 @@ class Registry:
     passthrough: set[str] = field(default_factory=set)
     # Qualified names of activities -> the error types they declare they raise.
     errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # The error types every bot may raise: its runtime (the bot kit) declares them once.
-    bot_errors: set[str] = field(default_factory=set)
 
     def add_workflow(
         self, cls: type[Any], queue: str = DEFAULT_QUEUE, *, passthrough: bool = False
@@ -86,7 +84,8 @@ class Registry:
     ) -> None:
         name = f"{fn.__module__}.{fn.__qualname__}"
         self.activities.setdefault(queue, {})[name] = fn
-        self.errors[name] = tuple(errors)
+        # A registry built by hand (a test's) keeps what the decorator declared on fn.
+        self.errors[name] = tuple(errors) or declared_errors(fn)
         if bot:
             self.bots.add(name)
         if internal:
@@ -101,7 +100,7 @@ class Registry:
         """The error types ``fn`` declares it raises (a bot's include every bot's)."""
         declared = self.errors.get(f"{fn.__module__}.{fn.__qualname__}", ())
         if self.is_bot(fn):
-            return tuple(sorted(set(declared) | self.bot_errors))
+            return tuple(sorted(set(declared) | _BOT_ERRORS))
         return declared
 
     def is_internal(self, name: str) -> bool:
@@ -123,6 +122,21 @@ class Registry:
 
 
 REGISTRY = Registry()
+# Where the decorators keep an activity's declared error types on the function itself.
+_ERRORS_ATTRIBUTE = "__backoffice_errors__"
+# The error types every bot may raise, declared once by the bot runtime (see bot_errors).
+_BOT_ERRORS: set[str] = set()
+
+
+def declared_errors(fn: Callable[..., Any]) -> tuple[str, ...]:
+    """The error types ``@registry.activity(errors=...)`` or ``@registry.bot`` declared."""
+    found = getattr(fn, _ERRORS_ATTRIBUTE, ())
+    return tuple(found) if isinstance(found, tuple) else ()
+
+
+def declared_bot_errors() -> frozenset[str]:
+    """The error types every bot may raise (see :func:`bot_errors`)."""
+    return frozenset(_BOT_ERRORS)
 
 
 def workflow(queue: str = DEFAULT_QUEUE, *, passthrough: bool = False) -> Callable[[C], C]:
@@ -186,6 +200,7 @@ def activity(queue: str | F = DEFAULT_QUEUE, *, errors: Iterable[str] = ()) -> F
     declared = _checked_errors(errors, "@registry.activity")
 
     def register(fn: F) -> F:
+        setattr(fn, _ERRORS_ATTRIBUTE, declared)
         REGISTRY.add_activity(fn, queue, errors=declared)
         return fn
 
@@ -235,6 +250,7 @@ def bot(system: str, *, errors: Iterable[str] = ()) -> Callable[[F], F]:
     declared = _checked_errors(errors, "@registry.bot")
 
     def register(fn: F) -> F:
+        setattr(fn, _ERRORS_ATTRIBUTE, declared)
         REGISTRY.add_activity(fn, system, bot=True, errors=declared)
         return fn
 
@@ -243,7 +259,7 @@ def bot(system: str, *, errors: Iterable[str] = ()) -> Callable[[F], F]:
 
 def bot_errors(*types: str) -> None:
     """Declare error types every bot may raise: the bot runtime's own (a paused system)."""
-    REGISTRY.bot_errors.update(_checked_errors(types, "registry.bot_errors"))
+    _BOT_ERRORS.update(_checked_errors(types, "registry.bot_errors"))
 
 
 def activity_name(fn: Callable[..., Any]) -> str:

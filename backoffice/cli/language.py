@@ -123,6 +123,8 @@ def _where(spec: ActionSpec) -> str:
     """A bot by the queue of its system; an activity by its pack (or common, or a plugin)."""
     if spec.queue != "default":
         return f"queue {spec.queue}"
+    if "." in spec.origin:  # a plugin module, named by its module
+        return f"plugin {spec.origin}"
     return spec.origin if spec.origin == "common" else f"pack {spec.origin}"
 
 
