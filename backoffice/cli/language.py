@@ -69,8 +69,10 @@ def validate(paths: list[Path], check_catalog: bool, quiet: bool) -> None:
             bad += 1
     if bad:
         count = sum(len(result.problems) for result in results)
+        # The summary goes to stderr, the problems to stdout: a blank line first keeps it
+        # off the last problem's line wherever the two are shown together.
         typer.echo(
-            f"{bad} of {len(results)} definition{'s' if len(results) != 1 else ''} "
+            f"\n{bad} of {len(results)} definition{'s' if len(results) != 1 else ''} "
             f"invalid, {count} problem{'s' if count != 1 else ''}",
             err=True,
         )
