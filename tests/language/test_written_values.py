@@ -19,7 +19,8 @@ business_key: input.id
 input:
   id: string
 steps:
-  - {id: mark, set: {done: true, missing: null, amount: 1.5, tags: [false, null], where: {ok: true}}}
+  - id: mark
+    set: {done: true, missing: null, amount: 1.5, tags: [false, null], where: {ok: true}}
   - {id: later, if: "vars.done == true", wait: 1d}
 """
 
