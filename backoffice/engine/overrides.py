@@ -14,10 +14,11 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from backoffice.errors import BackofficeError
 from backoffice.language.source import SourceError, load
 
 
-class OverrideError(ValueError):
+class OverrideError(BackofficeError):
     """A ``--set`` the definition cannot take; the message says what to write instead."""
 
 
