@@ -17,7 +17,8 @@ from backoffice.catalog import Catalog
 from backoffice.language import model
 
 ANY = "any"
-# The errors the engine raises itself, in the words the outline uses for a catch of one.
+# The errors the engine raises itself, in the words the flowchart's edge to a catch of one
+# says (at most step_text.EDGE characters).
 ENGINE_ERRORS: Mapping[str, str] = {
     "EventTimeout": "if the event never comes",
     "RepeatLimitReached": "if the rounds run out",
@@ -25,9 +26,9 @@ ENGINE_ERRORS: Mapping[str, str] = {
     "ExpressionError": "if an expression fails",
     "ExpressionOverBudget": "if an expression would take too much work",
     "ProcessTooDeep": "if processes start one another too deep",
-    "UnknownActivity": "if a step names an activity no definition may call",
+    "UnknownActivity": "if a step names an engine activity",
     "UnknownProcess": "if the process to start is missing",
-    "CalendarRangeError": "if a date falls outside the holiday calendar",
+    "CalendarRangeError": "if a date is past the holiday calendar",
     "Timeout": "if a step takes longer than its timeout",
     "Cancelled": "if a step is cancelled",
 }

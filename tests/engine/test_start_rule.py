@@ -170,6 +170,9 @@ async def test_set_gives_variables_other_values_for_one_run(
     assert result["output"] == {"limit": 500, "label": "trial run", "strict": True}
     details = await runner.client.get_workflow_handle(f"start-rule/{key}").describe()
     assert "Variables set for this run: `limit` = `500`" in (await details.static_details() or "")
+    code, out, err = await cli("status", f"start-rule/{key}")
+    assert code == 0, err
+    assert 'variables: {"limit": 500, "label": "trial run", "strict": true}' in out
 
 
 async def test_set_refuses_an_unknown_variable_and_a_value_of_another_kind(
