@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from backoffice.markdown_text import md
 
+from workflows import mail_steps
 from workflows.frames import ContinueAsNewNow, Frame, ProcessFinished, StepError, error_from
 from workflows.human_tasks import HumanTasks
 
@@ -98,6 +99,8 @@ class Interpreter:
         self.waiting_since: dict[str, datetime] = {}
         self.waiting_parties: dict[str, list[str]] = {}
         self.watching: set[str] = set()  # keys of the ``watch`` steps running now
+        # The last error no handler caught: why the run undoes its work (``void`` says it).
+        self.failure: StepError | None = None
 
     # --- names and time ---------------------------------------------------------------
 
@@ -216,10 +219,17 @@ class Interpreter:
                 await self.sequence(handler.steps, handler_frame)
                 frame.results.update(handler_frame.results)
                 if handler.then == "fail":
+                    self.failure = error
                     raise error
+                self.failure = None  # handled: no reason to undo anything
                 return None
         self._progress(frame.prefix + step.id, step, "failed", ended=True, error=error.message)
+        self.failure = error
         raise error
+
+    def failure_reason(self) -> str | None:
+        """Why the run is undoing its work, in the failing step's words (None: cancelled)."""
+        return self.failure.message if self.failure is not None else None
 
     async def kind(self, step: model.Step, key: str, frame: Frame) -> Any:
         match step:
@@ -256,6 +266,10 @@ class Interpreter:
                 if finish_reason is not None:
                     finish_reason = self.reason_code(finish_reason, frame)
                 raise ProcessFinished(finish_reason, rendered)
+            case model.NotifyStep():
+                return await mail_steps.notify(self, step, key, frame)
+            case model.VoidStep():
+                return await mail_steps.void(self, step, key, frame)
             case model.GroupStep():
                 inner = frame.child()
                 await self.sequence(step.steps, inner)

@@ -34,6 +34,11 @@ SHORTHANDS: dict[str, dict[str, Any]] = {
     },
     "FailSpec": {"type": "string", "pattern": REASON_OR_EXPRESSION_PATTERN},
     "FinishSpec": {"type": "string", "pattern": REASON_OR_EXPRESSION_PATTERN},
+    "VoidSpec": {
+        "type": "string",
+        "pattern": STEP_ID_PATTERN,
+        "description": "Short form: the id of the task step whose decision is voided.",
+    },
 }
 
 
