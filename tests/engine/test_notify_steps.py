@@ -197,3 +197,21 @@ async def test_an_uncaught_nobody_to_notify_fails_the_run_saying_so(
     with pytest.raises(WorkflowFailureError) as failed:
         await runner.run(name, {"case": uuid.uuid4().hex[:8]})
     assert "NobodyToNotify" in repr(failed.value.cause)
+
+
+async def test_the_guides_notify_example_mails_whom_it_says(
+    runner: ProcessRunner, sink: MailSink
+) -> None:
+    send_to(sink)
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "definitions.md").read_text()
+    example = guide.split("### notify: mail people\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    name = runner.define(example)
+    request = f"REQ-{uuid.uuid4().hex[:6]}"
+    handle = await runner.start(
+        name, {"request_id": request, "employee": "Erin Novak", "supplier_id": "SUP-100"}
+    )
+    await handle.result()
+    # The ERP's owner, and the finance heads since nobody holds the controller role.
+    for person in ("dave", "carol"):
+        assert subjects(sink, person) == [f"[{name}] Access granted to Erin Novak"]
+    assert subjects(sink, "alice") == [f"[{name}] ERP access for Erin Novak"]

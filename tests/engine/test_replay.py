@@ -34,6 +34,7 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         "cancel_compensates",
         "continue_as_new",
         "package_calendar",  # holidays of the holidays package, read from the snapshot
+        "notify_and_void",  # a mail, an owner's task, and its decision voided on failure
     } <= names
 
 
