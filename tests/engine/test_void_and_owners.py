@@ -155,3 +155,22 @@ async def test_owner_of_gives_the_task_to_the_owner_of_a_system_or_record(
         f"owner_of:supplier:{supplier}",
     ]
     await handle.terminate("done looking")
+
+
+async def test_a_decision_voided_by_cancelling_the_run_says_so(runner: ProcessRunner) -> None:
+    name = runner.define(
+        UNDONE.replace("name: undone-approval", "name: cancelled-approval")
+        .replace("      approvals: 2\n", "")
+        .replace('void: {task: approve, reason: "${ input.case } was withdrawn"}', "void: approve")
+    )
+    handle = await runner.start(name, {"case": f"C-{uuid.uuid4().hex[:6]}"})
+    task = await opened_task(handle, decidable=True)
+    await decide(handle, task.task_id, "bob")
+    await eventually(lambda: holding(runner, handle), "the run to wait for go_on")
+    await handle.cancel()
+    with pytest.raises(WorkflowFailureError):
+        await handle.result()
+    voided = events_of(task.task_id)[-1]
+    assert voided.event == "voided"
+    assert json.loads(voided.detail_json)["reason"] == "the run was cancelled"
+    assert voided_mails(task.task_id) == [("bob", f"[{name}] Decision voided: Approve")]
