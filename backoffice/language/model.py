@@ -494,8 +494,22 @@ class BotStep(StepBase):
     credential: CredentialRef | None = None
 
 
+# ``compensate: void`` on a task step: its undo voids its decision (see VoidStep).
+VOID_SHORTHAND = "void"
+
+
 class TaskStep(StepBase):
     task: HumanTask
+
+    @model_validator(mode="before")
+    @classmethod
+    def _void_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict) and value.get("compensate") == VOID_SHORTHAND:
+            own = value.get("id")
+            if isinstance(own, str):
+                undo = {"id": f"void_{own}"[:64], "void": own}
+                return {**value, "compensate": undo}
+        return value
 
 
 class Branch(Strict):

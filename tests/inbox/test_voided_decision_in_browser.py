@@ -36,7 +36,7 @@ steps:
     task:
       assignees: [{user: alice}]
       timeout: {after: 5bd, outcome: reject}
-    compensate: {id: void_approval, void: approve}
+    compensate: void
   - id: post
     title: Post the invoice
     call: test.fail

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from jsonschema import Draft202012Validator
+
 from backoffice.language import model
 from backoffice.language.explain import mermaid, outline
+from backoffice.language.schema import definition_schema
+from backoffice.language.source import load
 from backoffice.language.validate import validate_text
 from tests.language.helpers import FILE, HEADER, problems, with_steps
 
+SCHEMA = Draft202012Validator(definition_schema())
 TEMPLATES = """\
 mail_templates:
   posted:
@@ -188,3 +193,28 @@ def test_the_outline_and_the_charts_say_whom_a_mail_goes_to_and_what_is_voided()
     assert "Mail the owner of supplier" in chart
     assert "undone on failure: void approval" in chart
     assert "void the decision of approve" in mermaid(definition, "full")
+
+
+def test_compensate_void_is_the_short_form_of_voiding_the_tasks_own_decision() -> None:
+    text = HEADER.replace(
+        "steps:\n", "defaults: {repair_by: [{group: ap-managers}]}\nsteps:\n"
+    ) + with_steps(
+        """\
+        - id: approve
+          task:
+            assignees: [{user: alice}]
+            timeout: {after: 5bd, outcome: reject}
+          compensate: void
+        """
+    ).removeprefix(HEADER)
+    checked = validate_text(text, FILE)
+    assert [str(p) for p in checked.problems] == []
+    assert checked.definition is not None
+    (step,) = checked.definition.steps
+    assert isinstance(step.compensate, model.VoidStep)
+    assert step.compensate.id == "void_approve"
+    assert step.compensate.void.task == "approve"
+    data, _ = load(text)
+    assert list(SCHEMA.iter_errors(data)) == []
+    data["steps"][0]["compensate"] = "undo"
+    assert list(SCHEMA.iter_errors(data)) != []
