@@ -218,3 +218,19 @@ def test_compensate_void_is_the_short_form_of_voiding_the_tasks_own_decision() -
     assert list(SCHEMA.iter_errors(data)) == []
     data["steps"][0]["compensate"] = "undo"
     assert list(SCHEMA.iter_errors(data)) != []
+
+
+def test_compensate_void_on_another_kind_of_step_says_only_tasks_take_it() -> None:
+    text = HEADER.replace(
+        "steps:\n", "defaults: {repair_by: [{group: ap-managers}]}\nsteps:\n"
+    ) + with_steps(
+        """\
+        - id: note
+          set: {x: 1}
+          compensate: void
+        """
+    ).removeprefix(HEADER)
+    assert messages(text) == [
+        "steps[0].compensate: compensate: void undoes a task's decision, so only a task step "
+        "takes it: undo other steps with a call, bot or steps"
+    ]
