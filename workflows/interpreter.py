@@ -64,6 +64,7 @@ ENGINE_ERRORS = (
     "ExpressionOverBudget",
     "ProcessTooDeep",
     "UnknownActivity",
+    "NobodyToNotify",  # backoffice/tasks/notices.py
 )
 # How many processes may stand above one that a run starts as its child: a chain longer
 # than that is almost surely a loop of processes starting each other (validation refuses

@@ -28,6 +28,7 @@ _ENGINE_ERRORS = {
     "ExpressionError": "if an expression fails",
     "ExpressionOverBudget": "if an expression would take too much work",
     "ProcessTooDeep": "if processes start one another too deep",
+    "NobodyToNotify": "if there is nobody to mail",
 }
 _PARALLEL_MODES = {
     "all": "all must finish",
