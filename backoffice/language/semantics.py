@@ -95,6 +95,7 @@ class Checker:
         end = self.sequence(definition.steps, ("steps",), start)
         self.template(("output",), definition.output, end)
         self.check_repairers()
+        self.check_mail_templates()
 
     def check_repairers(self) -> None:
         # Asked only of a definition otherwise sound: its undo steps may still change.
@@ -302,6 +303,21 @@ class Checker:
         for name in ("subject", "body"):
             where = ("mail_templates", mail.template, name)
             self.template(where, getattr(template, name), says)
+
+    def check_mail_templates(self) -> None:
+        # A template no step sends is checked nowhere else: its mistakes would wait for the
+        # day someone names it.
+        used = {
+            step.notify.template
+            for _, step in model.walk_steps(self.definition.steps)
+            if isinstance(step, model.NotifyStep)
+        }
+        for name in sorted(set(self.definition.mail_templates) - used):
+            self.reporter.warn(
+                ("mail_templates", name),
+                f"no notify step sends the mail template '{name}': name it with "
+                f"template: {name}, or remove it",
+            )
 
     def void(self, spec: model.VoidSpec, path: Path, known: Known) -> None:
         target = self.steps_by_id.get(spec.task)

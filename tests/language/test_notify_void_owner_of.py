@@ -234,3 +234,18 @@ def test_compensate_void_on_another_kind_of_step_says_only_tasks_take_it() -> No
         "steps[0].compensate: compensate: void undoes a task's decision, so only a task step "
         "takes it: undo other steps with a call, bot or steps"
     ]
+
+
+def test_a_mail_template_no_step_sends_is_a_warning() -> None:
+    text = TEMPLATES + with_steps(
+        """\
+        - id: tell
+          notify: {to: [{user: alice}], subject: S, body: B}
+        """
+    )
+    checked = validate_text(text, FILE)
+    assert checked.problems == []
+    assert [f"{w.path}: {w.message}" for w in checked.warnings] == [
+        "mail_templates.posted: no notify step sends the mail template 'posted': name it "
+        "with template: posted, or remove it"
+    ]
