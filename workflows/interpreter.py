@@ -100,8 +100,8 @@ class Interpreter:
         self.waiting_since: dict[str, datetime] = {}
         self.waiting_parties: dict[str, list[str]] = {}
         self.watching: set[str] = set()  # keys of the ``watch`` steps running now
-        # The last error no handler caught: why the run undoes its work (``void`` says it).
-        self.failure: StepError | None = None
+        # Why the run undoes its work, once it does (a ``void`` step tells the deciders).
+        self.undo_reason: str | None = None
 
     # --- names and time ---------------------------------------------------------------
 
@@ -220,17 +220,14 @@ class Interpreter:
                 await self.sequence(handler.steps, handler_frame)
                 frame.results.update(handler_frame.results)
                 if handler.then == "fail":
-                    self.failure = error
                     raise error
-                self.failure = None  # handled: no reason to undo anything
                 return None
         self._progress(frame.prefix + step.id, step, "failed", ended=True, error=error.message)
-        self.failure = error
         raise error
 
     def failure_reason(self) -> str | None:
-        """Why the run is undoing its work, in the failing step's words (None: cancelled)."""
-        return self.failure.message if self.failure is not None else None
+        """Why the run is undoing its work (the failing step's error), or None if it is not."""
+        return self.undo_reason
 
     async def kind(self, step: model.Step, key: str, frame: Frame) -> Any:
         match step:

@@ -25,7 +25,8 @@ from workflows.human_tasks import describe_assignee
 
 NOTIFY_ACTIVITY = "notify.send"  # backoffice/tasks/notices.py
 VOID_ACTIVITY = "tasks.void"
-CANCELLED = "the run was cancelled"
+# A void outside any undo, with no reason of its own, says only what happened.
+VOIDED = "the process voided it"
 
 
 class MailHost(Protocol):
@@ -80,7 +81,7 @@ async def void(host: MailHost, step: model.VoidStep, key: str, frame: Frame) -> 
     if step.void.reason is not None:
         reason = str(render(step.void.reason, scope))
     else:
-        reason = host.failure_reason() or CANCELLED
+        reason = host.failure_reason() or VOIDED
     voided = await workflow.execute_activity(
         VOID_ACTIVITY,
         {
