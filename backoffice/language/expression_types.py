@@ -574,11 +574,16 @@ def _arithmetic_advice(node: Binary, left: Type, right: Type) -> str:
         if text.label == "date" and node.operator in ("+", "-"):
             return ": to move a date by days, write add_days(date, n)"
         number = node.right if text is left else node.left
+        side = node.left if text is left else node.right
         if node.operator == "+":
-            return (
-                f": to put a number into text, write string({written(number)}), or use a "
-                "template: 'INV-${ ... }'"
+            advice = (
+                f": to put a number into text, write string({written(number)}) (or use a "
+                "template: 'INV-${ ... }')"
             )
+            if isinstance(side, Literal):
+                return advice
+            holds = f"to compute with the number the text holds, write double({written(side)})"
+            return f"{advice}; {holds}"
         return ": to compute with text that holds a number, write double(text) first"
     if "null" in kinds:
         return ": one side is null (a value that may be missing); test it first with has(...)"
@@ -765,7 +770,7 @@ def value_type(value: Any, depth: int = 0) -> Type:
 def named_values(tree: Node, values: Mapping[str, Any]) -> list[str]:
     """``index is a decimal number``: the types of the data an expression reads."""
     paths = [path for node in walk(tree) if (path := _data_path(node)) is not None]
-    # `input.lines` is named, not `input` as well: only the longest paths.
+    # `input.lines[0]` is named, not `input` and `input.lines` as well: the longest paths.
     longest = [
         path
         for path in dict.fromkeys(paths)
@@ -773,21 +778,41 @@ def named_values(tree: Node, values: Mapping[str, Any]) -> list[str]:
     ]
     found: list[str] = []
     for path in longest:
-        value: Any = values.get(path[0], _MISSING)
+        value: Any = values.get(str(path[0]), _MISSING)
         for part in path[1:]:
-            value = value.get(part, _MISSING) if isinstance(value, dict) else _MISSING
+            value = _part(value, part)
         if value is not _MISSING:
-            found.append(f"{'.'.join(path)} is {describe(value_type(value))}")
+            found.append(f"{_path_text(path)} is {describe(value_type(value))}")
     return found[:6]
 
 
 _MISSING = object()
 
 
-def _data_path(node: Node) -> tuple[str, ...] | None:
+def _part(value: Any, part: str | int) -> Any:
+    if isinstance(part, int):
+        return (
+            value[part]
+            if isinstance(value, list) and -len(value) <= part < len(value)
+            else _MISSING
+        )
+    return value.get(part, _MISSING) if isinstance(value, dict) else _MISSING
+
+
+def _path_text(path: tuple[str | int, ...]) -> str:
+    text = str(path[0])
+    for part in path[1:]:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _data_path(node: Node) -> tuple[str | int, ...] | None:
     if isinstance(node, Name):
         return (node.name,)
     if isinstance(node, Member):
         inner = _data_path(node.target)
         return None if inner is None else (*inner, node.field)
+    if isinstance(node, Index) and isinstance(node.index, Literal) and node.index.value.isdigit():
+        inner = _data_path(node.target)
+        return None if inner is None else (*inner, int(node.index.value))
     return None
