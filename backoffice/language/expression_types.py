@@ -331,6 +331,19 @@ class _Inference:
                     f"write `string({written(node.target) if node.target else ''})."
                     f"{function}(...)`",
                 )
+            for argument, given in zip(node.args, arguments, strict=True):
+                if given.kind not in ("string", "dyn"):
+                    text = (
+                        Literal("string", argument.value)
+                        if isinstance(argument, Literal)
+                        else Call("string", (argument,))
+                    )
+                    better = written(_substitute(node, argument, text))
+                    return self.report(
+                        node,
+                        f"`{written(node)}`: {function}() takes text, and `{written(argument)}` "
+                        f"is {describe(given)}: write `{better}`",
+                    )
             return BOOL
         if receiver is not None and function.startswith("get"):
             if receiver.kind not in ("timestamp", "dyn"):
