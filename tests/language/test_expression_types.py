@@ -350,3 +350,33 @@ def test_every_kind_and_the_shipped_definitions_have_no_type_problem(
     files = [ROOT / "tests/language/data/every_kind.yaml", *(ROOT / "definitions").glob("*.yaml")]
     for file in files:
         assert type_problems_of(file.read_text(encoding="utf-8"), monkeypatch) == [], file
+
+
+COUNT_LINES = """\
+name: count-lines
+version: 1
+title: Count lines
+owner: ap
+business_key: input.invoice_id
+input:
+  invoice_id: string
+  lines: list
+steps:
+  - id: lines
+    for_each: input.lines
+    max_items: 50
+    steps:
+      - id: count
+        set: {position: '${ string(int(index) + 1) }'}
+"""
+
+
+def test_the_docs_show_the_message_validate_gives() -> None:
+    guide = (ROOT / "docs" / "definitions.md").read_text(encoding="utf-8")
+    shown = next(
+        " ".join(block.split())
+        for block in re.findall(r"```text\n(.*?)```", guide, re.S)
+        if "count_lines.yaml" in block
+    )
+    (problem,) = validate_text(COUNT_LINES, "definitions/count_lines.yaml").problems
+    assert shown == str(problem)
