@@ -248,10 +248,9 @@ class DefinitionTypes:
 
     def expression(self, source: str) -> Type:
         try:
-            tree = parse(source)
+            return type_of(parse(source), self.names())
         except (Unreadable, RecursionError):
             return DYN
-        return type_of(tree, self.names())
 
     def assign(self, name: str, kind: Type) -> None:
         self.variables[name] = _merged(self.variables.get(name), kind)

@@ -417,9 +417,12 @@ class Scope:
         if tree is None or isinstance(error, KeyError) or problem.startswith("division"):
             return problem
         names = {name: value_type(value) for name, value in self._values.items()}
-        found = type_problems(tree, names)
+        try:
+            found = type_problems(tree, names)
+            read = named_values(tree, self._values)
+        except RecursionError:  # nested too deeply to follow: CEL's words, plainly
+            return _plain(problem)
         problem = found[0].message if found else _plain(problem)
-        read = named_values(tree, self._values)
         return f"{problem} ({'; '.join(read)})" if read else problem
 
     def size_at(self, path: tuple[str, ...]) -> Size:

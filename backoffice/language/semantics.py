@@ -523,7 +523,11 @@ class Checker:
         tree = compiled(source).tree
         if tree is None or self.types is None:
             return  # an unreadable expression is reported on its own
-        for found in type_problems(tree, self.types.names()):
+        try:
+            found_all = type_problems(tree, self.types.names())
+        except RecursionError:
+            return  # nested too deeply to follow: its types are not checked
+        for found in found_all:
             at = source.find(found.written)
             self.reporter.at(path, found.message, offset=offset + max(at, 0), bare=bare)
 

@@ -380,3 +380,8 @@ def test_the_docs_show_the_message_validate_gives() -> None:
     )
     (problem,) = validate_text(COUNT_LINES, "definitions/count_lines.yaml").problems
     assert shown == str(problem)
+
+
+def test_an_expression_too_deep_to_follow_is_left_unchecked_not_a_crash() -> None:
+    deep = "input.supplier" + ".name" * 600 + " == 'x'"
+    assert all("has no field" in message for message in messages(condition(deep)))
