@@ -189,6 +189,21 @@ def problems(tree: Node, names: Mapping[str, Type]) -> list[TypeProblem]:
     return inference.found
 
 
+def not_a_list(tree: Node, names: Mapping[str, Type]) -> list[TypeProblem]:
+    """The problem of a ``for_each`` whose expression is known not to give a list."""
+    kind = type_of(tree, names)
+    if kind.kind in ("list", "dyn", "null"):
+        return []
+    text = written(tree)
+    advice = (
+        f"to go through its keys, write `{text}.map(k, k)`"
+        if kind.kind == "map"
+        else "name the list itself, as in input.lines"
+    )
+    message = f"for_each goes through a list, and `{text}` is {describe(kind)}: {advice}"
+    return [TypeProblem(text, message)]
+
+
 def type_of(tree: Node, names: Mapping[str, Type]) -> Type:
     """The type ``tree`` gives with names of these types (dyn when it cannot be known)."""
     return _Inference(tree, names).type_of(tree)

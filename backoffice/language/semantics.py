@@ -23,6 +23,7 @@ from backoffice.language import holiday_calendars, model
 from backoffice.language.amount_arithmetic import advice, amount_arithmetic
 from backoffice.language.definition_types import DefinitionTypes
 from backoffice.language.durations import Duration
+from backoffice.language.expression_types import not_a_list
 from backoffice.language.expression_types import problems as type_problems
 from backoffice.language.expressions import (
     KNOWN_FUNCTIONS,
@@ -525,6 +526,8 @@ class Checker:
             return  # an unreadable expression is reported on its own
         try:
             found_all = type_problems(tree, self.types.names())
+            if not found_all and path[-1:] == ("for_each",):
+                found_all = not_a_list(tree, self.types.names())
         except RecursionError:
             return  # nested too deeply to follow: its types are not checked
         for found in found_all:

@@ -385,3 +385,17 @@ def test_the_docs_show_the_message_validate_gives() -> None:
 def test_an_expression_too_deep_to_follow_is_left_unchecked_not_a_crash() -> None:
     deep = "input.supplier" + ".name" * 600 + " == 'x'"
     assert all("has no field" in message for message in messages(condition(deep)))
+
+
+def test_for_each_over_what_is_known_not_to_be_a_list_is_refused() -> None:
+    body = """\
+    - {id: each, for_each: input.amount, max_items: 5, steps: [{id: s, set: {x: 1}}]}
+    - {id: keys, for_each: input.supplier, max_items: 5, steps: [{id: t, set: {y: 1}}]}
+    - {id: fine, for_each: input.lines, max_items: 5, steps: [{id: u, set: {z: 1}}]}
+    """
+    assert messages(body) == [
+        "for_each goes through a list, and `input.amount` is a decimal number: name the list "
+        "itself, as in input.lines",
+        "for_each goes through a list, and `input.supplier` is a map: to go through its keys, "
+        "write `input.supplier.map(k, k)`",
+    ]
