@@ -111,10 +111,11 @@ def annotation(hint: Any, depth: int = 0) -> Type:
 
 
 def model_type(found: type[BaseModel], depth: int = 0, *, checked: bool = False) -> Type:
-    fields = {
-        info.alias or name: annotation(info.annotation, depth)
-        for name, info in found.model_fields.items()
-    }
+    fields: dict[str, Type] = {}
+    for name, info in found.model_fields.items():
+        # A result may arrive under either name, depending on how it was dumped.
+        for key in dict.fromkeys([name, info.alias or name]):
+            fields[key] = annotation(info.annotation, depth)
     extra = found.model_config.get("extra") == "allow"
     return record(fields, closed=not extra, checked=checked)
 

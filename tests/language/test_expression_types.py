@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 import textwrap
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from backoffice.catalog import build_catalog
+from backoffice.catalog import ActionSpec, Catalog, build_catalog
 from backoffice.cli.main import app
 from backoffice.language import semantics
 from backoffice.language.expressions import ExpressionError, evaluate
@@ -398,4 +401,34 @@ def test_for_each_over_what_is_known_not_to_be_a_list_is_refused() -> None:
         "itself, as in input.lines",
         "for_each goes through a list, and `input.supplier` is a map: to go through its keys, "
         "write `input.supplier.map(k, k)`",
+    ]
+
+
+class Line(BaseModel):
+    sku: str
+    amount: Decimal
+
+
+class Matched(BaseModel):
+    status: Literal["MATCHED", "HELD"]
+    lines: list[Line]
+    booked_on: date | None = None
+    notes: dict[str, Any] = {}
+
+
+def test_result_models_give_the_types_of_nested_fields() -> None:
+    spec = ActionSpec("match.invoice", "activity", None, Matched, "Match.", "q")
+    catalog = Catalog({spec.name: spec})
+    body = """\
+    - {id: match, call: match.invoice}
+    - id: check
+      if: 'steps.match.lines.all(l, l.skus != "") && steps.match.booked_on > 3'
+      set: {fine: '${ steps.match.notes.anything + steps.match.lines[0].amount * 2 }'}
+    """
+    found = problems(text_of(body), catalog=catalog)
+    assert [problem.message for problem in found] == [
+        "`l` has no field 'skus'. Did you mean 'sku'? Its fields: sku, amount",
+        "`steps.match.booked_on > 3` compares a date (text) with a decimal number: a date is "
+        "text (YYYY-MM-DD); compare it with another date, or count days with "
+        "days_between(a, b)",
     ]
