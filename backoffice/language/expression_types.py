@@ -16,8 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, assert_never
+from typing import assert_never
 
 from backoffice.language.cel_syntax import (
     Binary,
@@ -33,6 +32,7 @@ from backoffice.language.cel_syntax import (
     Unary,
     walk,
 )
+from backoffice.language.cel_text import substitute, written
 from backoffice.language.problems import did_you_mean
 
 
@@ -353,7 +353,7 @@ class _Inference:
                         if isinstance(argument, Literal)
                         else Call("string", (argument,))
                     )
-                    better = written(_substitute(node, argument, text))
+                    better = written(substitute(node, argument, text))
                     return self.report(
                         node,
                         f"`{written(node)}`: {function}() takes text, and `{written(argument)}` "
@@ -558,7 +558,7 @@ class _Inference:
                 f"`int({written(_unwrapped(node.left))}) % int({written(_unwrapped(node.right))})`"
             )
         if isinstance(whole, Call) and whole.function in ("int", "uint") and len(whole.args) == 1:
-            better = written(_substitute(self.root, whole, whole.args[0]))
+            better = written(substitute(self.root, whole, whole.args[0]))
             shown = any(
                 isinstance(part, Call) and part.function == "string" and node in walk(part)
                 for part in walk(self.root)
@@ -683,164 +683,3 @@ def _unwrapped(node: Node) -> Node:
 
 def _first(node: Call) -> str:
     return written(node.args[0]) if node.args else ""
-
-
-def _substitute(node: Node, old: Node, new: Node) -> Node:
-    """``node`` with the part ``old`` (that very part) replaced by ``new``."""
-    if node is old:
-        return new
-    changes: dict[str, Any] = {}
-    for name, value in vars(node).items():
-        if isinstance(value, tuple):
-            changes[name] = tuple(
-                tuple(_substitute(inner, old, new) for inner in part)
-                if isinstance(part, tuple)
-                else _substitute(part, old, new)
-                for part in value
-            )
-        elif isinstance(value, Node):
-            changes[name] = _substitute(value, old, new)
-    return dataclasses.replace(node, **changes) if changes else node
-
-
-# --- text of a part ------------------------------------------------------------------------
-
-_PRECEDENCE = {"||": 1, "&&": 2, "+": 4, "-": 4, "*": 5, "/": 5, "%": 5}
-
-
-def _rank(node: Node) -> int:
-    if isinstance(node, Conditional):
-        return 0
-    if isinstance(node, Binary):
-        return _PRECEDENCE.get(node.operator, 3)  # the relations
-    if isinstance(node, Unary):
-        return 6
-    return 7
-
-
-def written(node: Node) -> str:
-    """``node`` as CEL text (spacing and brackets may differ from how it was written)."""
-    match node:
-        case Name():
-            return node.name
-        case Literal():
-            if node.kind == "string":
-                return '"' + node.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-            return node.value
-        case Member():
-            return f"{_wrapped(node.target, 7)}.{node.field}"
-        case Index():
-            return f"{_wrapped(node.target, 7)}[{written(node.index)}]"
-        case Call():
-            arguments = ", ".join(written(argument) for argument in node.args)
-            if node.target is None:
-                return f"{node.function}({arguments})"
-            return f"{_wrapped(node.target, 7)}.{node.function}({arguments})"
-        case Unary():
-            return f"{node.operator}{_wrapped(node.operand, 6)}"
-        case Binary():
-            rank = _rank(node)
-            right = written(node.right)
-            if _rank(node.right) <= rank:
-                right = f"({right})"
-            return f"{_wrapped(node.left, rank)} {node.operator} {right}"
-        case Conditional():
-            return (
-                f"{_wrapped(node.condition, 1)} ? {_wrapped(node.then, 1)} : "
-                f"{written(node.otherwise)}"
-            )
-        case ListOf():
-            return "[" + ", ".join(written(item) for item in node.items) + "]"
-        case MapOf():
-            return "{" + ", ".join(f"{written(k)}: {written(v)}" for k, v in node.entries) + "}"
-        case _:
-            assert_never(node)
-
-
-def _wrapped(node: Node, rank: int) -> str:
-    text = written(node)
-    return f"({text})" if _rank(node) < rank else text
-
-
-# --- types of values, at run time ----------------------------------------------------------
-
-_SAMPLE = 20  # items of a list looked at for its item type: enough to tell, and bounded
-_DEPTH = 3
-
-
-def value_type(value: Any, depth: int = 0) -> Type:
-    """The type of a value as CEL holds it (see ``expressions.to_cel``)."""
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return BOOL
-    if isinstance(value, int):
-        return INT
-    if isinstance(value, float):
-        return NUMBER
-    if isinstance(value, str):
-        return STRING
-    if isinstance(value, datetime):
-        return TIMESTAMP
-    if isinstance(value, timedelta):
-        return DURATION
-    if depth > _DEPTH:
-        return DYN
-    if isinstance(value, list):
-        return list_of(common([value_type(item, depth + 1) for item in value[:_SAMPLE]]))
-    if isinstance(value, dict):
-        entries = list(value.items())[:_SAMPLE]
-        fields = {str(key): value_type(item, depth + 1) for key, item in entries}
-        return record(fields, closed=False)
-    return DYN
-
-
-def named_values(tree: Node, values: Mapping[str, Any]) -> list[str]:
-    """``index is a decimal number``: the types of the data an expression reads."""
-    paths = [path for node in walk(tree) if (path := _data_path(node)) is not None]
-    # `input.lines[0]` is named, not `input` and `input.lines` as well: the longest paths.
-    longest = [
-        path
-        for path in dict.fromkeys(paths)
-        if not any(other[: len(path)] == path and other != path for other in paths)
-    ]
-    found: list[str] = []
-    for path in longest:
-        value: Any = values.get(str(path[0]), _MISSING)
-        for part in path[1:]:
-            value = _part(value, part)
-        if value is not _MISSING:
-            found.append(f"{_path_text(path)} is {describe(value_type(value))}")
-    return found[:6]
-
-
-_MISSING = object()
-
-
-def _part(value: Any, part: str | int) -> Any:
-    if isinstance(part, int):
-        return (
-            value[part]
-            if isinstance(value, list) and -len(value) <= part < len(value)
-            else _MISSING
-        )
-    return value.get(part, _MISSING) if isinstance(value, dict) else _MISSING
-
-
-def _path_text(path: tuple[str | int, ...]) -> str:
-    text = str(path[0])
-    for part in path[1:]:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return text
-
-
-def _data_path(node: Node) -> tuple[str | int, ...] | None:
-    if isinstance(node, Name):
-        return (node.name,)
-    if isinstance(node, Member):
-        inner = _data_path(node.target)
-        return None if inner is None else (*inner, node.field)
-    if isinstance(node, Index) and isinstance(node.index, Literal) and node.index.value.isdigit():
-        inner = _data_path(node.target)
-        return None if inner is None else (*inner, int(node.index.value))
-    return None

@@ -45,9 +45,9 @@ from backoffice.language.cel_syntax import (
     parse,
     walk,
 )
-from backoffice.language.expression_types import named_values, value_type
 from backoffice.language.expression_types import problems as type_problems
 from backoffice.language.model import Calendar
+from backoffice.language.value_types import named_values, value_type
 
 # --- errors --------------------------------------------------------------------------
 
