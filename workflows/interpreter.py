@@ -71,6 +71,8 @@ ENGINE_ERRORS = (
 # the loops it can see; this stops those it could not, before they multiply).
 MAX_PROCESS_DEPTH = 5
 CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
+# An expression error in a step's `if` fails that step, so that its own catch handles it.
+IF_ERRORS_FAIL_THE_STEP = "expression-error-in-if-fails-the-step"
 
 
 class Interpreter:
@@ -170,15 +172,26 @@ class Interpreter:
             if record.status == "completed":
                 frame.results[step.id] = record.result
             return
-        if step.if_ is not None and not self._guard(step, key, frame):
-            self.state.records[key] = StepRecord(status="skipped")
-            self._progress(key, step, "skipped", ended=True)
-            return
+        guard_failed: StepError | None = None
+        if step.if_ is not None:
+            try:
+                passed = self._guard(step, key, frame)
+            except ExpressionError as raised:
+                # Runs before this failed the enclosing step (or the run) instead.
+                if not workflow.patched(IF_ERRORS_FAIL_THE_STEP):
+                    raise
+                guard_failed, passed = error_from(raised, step.id), True
+            if not passed:
+                self.state.records[key] = StepRecord(status="skipped")
+                self._progress(key, step, "skipped", ended=True)
+                return
         title = self.title(step, frame) if step.title and "${" in step.title else None
         self._progress(key, step, "running", title=title)
         if step.watch:
             self.watching.add(key)
         try:
+            if guard_failed is not None:
+                raise guard_failed  # handled as the step's own error: its catch applies
             result = await self.kind(step, key, frame)
         except asyncio.CancelledError:
             # Another branch won (parallel mode first or fail_fast), or the run is cancelled:

@@ -21,10 +21,14 @@ from pydantic import TypeAdapter, ValidationError
 from backoffice.catalog import Catalog
 from backoffice.language import holiday_calendars, model
 from backoffice.language.amount_arithmetic import advice, amount_arithmetic
+from backoffice.language.definition_types import DefinitionTypes
 from backoffice.language.durations import Duration
+from backoffice.language.expression_types import not_a_list
+from backoffice.language.expression_types import problems as type_problems
 from backoffice.language.expressions import (
     KNOWN_FUNCTIONS,
     ExpressionError,
+    compiled,
     fixed_problems,
     references,
     template_expressions,
@@ -76,12 +80,14 @@ class Checker:
     starts: Mapping[str, frozenset[str]] | None = None
     steps_by_id: dict[str, model.Step] = field(default_factory=dict)
     current_step: str | None = None  # the step whose expressions are being checked
+    types: DefinitionTypes | None = None  # what the names hold, as far as can be known
 
     # --- entry --------------------------------------------------------------------------
 
     def run(self) -> None:
         definition = self.definition
         self.check_unique_ids()
+        self.types = DefinitionTypes.of(definition, self.catalog)
         self.check_timezone()
         self.check_holiday_calendars()
         start = Known(variables=frozenset(definition.variables))
@@ -581,6 +587,22 @@ class Checker:
                 offset=offset + max(source.find(function), 0),
                 bare=bare,
             )
+        self.check_types(path, source, offset, bare)
+
+    def check_types(self, path: Path, source: str, offset: int, bare: bool) -> None:
+        """Report the operations of ``source`` that cannot work with the types known."""
+        tree = compiled(source).tree
+        if tree is None or self.types is None:
+            return  # an unreadable expression is reported on its own
+        try:
+            found_all = type_problems(tree, self.types.names())
+            if not found_all and path[-1:] == ("for_each",):
+                found_all = not_a_list(tree, self.types.names())
+        except RecursionError:
+            return  # nested too deeply to follow: its types are not checked
+        for found in found_all:
+            at = source.find(found.written)
+            self.reporter.at(path, found.message, offset=offset + max(at, 0), bare=bare)
 
     def member(
         self,
