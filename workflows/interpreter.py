@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from backoffice.markdown_text import md
 
+from workflows import mail_steps
 from workflows.frames import ContinueAsNewNow, Frame, ProcessFinished, StepError, error_from
 from workflows.human_tasks import HumanTasks
 
@@ -63,6 +64,7 @@ ENGINE_ERRORS = (
     "ExpressionOverBudget",
     "ProcessTooDeep",
     "UnknownActivity",
+    "NobodyToNotify",  # backoffice/tasks/notices.py
 )
 # How many processes may stand above one that a run starts as its child: a chain longer
 # than that is almost surely a loop of processes starting each other (validation refuses
@@ -100,6 +102,8 @@ class Interpreter:
         self.waiting_since: dict[str, datetime] = {}
         self.waiting_parties: dict[str, list[str]] = {}
         self.watching: set[str] = set()  # keys of the ``watch`` steps running now
+        # Why the run undoes its work, once it does (a ``void`` step tells the deciders).
+        self.undo_reason: str | None = None
 
     # --- names and time ---------------------------------------------------------------
 
@@ -234,6 +238,10 @@ class Interpreter:
         self._progress(frame.prefix + step.id, step, "failed", ended=True, error=error.message)
         raise error
 
+    def failure_reason(self) -> str | None:
+        """Why the run is undoing its work (the failing step's error), or None if it is not."""
+        return self.undo_reason
+
     async def kind(self, step: model.Step, key: str, frame: Frame) -> Any:
         match step:
             case model.CallStep():
@@ -269,6 +277,10 @@ class Interpreter:
                 if finish_reason is not None:
                     finish_reason = self.reason_code(finish_reason, frame)
                 raise ProcessFinished(finish_reason, rendered)
+            case model.NotifyStep():
+                return await mail_steps.notify(self, step, key, frame)
+            case model.VoidStep():
+                return await mail_steps.void(self, step, key, frame)
             case model.GroupStep():
                 inner = frame.child()
                 await self.sequence(step.steps, inner)

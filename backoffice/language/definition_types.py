@@ -182,6 +182,7 @@ class DefinitionTypes:
         return {
             **self.loop_names,
             "error": ERROR,
+            "context": map_of(),  # what a notify step gives its mail (its values: any type)
             "input": record(fields, checked=True),
             # A variable only ever null is set where this cannot see: its type is unknown.
             "vars": record(
@@ -225,6 +226,11 @@ class DefinitionTypes:
                 return list_of(map_of())
             case model.RepeatStep():
                 return record({"rounds": NUMBER, "last": map_of()}, closed=False)
+            case model.NotifyStep():
+                people = {"sent_to": list_of(STRING), "unresolved": list_of(STRING)}
+                return record(people, checked=True)
+            case model.VoidStep():
+                return record({"voided": BOOL, "task_id": DYN, "reason": DYN}, closed=False)
             case _:
                 return DYN
 

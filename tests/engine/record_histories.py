@@ -295,6 +295,27 @@ steps:
         {"case": "can", "items": list(range(12))},
         history_limit=40,
     ),
+    Scenario(
+        # A mail through the outbox, a task for a system's owner, and its decision voided
+        # when the step after it fails.
+        "notify_and_void",
+        INPUT
+        + """defaults: {repair_by: [{group: ap-managers}]}
+steps:
+  - id: tell
+    notify: {to: [{user: alice}, {owner_of: {system: erp}}], subject: "Case ${ input.case }",
+             body: "Approval needed"}
+  - id: approve
+    task:
+      assignees: [{user: alice}, {owner_of: {system: erp}, or_else: {role: cfo}}]
+      timeout: {after: 5bd, outcome: reject}
+    compensate: {id: void_approval, void: approve}
+  - {id: post, call: test.fail, with: {type: PostingRefused, message: refused}}
+""",
+        {"case": "void"},
+        drive=_approve,
+        fails=True,
+    ),
 ]
 
 
