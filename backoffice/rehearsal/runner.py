@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
+from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -351,7 +353,12 @@ async def rehearsal(
     with tempfile.TemporaryDirectory(prefix="backoffice-rehearsal-") as state:
         environ = {"BACKOFFICE_STATE_DIR": state, "PATH": os.environ.get("PATH", "")}
         settings = load_settings(environ).model_copy(update={"directory_file": directory_file})
-        prepare_records(settings)
+        # The throwaway records' migrations and directory load say nothing worth a line.
+        logging.disable(logging.INFO)
+        try:
+            prepare_records(settings)
+        finally:
+            logging.disable(logging.NOTSET)
         engine = database.engine(settings)
         found = registry.discover()
         own = [
@@ -361,7 +368,9 @@ async def rehearsal(
             if found.is_internal(_name(fn)) and not _name(fn).startswith("smoke.")
         ]
         env = await WorkflowEnvironment.start_time_skipping(
-            test_server_existing_path=str(server), data_converter=pydantic_data_converter
+            test_server_existing_path=str(server),
+            data_converter=pydantic_data_converter,
+            runtime=_quiet_runtime(),
         )
         try:
             async with Worker(
@@ -377,6 +386,13 @@ async def rehearsal(
             stand_ins.RUNS.clear()
             await env.shutdown()
             database.forget(settings.resolved_database_url)
+
+
+def _quiet_runtime() -> Runtime:
+    # The SDK core warns that the test server keeps no heartbeat details of failed
+    # activities: true, and of no concern to stand-ins, so only its errors are shown.
+    quiet = TelemetryFilter(core_level="ERROR", other_level="ERROR")
+    return Runtime(telemetry=TelemetryConfig(logging=LoggingConfig(filter=quiet)))
 
 
 def _name(fn: Any) -> str:
