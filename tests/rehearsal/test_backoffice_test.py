@@ -22,9 +22,7 @@ COMMAND_SECONDS = 300  # a bound on a run of the command, never a measure of it
 
 
 def backoffice_test(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
-    environ = {
-        key: value for key, value in os.environ.items() if not key.startswith("BACKOFFICE_")
-    }
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("BACKOFFICE_")}
     environ["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [str(Path(sys.executable).parent / "backoffice"), "test", *map(str, arguments)],
@@ -58,7 +56,9 @@ def test_the_shipped_invoice_scenarios_pass_without_the_sandbox_erp() -> None:
 # The T4 duplicate, with expectations that are wrong, and a case whose task nobody decides.
 WRONG = """
     answers:
-      supplier: {result: {found: true, name: Paper Co, status: active, payment_block: false, iban: DE89370400440532013000}}
+      supplier:
+        result: {found: true, name: Paper Co, status: active, payment_block: false,
+                 iban: DE89370400440532013000}
       check: {result: {reason_codes: [DUPLICATE], fraud_hold: false, duplicate_of: AOS-1}}
       record_rejection: {result: {}}
       archive_rejection: {result: {archive_ref: ARCH-1}}
