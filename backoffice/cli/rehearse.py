@@ -97,11 +97,13 @@ async def _run_all(
                 if only is not None and scenario.name != only:
                     continue
                 total += 1
+                began = time.monotonic()
                 outcome = await stage.run(scenario)
+                took = time.monotonic() - began
                 taken |= set(outcome.steps_taken)
                 found = differences(scenario.expect, outcome)
                 mark = "FAIL" if found else "PASS"
-                typer.echo(f"{mark}  {scenario.name}  ({item.file})")
+                typer.echo(f"{mark}  {scenario.name}  ({item.file}, {took:.1f} s)")
                 for line in found:
                     typer.echo(f"      {line}")
                 if found:
