@@ -45,6 +45,8 @@ def differences(expect: Expect, got: RunOutcome) -> list[str]:
 def _status(got: RunOutcome) -> str:
     if got.status == "failed":
         return f"failed ({got.reason}: {got.message})" if got.message else "failed"
+    if got.status == "running":
+        return "still running (the rehearsal stopped it)"
     return got.status
 
 

@@ -372,6 +372,10 @@ async def rehearsal(
             data_converter=pydantic_data_converter,
             runtime=_quiet_runtime(),
         )
+        # An answer that is an error is the scenario's, not the worker's: no traceback for it.
+        activity_log = logging.getLogger("temporalio.activity")
+        level = activity_log.level
+        activity_log.setLevel(logging.ERROR)
         try:
             async with Worker(
                 env.client,
@@ -383,6 +387,7 @@ async def rehearsal(
             ):
                 yield Rehearsal(env, engine, definition, content_hash)
         finally:
+            activity_log.setLevel(level)
             stand_ins.RUNS.clear()
             await env.shutdown()
             database.forget(settings.resolved_database_url)

@@ -89,6 +89,16 @@ WRONG = """
           check: {result: {reason_codes: [], fraud_hold: false, duplicate_of: ""}}
           owner: {result: {owner: alice}}
         expect: {status: completed}
+      - name: the invoice's own enterer approves it
+        answers:
+          check: {result: {reason_codes: [], fraud_hold: false, duplicate_of: ""}}
+          owner: {result: {owner: alice}}
+        decisions:
+          approve_owner: {outcome: approve, by: bob}
+      - name: the register is down, and the run fails as it should
+        answers:
+          check: {error: {type: RegisterUnavailable, message: the register does not answer}}
+        expect: {status: failed, reason: RegisterUnavailable, steps_not_taken: [matching]}
 """
 
 
@@ -105,7 +115,12 @@ def test_a_wrong_expectation_fails_with_what_differed(tmp_path: Path) -> None:
     # The run waits for the owner's approval: reported, not waited for.
     assert "FAIL  an approval nobody gives" in out
     assert "step 'approve_owner' waited for a decision the scenario does not give" in out
-    assert "0 of 2 scenarios passed" in out
+    # Who may decide is the real rules': bob entered the invoice, so he may not approve it.
+    assert "FAIL  the invoice's own enterer approves it" in out
+    assert "step 'approve_owner': the decision by bob was refused: " in out
+    assert "PASS  the register is down, and the run fails as it should" in out
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "1 of 4 scenarios passed" in out
 
 
 def test_a_ninety_day_wait_runs_on_skipped_time(tmp_path: Path) -> None:
