@@ -45,7 +45,7 @@ from backoffice.engine.contracts import (
 from backoffice.engine.runs import business_key, snapshot_of
 from backoffice.errors import BackofficeError
 from backoffice.language import model
-from backoffice.language.business_days import BusinessCalendar
+from backoffice.language.business_days import BusinessCalendar, ResolvedHolidays
 from backoffice.language.durations import Duration
 from backoffice.language.holiday_calendars import resolve as resolve_holidays
 from backoffice.language.inputs import check_input
@@ -87,13 +87,16 @@ class Rehearsal:
     """One test server and worker for a definition's scenarios, run one after another."""
 
     def __init__(
-        self, env: WorkflowEnvironment, engine: Engine, checked_definition: model.Definition,
+        self,
+        env: WorkflowEnvironment,
+        engine: Engine,
+        definition: model.Definition,
         content_hash: str,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.env = env
         self.client: Client = env.client
         self.engine = engine
-        self.definition = checked_definition
+        self.definition = definition
         self.content_hash = content_hash
         self.count = 0
 
@@ -179,7 +182,7 @@ class Driver:
         handle: WorkflowHandle[Any, Any],
         scenario: Scenario,
         definition: model.Definition,
-        holidays: Any,
+        holidays: ResolvedHolidays | None,
         start: datetime,
         outcome: RunOutcome,
     ) -> None:
