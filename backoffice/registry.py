@@ -37,6 +37,7 @@ DISCOVERED_PACKAGES = ("workflows", "activities", "bots")
 INTERNAL_MODULES = (
     "backoffice.tasks.activities",
     "backoffice.tasks.change_activities",
+    "backoffice.tasks.notices",
     "backoffice.events.activities",
     "backoffice.smoke_check",
 )

@@ -25,6 +25,7 @@ MAX_ROUNDS = 20
 FALLBACK_REPAIRERS = [{"group": "operations"}]
 UNDONE = "undone"
 RETRY = "retry"
+CANCELLED = "the run was cancelled"  # why the undos run, when no step failed
 DESCRIPTION = (
     "The process could not undo this step by itself, so part of its work may still stand "
     "in the system it changed. Undo it there by hand and choose **Undone by hand** with a "

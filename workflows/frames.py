@@ -22,7 +22,7 @@ from temporalio.exceptions import (
 )
 
 with workflow.unsafe.imports_passed_through():
-    from backoffice.language.expressions import ExpressionError, ExpressionOverBudget
+    from backoffice.language.expressions import ExpressionError
 
 
 class StepError(Exception):
@@ -78,11 +78,9 @@ def error_from(exception: BaseException, step_id: str | None = None) -> StepErro
     """The catchable error type of whatever a step raised (in the step ``step_id``)."""
     if isinstance(exception, StepError):
         return exception
-    if isinstance(exception, ExpressionOverBudget):
+    if isinstance(exception, ExpressionError):
         where = f"step '{step_id}': " if step_id else ""
         return StepError(exception.type, f"{where}{exception}")
-    if isinstance(exception, ExpressionError):
-        return StepError(exception.type, str(exception))
     if isinstance(exception, ActivityError | ChildWorkflowError):
         cause = exception.cause
         if isinstance(cause, ApplicationError):

@@ -449,9 +449,9 @@ def _operator_of(view: TaskView) -> dict[str, str] | None:
 
 
 def describe_assignee(assignee: model.Assignee, scope: Scope) -> str:
-    """``user:alice``, ``group:ap-clerks``, ``manager_of:EMP-1`` ... (resolved by the
-    directory); ``manager_of:role:cfo`` for the managers of a rule's people, and ``|`` before
-    each ``or_else`` (``manager_of:frank|role:deputy_cfo``)."""
+    """``user:alice``, ``group:ap-clerks``, ``manager_of:EMP-1``, ``owner_of:system:erp`` ...
+    (resolved by the directory); ``manager_of:role:cfo`` for the managers of a rule's people,
+    and ``|`` before each ``or_else`` (``manager_of:frank|role:deputy_cfo``)."""
     described = _describe_rule(assignee, scope)
     if assignee.or_else is not None:
         described += "|" + describe_assignee(assignee.or_else, scope)
@@ -471,6 +471,9 @@ def _describe_rule(assignee: model.Assignee, scope: Scope) -> str:
         assert assignee.users is not None
         users = scope.evaluate(assignee.users)
         return "users:" + ",".join(str(u) for u in (users or []))
+    if assignee.owner_of is not None:
+        record, which = assignee.owner_of.owned
+        return f"owner_of:{record}:{render(which, scope)}"
     return f"{kind}:{render(getattr(assignee, kind), scope)}"
 
 

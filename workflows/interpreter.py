@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from backoffice.markdown_text import md
 
+from workflows import mail_steps
 from workflows.frames import ContinueAsNewNow, Frame, ProcessFinished, StepError, error_from
 from workflows.human_tasks import HumanTasks
 
@@ -63,12 +64,15 @@ ENGINE_ERRORS = (
     "ExpressionOverBudget",
     "ProcessTooDeep",
     "UnknownActivity",
+    "NobodyToNotify",  # backoffice/tasks/notices.py
 )
 # How many processes may stand above one that a run starts as its child: a chain longer
 # than that is almost surely a loop of processes starting each other (validation refuses
 # the loops it can see; this stops those it could not, before they multiply).
 MAX_PROCESS_DEPTH = 5
 CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
+# An expression error in a step's `if` fails that step, so that its own catch handles it.
+IF_ERRORS_FAIL_THE_STEP = "expression-error-in-if-fails-the-step"
 
 
 class Interpreter:
@@ -98,6 +102,8 @@ class Interpreter:
         self.waiting_since: dict[str, datetime] = {}
         self.waiting_parties: dict[str, list[str]] = {}
         self.watching: set[str] = set()  # keys of the ``watch`` steps running now
+        # Why the run undoes its work, once it does (a ``void`` step tells the deciders).
+        self.undo_reason: str | None = None
 
     # --- names and time ---------------------------------------------------------------
 
@@ -166,15 +172,26 @@ class Interpreter:
             if record.status == "completed":
                 frame.results[step.id] = record.result
             return
-        if step.if_ is not None and not self._guard(step, key, frame):
-            self.state.records[key] = StepRecord(status="skipped")
-            self._progress(key, step, "skipped", ended=True)
-            return
+        guard_failed: StepError | None = None
+        if step.if_ is not None:
+            try:
+                passed = self._guard(step, key, frame)
+            except ExpressionError as raised:
+                # Runs before this failed the enclosing step (or the run) instead.
+                if not workflow.patched(IF_ERRORS_FAIL_THE_STEP):
+                    raise
+                guard_failed, passed = error_from(raised, step.id), True
+            if not passed:
+                self.state.records[key] = StepRecord(status="skipped")
+                self._progress(key, step, "skipped", ended=True)
+                return
         title = self.title(step, frame) if step.title and "${" in step.title else None
         self._progress(key, step, "running", title=title)
         if step.watch:
             self.watching.add(key)
         try:
+            if guard_failed is not None:
+                raise guard_failed  # handled as the step's own error: its catch applies
             result = await self.kind(step, key, frame)
         except asyncio.CancelledError:
             # Another branch won (parallel mode first or fail_fast), or the run is cancelled:
@@ -221,6 +238,10 @@ class Interpreter:
         self._progress(frame.prefix + step.id, step, "failed", ended=True, error=error.message)
         raise error
 
+    def failure_reason(self) -> str | None:
+        """Why the run is undoing its work (the failing step's error), or None if it is not."""
+        return self.undo_reason
+
     async def kind(self, step: model.Step, key: str, frame: Frame) -> Any:
         match step:
             case model.CallStep():
@@ -256,6 +277,10 @@ class Interpreter:
                 if finish_reason is not None:
                     finish_reason = self.reason_code(finish_reason, frame)
                 raise ProcessFinished(finish_reason, rendered)
+            case model.NotifyStep():
+                return await mail_steps.notify(self, step, key, frame)
+            case model.VoidStep():
+                return await mail_steps.void(self, step, key, frame)
             case model.GroupStep():
                 inner = frame.child()
                 await self.sequence(step.steps, inner)

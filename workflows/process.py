@@ -96,11 +96,13 @@ class ProcessWorkflow:
             workflow.continue_as_new(self.run_input.model_copy(update={"state": state}))
         except asyncio.CancelledError:
             self.final_status = "compensating"
+            interpreter.undo_reason = compensation.CANCELLED
             await self.compensate()
             self._show_final("cancelled")
             raise
         except (StepError, ExpressionError) as raised:
             error = raised if isinstance(raised, StepError) else StepError(raised.type, str(raised))
+            interpreter.undo_reason = error.message  # what void tells the deciders
             self.final_status = "compensating"
             problems = await self.compensate()
             self._show_final("failed", error.type)

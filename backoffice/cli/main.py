@@ -238,6 +238,28 @@ def validate_command(
     validate(paths, catalog, quiet)
 
 
+@app.command("test")
+@friendly_errors
+def rehearse_command(
+    file: Annotated[Path, typer.Argument(help="The definition to rehearse.")],
+    scenarios: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--scenarios",
+            help="Scenario files to run (default: every file in the definition's "
+            "NAME.scenarios/ folder beside it).",
+        ),
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option("--only", help="Run only the scenario of this name.")
+    ] = None,
+) -> None:
+    """Rehearse a definition against its scenarios, on skipped time, with no real system."""
+    from backoffice.cli.rehearse import rehearse
+
+    rehearse(file, scenarios or [], only)
+
+
 @app.command("explain")
 @friendly_errors
 def explain_command(

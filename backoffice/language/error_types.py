@@ -31,6 +31,7 @@ ENGINE_ERRORS: Mapping[str, str] = {
     "CalendarRangeError": "if a date is past the holiday calendar",
     "Timeout": "if a step takes longer than its timeout",
     "Cancelled": "if a step is cancelled",
+    "NobodyToNotify": "if there is nobody to mail",
 }
 SHOWN = 8  # error types a message lists at most before "and N more"
 

@@ -31,6 +31,9 @@ def _rule(assignee: model.Assignee) -> str:
         return f"someone{group} with an approval limit of at least {limit.at_least}"
     if isinstance(assignee.manager_of, model.Assignee):
         return f"the manager of {_rule(assignee.manager_of)}"
+    if assignee.owner_of is not None:
+        record, which = assignee.owner_of.owned
+        return f"the owner of {record} {which}"
     value = getattr(assignee, kind)
     words = {
         "user": "user",
@@ -116,6 +119,12 @@ def summary(step: model.Step) -> str:
         case model.FinishStep():
             reason = f" ({step.finish.reason})" if step.finish.reason else ""
             return f"finish{reason}"
+        case model.NotifyStep():
+            mail = step.notify
+            what = f"template {mail.template}" if mail.template else f"'{mail.subject}'"
+            return "mail " + ", ".join(_assignee(a) for a in mail.to) + f": {what}"
+        case model.VoidStep():
+            return f"void the decision of {step.void.task}"
         case model.GroupStep():
             return "steps"
         case _:
@@ -175,6 +184,8 @@ def _outline_steps(steps: list[model.Step], lines: list[str], indent: str) -> No
                 | model.ProcessStep()
                 | model.FailStep()
                 | model.FinishStep()
+                | model.NotifyStep()
+                | model.VoidStep()
             ):
                 pass  # no steps inside
             case _:
@@ -274,6 +285,8 @@ def _chart_step(chart: Flowchart, step: model.Step, entries: list[_Exit]) -> lis
             | model.WaitStep()
             | model.SetStep()
             | model.ProcessStep()
+            | model.NotifyStep()
+            | model.VoidStep()
         ):
             node = chart.node(label)
             _connect(chart, entries, node)

@@ -45,7 +45,9 @@ from backoffice.language.cel_syntax import (
     parse,
     walk,
 )
+from backoffice.language.expression_types import problems as type_problems
 from backoffice.language.model import Calendar
+from backoffice.language.value_types import named_values, value_type
 
 # --- errors --------------------------------------------------------------------------
 
@@ -406,8 +408,22 @@ class Scope:
         try:
             value = from_cel(ready.program.execute(self._context))
         except (RuntimeError, TypeError, ValueError, KeyError, ArithmeticError) as error:
-            raise ExpressionError(source, _explain(error)) from None
+            raise ExpressionError(source, self._explain(ready.tree, error)) from None
         return checked_value(source, value)
+
+    def _explain(self, tree: Node | None, error: Exception) -> str:
+        """Why an evaluation failed, in words, with the types of the values it read."""
+        problem = _explain(error)
+        if tree is None or isinstance(error, KeyError) or problem.startswith("division"):
+            return problem
+        names = {name: value_type(value) for name, value in self._values.items()}
+        try:
+            found = type_problems(tree, names)
+            read = named_values(tree, self._values)
+        except RecursionError:  # nested too deeply to follow: CEL's words, plainly
+            return _plain(problem)
+        problem = found[0].message if found else _plain(problem)
+        return f"{problem} ({'; '.join(read)})" if read else problem
 
     def size_at(self, path: tuple[str, ...]) -> Size:
         """The size of the data at ``path`` (``*``: the largest item); past what exists, at
@@ -496,6 +512,20 @@ def _explain(error: Exception) -> str:
             "division by zero: a divisor is 0 here; test it first, as in `x != 0 ? total / x : 0`"
         )
     return text
+
+
+# CEL's own advice ends its messages; it suggests int(x), which here gives a whole number
+# that does not mix with the decimal numbers everything else is.
+_CEL_ADVICE = re.compile(r"\s*(CEL does not coerce|Convert explicitly|Check function arguments)")
+_NO_OVERLOAD = "No such overload: the operation is not defined for the given operand types."
+
+
+def _plain(text: str) -> str:
+    text = text.replace(
+        _NO_OVERLOAD, "these values cannot be used together this way (see their types)."
+    )
+    match = _CEL_ADVICE.search(text)
+    return (text[: match.start()] if match else text).strip().rstrip(".")
 
 
 def evaluate(

@@ -300,6 +300,7 @@ ASSIGNEE_KINDS = (
     "role",
     "manager_of",
     "cost_center_owner",
+    "owner_of",
     "approval_limit",
     "users",
 )
@@ -314,6 +315,49 @@ class ApprovalLimit(Strict):
     group: str | None = Field(
         default=None, description="Only people of this group, e.g. ap-approvers."
     )
+
+
+class OwnerOf(Strict):
+    """The owner of a system (``{system: erp}``) or of any record the directory lists
+    owners of (``{record: supplier, id: "${ input.supplier_id }"}``)."""
+
+    system: Template | None = Field(
+        default=None,
+        description="The system whose owner is meant, by the name the directory's owners "
+        "list gives it: erp, hr, treasury.",
+    )
+    record: Identifier | None = Field(
+        default=None,
+        description="The kind of record whose owner is meant, as the directory's owners "
+        "list names it: cost_center, supplier, contract. Give its id too.",
+    )
+    id: Template | None = Field(
+        default=None,
+        description="Which record of that kind: its id, often from the input "
+        '("${ input.supplier_id }").',
+    )
+
+    @model_validator(mode="after")
+    def _one_thing_owned(self) -> OwnerOf:
+        if self.system is not None and (self.record is not None or self.id is not None):
+            raise ValueError(
+                "owner_of names a system or a record, not both: "
+                "{system: erp} or {record: supplier, id: SUP-1}"
+            )
+        if self.system is None and (self.record is None or self.id is None):
+            raise ValueError(
+                "owner_of needs a system, or a record with its id: "
+                '{system: erp} or {record: supplier, id: "${ input.supplier_id }"}'
+            )
+        return self
+
+    @property
+    def owned(self) -> tuple[str, Template]:
+        """The kind of what is owned (``system`` for a system) and which one."""
+        if self.system is not None:
+            return "system", self.system
+        assert self.record is not None
+        return self.record, self.id
 
 
 # manager_of names a person (``manager_of: bob``), or the people a rule names, whose
@@ -350,6 +394,11 @@ class Assignee(Strict):
     )
     cost_center_owner: Template | None = Field(
         default=None, description="The owner of a cost center, e.g. ${ input.cost_center }."
+    )
+    owner_of: OwnerOf | None = Field(
+        default=None,
+        description="The owner of a system or of a record, as the directory lists them: "
+        '{system: erp} or {record: supplier, id: "${ input.supplier_id }"}.',
     )
     approval_limit: ApprovalLimit | None = Field(
         default=None,
@@ -710,12 +759,26 @@ class BotStep(StepBase):
     )
 
 
+# ``compensate: void`` on a task step: its undo voids its decision (see VoidStep).
+VOID_SHORTHAND = "void"
+
+
 class TaskStep(StepBase):
     task: HumanTask = Field(
         description=(
             "A task people decide in the inbox: who, what they see, the outcomes, the deadlines."
         )
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _void_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict) and value.get("compensate") == VOID_SHORTHAND:
+            own = value.get("id")
+            if isinstance(own, str):
+                undo = {"id": f"void_{own}"[:64], "void": own}
+                return {**value, "compensate": undo}
+        return value
 
 
 class Branch(Strict):
@@ -941,6 +1004,84 @@ class GroupStep(StepBase):
         yield "steps", self.steps
 
 
+class Notify(Strict):
+    """A mail to people the directory finds, sent once through the outbox."""
+
+    to: list[Assignee] = Field(
+        min_length=1,
+        description="Who gets the mail: assignee rules, as a task's assignees "
+        "({user: alice}, {group: ap-clerks}, {owner_of: {system: erp}}).",
+    )
+    subject: str | None = Field(
+        default=None,
+        max_length=400,
+        description="The subject line; may hold ${ } placeholders. With a template, it "
+        "replaces the template's own subject.",
+    )
+    body: str | None = Field(
+        default=None,
+        max_length=20_000,
+        description="The text of the mail; may hold ${ } placeholders. Give body or template.",
+    )
+    template: Identifier | None = Field(
+        default=None,
+        description="The name of a mail template under mail_templates at the top of the "
+        "definition, used instead of body.",
+    )
+    context: dict[Identifier, Template] = Field(
+        default_factory=dict,
+        description="Values the subject, body and template read as context.<name>.",
+    )
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Notify:
+        if (self.body is None) == (self.template is None):
+            raise ValueError(
+                "a notify step gives the text of its mail as body, or names a template: "
+                "one of the two"
+            )
+        if self.body is not None and self.subject is None:
+            raise ValueError("a notify step with a body needs a subject too")
+        return self
+
+
+class NotifyStep(StepBase):
+    notify: Notify = Field(
+        description="Mail people, e.g. {to: [{role: ap-lead}], template: overdue}; nobody decides."
+    )
+
+
+def _void_shorthand(value: Any) -> Any:
+    return {"task": value} if isinstance(value, str) else value
+
+
+class VoidSpec(Strict):
+    """Which task's decision no longer stands, and why."""
+
+    task: StepId = Field(
+        description="The id of the task step whose decision is voided (void: approve)."
+    )
+    reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Why, as the deciders read it; may hold ${ } placeholders. Unset: the "
+        "error of the step that failed (or that the run was cancelled).",
+    )
+
+
+class VoidStep(StepBase):
+    void: Annotated[VoidSpec, BeforeValidator(_void_shorthand)] = Field(
+        description="The task whose decision no longer stands, e.g. approve (in an undo)."
+    )
+
+
+class MailTemplate(Strict):
+    """A mail that notify steps send by name; ${ context.x } reads what each step gives."""
+
+    subject: str = Field(min_length=1, max_length=400, description="The subject line.")
+    body: str = Field(min_length=1, max_length=20_000, description="The text of the mail.")
+
+
 STEP_MODELS: dict[str, type[StepBase]] = {
     "call": CallStep,
     "bot": BotStep,
@@ -954,6 +1095,8 @@ STEP_MODELS: dict[str, type[StepBase]] = {
     "process": ProcessStep,
     "fail": FailStep,
     "finish": FinishStep,
+    "notify": NotifyStep,
+    "void": VoidStep,
     "steps": GroupStep,
 }
 STEP_KINDS = tuple(STEP_MODELS)
@@ -988,6 +1131,8 @@ Step = Annotated[
     | Annotated[ProcessStep, Tag("process")]
     | Annotated[FailStep, Tag("fail")]
     | Annotated[FinishStep, Tag("finish")]
+    | Annotated[NotifyStep, Tag("notify")]
+    | Annotated[VoidStep, Tag("void")]
     | Annotated[GroupStep, Tag("steps")],
     Discriminator(step_kind),
 ]
@@ -1055,6 +1200,10 @@ class Definition(Strict):
         description=(
             "The process's result, e.g. {document_number: '${ steps.post.document_number }'}."
         ),
+    )
+    mail_templates: dict[Identifier, MailTemplate] = Field(
+        default_factory=dict,
+        description="Mails that notify steps send by name (template: <name>).",
     )
 
 

@@ -132,6 +132,8 @@ class _Overview:
                 | model.WaitStep()
                 | model.SetStep()
                 | model.ProcessStep()
+                | model.NotifyStep()
+                | model.VoidStep()
             ):
                 node = self.add(self.text.action(step) + extra, "box", entries)
             case _:
@@ -258,6 +260,8 @@ def _always_ends(steps: list[model.Step]) -> bool:
             | model.WaitStep()
             | model.SetStep()
             | model.ProcessStep()
+            | model.NotifyStep()
+            | model.VoidStep()
         ):
             return False
         case _:

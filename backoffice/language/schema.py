@@ -11,7 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from backoffice.language.model import REASON_OR_EXPRESSION_PATTERN, STEP_ID_PATTERN, Definition
+from backoffice.language.model import (
+    REASON_OR_EXPRESSION_PATTERN,
+    STEP_ID_PATTERN,
+    VOID_SHORTHAND,
+    Definition,
+)
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "definition.schema.json"
 SCHEMA_ID = "https://backoffice.dev/schema/definition.schema.json"
@@ -34,6 +39,11 @@ SHORTHANDS: dict[str, dict[str, Any]] = {
     },
     "FailSpec": {"type": "string", "pattern": REASON_OR_EXPRESSION_PATTERN},
     "FinishSpec": {"type": "string", "pattern": REASON_OR_EXPRESSION_PATTERN},
+    "VoidSpec": {
+        "type": "string",
+        "pattern": STEP_ID_PATTERN,
+        "description": "Short form: the id of the task step whose decision is voided.",
+    },
 }
 
 
@@ -51,8 +61,22 @@ def _with_shorthands(node: Any) -> Any:
     return node
 
 
+def _with_void_shorthand(schema: dict[str, Any]) -> dict[str, Any]:
+    # A task step's undo may be the one word that voids its decision.
+    compensate = schema["$defs"]["TaskStep"]["properties"]["compensate"]
+    compensate["anyOf"].insert(
+        1,
+        {
+            "const": VOID_SHORTHAND,
+            "description": "Short form: void this task's decision when the run undoes its work.",
+        },
+    )
+    return schema
+
+
 def definition_schema() -> dict[str, Any]:
     schema = _with_shorthands(Definition.model_json_schema(by_alias=True, mode="validation"))
+    schema = _with_void_shorthand(schema)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

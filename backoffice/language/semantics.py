@@ -21,11 +21,15 @@ from pydantic import TypeAdapter, ValidationError
 from backoffice.catalog import Catalog
 from backoffice.language import holiday_calendars, model
 from backoffice.language.amount_arithmetic import advice, amount_arithmetic
+from backoffice.language.definition_types import DefinitionTypes
 from backoffice.language.durations import Duration
 from backoffice.language.error_types import Raisers, fail_reasons
+from backoffice.language.expression_types import not_a_list
+from backoffice.language.expression_types import problems as type_problems
 from backoffice.language.expressions import (
     KNOWN_FUNCTIONS,
     ExpressionError,
+    compiled,
     fixed_problems,
     references,
     template_expressions,
@@ -40,6 +44,7 @@ TASK_RESULT_FIELDS = frozenset(
     {"outcome", "decided_by", "decided_at", "comment", "fields", "timed_out", "task_id"}
 )
 WAIT_EVENT_FIELDS = frozenset({"received", "data", "received_at"})
+NOTIFY_RESULT_FIELDS = frozenset({"sent_to", "unresolved"})
 PROCESS_FIELDS = frozenset({"name", "version", "business_key", "workflow_id", "run_id"})
 
 
@@ -79,12 +84,14 @@ class Checker:
     steps_by_id: dict[str, model.Step] = field(default_factory=dict)
     raisers: Raisers | None = None
     current_step: str | None = None  # the step whose expressions are being checked
+    types: DefinitionTypes | None = None  # what the names hold, as far as can be known
 
     # --- entry --------------------------------------------------------------------------
 
     def run(self) -> None:
         definition = self.definition
         self.check_unique_ids()
+        self.types = DefinitionTypes.of(definition, self.catalog)
         self.raisers = self.error_raisers()
         self.check_timezone()
         self.check_holiday_calendars()
@@ -103,6 +110,7 @@ class Checker:
         end = self.sequence(definition.steps, ("steps",), start)
         self.template(("output",), definition.output, end)
         self.check_repairers()
+        self.check_mail_templates()
 
     def check_repairers(self) -> None:
         # Asked only of a definition otherwise sound: its undo steps may still change.
@@ -278,11 +286,71 @@ class Checker:
                     self.template((*path, "finish", "reason"), step.finish.reason, known)
                 if step.finish.output is not None:
                     self.template((*path, "finish", "output"), step.finish.output, known)
+            case model.NotifyStep():
+                self.notify(step.notify, (*path, "notify"), known)
+            case model.VoidStep():
+                self.void(step.void, (*path, "void"), known)
             case model.GroupStep():
                 return self.sequence(step.steps, (*path, "steps"), known)
             case _:
                 assert_never(step)
         return known
+
+    def notify(self, mail: model.Notify, path: Path, known: Known) -> None:
+        for index, assignee in enumerate(mail.to):
+            self.assignee((*path, "to", index), assignee, known)
+        self.template((*path, "context"), mail.context, known)
+        # What the mail says reads the step's values and its own context.
+        says = known.add_locals(["context"])
+        for name in ("subject", "body"):
+            if getattr(mail, name) is not None:
+                self.template((*path, name), getattr(mail, name), says)
+        if mail.template is None:
+            return
+        template = self.definition.mail_templates.get(mail.template)
+        if template is None:
+            names = sorted(self.definition.mail_templates)
+            hint = did_you_mean(mail.template, names)
+            self.reporter.at(
+                (*path, "template"),
+                f"there is no mail template '{mail.template}'.{hint} Write it under "
+                "mail_templates at the top of the definition, as in mail_templates: "
+                f"{{{mail.template}: {{subject: ..., body: ...}}}}"
+                + (f"; templates here: {', '.join(names)}" if names else ""),
+            )
+            return
+        for name in ("subject", "body"):
+            where = ("mail_templates", mail.template, name)
+            self.template(where, getattr(template, name), says)
+
+    def check_mail_templates(self) -> None:
+        # A template no step sends is checked nowhere else: its mistakes would wait for the
+        # day someone names it.
+        used = {
+            step.notify.template
+            for _, step in model.walk_steps(self.definition.steps)
+            if isinstance(step, model.NotifyStep)
+        }
+        for name in sorted(set(self.definition.mail_templates) - used):
+            self.reporter.warn(
+                ("mail_templates", name),
+                f"no notify step sends the mail template '{name}': name it with "
+                f"template: {name}, or remove it",
+            )
+
+    def void(self, spec: model.VoidSpec, path: Path, known: Known) -> None:
+        target = self.steps_by_id.get(spec.task)
+        if not isinstance(target, model.TaskStep):
+            tasks = sorted(i for i, s in self.steps_by_id.items() if isinstance(s, model.TaskStep))
+            what = "is not a task step" if target is not None else "is no step of this process"
+            hint = did_you_mean(spec.task, tasks)
+            self.reporter.at(
+                (*path, "task"),
+                f"'{spec.task}' {what}: void names the task step whose decision no longer "
+                f"stands.{hint} Task steps: {', '.join(tasks) or 'none'}",
+            )
+        if spec.reason is not None:
+            self.template((*path, "reason"), spec.reason, known)
 
     def check_loop(self, step: model.ProcessStep, path: Path) -> None:
         own = self.definition.name
@@ -303,11 +371,16 @@ class Checker:
     def compensation(self, step: model.Step, path: Path, known: Known) -> None:
         compensate = step.compensate
         assert compensate is not None
-        if step.kind not in model.SIDE_EFFECT_KINDS:
+        if step.kind not in model.SIDE_EFFECT_KINDS and not _voids(step):
             self.reporter.at(
                 (*path, "compensate"),
                 f"nothing to compensate: a {step.kind} step changes nothing outside the "
-                "process. Put compensate on the call, bot or process step that does",
+                "process. Put compensate on the call, bot or process step that does"
+                + (
+                    f"; a task's decision is undone with compensate: {{void: {step.id}}}"
+                    if isinstance(step, model.TaskStep)
+                    else ""
+                ),
                 key=True,
             )
         if isinstance(compensate, model.FailStep | model.FinishStep):
@@ -442,6 +515,9 @@ class Checker:
             )
         elif isinstance(assignee.manager_of, model.Assignee):
             self.assignee((*path, "manager_of"), assignee.manager_of, known)
+        elif assignee.owner_of is not None:
+            owned = "system" if assignee.owner_of.system is not None else "id"
+            self.template((*path, "owner_of", owned), getattr(assignee.owner_of, owned), known)
         else:
             self.template((*path, kind), getattr(assignee, kind), known)
         if assignee.or_else is not None:
@@ -557,6 +633,22 @@ class Checker:
                 offset=offset + max(source.find(function), 0),
                 bare=bare,
             )
+        self.check_types(path, source, offset, bare)
+
+    def check_types(self, path: Path, source: str, offset: int, bare: bool) -> None:
+        """Report the operations of ``source`` that cannot work with the types known."""
+        tree = compiled(source).tree
+        if tree is None or self.types is None:
+            return  # an unreadable expression is reported on its own
+        try:
+            found_all = type_problems(tree, self.types.names())
+            if not found_all and path[-1:] == ("for_each",):
+                found_all = not_a_list(tree, self.types.names())
+        except RecursionError:
+            return  # nested too deeply to follow: its types are not checked
+        for found in found_all:
+            at = source.find(found.written)
+            self.reporter.at(path, found.message, offset=offset + max(at, 0), bare=bare)
 
     def member(
         self,
@@ -618,6 +710,8 @@ class Checker:
         match step:
             case model.TaskStep():
                 allowed = TASK_RESULT_FIELDS
+            case model.NotifyStep():
+                allowed = NOTIFY_RESULT_FIELDS
             case model.WaitStep():
                 allowed = WAIT_EVENT_FIELDS if step.wait.event is not None else None
             case model.CallStep() | model.BotStep():
@@ -633,6 +727,7 @@ class Checker:
                 | model.ProcessStep()
                 | model.FailStep()
                 | model.FinishStep()
+                | model.VoidStep()
                 | model.GroupStep()
             ):
                 pass  # their results follow the steps inside them, or the data: not checked
@@ -742,3 +837,11 @@ def check(
     reasons: Mapping[str, tuple[frozenset[str], bool]] | None = None,
 ) -> None:
     Checker(definition, reporter, catalog, known_processes, starts, reasons).run()
+
+
+def _voids(step: model.Step) -> bool:
+    """Whether the undo of a task step voids its decision (alone, or among other steps)."""
+    if step.compensate is None or not isinstance(step, model.TaskStep):
+        return False
+    undo = [s for _, s in model.walk_step(step.compensate, "compensate")]
+    return any(isinstance(s, model.VoidStep) and s.void.task == step.id for s in undo)

@@ -72,8 +72,15 @@ class StepText:
             case model.ProcessStep():
                 detached = " (detached)" if step.detached else ""
                 return f"{self.title(step)}: start process {step.process}{detached}"
+            case model.NotifyStep() if not step.title:
+                people = ", ".join(self.people(assignee) for assignee in step.notify.to)
+                return f"Mail {people}"
+            case model.VoidStep() if not step.title:
+                return f"Void the decision of {words.name(step.void.task)}"
             case (
-                model.SetStep()  # with a title: the title says it
+                model.NotifyStep()  # with a title: the title says it
+                | model.VoidStep()
+                | model.SetStep()
                 | model.CallStep()
                 | model.BotStep()
                 | model.TaskStep()
@@ -143,7 +150,7 @@ class StepText:
         if task.approvals > 1:
             lines.append(f"{task.approvals} different people must approve")
         lines.append(words.shorten(f"decides: {outcomes}", LINE))
-        return [*lines, _deadlines(task)]
+        return [*lines, _deadlines(task), *self.undo(step)]
 
     def people(self, assignee: model.Assignee) -> str:
         kind = assignee.kind
@@ -153,6 +160,9 @@ class StepText:
             return f"someone{group} who may approve {self.placeholder(limit.at_least)}"
         if assignee.users is not None:
             return self.condition(assignee.users, CONDITION)
+        if assignee.owner_of is not None:
+            record, which = assignee.owner_of.owned
+            return f"the owner of {words.name(record)} {self.placeholder(which)}"
         prefix = {
             "user": "",
             "group": "group ",

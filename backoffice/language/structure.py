@@ -139,6 +139,11 @@ def _once(
 
 def step_kind_message(value: Any) -> str:
     kinds = ", ".join(model.STEP_KINDS)
+    if value == model.VOID_SHORTHAND:
+        return (
+            "compensate: void undoes a task's decision, so only a task step takes it: "
+            "undo other steps with a call, bot or steps"
+        )
     if not isinstance(value, dict):
         return f"a step is a mapping with an id and one kind key ({kinds}); found {_show(value)}"
     present = [kind for kind in model.STEP_KINDS if kind in value and kind != "steps"]

@@ -133,6 +133,8 @@ def definition_files(paths: Iterable[Path]) -> list[Path]:
                 for folder, _, names in os.walk(path)  # errors skip the folder, not the search
                 for name in names
                 if Path(name).suffix in DEFINITION_SUFFIXES
+                # A definition's rehearsal scenarios (x.scenarios/) are no definitions.
+                and not Path(folder).name.endswith(".scenarios")
             ]
             files += sorted(found)
         else:

@@ -1,7 +1,8 @@
 """Who may decide: assignee rules resolved against the directory, delegations included.
 
 Assignees arrive as the interpreter records them: ``user:alice``, ``group:ap-clerks``,
-``role:cfo``, ``manager_of:bob``, ``cost_center_owner:CC-4100``,
+``role:cfo``, ``manager_of:bob``, ``cost_center_owner:CC-4100``, ``owner_of:system:erp``
+(the owner of a system; ``owner_of:supplier:SUP-100`` of a record of any kind),
 ``approval_limit:15000`` (optionally ``@group``), ``users:a,b``. ``manager_of:role:cfo``
 means the managers of the people a rule names (a person's id never holds a ``:``), and
 ``|`` separates the alternatives of ``or_else``: ``manager_of:frank|role:deputy_cfo`` is
@@ -26,6 +27,7 @@ from backoffice.people.store import (
     DelegationRow,
     MembershipRow,
     PersonRow,
+    RecordOwnerRow,
     RoleRow,
 )
 
@@ -81,6 +83,8 @@ class SqlDirectory:
     def _rule(self, rule: str) -> set[str]:
         kind, _, value = rule.partition(":")
         kind = current_rule_kind(kind)
+        if kind == "owner_of":
+            return self._owner_of(*value.partition(":")[::2])
         if kind == "manager_of" and ":" in value:
             named = self._rule(value)
             with Session(self.engine) as session:
@@ -119,6 +123,17 @@ class SqlDirectory:
                     candidates &= set(members)
                 return self._active(session, candidates)
         raise UnknownAssigneeRule(f"'{rule}' is not an assignee rule the directory knows")
+
+    def _owner_of(self, record: str, record_id: str) -> set[str]:
+        """The active owner of a system or a record; for a cost center, its owner as the
+        people list it (``cost_centers``) counts as much as the ``owners`` list."""
+        with Session(self.engine) as session:
+            owned = session.get(RecordOwnerRow, (record, record_id))
+            owners = [owned.owner_id] if owned else []
+            if record == "cost_center":
+                center = session.get(CostCenterRow, record_id)
+                owners += [center.owner_id] if center else []
+            return self._active(session, owners)
 
     def inactive(self, people: Iterable[str]) -> list[str]:
         wanted = list(people)

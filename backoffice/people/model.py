@@ -60,9 +60,45 @@ class Delegation(Strict):
         return self
 
 
+RecordKind = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class Ownership(Strict):
+    """Who owns a system (``{system: erp, owner: dave}``) or a record of any kind
+    (``{record: supplier, id: SUP-100, owner: alice}``): whom ``owner_of`` names."""
+
+    system: str | None = Field(default=None, min_length=1, max_length=200)
+    record: RecordKind | None = None
+    id: str | None = Field(default=None, min_length=1, max_length=200)
+    owner: PersonId
+
+    @model_validator(mode="after")
+    def _one_thing_owned(self) -> Ownership:
+        if (self.system is None) == (self.record is None) or (self.record is None) != (
+            self.id is None
+        ):
+            raise ValueError(
+                "an owner owns a system or a record: {system: erp, owner: dave} or "
+                "{record: supplier, id: SUP-100, owner: alice}"
+            )
+        return self
+
+    @property
+    def owned(self) -> tuple[str, str]:
+        """The kind of what is owned (``system`` for a system) and which one."""
+        if self.system is not None:
+            return "system", self.system
+        assert self.record is not None
+        assert self.id is not None
+        return self.record, self.id
+
+
 class DirectoryFile(Strict):
     people: list[Person] = Field(min_length=1)
     delegations: list[Delegation] = Field(default_factory=list)
+    owners: list[Ownership] = Field(
+        default_factory=list, description="Owners of systems and records, for owner_of."
+    )
 
     @model_validator(mode="after")
     def _references_exist(self) -> DirectoryFile:
@@ -78,6 +114,12 @@ class DirectoryFile(Strict):
             for who in (delegation.from_, delegation.to):
                 if who not in known:
                     raise ValueError(f"delegation names {who}, who is not in the directory")
+        for ownership in self.owners:
+            if ownership.owner not in known:
+                kind, which = ownership.owned
+                raise ValueError(
+                    f"the owner of {kind} {which}, {ownership.owner}, is not in the directory"
+                )
         return self
 
 

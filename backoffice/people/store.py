@@ -54,6 +54,16 @@ class CostCenterRow(SQLModel, table=True):
     owner_id: str = Field(foreign_key="person.id", index=True)
 
 
+class RecordOwnerRow(SQLModel, table=True):
+    """Who owns a system (kind ``system``) or a record of another kind: ``owner_of``."""
+
+    __tablename__ = "record_owner"
+
+    kind: str = Field(primary_key=True)
+    record_id: str = Field(primary_key=True)
+    owner_id: str = Field(foreign_key="person.id", index=True)
+
+
 class DelegationRow(SQLModel, table=True):
     __tablename__ = "delegation"
 
@@ -102,7 +112,8 @@ def load_directory(engine: Engine, directory: DirectoryFile) -> None:
     """
     with Session(engine) as session:
         hold_lock(session.connection(), "directory")
-        for table in (DelegationRow, CostCenterRow, RoleRow, MembershipRow, PersonRow):
+        tables = (DelegationRow, RecordOwnerRow, CostCenterRow, RoleRow, MembershipRow, PersonRow)
+        for table in tables:
             session.exec(delete(table))
         for person in directory.people:
             session.add(
@@ -124,6 +135,10 @@ def load_directory(engine: Engine, directory: DirectoryFile) -> None:
         session.add_all(
             DelegationRow(from_id=d.from_, to_id=d.to, starts=d.starts, ends=d.ends)
             for d in directory.delegations
+        )
+        session.add_all(
+            RecordOwnerRow(kind=o.owned[0], record_id=o.owned[1], owner_id=o.owner)
+            for o in directory.owners
         )
         session.commit()
 

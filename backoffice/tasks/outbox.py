@@ -2,7 +2,8 @@
 
 Activities write notifications to the outbox table first, then send what is pending:
 a notification is sent at most once per successful delivery (``sent_at``), and one that
-fails stays pending for the next attempt instead of failing the process.
+fails stays pending for the next attempt instead of failing the process. Each mail has
+its text and the same text as HTML, escaped (``backoffice/tasks/mail_html.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from backoffice.logs import get_logger
+from backoffice.tasks.mail_html import html_of
 from backoffice.tasks.store import NotificationRow
 
 log = get_logger("backoffice.mail")
@@ -51,6 +53,7 @@ def send_pending(engine: Engine, smtp_url: str | None, sender: str) -> int:
                     message["Date"] = format_datetime(row.created_at.replace(tzinfo=UTC))
                     message["X-Backoffice-Task"] = row.task_id
                     message.set_content(row.body)
+                    message.add_alternative(html_of(row.body), subtype="html")
                     smtp.send_message(message)
                     row.sent_at = datetime.now(UTC)
                     session.add(row)

@@ -22,7 +22,7 @@ class TaskRow(SQLModel, table=True):
     business_key: str
     step_id: str
     title: str
-    status: str = Field(default="open", index=True)  # open, decided, timed_out, cancelled
+    status: str = Field(default="open", index=True)  # open, decided, timed_out, cancelled, voided
     outcome: str | None = None
     created_at: datetime
     due_at: datetime | None = Field(default=None, index=True)
@@ -76,7 +76,7 @@ class TaskEventRow(SQLModel, table=True):
     task_id: str = Field(index=True)
     at: datetime
     # created, reminded, escalated, delegated, reassigned, rescheduled, claimed, released,
-    # approved (one of several approvals), decided, timed_out, cancelled
+    # approved (one of several approvals), decided, timed_out, cancelled, voided (undone)
     event: str
     actor: str  # a person id, or "system"
     source: str  # worker, inbox, cli, operator

@@ -263,6 +263,27 @@ output: {next_day: "${ add_business_days('2026-01-05', 1) }"}
         drive=_send_receipt_once_the_timer_runs,
     ),
     Scenario(
+        # A failing expression in an `if` (caught by the step's own catch) and in a `set`
+        # (uncaught: the run fails and the booking is undone).
+        "expression_errors",
+        INPUT
+        + """defaults: {repair_by: [{group: ap-managers}]}
+steps:
+  - id: booked
+    call: test.note
+    with: {note: booked}
+    compensate: {id: unbook, call: test.undo, with: {note: booked}}
+  - id: big
+    if: input.items[0] > 2
+    call: test.note
+    with: {note: big}
+    catch: [{errors: [ExpressionError], steps: [{id: noted, set: {guard: "${ error.message }"}}]}]
+  - {id: count, set: {label: "${ string(input.items[0] + 1) }"}}
+""",
+        {"case": "expressions", "items": ["3"]},
+        fails=True,
+    ),
+    Scenario(
         "continue_as_new",
         INPUT
         + """steps:
@@ -273,6 +294,27 @@ output: {next_day: "${ add_business_days('2026-01-05', 1) }"}
 """,
         {"case": "can", "items": list(range(12))},
         history_limit=40,
+    ),
+    Scenario(
+        # A mail through the outbox, a task for a system's owner, and its decision voided
+        # when the step after it fails.
+        "notify_and_void",
+        INPUT
+        + """defaults: {repair_by: [{group: ap-managers}]}
+steps:
+  - id: tell
+    notify: {to: [{user: alice}, {owner_of: {system: erp}}], subject: "Case ${ input.case }",
+             body: "Approval needed"}
+  - id: approve
+    task:
+      assignees: [{user: alice}, {owner_of: {system: erp}, or_else: {role: cfo}}]
+      timeout: {after: 5bd, outcome: reject}
+    compensate: {id: void_approval, void: approve}
+  - {id: post, call: test.fail, with: {type: PostingRefused, message: refused}}
+""",
+        {"case": "void"},
+        drive=_approve,
+        fails=True,
     ),
 ]
 

@@ -34,6 +34,10 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         "cancel_compensates",
         "continue_as_new",
         "package_calendar",  # holidays of the holidays package, read from the snapshot
+        "expression_errors",  # failing expressions, caught in an `if` and uncaught
+        # Recorded before an error in an `if` failed its own step: it failed the run.
+        "if_expression_error_before_it_was_caught",
+        "notify_and_void",  # a mail, an owner's task, and its decision voided on failure
     } <= names
 
 

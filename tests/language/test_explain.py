@@ -113,9 +113,9 @@ def test_outline_numbers_nested_steps() -> None:
     lines = text.splitlines()
     assert lines[0] == "every-kind v3: Every step kind"
     numbered = [line.strip().split(" ", 1)[0] for line in lines if re.match(r"\s+\d+\. ", line)]
-    # Twelve top-level steps, numbered 1 to 12 at the first indentation.
+    # Fifteen top-level steps, numbered 1 to 15 at the first indentation.
     top = [line for line in lines if re.match(r"  \d+\. ", line)]
-    assert [line.split(".")[0].strip() for line in top] == [str(n) for n in range(1, 13)]
+    assert [line.split(".")[0].strip() for line in top] == [str(n) for n in range(1, 16)]
     assert len(numbered) > len(top)
     assert "     branch left:" in lines
     assert "     otherwise:" in lines

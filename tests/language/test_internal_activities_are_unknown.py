@@ -64,8 +64,8 @@ def test_the_worker_still_runs_the_engines_activities_which_live_beside_the_engi
         for fn in found.activities_for(registry.DEFAULT_QUEUE)
     }
     tasks = {name for name in on_default if name.startswith("tasks.")}
-    assert len(tasks) == 9
-    assert tasks | {"events.subscribe", "smoke.greet"} == found.internal
+    assert len(tasks) == 10
+    assert tasks | {"events.subscribe", "smoke.greet", "notify.send"} == found.internal
     for name in found.internal:
         assert on_default[name].startswith("backoffice."), name
     # activities/ holds only what definitions may call.

@@ -161,7 +161,7 @@ def test_step_without_any_kind() -> None:
             5,
             "steps[0]",
             "this step has no kind: add one of call, bot, task, parallel, switch, for_each, "
-            "repeat, wait, set, process, fail, finish, steps",
+            "repeat, wait, set, process, fail, finish, notify, void, steps",
         ),
     ]
 
@@ -427,7 +427,7 @@ def test_assignee_with_two_kinds() -> None:
             19,
             "steps[0].task.assignees[0]",
             "an assignee names exactly one of: user, group, role, manager_of, "
-            "cost_center_owner, approval_limit, users (found user, group)",
+            "cost_center_owner, owner_of, approval_limit, users (found user, group)",
         ),
     ]
 

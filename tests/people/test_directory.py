@@ -41,6 +41,14 @@ def directory(tmp_path: Path) -> SqlDirectory:
         ("manager_of:carol|group:ap-managers", {"dave"}),
         ("manager_of:alice|group:ap-managers", {"carol"}),
         ("manager_of:role:cfo|role:nobody|user:bob", {"bob"}),
+        # Owners of systems and records, from the owners list; cost centers from people too.
+        ("owner_of:system:erp", {"dave"}),
+        ("owner_of:system:mainframe", set()),
+        ("owner_of:system:mainframe|role:cfo", {"frank"}),
+        ("owner_of:supplier:SUP-100", {"alice"}),
+        ("owner_of:supplier:SUP-999|group:ap-managers", {"dave"}),
+        ("owner_of:cost_center:CC-4100", {"alice"}),
+        ("manager_of:owner_of:system:erp", {"carol"}),
     ],
 )
 def test_assignee_rules_resolve_to_people(
@@ -111,6 +119,10 @@ B = "  - {id: b, name: B, email: b@x.example}\n"
          "  - {from: a, to: b, starts: 2026-01-05, ends: 2026-01-01}\n",
          "a delegation ends on or after the day it starts"),
         ("people: [\n", "cannot read the directory"),
+        ("people:\n" + A + "owners:\n  - {system: erp, owner: ghost}\n",
+         "the owner of system erp, ghost, is not in the directory"),
+        ("people:\n" + A + "owners:\n  - {record: supplier, owner: a}\n",
+         "an owner owns a system or a record"),
     ],
 )  # fmt: skip
 def test_bad_directory_file_says_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:

@@ -31,6 +31,7 @@ from backoffice.tasks.change_activities import (
     record_decision,
     reschedule_task,
 )
+from backoffice.tasks.notices import send_notice, void_task
 from backoffice.worker import workflow_runner
 from tests.support.activities import ACTIVITIES, test_registry
 from tests.support.records import records_environ, upgraded
@@ -95,6 +96,8 @@ async def process_worker(
             delegate_task,
             reassign_task,
             reschedule_task,
+            send_notice,
+            void_task,
             subscribe_to_event,
         ],
         workflow_runner=workflow_runner(registry.discover()),
