@@ -32,6 +32,7 @@ from backoffice.language.expressions import (
 )
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
+from backoffice.language.task_checks import check_task_settings
 from backoffice.old_spellings import RENAMED_ASSIGNEE_KINDS
 
 GLOBAL_NAMES = frozenset({"input", "vars", "steps", "now", "today", "process"})
@@ -395,11 +396,16 @@ class Checker:
                 self.reporter.at(
                     (*path, "form"), f"{kind} ids must differ; repeated: {', '.join(duplicates)}"
                 )
+        check_task_settings(
+            task, path, self.reporter, lambda where, value: self.template(where, value, known)
+        )
         previous: Duration | None = None
         for index, escalation in enumerate(task.escalations):
             for group in ("add", "replace", "notify"):
                 for number, assignee in enumerate(getattr(escalation, group)):
                     self.assignee((*path, "escalations", index, group, number), assignee, known)
+            if not isinstance(escalation.after, Duration):
+                continue  # computed: worked out, and kept before the timeout, when it opens
             if _not_after(escalation.after, previous):
                 self.reporter.at(
                     (*path, "escalations", index, "after"),
@@ -407,9 +413,12 @@ class Checker:
                     f"({escalation.after} is not after {previous})",
                 )
             previous = escalation.after
-            if _comparable(escalation.after, task.timeout.after) and _length(
-                escalation.after
-            ) >= _length(task.timeout.after):
+            timeout = task.timeout.after
+            if (
+                isinstance(timeout, Duration)
+                and _comparable(escalation.after, timeout)
+                and _length(escalation.after) >= _length(timeout)
+            ):
                 self.reporter.at(
                     (*path, "escalations", index, "after"),
                     f"this escalation at {escalation.after} would come at or after the final "

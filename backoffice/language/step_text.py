@@ -13,6 +13,7 @@ from typing import Any, assert_never
 from backoffice.language import model, words
 from backoffice.language.cel_syntax import Node
 from backoffice.language.expressions import ExpressionError, template_parts
+from backoffice.language.task_settings import how_many, when
 
 CONDITION = 130  # the longest condition, in a hexagon or on a line
 EDGE = 40  # the longest label on an edge
@@ -147,8 +148,9 @@ class StepText:
         people = " or ".join(self.people(assignee) for assignee in task.assignees)
         outcomes = " / ".join(outcome.label or outcome.id for outcome in task.form.outcomes)
         lines = [self.title(step), words.shorten(f"by {people}", LINE)]
-        if task.approvals > 1:
-            lines.append(f"{task.approvals} different people must approve")
+        approvals = how_many(task.approvals)
+        if approvals:
+            lines.append(words.shorten(approvals, LINE))
         lines.append(words.shorten(f"decides: {outcomes}", LINE))
         return [*lines, _deadlines(task)]
 
@@ -249,13 +251,13 @@ class StepText:
 
 def _deadlines(task: model.HumanTask) -> str:
     """When a task is due, when it escalates, and what it ends as when nobody decides."""
-    parts = [f"due in {task.due}"] if task.due else []
+    parts = ["due " + when(task.due, "in")] if task.due else []
     if task.escalations:
         afters = [str(escalation.after) for escalation in task.escalations]
         parts.append("escalated after " + ", ".join(afters))
     labels = {outcome.id: outcome.label for outcome in task.form.outcomes if outcome.label}
     ending = labels.get(task.timeout.outcome, task.timeout.outcome)
-    parts.append(f"{ending} after {task.timeout.after}")
+    parts.append(f"{ending} {when(task.timeout.after, 'after')}")
     return ", ".join(parts)
 
 

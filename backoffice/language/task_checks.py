@@ -1,0 +1,182 @@
+"""Validation of a task's settings that may be computed, and of four-eyes that cannot be met.
+
+Called by the semantic checker for each ``task`` step. Computed settings are checked as
+expressions like any other, and a constant one is worked out now; literal settings that
+contradict each other (a due date after the timeout, a reminder after it) are refused;
+approvals that the assignee rules can never reach are warned of, since the task would
+otherwise wait silently until its timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from backoffice.language import model
+from backoffice.language.durations import Duration, parse_duration
+from backoffice.language.expressions import ExpressionError, evaluate, references
+from backoffice.language.problems import Reporter
+from backoffice.language.source import Path
+from backoffice.language.task_settings import MAX_APPROVALS, is_computed, source_of
+
+TemplateCheck = Callable[[Path, Any], None]
+
+
+def check_task_settings(
+    task: model.HumanTask, path: Path, reporter: Reporter, template: TemplateCheck
+) -> None:
+    """Check approvals, due, timeout, reminders and escalation times of one task."""
+    if isinstance(task.approvals, str):
+        template((*path, "approvals"), task.approvals)
+        _constant_approvals(task.approvals, (*path, "approvals"), reporter)
+    settings: list[tuple[Path, Duration | str]] = [
+        ((*path, "timeout", "after"), task.timeout.after)
+    ]
+    if task.due is not None:
+        settings.append(((*path, "due"), task.due))
+    for level, escalation in enumerate(task.escalations):
+        settings.append(((*path, "escalations", level, "after"), escalation.after))
+    for where, setting in settings:
+        if isinstance(setting, str):
+            template(where, setting)
+            _constant_moment(setting, where, reporter)
+    reminders = task.reminders
+    if reminders is not None and reminders.before is not None:
+        template((*path, "reminders", "before"), reminders.before)
+        if is_computed(reminders.before) or isinstance(reminders.before, str):
+            _constant_moment(reminders.before, (*path, "reminders", "before"), reporter)
+    _literal_order(task, path, reporter)
+    _four_eyes(task, path, reporter)
+
+
+def _constant(setting: str) -> tuple[bool, Any]:
+    """(True, value) for a computed setting that names nothing, so it can be worked out now."""
+    if not is_computed(setting):
+        return True, setting
+    source = source_of(setting)
+    try:
+        found = references(source)
+        if found.roots or found.functions:
+            return False, None
+        return True, evaluate(source, {})
+    except ExpressionError:
+        return False, None  # its problem is reported by the expression check
+
+
+def _constant_approvals(setting: str, where: Path, reporter: Reporter) -> None:
+    known, value = _constant(setting)
+    if not known:
+        return
+    whole = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    if not (whole and value == int(value) and 1 <= int(value) <= MAX_APPROVALS):
+        reporter.at(
+            where,
+            f"`{source_of(setting)}` gives {value!r}: approvals is how many different people "
+            f"must approve, a whole number from 1 to {MAX_APPROVALS}",
+        )
+
+
+def _constant_moment(setting: Any, where: Path, reporter: Reporter) -> None:
+    if not isinstance(setting, str):
+        return
+    known, value = _constant(setting)
+    if not known or isinstance(value, date | datetime):
+        return
+    if isinstance(value, str):
+        try:
+            parse_duration(value)
+            return
+        except ValueError:
+            pass
+        try:
+            if len(value.strip()) == 10:
+                date.fromisoformat(value.strip())
+            else:
+                datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            return
+        except ValueError:
+            pass
+    reporter.at(
+        where,
+        f"{value!r} is neither a date, a time nor a duration: write a date like "
+        "2027-06-30, a time like 2027-06-30T17:00:00Z, a duration like 3bd, or an "
+        "expression giving one (${ input.end_date })",
+    )
+
+
+def _literal_order(task: model.HumanTask, path: Path, reporter: Reporter) -> None:
+    """Refuse a due date or reminder at or after the timeout when both are written out."""
+    timeout = task.timeout.after
+    if not isinstance(timeout, Duration):
+        return
+    due = task.due
+    if isinstance(due, Duration) and _same_unit(due, timeout) and _length(due) > _length(timeout):
+        reporter.at(
+            (*path, "due"),
+            f"due ({due}) comes after the timeout ({timeout}): make it earlier "
+            "or the timeout later",
+        )
+    reminders = task.reminders
+    if reminders is None or reminders.before is not None or reminders.at is None:
+        return
+    for index, offset in enumerate(reminders.at):
+        if _same_unit(offset, timeout) and _length(offset) >= _length(timeout):
+            reporter.at(
+                (*path, "reminders", "at", index),
+                f"this reminder at {offset} would come at or after the timeout ({timeout}), "
+                "so it would never be sent: make it earlier or the timeout later",
+            )
+
+
+def _four_eyes(task: model.HumanTask, path: Path, reporter: Reporter) -> None:
+    """Warn when the assignee rules can name fewer different people than must approve."""
+    if not isinstance(task.approvals, int) or task.approvals < 2:
+        return
+    excluded = {str(value) for value in task.exclude if not is_computed(value)}
+    most = 0
+    for assignee in task.assignees:
+        count = _most_people(assignee, excluded)
+        if count is None:
+            return  # a group, role or computed list: only the directory knows
+        most += count
+    if most >= task.approvals:
+        return
+    rules = ", ".join(_named(assignee) for assignee in task.assignees)
+    reporter.warn(
+        (*path, "approvals"),
+        f"approvals: {task.approvals} needs {task.approvals} different people, but the "
+        f"assignees ({rules}) name at most {most}: the task would wait until its timeout. "
+        "Add assignees (a group or role with enough people), or lower approvals",
+    )
+
+
+def _most_people(assignee: model.Assignee, excluded: set[str]) -> int | None:
+    """The most different people a rule can name, or None when only the directory knows."""
+    if assignee.kind == "user":
+        if is_computed(assignee.user):
+            count: int | None = 1
+        else:
+            count = 0 if str(assignee.user) in excluded else 1
+    elif assignee.kind == "manager_of" and not isinstance(assignee.manager_of, model.Assignee):
+        count = 1  # one person has one manager
+    else:
+        count = None
+    if assignee.or_else is not None and count is not None:
+        other = _most_people(assignee.or_else, excluded)
+        count = None if other is None else max(count, other)
+    return count
+
+
+def _named(assignee: model.Assignee) -> str:
+    value = getattr(assignee, assignee.kind)
+    return f"{assignee.kind}: {value}" if isinstance(value, str) else assignee.kind
+
+
+def _same_unit(a: Duration, b: Duration) -> bool:
+    return a.is_business == b.is_business
+
+
+def _length(duration: Duration) -> int:
+    return duration.business_days if duration.is_business else duration.seconds
