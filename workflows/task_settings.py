@@ -24,7 +24,12 @@ with workflow.unsafe.imports_passed_through():
     from backoffice.language.business_days import zone
     from backoffice.language.durations import Duration, parse_duration
     from backoffice.language.expressions import Scope, render
-    from backoffice.language.task_settings import MAX_APPROVALS, is_computed, source_of
+    from backoffice.language.task_settings import (
+        MAX_APPROVALS,
+        is_computed,
+        shortfall_text,
+        source_of,
+    )
 
 from workflows.frames import StepError
 
@@ -145,22 +150,29 @@ def _reminders(
     for number, offset in offsets:
         moment = clock.before(end, offset)
         if moment <= now:
-            past.append(f"{offset} before")
+            past.append(_said(offset))
         elif moment >= deadline:
-            late.append(f"{offset} before ({_shown(moment)})")
+            late.append(_said(offset))
         else:
             found[number] = moment
     if past:
         notes.append(
-            f"reminders {', '.join(past)} {_shown(end)} had already passed when the task "
-            "opened: they are skipped"
+            f"the reminders {', '.join(past)} before {_shown(end)} had already passed when "
+            "the task opened: they are skipped"
         )
     if late:
         notes.append(
-            f"reminders {', '.join(late)} would come at or after the timeout "
-            f"({_shown(deadline)}): they are left out"
+            f"the reminders {', '.join(late)} before {_shown(end)} would come at or after "
+            f"the timeout ({_shown(deadline)}): they are left out"
         )
     return found
+
+
+def _said(duration: Duration) -> str:
+    """A duration as written in reminders (90d, not 12w6d)."""
+    if not duration.is_business and duration.seconds % 86_400 == 0:
+        return f"{duration.seconds // 86_400}d"
+    return str(duration)
 
 
 def _evaluate(scope: Scope, setting: str) -> Any:
@@ -214,10 +226,6 @@ def approver_shortfall(view: TaskView) -> str | None:
     if still_needed <= 0 or eligible >= still_needed:
         return None
     return shortfall_text(view.approvals_needed, len(approved) + eligible)
-
-
-def shortfall_text(needed: int, eligible: int) -> str:
-    return f"needs {needed} approvers, only {eligible} eligible: reassign or add an approver"
 
 
 def _shown(moment: datetime) -> str:

@@ -131,3 +131,8 @@ def how_many(approvals: int | str) -> str | None:
     if isinstance(approvals, str):
         return f"as many different people must approve as {approvals} gives"
     return f"{approvals} different people must approve" if approvals > 1 else None
+
+
+def shortfall_text(needed: int, eligible: int) -> str:
+    """What ops, the inbox and reassigners are told when too few people may approve."""
+    return f"needs {needed} approvers, only {eligible} eligible: reassign or add an approver"
