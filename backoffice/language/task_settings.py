@@ -20,7 +20,7 @@ MAX_APPROVALS = 5
 APPROVALS_HELP = (
     "approvals is how many different people must approve: a whole number from 1 to "
     f"{MAX_APPROVALS}, like `approvals: 2`, or an expression like "
-    "`approvals: ${ input.amount > 10000 ? 2 : 1 }`"
+    '`approvals: "${ input.amount > 10000 ? 2 : 1 }"`'
 )
 MOMENT_HELP = (
     f"{DURATION_HELP}; or an expression giving a date or a time, like ${{ input.end_date }}"

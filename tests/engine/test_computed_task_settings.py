@@ -4,8 +4,10 @@ input date, due and timeout from expressions, and four-eyes that too few people 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -76,10 +78,12 @@ def local_midnight(day: datetime) -> datetime:
     return datetime.combine(day.date(), datetime.min.time(), BERLIN).astimezone(UTC)
 
 
-async def decide(handle: WorkflowHandle[Any, Any], task: TaskView, user: str) -> TaskView:
+async def decide(
+    handle: WorkflowHandle[Any, Any], task: TaskView, user: str, outcome: str = "approve"
+) -> TaskView:
     result: TaskView = await handle.execute_update(
         DECIDE_UPDATE,
-        Decision(task_id=task.task_id, user=user, outcome="approve"),
+        Decision(task_id=task.task_id, user=user, outcome=outcome),
         result_type=TaskView,
         id=f"{task.task_id}:{user}",
     )
@@ -291,3 +295,39 @@ async def test_four_eyes_too_few_can_meet_is_told_at_once_and_a_reassignment_fix
     await decide(handle, task, "dave")
     await decide(handle, task, "alice")
     assert (await handle.result())["output"] == {"by": ["dave", "alice"]}
+
+
+def documented(name: str) -> str:
+    """The complete example of ``name`` in the process owner's manual, as written there."""
+    manual = Path(__file__).resolve().parents[2] / "docs" / "definitions.md"
+    blocks = re.findall(r"```yaml\n(.*?)```", manual.read_text(encoding="utf-8"), re.S)
+    (block,) = [block for block in blocks if f"\nname: {name}\n" in block]
+    return block
+
+
+async def test_the_documented_contract_renewal_runs_as_the_manual_says(
+    skipping_runner: ProcessRunner, time_env: WorkflowEnvironment
+) -> None:
+    name = skipping_runner.define(documented("contract-renewal"))
+    end = (await time_env.get_current_time()).astimezone(BERLIN) + timedelta(days=100)
+    contract = case()
+    handle = await skipping_runner.start(
+        name,
+        {
+            "contract_id": contract,
+            "end_date": end.date().isoformat(),
+            "owner": "dave",
+            "role": "admin",
+        },
+    )
+    task = await opened_task(handle, decidable=True)
+    assert task.approvals_needed == 2
+    ends_at = datetime.combine(end.date(), datetime.min.time(), UTC)  # the calendar's zone
+    assert task.deadline == ends_at
+    assert task.due_at == task.deadline
+    assert list(task.reminders_at.values()) == [
+        ends_at - timedelta(days=days) for days in (90, 60, 30)
+    ]
+    assert (await decide(handle, task, "erin", "renew")).status == "open"
+    await decide(handle, task, "dave", "renew")
+    assert (await handle.result())["output"] == {"outcome": "renew"}
