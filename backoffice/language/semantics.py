@@ -32,7 +32,7 @@ from backoffice.language.expressions import (
 )
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
-from backoffice.language.task_checks import check_task_settings
+from backoffice.language.task_checks import Staffing, check_task_settings
 from backoffice.old_spellings import RENAMED_ASSIGNEE_KINDS
 
 GLOBAL_NAMES = frozenset({"input", "vars", "steps", "now", "today", "process"})
@@ -74,6 +74,8 @@ class Checker:
     known_processes: frozenset[str] | None
     # Which processes the other definitions start, to find processes that start each other.
     starts: Mapping[str, frozenset[str]] | None = None
+    # Who holds each group and role (``group:ap-clerks``), when the directory is known.
+    people: Staffing | None = None
     steps_by_id: dict[str, model.Step] = field(default_factory=dict)
     current_step: str | None = None  # the step whose expressions are being checked
 
@@ -397,7 +399,11 @@ class Checker:
                     (*path, "form"), f"{kind} ids must differ; repeated: {', '.join(duplicates)}"
                 )
         check_task_settings(
-            task, path, self.reporter, lambda where, value: self.template(where, value, known)
+            task,
+            path,
+            self.reporter,
+            lambda where, value: self.template(where, value, known),
+            self.people,
         )
         previous: Duration | None = None
         for index, escalation in enumerate(task.escalations):
@@ -702,5 +708,6 @@ def check(
     catalog: Catalog | None,
     known_processes: frozenset[str] | None = None,
     starts: Mapping[str, frozenset[str]] | None = None,
+    people: Staffing | None = None,
 ) -> None:
-    Checker(definition, reporter, catalog, known_processes, starts).run()
+    Checker(definition, reporter, catalog, known_processes, starts, people).run()

@@ -9,7 +9,7 @@ otherwise wait silently until its timeout.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,10 +22,16 @@ from backoffice.language.source import Path
 from backoffice.language.task_settings import MAX_APPROVALS, is_computed, source_of
 
 TemplateCheck = Callable[[Path, Any], None]
+Staffing = Mapping[str, frozenset[str]]
+"""Who holds each group and role of the directory: ``{"group:ap-clerks": {"alice", "bob"}}``."""
 
 
 def check_task_settings(
-    task: model.HumanTask, path: Path, reporter: Reporter, template: TemplateCheck
+    task: model.HumanTask,
+    path: Path,
+    reporter: Reporter,
+    template: TemplateCheck,
+    people: Staffing | None = None,
 ) -> None:
     """Check approvals, due, timeout, reminders and escalation times of one task."""
     if isinstance(task.approvals, str):
@@ -48,7 +54,7 @@ def check_task_settings(
         if is_computed(reminders.before) or isinstance(reminders.before, str):
             _constant_moment(reminders.before, (*path, "reminders", "before"), reporter)
     _literal_order(task, path, reporter)
-    _four_eyes(task, path, reporter)
+    _four_eyes(task, path, reporter, people or {})
 
 
 def _constant(setting: str) -> tuple[bool, Any]:
@@ -130,20 +136,27 @@ def _literal_order(task: model.HumanTask, path: Path, reporter: Reporter) -> Non
             )
 
 
-def _four_eyes(task: model.HumanTask, path: Path, reporter: Reporter) -> None:
+def _four_eyes(task: model.HumanTask, path: Path, reporter: Reporter, people: Staffing) -> None:
     """Warn when the assignee rules can name fewer different people than must approve."""
     if not isinstance(task.approvals, int) or task.approvals < 2:
         return
     excluded = {str(value) for value in task.exclude if not is_computed(value)}
-    most = 0
+    named: set[str] = set()
+    others = 0  # people a rule names without saying who (one person's manager)
     for assignee in task.assignees:
-        count = _most_people(assignee, excluded)
-        if count is None:
-            return  # a group, role or computed list: only the directory knows
-        most += count
+        found = _most_people(assignee, excluded, people)
+        if found is None:
+            return  # a computed list, or a group the directory does not show: unknown
+        if isinstance(found, int):
+            others += found
+        else:
+            named |= found
+    most = len(named) + others
     if most >= task.approvals:
         return
     rules = ", ".join(_named(assignee) for assignee in task.assignees)
+    if any(assignee.kind in ("group", "role") for assignee in task.assignees):
+        rules += ", as the directory has them"
     reporter.warn(
         (*path, "approvals"),
         f"approvals: {task.approvals} needs {task.approvals} different people, but the "
@@ -152,21 +165,32 @@ def _four_eyes(task: model.HumanTask, path: Path, reporter: Reporter) -> None:
     )
 
 
-def _most_people(assignee: model.Assignee, excluded: set[str]) -> int | None:
-    """The most different people a rule can name, or None when only the directory knows."""
-    if assignee.kind == "user":
-        if is_computed(assignee.user):
-            count: int | None = 1
-        else:
-            count = 0 if str(assignee.user) in excluded else 1
-    elif assignee.kind == "manager_of" and not isinstance(assignee.manager_of, model.Assignee):
-        count = 1  # one person has one manager
-    else:
-        count = None
-    if assignee.or_else is not None and count is not None:
-        other = _most_people(assignee.or_else, excluded)
-        count = None if other is None else max(count, other)
-    return count
+def _most_people(
+    assignee: model.Assignee, excluded: set[str], people: Staffing
+) -> frozenset[str] | int | None:
+    """Whom a rule can name at most: the people themselves where known, else how many
+    (a computed user, one person's manager), or None when nothing says."""
+    kind = assignee.kind
+    value = getattr(assignee, kind)
+    found: frozenset[str] | int | None = None
+    if kind == "user":
+        found = 1 if is_computed(value) else frozenset({str(value)}) - excluded
+    elif kind == "manager_of" and not isinstance(value, model.Assignee):
+        found = 1  # one person has one manager
+    elif kind in ("group", "role") and not is_computed(value) and people:
+        # A group the directory does not hold may be filled by a real directory later.
+        holders = people.get(f"{kind}:{value}")
+        found = None if holders is None else holders - excluded
+    if assignee.or_else is not None and found is not None:
+        other = _most_people(assignee.or_else, excluded, people)
+        if other is None:
+            return None
+        found = found if _size(found) >= _size(other) else other
+    return found
+
+
+def _size(found: frozenset[str] | int) -> int:
+    return found if isinstance(found, int) else len(found)
 
 
 def _named(assignee: model.Assignee) -> str:

@@ -155,3 +155,36 @@ def test_an_excluded_user_counts_for_nobody() -> None:
 def test_four_eyes_that_may_be_met_is_not_warned(assignees: str) -> None:
     checked = validate_text(body("approvals: 2", assignees=assignees), FILE)
     assert checked.warnings == []
+
+
+STAFF = {
+    "group:ap-managers": frozenset({"dave"}),
+    "group:ap-clerks": frozenset({"alice", "bob"}),
+    "role:cfo": frozenset({"frank"}),
+}
+
+
+@pytest.mark.parametrize(
+    ("assignees", "exclude", "most"),
+    [
+        ("[{group: ap-managers}]", "[]", 1),
+        ("[{group: ap-clerks}]", "[bob]", 1),
+        ("[{group: ap-managers}, {role: cfo}, {user: frank}]", "[]", 2),
+    ],
+)
+def test_groups_and_roles_too_small_in_the_directory_are_warned(
+    assignees: str, exclude: str, most: int
+) -> None:
+    text = body("approvals: 3", f"exclude: {exclude}", assignees=assignees)
+    (warning,) = validate_text(text, FILE, people=STAFF).warnings
+    assert f"as the directory has them) name at most {most}:" in warning.message
+
+
+@pytest.mark.parametrize(
+    "assignees", ["[{group: ap-clerks}, {role: cfo}]", "[{group: somewhere-else}]"]
+)
+def test_groups_with_enough_people_or_unknown_to_the_directory_are_not_warned(
+    assignees: str,
+) -> None:
+    text = body("approvals: 3", assignees=assignees)
+    assert validate_text(text, FILE, people=STAFF).warnings == []
