@@ -331,3 +331,41 @@ async def test_the_documented_contract_renewal_runs_as_the_manual_says(
     assert (await decide(handle, task, "erin", "renew")).status == "open"
     await decide(handle, task, "dave", "renew")
     assert (await handle.result())["output"] == {"outcome": "renew"}
+
+
+ESCALATION = """
+steps:
+  - id: approve
+    title: Approve ${ input.case }
+    task:
+      assignees: [{user: alice}]
+      escalations:
+        - after: "${ input.role == 'late' ? input.end_date : '1d' }"
+          add: [{user: bob}]
+      timeout: {after: 2d, outcome: expired}
+output:
+  outcome: ${ steps.approve.outcome }
+"""
+
+
+async def test_a_computed_escalation_comes_then_or_is_left_out_and_said(
+    skipping_runner: ProcessRunner, time_env: WorkflowEnvironment
+) -> None:
+    name = define(skipping_runner, ESCALATION)
+    on_time = await skipping_runner.start(name, {"case": case(), "role": "soon"})
+    assert (await on_time.result())["output"] == {"outcome": "expired"}
+    (escalated,) = audit(f"{on_time.id}/approve", "escalated")
+    assert json.loads(escalated.detail_json)["deciders"] == ["alice", "bob"]
+
+    end = (await time_env.get_current_time()) + timedelta(days=10)
+    late = await skipping_runner.start(
+        name, {"case": case(), "role": "late", "end_date": end.date().isoformat()}
+    )
+    assert (await late.result())["output"] == {"outcome": "expired"}
+    task_id = f"{late.id}/approve"
+    assert audit(task_id, "escalated") == []
+    (created,) = audit(task_id, "created")
+    (note,) = json.loads(created.detail_json)["notes"]
+    assert note.startswith("escalation level 1 (")
+    assert "would come at or after the timeout (" in note
+    assert note.endswith("): it is left out")
