@@ -395,7 +395,11 @@ class HumanTask(Strict):
 
     assignees: list[Assignee] = Field(min_length=1)
     exclude: list[Template] = Field(default_factory=list)
-    approvals: Approvals = 1
+    approvals: Approvals = Field(
+        default=1,
+        description="How many different people must approve: 1 to 5, or an expression "
+        "worked out when the task opens (\"${ input.role == 'admin' ? 2 : 1 }\").",
+    )
     description: str | None = None
     context: dict[str, Template] = Field(default_factory=dict)
     form: Form = Field(default_factory=Form)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-from backoffice.language.durations import DURATION_HELP, Duration, _coerce
+from backoffice.language.durations import DURATION_HELP, Duration, as_duration
 
 MAX_APPROVALS = 5
 
@@ -75,7 +75,7 @@ def _duration_or_moment(value: Any) -> Any:
             "${ expression }, or a duration such as 3bd"
         )
     try:
-        return _coerce(value)
+        return as_duration(value)
     except ValueError as error:
         raise ValueError(f"{error}; or an expression giving a date or a time") from None
 
@@ -95,8 +95,6 @@ Approvals = Annotated[
                 {"type": "integer", "minimum": 1, "maximum": MAX_APPROVALS},
                 _COMPUTED_SCHEMA,
             ],
-            "description": "How many different people must approve: 1 to 5, or an "
-            "expression worked out when the task opens (${ input.role == 'admin' ? 2 : 1 }).",
         }
     ),
 ]
