@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from backoffice.language import model
+from backoffice.language.cel_syntax import Conditional, Literal, Node, Unreadable, parse
 from backoffice.language.durations import Duration, parse_duration
 from backoffice.language.expressions import ExpressionError, evaluate, references
 from backoffice.language.problems import Reporter
@@ -57,59 +58,91 @@ def check_task_settings(
     _four_eyes(task, path, reporter, people or {})
 
 
-def _constant(setting: str) -> tuple[bool, Any]:
-    """(True, value) for a computed setting that names nothing, so it can be worked out now."""
+def _known_results(setting: str) -> list[Any]:
+    """What a computed setting can give that is known now: its value when it names
+    nothing, else the literal branches of its conditionals (``x ? 2 : 'two'``)."""
     if not is_computed(setting):
-        return True, setting
+        return [setting]
     source = source_of(setting)
     try:
         found = references(source)
-        if found.roots or found.functions:
-            return False, None
-        return True, evaluate(source, {})
-    except ExpressionError:
-        return False, None  # its problem is reported by the expression check
+        if not (found.roots or found.functions):
+            return [evaluate(source, {})]
+        tree = parse(source)
+    except (ExpressionError, Unreadable):
+        return []  # its problem is reported by the expression check
+    results: list[Any] = []
+    pending: list[Node] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Conditional):
+            pending += [node.otherwise, node.then]
+        elif isinstance(node, Literal):
+            results.append(_literal_value(node))
+    return results
+
+
+def _literal_value(node: Literal) -> Any:
+    if node.kind == "number":
+        return Decimal(node.value)
+    if node.kind == "bool":
+        return node.value == "true"
+    return None if node.kind == "null" else node.value
+
+
+def _gives(setting: str) -> str:
+    return "gives" if not references(source_of(setting)).roots else "can give"
 
 
 def _constant_approvals(setting: str, where: Path, reporter: Reporter) -> None:
-    known, value = _constant(setting)
-    if not known:
-        return
-    whole = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-    if not (whole and value == int(value) and 1 <= int(value) <= MAX_APPROVALS):
-        reporter.at(
-            where,
-            f"`{source_of(setting)}` gives {value!r}: approvals is how many different people "
-            f"must approve, a whole number from 1 to {MAX_APPROVALS}",
-        )
+    for value in _known_results(setting):
+        whole = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+        if not (whole and value == int(value) and 1 <= int(value) <= MAX_APPROVALS):
+            reporter.at(
+                where,
+                f"`{source_of(setting)}` {_gives(setting)} {_shown(value)}: approvals is how "
+                f"many different people must approve, a whole number from 1 to {MAX_APPROVALS}",
+            )
+            return
 
 
 def _constant_moment(setting: Any, where: Path, reporter: Reporter) -> None:
     if not isinstance(setting, str):
         return
-    known, value = _constant(setting)
-    if not known or isinstance(value, date | datetime):
-        return
-    if isinstance(value, str):
-        try:
-            parse_duration(value)
+    for value in _known_results(setting):
+        if not _is_moment(value):
+            reporter.at(
+                where,
+                f"{_shown(value)} is neither a date, a time nor a duration: write a date like "
+                "2027-06-30, a time like 2027-06-30T17:00:00Z, a duration like 3bd, or an "
+                "expression giving one (${ input.end_date })",
+            )
             return
-        except ValueError:
-            pass
-        try:
-            if len(value.strip()) == 10:
-                date.fromisoformat(value.strip())
-            else:
-                datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-            return
-        except ValueError:
-            pass
-    reporter.at(
-        where,
-        f"{value!r} is neither a date, a time nor a duration: write a date like "
-        "2027-06-30, a time like 2027-06-30T17:00:00Z, a duration like 3bd, or an "
-        "expression giving one (${ input.end_date })",
-    )
+
+
+def _is_moment(value: Any) -> bool:
+    if isinstance(value, date | datetime):
+        return True
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    try:
+        parse_duration(text)
+        return True
+    except ValueError:
+        pass
+    try:
+        if len(text) == 10:
+            date.fromisoformat(text)
+        else:
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _shown(value: Any) -> str:
+    return str(value) if isinstance(value, Decimal) else repr(value)
 
 
 def _literal_order(task: model.HumanTask, path: Path, reporter: Reporter) -> None:

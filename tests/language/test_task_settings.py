@@ -188,3 +188,21 @@ def test_groups_with_enough_people_or_unknown_to_the_directory_are_not_warned(
 ) -> None:
     text = body("approvals: 3", assignees=assignees)
     assert validate_text(text, FILE, people=STAFF).warnings == []
+
+
+def test_literal_branches_of_a_computed_setting_are_checked() -> None:
+    text = body(
+        "approvals: \"${ input.amount > 10000 ? 2 : 'two' }\"",
+        "due: \"${ input.amount > 10000 ? '1bd' : 'soon' }\"",
+        timeout="\"${ input.amount > 10000 ? '5bd' : 0.5 }\"",
+    )
+    found = problems(text)
+    assert [problem.path for problem in found] == [
+        "steps[0].task.approvals",
+        "steps[0].task.due",
+        "steps[0].task.timeout.after",
+    ]
+    approvals, due, timeout = (problem.message for problem in found)
+    assert approvals.startswith("`input.amount > 10000 ? 2 : 'two'` can give 'two': approvals")
+    assert due.startswith("'soon' is neither a date, a time nor a duration")
+    assert timeout.startswith("0.5 is neither a date, a time nor a duration")
