@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from backoffice.language.durations import DurationField
+from backoffice.language.task_settings import Approvals, DurationOrMoment
 from backoffice.old_spellings import respell_assignee
 
 # --- names -----------------------------------------------------------------------------
@@ -389,21 +390,34 @@ class Form(Strict):
 
 
 class Reminders(Strict):
-    """Either every N, or at listed offsets from creation."""
+    """Either every N, or at listed offsets from creation (or before a date)."""
 
     every: DurationField | None = None
     at: list[DurationField] | None = Field(default=None, min_length=1)
     max: int = Field(default=10, ge=1, le=100)
+    before: Template | None = Field(
+        default=None,
+        description="A date or time (usually an expression, ${ input.end_date }): the "
+        "reminders at: come that long before it instead of after the task opens.",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> Reminders:
         if (self.every is None) == (self.at is None):
             raise ValueError("reminders take either 'every: 1bd' or 'at: [2bd, 4bd]'")
+        if self.before is not None and self.at is None:
+            raise ValueError(
+                "reminders before a date are listed with at, like "
+                "{before: '${ input.end_date }', at: [90d, 60d, 30d]}"
+            )
         return self
 
 
 class Escalation(Strict):
-    after: DurationField
+    after: DurationOrMoment = Field(
+        description="When this level comes: a duration from when the task opens (2bd), or "
+        "an expression giving a date or time."
+    )
     add: list[Assignee] = Field(default_factory=list)
     replace: list[Assignee] = Field(default_factory=list)
     notify: list[Assignee] = Field(default_factory=list)
@@ -418,7 +432,10 @@ class Escalation(Strict):
 
 
 class TaskTimeout(Strict):
-    after: DurationField
+    after: DurationOrMoment = Field(
+        description="When the task times out: a duration from when it opens (5bd), or an "
+        "expression giving a date or time (${ input.end_date })."
+    )
     outcome: Identifier
 
 
@@ -427,11 +444,19 @@ class HumanTask(Strict):
 
     assignees: list[Assignee] = Field(min_length=1)
     exclude: list[Template] = Field(default_factory=list)
-    approvals: int = Field(default=1, ge=1, le=5)
+    approvals: Approvals = Field(
+        default=1,
+        description="How many different people must approve: 1 to 5, or an expression "
+        "worked out when the task opens (\"${ input.role == 'admin' ? 2 : 1 }\").",
+    )
     description: str | None = None
     context: dict[str, Template] = Field(default_factory=dict)
     form: Form = Field(default_factory=Form)
-    due: DurationField | None = None
+    due: DurationOrMoment | None = Field(
+        default=None,
+        description="When the task is due (before its timeout): a duration from when it "
+        "opens (2bd), or an expression giving a date or time.",
+    )
     reminders: Reminders | None = None
     escalations: list[Escalation] = Field(default_factory=list)
     timeout: TaskTimeout
