@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from backoffice.language.expressions import Scope, render
     from backoffice.markdown_text import md
 
-from workflows import task_rules
+from workflows import task_rules, task_settings
 from workflows.frames import Frame
 
 # A delegation or reassignment the directory refuses (a delegate of lower authority) fails
@@ -53,10 +53,18 @@ class TaskHost(Protocol):
 
     def after(self, start: datetime, duration: Duration) -> datetime: ...
 
+    def before(self, end: datetime, duration: Duration) -> datetime: ...
+
     def title(self, step: model.Step, frame: Frame, scope: Scope | None = None) -> str: ...
 
     def show_waiting(
-        self, key: str, step: model.Step, on: list[str], until: datetime | None
+        self,
+        key: str,
+        step: model.Step,
+        on: list[str],
+        until: datetime | None,
+        *,
+        why: str | None = None,
     ) -> None: ...
 
     def waiting_on(self, key: str) -> AbstractAsyncContextManager[None]: ...
@@ -87,6 +95,9 @@ class HumanTasks:
         scope = self.host.scope(frame)
         now = workflow.now()
         task_id = f"{workflow.info().workflow_id}/{key}"
+        settings = task_settings.work_out(
+            task, now, scope, self.host, self.definition.calendar.timezone
+        )
         view = TaskView(
             task_id=task_id,
             step_id=step.id,
@@ -94,12 +105,17 @@ class HumanTasks:
             assignees=[describe_assignee(a, scope) for a in task.assignees],
             excluded=[str(v) for v in render(task.exclude, scope) if v not in (None, "")],
             outcomes=[outcome.id for outcome in task.form.outcomes],
-            approvals_needed=task.approvals,
+            approvals_needed=settings.approvals,
             created_at=now,
-            due_at=self.host.after(now, task.due) if task.due else None,
-            deadline=self.host.after(now, task.timeout.after),
+            due_at=settings.due_at,
+            deadline=settings.deadline,
             context=render(task.context, scope),
+            reminders_at=settings.reminders,
+            escalations_at=settings.escalations,
+            notes=settings.notes,
         )
+        for note in settings.notes:
+            workflow.logger.info("task schedule corrected: %s", note, extra={"task_id": task_id})
         recorded = workflow.patched("task-records")
         if recorded:
             opened = await workflow.execute_activity(
@@ -111,7 +127,7 @@ class HumanTasks:
             view.deciders = dict(opened["deciders"])
             view.reassigners = list(opened.get("reassigners", []))
         self.tasks[task_id] = view
-        self.host.show_waiting(key, step, waiting_for(view), view.due_at or view.deadline)
+        self._show_waiting(key, step, view, view.due_at or view.deadline)
         try:
             async with self.host.waiting_on(key):
                 if recorded:
@@ -134,29 +150,22 @@ class HumanTasks:
             await self._close_task(step, view, result)
         return result
 
-    def _sla_schedule(
-        self, task: model.HumanTask, start: datetime
-    ) -> list[tuple[datetime, str, int]]:
-        """Reminders and escalation levels as (when, what, number), before the deadline."""
-        deadline = self.host.after(start, task.timeout.after)
-        events: list[tuple[datetime, str, int]] = []
-        reminders = task.reminders
-        if reminders is not None:
-            if reminders.every is not None:
-                moment = start
-                for number in range(1, reminders.max + 1):
-                    moment = self.host.after(moment, reminders.every)
-                    if moment >= deadline:
-                        break
-                    events.append((moment, "remind", number))
-            else:
-                for number, offset in enumerate(reminders.at or [], start=1):
-                    moment = self.host.after(start, offset)
-                    if moment < deadline and number <= reminders.max:
-                        events.append((moment, "remind", number))
+    def _show_waiting(
+        self, key: str, step: model.Step, view: TaskView, until: datetime | None
+    ) -> None:
+        """Show whom a task waits on; and, before all else, when too few may approve it."""
+        short = task_settings.approver_shortfall(view)
+        on = waiting_for(view)
+        why = f"{', '.join(on)} · {short}" if short else None
+        self.host.show_waiting(key, step, on, until, why=why)
+
+    def _sla_schedule(self, view: TaskView) -> list[tuple[datetime, str, int]]:
+        """Reminders and escalation levels as (when, what, number), before the deadline,
+        as worked out when the task opened."""
+        deadline = view.deadline
+        events = [(moment, "remind", number) for number, moment in view.reminders_at.items()]
         escalations = [
-            (self.host.after(start, escalation.after), "escalate", level)
-            for level, escalation in enumerate(task.escalations, start=1)
+            (moment, "escalate", level) for level, moment in enumerate(view.escalations_at, start=1)
         ]
         escalations = [event for event in escalations if event[0] < deadline]
         # An escalation notifies anyway: a reminder due at the same moment would be noise.
@@ -172,7 +181,7 @@ class HumanTasks:
         """
         task = step.task
         original_deadline = view.deadline
-        schedule = self._sla_schedule(task, view.created_at)
+        schedule = self._sla_schedule(view)
         targets = {
             level: _escalation_targets(escalation, scope)
             for level, escalation in enumerate(task.escalations, start=1)
@@ -229,15 +238,15 @@ class HumanTasks:
         view.deadline = deadline
         self.revisions[view.task_id] = self.revisions.get(view.task_id, 0) + 1
         step = self.index[view.step_id]
-        self.host.show_waiting(_key_of(view), step, waiting_for(view), view.due_at or view.deadline)
+        self._show_waiting(_key_of(view), step, view, view.due_at or view.deadline)
 
     def _reassigned(self, view: TaskView, assignees: list[str], deciders: dict[str, str]) -> None:
         """New deciders for a task (delegated or reassigned); ops see whom it waits on now."""
         view.assignees = assignees
         view.deciders = deciders
         view.claimed_by = None if view.claimed_by not in deciders else view.claimed_by
-        self.host.show_waiting(
-            _key_of(view), self.index[view.step_id], waiting_for(view), view.due_at or view.deadline
+        self._show_waiting(
+            _key_of(view), self.index[view.step_id], view, view.due_at or view.deadline
         )
 
     async def _remind(self, step: model.Step, view: TaskView, number: int) -> None:
@@ -273,7 +282,7 @@ class HumanTasks:
         )
         view.assignees = assignees
         view.deciders = dict(result["deciders"])
-        self.host.show_waiting(_key_of(view), step, waiting_for(view), view.deadline)
+        self._show_waiting(_key_of(view), step, view, view.deadline)
 
     def _task_record(self, view: TaskView, task: model.HumanTask, scope: Scope) -> dict[str, Any]:
         info = workflow.info()
@@ -298,6 +307,7 @@ class HumanTasks:
             "form": task.form.model_dump(mode="json"),
             "approvals": view.approvals_needed,
             "reassigners": [describe_assignee(a, scope) for a in task.reassigners],
+            "notes": view.notes,
         }
 
     async def _close_task(

@@ -145,6 +145,17 @@ class Interpreter:
                 raise StepError("CalendarRangeError", str(error)) from None
         return start + timedelta(seconds=duration.seconds)
 
+    def before(self, end: datetime, duration: Duration) -> datetime:
+        """The moment ``duration`` before ``end``, business days on the process calendar."""
+        if duration.is_business:
+            try:
+                return self.calendar.deadline(
+                    end, -duration.business_days, self.definition.calendar.timezone
+                )
+            except CalendarRangeError as error:
+                raise StepError("CalendarRangeError", str(error)) from None
+        return end - timedelta(seconds=duration.seconds)
+
     # --- sequences and steps ----------------------------------------------------------
 
     async def sequence(self, steps: list[model.Step], frame: Frame) -> None:

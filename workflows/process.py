@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import compensation, expected_events
     from workflows.frames import ContinueAsNewNow, ProcessFinished, StepError
     from workflows.interpreter import LABEL_LENGTH, Interpreter
+    from workflows.task_settings import approver_shortfall
 
 
 @registry.workflow(passthrough=True)
@@ -396,6 +397,11 @@ def current_details(process: ProcessWorkflow) -> str:
     for task in interpreter.tasks.values():
         if task.status != "open":
             continue
+        short = approver_shortfall(task)
+        if short:
+            lines.append(f"- **{md(task.step_id)}** {md(short, 2 * LABEL_LENGTH)}")
+        for note in task.notes[:3]:
+            lines.append(f"- note on **{md(task.step_id)}**: {md(note, 2 * LABEL_LENGTH)}")
         for planned in task.planned[:3]:
             whom = f" ({md(', '.join(planned.to))})" if planned.to else ""
             lines.append(

@@ -19,6 +19,7 @@ from backoffice.language.validate import (
     process_starts,
     validate_file,
 )
+from backoffice.people.store import DirectoryFileError, read_directory_file
 from backoffice.settings import load_settings
 
 USAGE_ERROR = 2
@@ -48,10 +49,33 @@ def validate_paths(paths: list[Path], check_catalog: bool = True) -> list[Checke
     known = {folder: process_names(folder) for folder in folders}
     starts = {folder: process_starts(folder) for folder in folders}
     reasons = {folder: process_reasons(folder) for folder in folders}
+    people = _staffing(load_settings().directory_file)
     return [
-        validate_file(file, catalog, known[file.parent], starts[file.parent], reasons[file.parent])
+        validate_file(
+            file, catalog, known[file.parent], starts[file.parent], people, reasons[file.parent]
+        )
         for file in files
     ]
+
+
+def _staffing(path: Path | None) -> dict[str, frozenset[str]] | None:
+    """Who holds each group and role in the directory file, so that a four-eyes task too
+    few people can meet is warned of; None without a readable file (nothing is said then)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        directory = read_directory_file(path)
+    except DirectoryFileError:
+        return None  # the worker's start says what is wrong with it
+    found: dict[str, set[str]] = {}
+    for person in directory.people:
+        if not person.active:
+            continue
+        for name in [f"group:{group}" for group in person.groups] + [
+            f"role:{role}" for role in person.roles
+        ]:
+            found.setdefault(name, set()).add(person.id)
+    return {name: frozenset(ids) for name, ids in found.items()}
 
 
 def validate(paths: list[Path], check_catalog: bool, quiet: bool) -> None:

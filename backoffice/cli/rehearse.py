@@ -39,7 +39,7 @@ def rehearse(file: Path, scenario_paths: list[Path], only: str | None) -> None:
         build_catalog(plugins=settings.plugins),
         process_names(file.parent),
         process_starts(file.parent),
-        process_reasons(file.parent),
+        reasons=process_reasons(file.parent),
     )
     if not checked.ok or checked.definition is None:
         for problem in checked.problems:

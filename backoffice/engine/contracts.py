@@ -172,6 +172,12 @@ class TaskView(Contract):
     # Reminders and escalation levels still to come, soonest first, so ops and deciders
     # see them before they fire.
     planned: list[PlannedEvent] = Field(default_factory=list)
+    # Worked out once when the task opened (settings may be computed), so waiting and
+    # replay read them here: reminder number -> when, and each escalation level's moment.
+    reminders_at: dict[int, datetime] = Field(default_factory=dict)
+    escalations_at: list[datetime] = Field(default_factory=list)
+    # What was corrected in a computed schedule, and a lack of approvers, in plain words.
+    notes: list[str] = Field(default_factory=list)
 
 
 class RunState(Contract):

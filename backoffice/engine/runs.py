@@ -98,7 +98,7 @@ class Definitions:
                 catalog,
                 process_names(self.directory),
                 process_starts(self.directory),
-                process_reasons(self.directory),
+                reasons=process_reasons(self.directory),
             )
             if not checked.ok:
                 raise DefinitionInvalid(checked)

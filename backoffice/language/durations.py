@@ -89,6 +89,12 @@ def _coerce(value: Any) -> Any:
     return parse_duration(value)
 
 
+def as_duration(value: Any) -> Duration:
+    """``value`` as a duration (text like ``3bd``), or ValueError saying how to write one."""
+    coerced: Duration = _coerce(value)
+    return coerced
+
+
 DurationField = Annotated[
     Duration,
     BeforeValidator(_coerce),

@@ -12,6 +12,7 @@ from typing import Literal, assert_never
 from backoffice.language import model
 from backoffice.language.mermaid import Flowchart
 from backoffice.language.overview import overview
+from backoffice.language.task_settings import how_many, when
 from backoffice.language.written import written
 
 
@@ -58,24 +59,27 @@ def summary(step: model.Step) -> str:
             task = step.task
             who = " or ".join(_assignee(a) for a in task.assignees)
             parts = [f"task for {who}"]
-            if task.approvals > 1:
-                parts.append(f"{task.approvals} different people must approve")
+            approvals = how_many(task.approvals)
+            if approvals:
+                parts.append(approvals)
             if task.exclude:
                 parts.append("never " + ", ".join(str(x) for x in task.exclude))
             if task.due:
-                parts.append(f"due in {task.due}")
+                parts.append("due " + when(task.due, "in"))
             if task.reminders:
                 reminders = task.reminders
-                when = (
-                    f"every {reminders.every}"
-                    if reminders.every
-                    else "at " + ", ".join(str(d) for d in reminders.at or [])
-                )
-                parts.append(f"reminders {when}")
+                offsets = ", ".join(str(d) for d in reminders.at or [])
+                if reminders.every:
+                    moments = f"every {reminders.every}"
+                elif reminders.before is not None:
+                    moments = f"{offsets} before {reminders.before}"
+                else:
+                    moments = f"at {offsets}"
+                parts.append(f"reminders {moments}")
             for escalation in task.escalations:
                 action = "add" if escalation.add else "replace with" if escalation.replace else ""
                 people = escalation.add or escalation.replace
-                text = f"after {escalation.after} escalate"
+                text = f"{when(escalation.after, 'after')} escalate"
                 if people:
                     text += f" ({action} " + " or ".join(_assignee(a) for a in people) + ")"
                 if escalation.notify:
@@ -85,7 +89,7 @@ def summary(step: model.Step) -> str:
                 parts.append("reassigned by " + " or ".join(_assignee(a) for a in task.reassigners))
             outcomes = ", ".join(outcome.id for outcome in task.form.outcomes)
             parts.append(f"outcomes {outcomes}")
-            parts.append(f"after {task.timeout.after} outcome {task.timeout.outcome}")
+            parts.append(f"{when(task.timeout.after, 'after')} outcome {task.timeout.outcome}")
             return "; ".join(parts)
         case model.ParallelStep():
             modes = {"all": "wait for all", "fail_fast": "fail fast", "first": "first wins"}

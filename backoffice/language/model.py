@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from backoffice.language.durations import DurationField
+from backoffice.language.task_settings import Approvals, DurationOrMoment
 from backoffice.old_spellings import respell_assignee
 
 # --- names -----------------------------------------------------------------------------
@@ -520,43 +521,54 @@ class Form(Strict):
 
 
 class Reminders(Strict):
-    """Either every N, or at listed offsets from creation."""
+    """Either every N, or at listed offsets from creation (or before a date)."""
 
     every: DurationField | None = Field(
         default=None,
-        description="Remind the assignees this often while the task is open, e.g. 1bd.",
+        description=("Remind the assignees this often while the task is open, e.g. 1bd."),
     )
     at: list[DurationField] | None = Field(
         default=None,
         min_length=1,
-        description="Remind at these times after the task opens, e.g. [1bd, 3bd].",
+        description=("Remind at these times after the task opens, e.g. [1bd, 3bd]."),
     )
     max: int = Field(
-        default=10, ge=1, le=100, description="At most this many reminders, e.g. 3 (default 10)."
+        default=10, ge=1, le=100, description=("At most this many reminders, e.g. 3 (default 10).")
+    )
+    before: Template | None = Field(
+        default=None,
+        description="A date or time (usually an expression, ${ input.end_date }): the "
+        "reminders at: come that long before it instead of after the task opens.",
     )
 
     @model_validator(mode="after")
     def _one_form(self) -> Reminders:
         if (self.every is None) == (self.at is None):
             raise ValueError("reminders take either 'every: 1bd' or 'at: [2bd, 4bd]'")
+        if self.before is not None and self.at is None:
+            raise ValueError(
+                "reminders before a date are listed with at, like "
+                "{before: '${ input.end_date }', at: [90d, 60d, 30d]}"
+            )
         return self
 
 
 class Escalation(Strict):
-    after: DurationField = Field(
-        description="How long after the task opens this happens, e.g. 3bd."
+    after: DurationOrMoment = Field(
+        description="When this level comes: a duration from when the task opens (2bd), or "
+        "an expression giving a date or time."
     )
     add: list[Assignee] = Field(
         default_factory=list,
-        description="People who may decide too from then on, e.g. [{role: ap-lead}].",
+        description=("People who may decide too from then on, e.g. [{role: ap-lead}]."),
     )
     replace: list[Assignee] = Field(
         default_factory=list,
-        description="People who decide instead from then on, e.g. [{group: ap-managers}].",
+        description=("People who decide instead from then on, e.g. [{group: ap-managers}]."),
     )
     notify: list[Assignee] = Field(
         default_factory=list,
-        description="People told about the task by mail, who do not decide, e.g. [{role: cfo}].",
+        description=("People told about the task by mail, who do not decide, e.g. [{role: cfo}]."),
     )
 
     @model_validator(mode="after")
@@ -569,11 +581,12 @@ class Escalation(Strict):
 
 
 class TaskTimeout(Strict):
-    after: DurationField = Field(
-        description="How long the task stays open before it is decided for the people, e.g. 5bd."
+    after: DurationOrMoment = Field(
+        description="When the task times out: a duration from when it opens (5bd), or an "
+        "expression giving a date or time (${ input.end_date })."
     )
     outcome: Identifier = Field(
-        description="The outcome the task gets then, e.g. expired (one of the form's outcomes)."
+        description=("The outcome the task gets then, e.g. expired (one of the form's outcomes).")
     )
 
 
@@ -589,41 +602,42 @@ class HumanTask(Strict):
     exclude: list[Template] = Field(
         default_factory=list,
         description=(
-            "People who may never decide this task, e.g. [${ input.requester }] (no approving"
-            " one's own)."
+            "People who may never decide this task, e.g. [${ input.requester }] (no approving "
+            "one's own)."
         ),
     )
-    approvals: int = Field(
+    approvals: Approvals = Field(
         default=1,
-        ge=1,
-        le=5,
-        description="How many different people must approve, e.g. 2 (default 1).",
+        description="How many different people must approve: 1 to 5, or an expression "
+        "worked out when the task opens (\"${ input.role == 'admin' ? 2 : 1 }\").",
     )
     description: str | None = Field(
         default=None,
-        description="What the person is asked to do, shown in the inbox; may use ${ }.",
+        description=("What the person is asked to do, shown in the inbox; may use ${ }."),
     )
     context: dict[str, Template] = Field(
         default_factory=dict,
         description=(
-            "Facts shown with the task, e.g. {supplier: '${ input.supplier_name }', amount: "
-            "'${ input.gross_amount }'}."
+            "Facts shown with the task, e.g. {supplier: '${ input.supplier_name }', amount: '${ "
+            "input.gross_amount }'}."
         ),
     )
     form: Form = Field(
         default_factory=Form,
-        description="What the person fills in and the outcomes they choose from.",
+        description=("What the person fills in and the outcomes they choose from."),
     )
-    due: DurationField | None = Field(
+    due: DurationOrMoment | None = Field(
         default=None,
-        description="When the task is due, e.g. 2bd: the inbox shows it overdue after that.",
+        description="When the task is due (before its timeout): a duration from when it "
+        "opens (2bd), or an expression giving a date or time.",
     )
     reminders: Reminders | None = Field(
-        default=None, description="When the assignees are reminded by mail while the task is open."
+        default=None,
+        description=("When the assignees are reminded by mail while the task is open."),
     )
     escalations: list[Escalation] = Field(
         default_factory=list,
-        description="Who else is brought in, and when, while the task stays open.",
+        description=("Who else is brought in, and when, while the task stays open."),
     )
     timeout: TaskTimeout = Field(
         description=(

@@ -37,6 +37,7 @@ from backoffice.language.expressions import (
 )
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
+from backoffice.language.task_checks import Staffing, check_task_settings
 from backoffice.old_spellings import RENAMED_ASSIGNEE_KINDS
 
 GLOBAL_NAMES = frozenset({"input", "vars", "steps", "now", "today", "process"})
@@ -81,6 +82,8 @@ class Checker:
     starts: Mapping[str, frozenset[str]] | None = None
     # The reason codes each other process's fail steps raise (and whether one computes it).
     reasons: Mapping[str, tuple[frozenset[str], bool]] | None = None
+    # Who holds each group and role (``group:ap-clerks``), when the directory is known.
+    people: Staffing | None = None
     steps_by_id: dict[str, model.Step] = field(default_factory=dict)
     raisers: Raisers | None = None
     current_step: str | None = None  # the step whose expressions are being checked
@@ -481,11 +484,20 @@ class Checker:
                 self.reporter.at(
                     (*path, "form"), f"{kind} ids must differ; repeated: {', '.join(duplicates)}"
                 )
+        check_task_settings(
+            task,
+            path,
+            self.reporter,
+            lambda where, value: self.template(where, value, known),
+            self.people,
+        )
         previous: Duration | None = None
         for index, escalation in enumerate(task.escalations):
             for group in ("add", "replace", "notify"):
                 for number, assignee in enumerate(getattr(escalation, group)):
                     self.assignee((*path, "escalations", index, group, number), assignee, known)
+            if not isinstance(escalation.after, Duration):
+                continue  # computed: worked out, and kept before the timeout, when it opens
             if _not_after(escalation.after, previous):
                 self.reporter.at(
                     (*path, "escalations", index, "after"),
@@ -493,9 +505,12 @@ class Checker:
                     f"({escalation.after} is not after {previous})",
                 )
             previous = escalation.after
-            if _comparable(escalation.after, task.timeout.after) and _length(
-                escalation.after
-            ) >= _length(task.timeout.after):
+            timeout = task.timeout.after
+            if (
+                isinstance(timeout, Duration)
+                and _comparable(escalation.after, timeout)
+                and _length(escalation.after) >= _length(timeout)
+            ):
                 self.reporter.at(
                     (*path, "escalations", index, "after"),
                     f"this escalation at {escalation.after} would come at or after the final "
@@ -834,9 +849,12 @@ def check(
     catalog: Catalog | None,
     known_processes: frozenset[str] | None = None,
     starts: Mapping[str, frozenset[str]] | None = None,
+    people: Staffing | None = None,
     reasons: Mapping[str, tuple[frozenset[str], bool]] | None = None,
 ) -> None:
-    Checker(definition, reporter, catalog, known_processes, starts, reasons).run()
+    Checker(
+        definition, reporter, catalog, known_processes, starts, people=people, reasons=reasons
+    ).run()
 
 
 def _voids(step: model.Step) -> bool:

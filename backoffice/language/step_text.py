@@ -12,8 +12,10 @@ from typing import Any, assert_never
 
 from backoffice.language import model, words
 from backoffice.language.cel_syntax import Node
+from backoffice.language.durations import Duration
 from backoffice.language.error_types import ENGINE_ERRORS
 from backoffice.language.expressions import ExpressionError, template_parts
+from backoffice.language.task_settings import when
 
 CONDITION = 130  # the longest condition, in a hexagon or on a line
 EDGE = 40  # the longest label on an edge
@@ -147,7 +149,10 @@ class StepText:
         people = " or ".join(self.people(assignee) for assignee in task.assignees)
         outcomes = " / ".join(outcome.label or outcome.id for outcome in task.form.outcomes)
         lines = [self.title(step), words.shorten(f"by {people}", LINE)]
-        if task.approvals > 1:
+        if isinstance(task.approvals, str):  # computed: said as what it works out
+            said = words.template(task.approvals, LINE, self.labels)
+            lines.append(words.shorten(f"approvals: {said}", LINE))
+        elif task.approvals > 1:
             lines.append(f"{task.approvals} different people must approve")
         lines.append(words.shorten(f"decides: {outcomes}", LINE))
         return [*lines, _deadlines(task), *self.undo(step)]
@@ -252,14 +257,21 @@ class StepText:
 
 def _deadlines(task: model.HumanTask) -> str:
     """When a task is due, when it escalates, and what it ends as when nobody decides."""
-    parts = [f"due in {task.due}"] if task.due else []
+    parts = ["due " + _when(task.due, "in")] if task.due else []
     if task.escalations:
-        afters = [str(escalation.after) for escalation in task.escalations]
+        afters = [_when(escalation.after, "") for escalation in task.escalations]
         parts.append("escalated after " + ", ".join(afters))
     labels = {outcome.id: outcome.label for outcome in task.form.outcomes if outcome.label}
     ending = labels.get(task.timeout.outcome, task.timeout.outcome)
-    parts.append(f"{ending} after {task.timeout.after}")
+    parts.append(f"{ending} {_when(task.timeout.after, 'after')}")
     return ", ".join(parts)
+
+
+def _when(setting: Duration | str, relative: str) -> str:
+    """A time setting in a diagram: ``after 3bd``, or ``at`` what a computed one holds."""
+    if isinstance(setting, str):
+        return "at " + words.template(setting, LINE)
+    return when(setting, relative).strip()
 
 
 def _count(steps: list[model.Step]) -> int:

@@ -41,6 +41,8 @@ def _all_keys() -> set[str]:
 
 
 KNOWN_KEYS = frozenset(_all_keys())
+# pydantic's "Input should be a valid integer" and its kin, said as what to write instead.
+WHOLE_NUMBER_ERRORS = frozenset({"int_parsing", "int_from_float", "int_type"})
 TAGS = frozenset(model.STEP_KINDS)
 STEP_LISTS = frozenset({"steps", "otherwise"})  # keys whose list items are steps
 
@@ -111,6 +113,14 @@ def report(error: ValidationError, data: Any, reporter: Reporter) -> None:
             )
         elif kind == "too_short":
             _once(reporter, seen, path, _too_short(path, item))
+        elif kind in WHOLE_NUMBER_ERRORS and path and isinstance(path[-1], str):
+            key_name = path[-1]
+            _once(
+                reporter,
+                seen,
+                path,
+                f"{key_name} takes a whole number, like `{key_name}: 3` (found {_show(value)})",
+            )
         else:
             message = item["msg"].removeprefix("Value error, ")
             if kind.startswith(("string_type", "int_", "float_", "bool_", "dict_", "list_")):

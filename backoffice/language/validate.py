@@ -16,6 +16,7 @@ from backoffice.language.error_types import fail_reasons
 from backoffice.language.model import Definition
 from backoffice.language.problems import Problem, Reporter
 from backoffice.language.source import Position, SourceError, SourceMap, load
+from backoffice.language.task_checks import Staffing
 
 DEFINITION_SUFFIXES = (".yaml", ".yml")
 MAX_FILE_BYTES = 1_000_000
@@ -43,14 +44,16 @@ def validate_text(
     catalog: Catalog | None = None,
     known_processes: frozenset[str] | None = None,
     starts: Mapping[str, frozenset[str]] | None = None,
+    people: Staffing | None = None,
     reasons: Mapping[str, tuple[frozenset[str], bool]] | None = None,
 ) -> Checked:
     """Validate definition text; never raises for any input.
 
     ``starts`` tells which processes the other definitions start (see
-    :func:`process_starts`), so that processes starting each other are refused;
-    ``reasons`` the reason codes their fail steps raise (see :func:`process_reasons`), so
-    that a catch of one is known.
+    :func:`process_starts`), so that processes starting each other are refused.
+    ``people`` (the directory's groups and roles) lets four-eyes tasks that too few people
+    can meet be warned of; ``reasons`` the reason codes the other processes' fail steps
+    raise (see :func:`process_reasons`), so that a catch of one is known.
     """
     content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     try:
@@ -80,7 +83,7 @@ def validate_text(
     except RecursionError:
         reporter.at_position(Position(1, 1), "the definition nests too deeply")
         return Checked(file, None, reporter.problems, content_hash)
-    semantics.check(definition, reporter, catalog, known_processes, starts, reasons)
+    semantics.check(definition, reporter, catalog, known_processes, starts, people, reasons)
     _name_matches_file(file, definition, reporter, source)
     return Checked(
         file, definition, sorted(reporter.problems), content_hash, sorted(reporter.warnings)
@@ -104,6 +107,7 @@ def validate_file(
     catalog: Catalog | None = None,
     known_processes: frozenset[str] | None = None,
     starts: Mapping[str, frozenset[str]] | None = None,
+    people: Staffing | None = None,
     reasons: Mapping[str, tuple[frozenset[str], bool]] | None = None,
 ) -> Checked:
     try:
@@ -117,7 +121,7 @@ def validate_file(
     except OSError as error:
         problem = Problem(str(path), 1, 1, "", f"cannot read: {error.strerror or error}")
         return Checked(str(path), None, [problem], "")
-    return validate_text(text, str(path), catalog, known_processes, starts, reasons)
+    return validate_text(text, str(path), catalog, known_processes, starts, people, reasons)
 
 
 def definition_files(paths: Iterable[Path]) -> list[Path]:

@@ -22,6 +22,7 @@ from temporalio import activity
 
 from backoffice import registry
 from backoffice.engine.contracts import ActingOperator
+from backoffice.language.task_settings import shortfall_text
 from backoffice.people.directory import SqlDirectory
 from backoffice.tasks.context_facts import facts_of
 from backoffice.tasks.queries import as_utc
@@ -58,6 +59,8 @@ class TaskOpened(BaseModel):
     form: dict[str, Any] | None = None
     approvals: int = 1
     reassigners: list[str] = Field(default_factory=list)
+    # Corrections made to a computed schedule when the task opened, kept in its audit.
+    notes: list[str] = Field(default_factory=list)
 
 
 class Deciders(BaseModel):
@@ -193,9 +196,12 @@ def _open(task: TaskOpened) -> Deciders:
                 assignees=task.assignees,
                 deciders=sorted(deciders),
                 excluded=task.excluded,
+                notes=task.notes,
             )
         )
         notify(session, row, deciders, "created", task.created_at, "New task")
+        if len(deciders) < task.approvals:
+            _short_of_approvers(session, row, task, deciders, reassigners)
         session.commit()
     return Deciders(deciders=deciders, reassigners=sorted(reassigners))
 
@@ -336,3 +342,28 @@ def _claim(claim: TaskClaimed) -> Recorded:
             session.add(event(row, key, name, claim.user, claim.at, source=source, **detail))
             session.commit()
     return Recorded(task_id=claim.task_id, status=name)
+
+
+def _short_of_approvers(
+    session: Session,
+    row: TaskRow,
+    task: TaskOpened,
+    deciders: dict[str, str],
+    reassigners: set[str],
+) -> None:
+    """Fewer people may approve than must: the audit says so, and those who may reassign
+    the task hear it at once, instead of the task waiting silently until its timeout."""
+    text = shortfall_text(task.approvals, len(deciders))
+    session.add(
+        event(
+            row,
+            "short_of_approvers",
+            "short_of_approvers",
+            "system",
+            task.created_at,
+            needed=task.approvals,
+            eligible=sorted(deciders),
+            advice=text,
+        )
+    )
+    notify(session, row, reassigners, "short", task.created_at, text[0].upper() + text[1:])

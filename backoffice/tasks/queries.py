@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
+from backoffice.language.task_settings import shortfall_text
 from backoffice.tasks.store import TaskCandidateRow, TaskEventRow, TaskQueueRow, TaskRow
 
 PAGE_SIZE = 200
@@ -104,6 +105,18 @@ class TaskDetail:
     def excluded(self) -> list[str]:
         value: list[str] = json.loads(self.row.excluded_json or "[]")
         return value
+
+    @property
+    def approver_shortfall(self) -> str | None:
+        """Said on an open task that fewer people may approve it than still must."""
+        if self.row.status != "open":
+            return None
+        approved = {event.actor for event in self.events if event.event == "approved"}
+        still_needed = self.row.approvals - len(approved)
+        eligible = len(set(self.deciders) - approved)
+        if still_needed <= 0 or eligible >= still_needed:
+            return None
+        return shortfall_text(self.row.approvals, len(approved) + eligible)
 
 
 def task_detail(engine: Engine, task_id: str) -> TaskDetail | None:

@@ -197,6 +197,22 @@ steps:
         drive=_approve,
     ),
     Scenario(
+        # Settings worked out when the task opens: approvals by input, a timeout and
+        # reminders before a computed moment; one approver of two needed, so it times out.
+        "computed_task_settings",
+        INPUT
+        + """steps:
+  - id: renew
+    task:
+      assignees: [{user: alice}]
+      approvals: "${ input.case == 'computed' ? 2 : 1 }"
+      reminders: {before: "${ now + duration('6s') }", at: [4s, 2s]}
+      timeout: {after: "${ now + duration('6s') }", outcome: lapsed}
+  - {id: after, call: test.note, with: {note: "${ steps.renew.outcome }"}}
+""",
+        {"case": "computed"},
+    ),
+    Scenario(
         "task_changes",
         INPUT
         + """steps:

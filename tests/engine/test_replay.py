@@ -30,6 +30,7 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         "keyed_event_wait",  # a wait that subscribes by its key (a local activity)
         "human_task",
         "task_changes",
+        "computed_task_settings",  # approvals, timeout and reminders worked out at opening
         "catch_and_compensate",
         "cancel_compensates",
         "continue_as_new",

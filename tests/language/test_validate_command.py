@@ -98,3 +98,37 @@ def test_a_folder_removed_while_it_is_validated_gives_problems_not_a_traceback(
     assert done.returncode == 1, done.stderr
     assert done.stdout == f"{parent}:1:1: cannot read: No such file or directory\n"
     assert done.stderr == "\n1 of 1 definition invalid, 1 problem\n"
+
+
+def test_a_four_eyes_task_the_directory_cannot_staff_is_warned(tmp_path: Path) -> None:
+    definition = tmp_path / "two_managers.yaml"
+    definition.write_text(
+        textwrap.dedent(
+            """\
+            name: two-managers
+            version: 1
+            title: Two managers approve
+            owner: tests
+            business_key: input.case
+            input: {case: string}
+            steps:
+              - id: approve
+                task:
+                  assignees: [{group: ap-managers}]
+                  approvals: 2
+                  timeout: {after: 5bd, outcome: reject}
+            """
+        ),
+        encoding="utf-8",
+    )
+    people = Path(__file__).resolve().parents[2] / "directory" / "people.yaml"
+    result = CliRunner().invoke(
+        app,
+        ["validate", "--no-catalog", str(definition)],
+        env={"BACKOFFICE_DIRECTORY_FILE": str(people)},
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "steps[0].task.approvals: warning: approvals: 2 needs 2 different people, but the "
+        "assignees (group: ap-managers, as the directory has them) name at most 1"
+    ) in result.output
