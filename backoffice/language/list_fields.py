@@ -37,6 +37,7 @@ class CellProblem:
     message: str
     row: int | None = None
     column: str | None = None
+    column_id: str | None = None  # where a form shows it; the message names the label
 
     def __str__(self) -> str:
         where = self.field
@@ -89,11 +90,13 @@ def list_problems(field: model.FormField, value: Any) -> list[CellProblem]:
             cell = row.get(column.id)
             if cell in (None, ""):
                 if column.required:
-                    problems.append(CellProblem(name, "is required", number, label(column)))
+                    problems.append(
+                        CellProblem(name, "is required", number, label(column), column.id)
+                    )
                 continue
             problem = cell_problem(column, cell)
             if problem:
-                problems.append(CellProblem(name, problem, number, label(column)))
+                problems.append(CellProblem(name, problem, number, label(column), column.id))
     return problems
 
 
