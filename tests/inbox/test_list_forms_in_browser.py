@@ -53,9 +53,7 @@ async def test_employee_corrects_adds_and_removes_lines_and_the_run_gets_them(
         )
         problem = page.get_by_role("alert").filter(has_text="is required")
         await expect(problem).to_have_count(1)
-        await expect(page.get_by_label("Amount in row 2")).to_have_attribute(
-            "aria-invalid", "true"
-        )
+        await expect(page.get_by_label("Amount in row 2")).to_have_attribute("aria-invalid", "true")
         await expect(page.get_by_label("Amount in row 1")).to_have_value("41.28")
         await expect(page.get_by_label("Date in row 2")).to_have_value("2026-11-05")
         await expect(page.get_by_label("Category in row 2")).to_have_value("lodging")

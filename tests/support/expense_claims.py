@@ -28,7 +28,11 @@ steps:
             default: ${ input.lines }
             fields:
               - {id: date, label: Date, type: date, required: true}
-              - {id: category, label: Category, type: choice, options: [travel, meals, lodging], required: true}
+              - id: category
+                label: Category
+                type: choice
+                options: [travel, meals, lodging]
+                required: true
               - {id: amount, label: Amount, type: number, required: true}
               - {id: receipt, label: Receipt, type: boolean}
           - {id: comment, label: Comment}
