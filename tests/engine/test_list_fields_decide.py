@@ -50,3 +50,41 @@ async def test_decide_takes_lines_as_json_refuses_a_bad_row_and_keeps_amounts_ex
         first,
         {"date": "2026-11-05", "category": "lodging", "amount": "12345678901234567.89"},
     ]
+
+
+def guide_example() -> str:
+    """The expense-correction example of docs/definitions.md, as a reader copies it."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "definitions.md").read_text()
+    (block,) = [b for b in guide.split("```yaml\n") if "name: expense-correction" in b]
+    return block.split("```")[0]
+
+
+async def test_the_guides_expense_correction_runs_as_it_says(
+    runner: ProcessRunner, dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    claim = uuid.uuid4().hex[:8]
+    lines = [
+        {"date": "2026-11-03", "category": "travel", "amount": 412.8, "note": "train"},
+        {"date": "2026-11-04", "category": "meals", "amount": 96.4, "receipt": True},
+    ]
+    handle = await runner.start(
+        runner.define(guide_example()), {"claim_id": claim, "employee": "alice", "lines": lines}
+    )
+    row = await task_row(handle)
+    form = json.loads(row.form_json or "{}")
+    # The rows it opens with: each record cut to the columns, the note left out.
+    assert form["fields"][0]["rows"] == [
+        {"date": "2026-11-03", "category": "travel", "amount": 412.8},
+        {"date": "2026-11-04", "category": "meals", "amount": 96.4, "receipt": True},
+    ]
+    corrected = '[{"date": "2026-11-03", "category": "travel", "amount": 41.28, "receipt": true}]'
+    code, out = await backoffice(
+        dev_env, tmp_path, "decide", row.id, "--as", "alice", "--password-stdin",
+        "--outcome", "resubmit", "--field", f"lines={corrected}", stdin=f"{PASSWORD}\n",
+    )  # fmt: skip
+    assert code == 0, out
+    assert (await handle.result())["output"] == {
+        "decision": "resubmit",
+        "lines": json.loads(corrected),
+        "line_count": 1,
+    }
