@@ -11,7 +11,7 @@ from temporalio.client import WorkflowHandle
 from tests.inbox.conftest import Site
 from tests.inbox.test_inbox_in_browser import listed_task, sign_in
 from tests.support.browser import chromium
-from tests.support.expense_claims import EXPENSE_FIX, claim_input
+from tests.support.expense_claims import EXPENSE_FIX, NOTE, claim_input
 
 
 async def open_claim(page: Page, site: Site, claim: str) -> None:
@@ -39,6 +39,8 @@ async def test_employee_corrects_adds_and_removes_lines_and_the_run_gets_them(
         await expect(page.get_by_label("Category in row 2")).to_have_value("meals")
         await expect(page.get_by_label("Receipt in row 2")).to_be_checked()
         await expect(page.get_by_label("Receipt in row 1")).not_to_be_checked()
+        await expect(page.get_by_label("Note in row 1")).to_have_value(NOTE)
+        assert await page.title() != "run"
 
         await page.get_by_label("Amount in row 1").fill("41.28")  # a slipped comma
         await lines.locator("tbody tr").nth(1).get_by_role("button", name="Remove").click()
@@ -68,7 +70,13 @@ async def test_employee_corrects_adds_and_removes_lines_and_the_run_gets_them(
     assert result["output"] == {
         "outcome": "resubmit",
         "lines": [
-            {"date": "2026-11-03", "category": "travel", "amount": 41.28, "receipt": False},
+            {
+                "date": "2026-11-03",
+                "category": "travel",
+                "amount": 41.28,
+                "receipt": False,
+                "note": NOTE,
+            },
             {"date": "2026-11-05", "category": "lodging", "amount": 189.99, "receipt": True},
         ],
     }

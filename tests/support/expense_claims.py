@@ -35,6 +35,7 @@ steps:
                 required: true
               - {id: amount, label: Amount, type: number, required: true}
               - {id: receipt, label: Receipt, type: boolean}
+              - {id: note, label: Note}
           - {id: comment, label: Comment}
         outcomes: [resubmit, {id: withdraw, requires: [comment]}]
       timeout: {after: 5bd, outcome: expired}
@@ -44,12 +45,16 @@ output:
 """
 
 
+# What an employee once typed, shown in a cell: as text, never as markup.
+NOTE = "<img src=x onerror=\"document.title='run'\"> train"
+
+
 def claim_input(claim: str) -> dict[str, Any]:
     """A claim of two lines; the records carry more than the form's columns."""
     return {
         "claim": claim,
         "lines": [
-            {"date": "2026-11-03", "category": "travel", "amount": 412.8, "note": "train"},
+            {"date": "2026-11-03", "category": "travel", "amount": 412.8, "note": NOTE},
             {"date": "2026-11-04", "category": "meals", "amount": 96.4, "receipt": True},
         ],
     }
