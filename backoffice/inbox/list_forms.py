@@ -3,8 +3,8 @@
 Each cell is an input named ``<field>-<index>-<column>`` (``lines-0-amount``). The index
 only tells rows apart: rows are read in index order, renumbered from 1 as the person
 sees them. Without JavaScript the form comes with a few spare blank rows and a Remove box
-on each row; a row left blank is no line, a row marked Remove is dropped. With
-JavaScript, rows are added and removed in place, under the same names.
+on each row (``lines-0--remove``); a row left blank is no line, a row marked Remove is
+dropped. With JavaScript, rows are added and removed in place, under the same names.
 
 Problems are kept per cell (``lines-2-amount``) so the page shows each next to its
 input, with everything typed still in place.
@@ -69,7 +69,8 @@ def submitted_rows(spec: dict[str, Any], submitted: FormData) -> list[RowView]:
     field_id = spec["id"]
     rows: list[RowView] = []
     for index in _indices(field_id, submitted):
-        if _text(submitted, f"{field_id}-{index}-remove") == "on":
+        # "--remove": no column id has a dash, so a column may be called remove.
+        if _text(submitted, f"{field_id}-{index}--remove") == "on":
             continue
         values = {
             column["id"]: _text(submitted, cell_name(field_id, index, column["id"]))

@@ -30,7 +30,7 @@ def test_rows_are_read_in_index_order_blank_and_removed_ones_left_out() -> None:
             ("lines-2-amount", "12345678901234567.89"),
             ("lines-2-receipt", "on"),
             ("lines-3-amount", "5"),
-            ("lines-3-remove", "on"),
+            ("lines-3--remove", "on"),
             ("lines-4-amount", ""),  # a spare row nobody filled
             ("lines-4-nights", " "),
             ("comment", "fixed"),
