@@ -7,10 +7,8 @@ table deep), a default that is a fixed value but not a list of records.
 
 from __future__ import annotations
 
-import re
-
 from backoffice.language import model
-from backoffice.language.problems import Reporter, did_you_mean
+from backoffice.language.problems import Reporter
 from backoffice.language.source import Path
 
 
@@ -49,27 +47,3 @@ def check_list_fields(reporter: Reporter, path: Path, form: model.Form) -> None:
                 f"each line of the default of list field '{field.id}' is a record of its "
                 f"columns, such as {{{ids[0] if ids else 'column'}: ...}}",
             )
-
-
-_STRING_LITERAL = re.compile(r"'(?:\\.|[^'\\])*'|" + r'"(?:\\.|[^"\\])*"')
-
-
-def form_members(source: str, step_id: str) -> list[tuple[str, int]]:
-    """The form fields ``source`` reads as ``steps.<step_id>.fields.<name>``, with offsets."""
-    blanked = _STRING_LITERAL.sub(lambda m: " " * len(m.group(0)), source)
-    pattern = re.compile(rf"(?<![\w.])steps\s*\.\s*{re.escape(step_id)}\s*\.\s*fields\s*\.\s*(\w+)")
-    return [(match.group(1), match.start(1)) for match in pattern.finditer(blanked)]
-
-
-def form_member_problem(step: model.TaskStep, name: str) -> str | None:
-    """Why the task's result has no form field ``name``, or None when it has."""
-    # The comment is a result of its own (steps.<id>.comment), not one of the fields.
-    ids = [field.id for field in step.task.form.fields if field.id != "comment"]
-    if name in ids:
-        return None
-    if name == "comment":
-        return f"the comment is a result of its own: write steps.{step.id}.comment"
-    hint = did_you_mean(name, ids)
-    return f"the form of step '{step.id}' has no field '{name}'.{hint} Its fields: " + (
-        ", ".join(ids) or "none (declare them under form: fields:)"
-    )

@@ -34,11 +34,7 @@ from backoffice.language.expressions import (
     template_expressions,
     zone,
 )
-from backoffice.language.list_field_checks import (
-    check_list_fields,
-    form_member_problem,
-    form_members,
-)
+from backoffice.language.list_field_checks import check_list_fields
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
 from backoffice.language.task_checks import Staffing, check_task_settings
@@ -726,11 +722,6 @@ class Checker:
                     offset=base + match.start(1),
                     bare=bare,
                 )
-        if isinstance(step, model.TaskStep):
-            for field_name, start in form_members(source, step_id):
-                problem = form_member_problem(step, field_name)
-                if problem:
-                    self.reporter.at(path, problem, offset=base + start, bare=bare)
 
 
 _STRINGS = re.compile(r"'(?:\\.|[^'\\])*'|" + r'"(?:\\.|[^"\\])*"')

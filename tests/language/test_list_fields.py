@@ -106,13 +106,17 @@ def test_only_a_list_takes_columns_lines_bounds_and_a_default() -> None:
     assert any("min_items (3) is more than max_items (2)" in p.message for p in problems(bounds))
 
 
-def test_later_steps_read_the_form_fields_by_name() -> None:
+def test_later_steps_read_the_form_fields_and_the_columns_by_name() -> None:
     assert problems(text(use="size(steps.fix.fields.line) > 0")) == [
         Problem(
             FILE,
             25,
-            31,  # at "line"
+            14,
             "steps[1].if",
-            "the form of step 'fix' has no field 'line'. Did you mean 'lines'? Its fields: lines",
+            "`steps.fix.fields` has no field 'line'. Did you mean 'lines'? Its fields: lines",
         )
     ]
+    use = "steps.fix.fields.lines.exists(l, l.amout > 100)"
+    (problem,) = problems(text(use=use))
+    assert problem.message.startswith("`l` has no field 'amout'. Did you mean 'amount'?")
+    assert problems(text(use="steps.fix.fields.lines.exists(l, l.amount > 100)")) == []
