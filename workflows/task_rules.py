@@ -14,6 +14,7 @@ from typing import Any
 
 from backoffice.engine.contracts import Claim, Decision, Delegate, Reassign, Reschedule, TaskView
 from backoffice.language import model
+from backoffice.language.list_fields import check_list
 
 MAX_FIELD_TEXT = 4000
 
@@ -56,7 +57,7 @@ def check_decision(view: TaskView, task: model.HumanTask, decision: Decision) ->
     check_fields(task.form, decision.fields)
     outcome = next(o for o in task.form.outcomes if o.id == decision.outcome)
     given = {**decision.fields, "comment": decision.comment}
-    missing = [name for name in outcome.requires if given.get(name) in (None, "")]
+    missing = [name for name in outcome.requires if given.get(name) in (None, "", [])]
     if missing:
         raise ValueError(f"'{decision.outcome}' needs: {', '.join(missing)}")
 
@@ -71,6 +72,9 @@ def check_fields(form: model.Form, fields: dict[str, Any]) -> None:
         )
     for field in form.fields:
         value = fields.get(field.id)
+        if field.type == "list":
+            check_list(field, value)  # names the row and the column
+            continue
         if value in (None, ""):
             if field.required and field.id != "comment":
                 raise ValueError(f"{field.label or field.id} is required")

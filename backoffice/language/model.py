@@ -346,7 +346,7 @@ class Assignee(Strict):
         return next(kind for kind in ASSIGNEE_KINDS if getattr(self, kind) is not None)
 
 
-FormFieldType = Literal["text", "string", "number", "integer", "boolean", "date", "choice"]
+FormFieldType = Literal["text", "string", "number", "integer", "boolean", "date", "choice", "list"]
 
 
 class FormField(Strict):
@@ -355,11 +355,49 @@ class FormField(Strict):
     type: FormFieldType = "text"
     required: bool = False
     options: list[str] | None = Field(default=None, min_length=1)
+    fields: list[FormField] | None = Field(
+        default=None,
+        min_length=1,
+        description="The columns of a field of type list: each one a field of its own "
+        "(id, label, type, required, options), filled in once per line.",
+    )
+    min_items: int | None = Field(
+        default=None, ge=0, description="A list field: the fewest lines the decider may send."
+    )
+    max_items: int | None = Field(
+        default=None, ge=1, description="A list field: the most lines the decider may send."
+    )
+    default: Template = Field(
+        default=None,
+        description="A list field: the lines the form opens with, usually an expression such "
+        "as ${ input.lines }; each line's columns take the record's fields of the same names.",
+    )
 
     @model_validator(mode="after")
     def _choice_has_options(self) -> FormField:
         if (self.type == "choice") != (self.options is not None):
             raise ValueError("a field of type choice needs options, and only choice has them")
+        return self
+
+    @model_validator(mode="after")
+    def _list_has_columns(self) -> FormField:
+        if (self.type == "list") != (self.fields is not None):
+            raise ValueError(
+                "a field of type list needs fields: (its columns), and only a list has them"
+            )
+        list_only = {
+            "min_items": self.min_items,
+            "max_items": self.max_items,
+            "default": self.default,
+        }
+        given = [name for name, value in list_only.items() if value is not None]
+        if self.type != "list" and given:
+            raise ValueError(f"only a field of type list takes {', '.join(given)}")
+        fewest, most = self.min_items, self.max_items
+        if fewest is not None and most is not None and fewest > most:
+            raise ValueError(
+                f"min_items ({self.min_items}) is more than max_items ({self.max_items})"
+            )
         return self
 
 
