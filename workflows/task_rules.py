@@ -14,7 +14,7 @@ from typing import Any
 
 from backoffice.engine.contracts import Claim, Decision, Delegate, Reassign, Reschedule, TaskView
 from backoffice.language import model
-from backoffice.language.list_fields import check_list
+from backoffice.language.list_fields import check_list, is_number
 
 MAX_FIELD_TEXT = 4000
 
@@ -91,8 +91,7 @@ def _type_problem(field: model.FormField, value: Any) -> str | None:
             return "must be text"
         return f"at most {MAX_FIELD_TEXT} characters" if len(value) > MAX_FIELD_TEXT else None
     if kind == "number":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return None if ok else "must be a number"
+        return None if is_number(value) else "must be a number such as 12.50"
     if kind == "integer":
         ok = isinstance(value, int) and not isinstance(value, bool)
         return None if ok else "must be a whole number"

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from backoffice.inbox.list_forms import CellProblems, read_rows
+from backoffice.inbox.list_forms import CellProblems, exact_number, read_rows
 
 
 class FormProblem(ValueError):
@@ -51,9 +51,12 @@ def decision_fields(form: dict[str, Any], submitted: FormData) -> tuple[str | No
 
 
 def _typed(kind: str, text: str, label: str) -> Any:
+    if kind == "number":  # exact, never a float: a number field may hold an amount
+        try:
+            return exact_number(text)
+        except ValueError as problem:
+            raise FormProblem(f"{label}: {problem}") from None
     try:
-        if kind == "number":
-            return float(text.replace(",", ""))
         if kind == "integer":
             return int(text)
     except ValueError:

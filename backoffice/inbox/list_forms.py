@@ -119,13 +119,18 @@ def read_rows(spec: dict[str, Any], submitted: FormData) -> list[dict[str, Any]]
     return records
 
 
+def exact_number(text: str) -> int | float | str:
+    """A number typed into a form, exact as amounts travel; ValueError says what to type."""
+    try:
+        amount: Decimal = parse_amount(text, decimal_mark=".")  # as number inputs send
+    except MoneyError:
+        raise ValueError(f"'{text}' is not a number such as 12.50") from None
+    return wire_number(amount)
+
+
 def _typed(column: model.FormField, text: str) -> Any:
     if column.type == "number":
-        try:
-            amount: Decimal = parse_amount(text, decimal_mark=".")  # as number inputs send
-        except MoneyError:
-            raise ValueError(f"'{text}' is not a number such as 12.50") from None
-        return wire_number(amount)
+        return exact_number(text)
     if column.type == "integer":
         try:
             return int(text)

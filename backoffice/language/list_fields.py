@@ -115,7 +115,7 @@ def cell_problem(column: model.FormField, value: Any) -> str | None:
             return "must be text"
         return f"at most {MAX_CELL_TEXT} characters" if len(value) > MAX_CELL_TEXT else None
     if kind == "number":
-        return None if _is_number(value) else "must be a number such as 12.50"
+        return None if is_number(value) else "must be a number such as 12.50"
     if kind == "integer":
         ok = isinstance(value, int) and not isinstance(value, bool)
         return None if ok else "must be a whole number"
@@ -133,7 +133,7 @@ def cell_problem(column: model.FormField, value: Any) -> str | None:
     return "a list cannot hold a list"
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, int | float):

@@ -75,3 +75,13 @@ def test_a_list_with_a_fewest_number_of_lines_is_not_approved_in_bulk() -> None:
     form = {"fields": [{**LINES, "min_items": 1}], "outcomes": ["approve"]}
     assert not approvable(form)
     assert approvable({"fields": [LINES], "outcomes": ["approve"]})
+
+
+def test_a_number_field_outside_a_list_is_read_exactly_too() -> None:
+    form = {"fields": [{"id": "agreed", "label": "Agreed amount", "type": "number"}]}
+    _, fields = decision_fields(form, FormData([("agreed", "12345678901234567.89")]))
+    assert fields == {"agreed": "12345678901234567.89"}  # a double would round it
+    _, fields = decision_fields(form, FormData([("agreed", "0.10")]))
+    assert fields == {"agreed": 0.1}
+    with pytest.raises(ValueError, match=r"Agreed amount: 'ten' is not a number such as 12.50"):
+        decision_fields(form, FormData([("agreed", "ten")]))
