@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from backoffice.language import model
     from backoffice.language.durations import Duration
     from backoffice.language.expressions import Scope, render
+    from backoffice.language.list_fields import form_record
     from backoffice.markdown_text import md
 
 from workflows import task_rules, task_settings
@@ -304,7 +305,7 @@ class HumanTasks:
             "deadline": view.deadline.isoformat(),
             "context": view.context,
             "description": description,
-            "form": task.form.model_dump(mode="json"),
+            "form": form_record(task.form, scope),
             "approvals": view.approvals_needed,
             "reassigners": [describe_assignee(a, scope) for a in task.reassigners],
             "notes": view.notes,

@@ -14,6 +14,7 @@ from typing import Any
 
 from backoffice.engine.contracts import Claim, Decision, Delegate, Reassign, Reschedule, TaskView
 from backoffice.language import model
+from backoffice.language.list_fields import check_list, is_number
 
 MAX_FIELD_TEXT = 4000
 
@@ -56,7 +57,7 @@ def check_decision(view: TaskView, task: model.HumanTask, decision: Decision) ->
     check_fields(task.form, decision.fields)
     outcome = next(o for o in task.form.outcomes if o.id == decision.outcome)
     given = {**decision.fields, "comment": decision.comment}
-    missing = [name for name in outcome.requires if given.get(name) in (None, "")]
+    missing = [name for name in outcome.requires if given.get(name) in (None, "", [])]
     if missing:
         raise ValueError(f"'{decision.outcome}' needs: {', '.join(missing)}")
 
@@ -71,6 +72,9 @@ def check_fields(form: model.Form, fields: dict[str, Any]) -> None:
         )
     for field in form.fields:
         value = fields.get(field.id)
+        if field.type == "list":
+            check_list(field, value)  # names the row and the column
+            continue
         if value in (None, ""):
             if field.required and field.id != "comment":
                 raise ValueError(f"{field.label or field.id} is required")
@@ -87,8 +91,7 @@ def _type_problem(field: model.FormField, value: Any) -> str | None:
             return "must be text"
         return f"at most {MAX_FIELD_TEXT} characters" if len(value) > MAX_FIELD_TEXT else None
     if kind == "number":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        return None if ok else "must be a number"
+        return None if is_number(value) else "must be a number such as 12.50"
     if kind == "integer":
         ok = isinstance(value, int) and not isinstance(value, bool)
         return None if ok else "must be a whole number"

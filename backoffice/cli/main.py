@@ -570,7 +570,11 @@ def decide_command(
     outcome: Annotated[str, typer.Option("--outcome", help="approve, reject, ...")],
     comment: Annotated[str | None, typer.Option("--comment", help="Why.")] = None,
     field: Annotated[
-        list[str] | None, typer.Option("--field", help="A form field: NAME=VALUE.")
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="A form field: NAME=VALUE; a list field as JSON: lines='[{\"amount\": 12.50}]'.",
+        ),
     ] = None,
     by_signal: Annotated[
         bool,

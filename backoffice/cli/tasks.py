@@ -13,6 +13,7 @@ import re
 import shlex
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import typer
@@ -32,6 +33,7 @@ from backoffice.engine.contracts import (
     TaskView,
 )
 from backoffice.engine.runs import RunError
+from backoffice.language.list_fields import wire_number
 from backoffice.links import task_url
 from backoffice.settings import Settings
 from backoffice.tasks import actions
@@ -66,10 +68,22 @@ def parse_fields(fields: list[str]) -> dict[str, Any]:
         if not separator or not name:
             raise RunError(f"--field {item!r}: write NAME=VALUE")
         try:
-            parsed[name] = json.loads(value)
+            # Decimals, not floats: the lines of a list field carry amounts exactly.
+            parsed[name] = _exact(json.loads(value, parse_float=Decimal))
         except json.JSONDecodeError:
             parsed[name] = value
     return parsed
+
+
+def _exact(value: Any) -> Any:
+    """JSON's numbers as amounts travel: a number when a double holds it, else exact text."""
+    if isinstance(value, Decimal):
+        return wire_number(value)
+    if isinstance(value, list):
+        return [_exact(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _exact(item) for key, item in value.items()}
+    return value
 
 
 async def act(

@@ -44,7 +44,10 @@ def approvable(form: dict[str, Any]) -> bool:
     approve = next((o for o in outcomes if o.get("id") == OUTCOME), None)
     if approve is None or set(approve.get("requires") or []) - {"comment"}:
         return False
-    required = {f.get("id") for f in form.get("fields", []) if f.get("required")}
+    # A list field with a fewest number of lines needs them as much as a required field.
+    required = {
+        f.get("id") for f in form.get("fields", []) if f.get("required") or f.get("min_items")
+    }
     return not required - {"comment"}
 
 

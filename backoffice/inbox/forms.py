@@ -11,6 +11,8 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from backoffice.inbox.list_forms import CellProblems, exact_number, read_rows
+
 
 class FormProblem(ValueError):
     """A value cannot be read as its field's type; the message names the field."""
@@ -20,9 +22,18 @@ def decision_fields(form: dict[str, Any], submitted: FormData) -> tuple[str | No
     """The comment and the other fields, typed as the form declares them."""
     comment: str | None = None
     values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    first: str | None = None
     for spec in form.get("fields", []):
         name, kind = spec["id"], spec.get("type", "text")
         label = spec.get("label") or name
+        if kind == "list":
+            try:
+                values[name] = read_rows(spec, submitted)
+            except CellProblems as refused:
+                problems.update(refused.problems)
+                first = first or str(refused)
+            continue
         if kind == "boolean":
             values[name] = submitted.get(name) == "on"
             continue
@@ -34,13 +45,18 @@ def decision_fields(form: dict[str, Any], submitted: FormData) -> tuple[str | No
         if not text:
             continue
         values[name] = _typed(kind, text, label)
+    if first is not None:  # every bad cell at once, so one correction round does
+        raise CellProblems(first, problems)
     return comment, values
 
 
 def _typed(kind: str, text: str, label: str) -> Any:
+    if kind == "number":  # exact, never a float: a number field may hold an amount
+        try:
+            return exact_number(text)
+        except ValueError as problem:
+            raise FormProblem(f"{label}: {problem}") from None
     try:
-        if kind == "number":
-            return float(text.replace(",", ""))
         if kind == "integer":
             return int(text)
     except ValueError:

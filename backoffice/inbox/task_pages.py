@@ -33,6 +33,7 @@ from backoffice.engine.contracts import (
 from backoffice.engine.runs import progress
 from backoffice.inbox.core import Inbox, flash, local_path, signed_in
 from backoffice.inbox.forms import FormProblem, decision_fields
+from backoffice.inbox.list_forms import CellProblems, shown_rows
 from backoffice.links import run_url, task_path
 from backoffice.people.store import PersonRow
 from backoffice.tasks import actions
@@ -97,7 +98,19 @@ async def task_page(request: Request) -> Response:
     user = signed_in(inbox, request)
     if isinstance(user, Response):
         return user
-    task_id = request.path_params["task_id"]
+    return await _task_page(request, inbox, user, request.path_params["task_id"])
+
+
+async def _task_page(
+    request: Request,
+    inbox: Inbox,
+    user: str,
+    task_id: str,
+    status: int = 200,
+    typed: Any = None,
+    problems: dict[str, str] | None = None,
+) -> Response:
+    """The task's page; after a refused decision, with what was typed and why per cell."""
     detail = await run_in_threadpool(task_detail, inbox.engine, task_id)
     if detail is None:
         return inbox.render(request, "missing.html", status=404, user=user, task_id=task_id)
@@ -123,6 +136,11 @@ async def task_page(request: Request) -> Response:
         run_link=run_link,
         request_id=secrets.token_urlsafe(12),
         people=[p for p in people if p.id != user and p.id not in detail.excluded],
+        typed=typed,
+        problems=problems or {},
+        rows_of=lambda spec: shown_rows(spec, typed),
+        has_lists=has_lists(detail.form),
+        status=status,
     )
 
 
@@ -152,6 +170,9 @@ async def _act(request: Request, action: Action) -> Response:
 
 async def decide(request: Request) -> Response:
     task_id = request.path_params["task_id"]
+    detail = await run_in_threadpool(task_detail, request.app.state.inbox.engine, task_id)
+    if detail is not None and has_lists(detail.form):
+        return await _decide_on_the_page(request, task_id)
 
     async def run(
         client: Client, engine: Engine, submitted: Any, user: str, origin: dict[str, str]
@@ -173,6 +194,52 @@ async def decide(request: Request) -> Response:
         return f"Recorded: {outcome}. More approvals are needed."
 
     return await _act(request, run)
+
+
+def has_lists(form: dict[str, Any]) -> bool:
+    return any(spec.get("type") == "list" for spec in form.get("fields", []))
+
+
+async def _decide_on_the_page(request: Request, task_id: str) -> Response:
+    """A decision on a form with lines: refused, the page comes back as it was typed.
+
+    Lines take a while to correct; a redirect would lose them. So a refusal shows the
+    page again with every value in place and each cell's problem next to it.
+    """
+    inbox: Inbox = request.app.state.inbox
+    user = signed_in(inbox, request)
+    if isinstance(user, Response):
+        return user
+    try:
+        submitted = await inbox.form(request)
+    except PermissionError as refused:
+        flash(request, f"Not done: {refused}", "refused")
+        return RedirectResponse(task_path(task_id), status_code=303)
+    problems: dict[str, str] = {}
+    try:
+        detail = await run_in_threadpool(task_detail, inbox.engine, task_id)
+        if detail is None:
+            raise actions.TaskRefused(f"no task {task_id}")
+        comment, fields = decision_fields(detail.form, submitted)
+        outcome = str(submitted.get("outcome", ""))
+        origin = {"via": "inbox", "address": request.client.host if request.client else ""}
+        decision = Decision(
+            task_id=task_id, user=user, outcome=outcome, comment=comment, fields=fields, **origin
+        )
+        request_id = str(submitted.get("request", "")) or None
+        view: TaskView = await actions.decide(inbox.client, inbox.engine, decision, request_id)
+    except (CellProblems, FormProblem, actions.TaskRefused) as refused:
+        if isinstance(refused, CellProblems):
+            problems = refused.problems
+        flash(request, f"Not done: {refused}", "refused")
+        return await _task_page(request, inbox, user, task_id, 422, submitted, problems)
+    if view.status == "decided":
+        settled = await actions.settled(inbox.engine, task_id)
+        lag = "" if settled else " (this page may lag a moment)"
+        flash(request, f"Done: {outcome}. The process moves on{lag}.")
+    else:
+        flash(request, f"Recorded: {outcome}. More approvals are needed.")
+    return RedirectResponse(task_path(task_id), status_code=303)
 
 
 async def claim(request: Request) -> Response:

@@ -63,6 +63,8 @@ def input_field(spec: model.FieldSpec) -> Type:
 
 
 def form_field(item: model.FormField) -> Type:
+    if item.type == "list":  # its lines, each a record of the columns
+        return list_of(record({column.id: form_field(column) for column in item.fields or []}))
     if item.type in ("number", "integer"):
         return NUMBER
     if item.type == "boolean":

@@ -449,7 +449,7 @@ class Assignee(Strict):
         return next(kind for kind in ASSIGNEE_KINDS if getattr(self, kind) is not None)
 
 
-FormFieldType = Literal["text", "string", "number", "integer", "boolean", "date", "choice"]
+FormFieldType = Literal["text", "string", "number", "integer", "boolean", "date", "choice", "list"]
 
 
 class FormField(Strict):
@@ -464,7 +464,8 @@ class FormField(Strict):
     )
     type: FormFieldType = Field(
         default="text",
-        description="The kind of input: text, textarea, number, date, boolean or select.",
+        description="The kind of input: text, string, number, integer, boolean, date, choice "
+        "or list.",
     )
     required: bool = Field(
         default=False, description="Whether the person must fill it in to decide."
@@ -472,13 +473,51 @@ class FormField(Strict):
     options: list[str] | None = Field(
         default=None,
         min_length=1,
-        description="For a select: the choices, e.g. [price, quantity, quality].",
+        description="For a choice: the choices, e.g. [price, quantity, quality].",
+    )
+    fields: list[FormField] | None = Field(
+        default=None,
+        min_length=1,
+        description="The columns of a field of type list: each one a field of its own "
+        "(id, label, type, required, options), filled in once per line.",
+    )
+    min_items: int | None = Field(
+        default=None, ge=0, description="A list field: the fewest lines the decider may send."
+    )
+    max_items: int | None = Field(
+        default=None, ge=1, description="A list field: the most lines the decider may send."
+    )
+    default: Template = Field(
+        default=None,
+        description="A list field: the lines the form opens with, usually an expression such "
+        "as ${ input.lines }; each line's columns take the record's fields of the same names.",
     )
 
     @model_validator(mode="after")
     def _choice_has_options(self) -> FormField:
         if (self.type == "choice") != (self.options is not None):
             raise ValueError("a field of type choice needs options, and only choice has them")
+        return self
+
+    @model_validator(mode="after")
+    def _list_has_columns(self) -> FormField:
+        if (self.type == "list") != (self.fields is not None):
+            raise ValueError(
+                "a field of type list needs fields: (its columns), and only a list has them"
+            )
+        list_only = {
+            "min_items": self.min_items,
+            "max_items": self.max_items,
+            "default": self.default,
+        }
+        given = [name for name, value in list_only.items() if value is not None]
+        if self.type != "list" and given:
+            raise ValueError(f"only a field of type list takes {', '.join(given)}")
+        fewest, most = self.min_items, self.max_items
+        if fewest is not None and most is not None and fewest > most:
+            raise ValueError(
+                f"min_items ({self.min_items}) is more than max_items ({self.max_items})"
+            )
         return self
 
 
@@ -906,7 +945,7 @@ class WaitSpec(Strict):
         default=None, description="How long to wait, e.g. 2d or 3bd (business days)."
     )
     until: Expression | None = Field(
-        default=None, description="Wait until this time, e.g. ${ input.due_date }."
+        default=None, description='Wait until this time, e.g. input.start_date + "T06:00:00Z".'
     )
     event: Identifier | None = Field(
         default=None, description="The name of the event to wait for, e.g. goods_received."

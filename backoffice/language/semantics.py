@@ -35,6 +35,7 @@ from backoffice.language.expressions import (
     template_expressions,
     zone,
 )
+from backoffice.language.list_field_checks import check_list_fields
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
 from backoffice.language.task_checks import Staffing, check_task_settings
@@ -478,6 +479,10 @@ class Checker:
                         f"outcome '{outcome.id}' requires field '{required}', which the form "
                         f"does not have (fields: {', '.join(field_ids) or 'none'})",
                     )
+        check_list_fields(self.reporter, (*path, "form"), task.form)
+        for index, item in enumerate(task.form.fields):
+            if item.default is not None:
+                self.template((*path, "form", "fields", index, "default"), item.default, known)
         for kind, ids in (("field", field_ids), ("outcome", [o.id for o in task.form.outcomes])):
             duplicates = sorted({item for item in ids if ids.count(item) > 1})
             if duplicates:

@@ -59,6 +59,15 @@ async def _approve(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
     await handle.execute_update(DECIDE_UPDATE, decision, result_type=TaskView)
 
 
+async def _correct_lines(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    task = await opened_task(handle)
+    lines = [{"item": "train", "amount": 41.28}, {"item": "hotel", "amount": "189.99"}]
+    decision = Decision(
+        task_id=task.task_id, user="alice", outcome="resubmit", fields={"lines": lines}
+    )
+    await handle.execute_update(DECIDE_UPDATE, decision, result_type=TaskView)
+
+
 async def _change_and_decide(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
     """Move the deadline, delegate, then two approvals: every task update in one run."""
     # The deciders arrive with the opening activity's result.
@@ -331,6 +340,28 @@ steps:
         {"case": "void"},
         drive=_approve,
         fails=True,
+    ),
+    Scenario(
+        # A form with a list field: its default is evaluated when the task opens.
+        "list_field_task",
+        INPUT
+        + """steps:
+  - id: fix
+    task:
+      assignees: [{user: alice}]
+      form:
+        fields:
+          - id: lines
+            type: list
+            min_items: 1
+            default: ${ input.items }
+            fields: [{id: item, required: true}, {id: amount, type: number, required: true}]
+        outcomes: [resubmit]
+      timeout: {after: 3bd, outcome: expired}
+  - {id: after, call: test.note, with: {note: "${ string(size(steps.fix.fields.lines)) }"}}
+""",
+        {"case": "lines", "items": [{"item": "train", "amount": 412.8, "note": "x"}]},
+        drive=_correct_lines,
     ),
 ]
 

@@ -39,6 +39,7 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         # Recorded before an error in an `if` failed its own step: it failed the run.
         "if_expression_error_before_it_was_caught",
         "notify_and_void",  # a mail, an owner's task, and its decision voided on failure
+        "list_field_task",  # a task form with a list field and its prefilled lines
     } <= names
 
 
