@@ -35,6 +35,8 @@ class ActionSpec:
     # Where it comes from: its pack (the folder under activities/), "common", the legacy
     # system its bots drive, or a plugin module.
     origin: str = ""
+    # The error types it declares it raises (``ApplicationError(type=...)``), for catch.
+    errors: tuple[str, ...] = ()
 
     def input_fields(self) -> dict[str, Any]:
         return dict(self.input_model.model_fields) if self.input_model else {}
@@ -63,7 +65,9 @@ def _model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def describe(fn: Callable[..., Any], queue: str, kind: ActionKind) -> ActionSpec | None:
+def describe(
+    fn: Callable[..., Any], queue: str, kind: ActionKind, errors: Iterable[str] = ()
+) -> ActionSpec | None:
     """The catalog entry of a registered activity function, or None if it is not one."""
     definition = getattr(fn, "__temporal_activity_definition", None)
     name = getattr(definition, "name", None)
@@ -75,7 +79,9 @@ def describe(fn: Callable[..., Any], queue: str, kind: ActionKind) -> ActionSpec
     output_model = _model(hints.get("return"))
     doc = inspect.getdoc(fn) or ""
     first_line = doc.split("\n")[0]
-    return ActionSpec(name, kind, input_model, output_model, first_line, queue, origin_of(fn))
+    return ActionSpec(
+        name, kind, input_model, output_model, first_line, queue, origin_of(fn), tuple(errors)
+    )
 
 
 def origin_of(fn: Callable[..., Any]) -> str:
@@ -95,7 +101,8 @@ def build_catalog(found: registry.Registry | None = None, plugins: Iterable[str]
     actions: dict[str, ActionSpec] = {}
     for queue in found.queues():
         for fn in found.activities_for(queue):
-            spec = describe(fn, queue, "bot" if found.is_bot(fn) else "activity")
+            kind: ActionKind = "bot" if found.is_bot(fn) else "activity"
+            spec = describe(fn, queue, kind, found.errors_of(fn))
             if spec is None or found.is_internal(spec.name) or found.is_retired(spec.name):
                 continue
             actions[spec.name] = spec

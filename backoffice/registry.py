@@ -12,6 +12,10 @@ the catalog never shows them, so no definition may call one. A definition that c
 An activity that was renamed keeps its old name registered as retired: runs in flight and
 recorded histories still call it and get the answer they always got, but the catalog hides
 it and validation tells a definition the new name to call.
+
+Each activity and bot declares the error types it raises (``errors=[...]``), so that
+validation can refuse a ``catch`` of a type nothing raises: a misspelt type would never
+match, and the run would fail where its owner expected it handled.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import importlib
 import pkgutil
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from temporalio import workflow as temporal_workflow
 
@@ -55,6 +59,8 @@ class Registry:
     retired: dict[str, str] = field(default_factory=dict)
     # Workflow modules imported once for the worker instead of once per run (see workflow()).
     passthrough: set[str] = field(default_factory=set)
+    # Qualified names of activities -> the error types they declare they raise.
+    errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def add_workflow(
         self, cls: type[Any], queue: str = DEFAULT_QUEUE, *, passthrough: bool = False
@@ -75,9 +81,12 @@ class Registry:
         bot: bool = False,
         internal: bool = False,
         renamed_to: str | None = None,
+        errors: Iterable[str] = (),
     ) -> None:
         name = f"{fn.__module__}.{fn.__qualname__}"
         self.activities.setdefault(queue, {})[name] = fn
+        # A registry built by hand (a test's) keeps what the decorator declared on fn.
+        self.errors[name] = tuple(errors) or declared_errors(fn)
         if bot:
             self.bots.add(name)
         if internal:
@@ -87,6 +96,13 @@ class Registry:
 
     def is_bot(self, fn: Callable[..., Any]) -> bool:
         return f"{fn.__module__}.{fn.__qualname__}" in self.bots
+
+    def errors_of(self, fn: Callable[..., Any]) -> tuple[str, ...]:
+        """The error types ``fn`` declares it raises (a bot's include every bot's)."""
+        declared = self.errors.get(f"{fn.__module__}.{fn.__qualname__}", ())
+        if self.is_bot(fn):
+            return tuple(sorted(set(declared) | _BOT_ERRORS))
+        return declared
 
     def is_internal(self, name: str) -> bool:
         """Whether the activity called ``name`` is the engine's own, which no definition calls."""
@@ -107,6 +123,21 @@ class Registry:
 
 
 REGISTRY = Registry()
+# Where the decorators keep an activity's declared error types on the function itself.
+_ERRORS_ATTRIBUTE = "__backoffice_errors__"
+# The error types every bot may raise, declared once by the bot runtime (see bot_errors).
+_BOT_ERRORS: set[str] = set()
+
+
+def declared_errors(fn: Callable[..., Any]) -> tuple[str, ...]:
+    """The error types ``@registry.activity(errors=...)`` or ``@registry.bot`` declared."""
+    found = getattr(fn, _ERRORS_ATTRIBUTE, ())
+    return tuple(found) if isinstance(found, tuple) else ()
+
+
+def declared_bot_errors() -> frozenset[str]:
+    """The error types every bot may raise (see :func:`bot_errors`)."""
+    return frozenset(_BOT_ERRORS)
 
 
 def workflow(queue: str = DEFAULT_QUEUE, *, passthrough: bool = False) -> Callable[[C], C]:
@@ -124,11 +155,54 @@ def workflow(queue: str = DEFAULT_QUEUE, *, passthrough: bool = False) -> Callab
     return register
 
 
-def activity(queue: str = DEFAULT_QUEUE) -> Callable[[F], F]:
-    """Register an ``@activity.defn`` function with the worker of ``queue``."""
+def _checked_errors(errors: Iterable[str], where: str) -> tuple[str, ...]:
+    if isinstance(errors, str):
+        raise TypeError(f"{where}: errors is a list of error types, as in errors=['{errors}']")
+    found = tuple(errors)
+    for error in found:
+        if not isinstance(error, str) or not error:
+            raise TypeError(
+                f"{where}: every error type is a name, as in errors=['HttpClientError']"
+            )
+    return found
+
+
+def _refuse_bare(value: object, decorator: str, example: str) -> None:
+    # Without parentheses the decorator would get the function as its first argument and
+    # return a decorator in its place: the activity would silently never register.
+    if callable(value):
+        raise TypeError(
+            f"@registry.{decorator} needs its parentheses: write @registry.{example} above "
+            "@activity.defn"
+        )
+
+
+@overload
+def activity(queue: F, /) -> F: ...
+
+
+@overload
+def activity(queue: str = DEFAULT_QUEUE, *, errors: Iterable[str] = ()) -> Callable[[F], F]: ...
+
+
+def activity(queue: str | F = DEFAULT_QUEUE, *, errors: Iterable[str] = ()) -> F | Callable[[F], F]:
+    """Register an ``@activity.defn`` function with the worker of ``queue``.
+
+    Both spellings work: ``@registry.activity`` and ``@registry.activity(errors=[...])``.
+    ``errors`` names the error types (``ApplicationError(type=...)``) the activity raises,
+    which definitions may catch; validation refuses a catch of any other.
+    Put it above ``@activity.defn``, which gives the function the name definitions call.
+    """
+    if callable(queue):
+        REGISTRY.add_activity(queue, DEFAULT_QUEUE)
+        return queue
+    if not isinstance(queue, str):
+        raise TypeError(f"@registry.activity: the queue is a name, not {queue!r}")
+    declared = _checked_errors(errors, "@registry.activity")
 
     def register(fn: F) -> F:
-        REGISTRY.add_activity(fn, queue)
+        setattr(fn, _ERRORS_ATTRIBUTE, declared)
+        REGISTRY.add_activity(fn, queue, errors=declared)
         return fn
 
     return register
@@ -140,6 +214,7 @@ def internal_activity(queue: str = DEFAULT_QUEUE) -> Callable[[F], F]:
 
     Put it above ``@activity.defn``, which gives the function the name this records.
     """
+    _refuse_bare(queue, "internal_activity", "internal_activity()")
 
     def register(fn: F) -> F:
         REGISTRY.add_activity(fn, queue, internal=True)
@@ -156,6 +231,8 @@ def retired_activity(renamed_to: str, queue: str = DEFAULT_QUEUE) -> Callable[[F
     catalog never lists it, and validation tells a definition to call ``renamed_to``.
     Put it above ``@activity.defn``, which gives the function the old name.
     """
+    _refuse_bare(renamed_to, "retired_activity", "retired_activity(renamed_to='pack.new_name')")
+    _refuse_bare(queue, "retired_activity", "retired_activity(renamed_to='pack.new_name')")
 
     def register(fn: F) -> F:
         REGISTRY.add_activity(fn, queue, renamed_to=renamed_to)
@@ -164,14 +241,26 @@ def retired_activity(renamed_to: str, queue: str = DEFAULT_QUEUE) -> Callable[[F
     return register
 
 
-def bot(system: str) -> Callable[[F], F]:
-    """Register a bot (an ``@activity.defn`` driving a browser) on its legacy system's queue."""
+def bot(system: str, *, errors: Iterable[str] = ()) -> Callable[[F], F]:
+    """Register a bot (an ``@activity.defn`` driving a browser) on its legacy system's queue.
+
+    ``errors`` names error types this bot raises beyond those every bot may raise (see
+    :func:`bot_errors`).
+    """
+    _refuse_bare(system, "bot", "bot('<system>')")
+    declared = _checked_errors(errors, "@registry.bot")
 
     def register(fn: F) -> F:
-        REGISTRY.add_activity(fn, system, bot=True)
+        setattr(fn, _ERRORS_ATTRIBUTE, declared)
+        REGISTRY.add_activity(fn, system, bot=True, errors=declared)
         return fn
 
     return register
+
+
+def bot_errors(*types: str) -> None:
+    """Declare error types every bot may raise: the bot runtime's own (a paused system)."""
+    _BOT_ERRORS.update(_checked_errors(types, "registry.bot_errors"))
 
 
 def activity_name(fn: Callable[..., Any]) -> str:

@@ -32,7 +32,7 @@ def convert(request: Conversion) -> Converted:
     return Converted(amount=round_money(request.amount * request.rate, currency), currency=currency)
 
 
-@registry.activity()
+@registry.activity(errors=["UnknownCurrency"])
 @activity.defn(name="currency.convert")
 async def convert_amount(request: Conversion) -> Converted:
     """An amount in another currency at a rate, rounded half up to that currency's cent."""

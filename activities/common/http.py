@@ -72,7 +72,15 @@ def _body(response: httpx.Response) -> Any:
     return response.text
 
 
-@registry.activity()
+@registry.activity(
+    errors=[
+        "SecretNotFound",
+        "HttpResponseTooLarge",
+        "HttpUnreachable",
+        "HttpServerError",
+        "HttpClientError",
+    ]
+)
 @activity.defn(name="http.request")
 async def request(call: HttpRequest) -> HttpResponse:
     """Call a JSON HTTP API; 4xx fails at once, 5xx and network errors are retried."""

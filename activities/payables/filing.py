@@ -40,7 +40,7 @@ class InvoiceStatus(BaseModel):
     reason_code: str | None
 
 
-@packs.activity()
+@packs.activity(errors=["DuplicateInvoice"])
 @activity.defn(name="invoice.record_status")
 async def record_status(change: StatusChange) -> InvoiceStatus:
     """Record where an invoice stands (posted, cancelled, reversed) for later checks."""

@@ -105,7 +105,7 @@ def plan_payment(request: PaymentRequest) -> PaymentPlan:
     )
 
 
-@packs.activity()
+@packs.activity(errors=["BadPaymentTerms"])
 @activity.defn(name="invoice.plan_payment")
 async def plan_invoice_payment(request: PaymentRequest) -> PaymentPlan:
     """The payment date and amount of an approved invoice under its payment terms."""

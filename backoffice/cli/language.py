@@ -8,12 +8,14 @@ from typing import Any
 import typer
 
 from backoffice.catalog import ActionSpec, Catalog, build_catalog
+from backoffice.cli.catalog_view import errors_text, type_text
 from backoffice.language.explain import Detail, mermaid, outline
 from backoffice.language.schema import SCHEMA_FILE, schema_text, write_schema
 from backoffice.language.validate import (
     Checked,
     definition_files,
     process_names,
+    process_reasons,
     process_starts,
     validate_file,
 )
@@ -46,9 +48,12 @@ def validate_paths(paths: list[Path], check_catalog: bool = True) -> list[Checke
     folders = {file.parent for file in files}
     known = {folder: process_names(folder) for folder in folders}
     starts = {folder: process_starts(folder) for folder in folders}
+    reasons = {folder: process_reasons(folder) for folder in folders}
     people = _staffing(load_settings().directory_file)
     return [
-        validate_file(file, catalog, known[file.parent], starts[file.parent], people)
+        validate_file(
+            file, catalog, known[file.parent], starts[file.parent], people, reasons[file.parent]
+        )
         for file in files
     ]
 
@@ -88,8 +93,10 @@ def validate(paths: list[Path], check_catalog: bool, quiet: bool) -> None:
             bad += 1
     if bad:
         count = sum(len(result.problems) for result in results)
+        # The summary goes to stderr, the problems to stdout: a blank line first keeps it
+        # off the last problem's line wherever the two are shown together.
         typer.echo(
-            f"{bad} of {len(results)} definition{'s' if len(results) != 1 else ''} "
+            f"\n{bad} of {len(results)} definition{'s' if len(results) != 1 else ''} "
             f"invalid, {count} problem{'s' if count != 1 else ''}",
             err=True,
         )
@@ -132,8 +139,7 @@ def _fields(model: type[Any] | None) -> str:
         return "(any)"
     parts = []
     for name, info in model.model_fields.items():
-        annotation = getattr(info.annotation, "__name__", None) or str(info.annotation)
-        annotation = annotation.replace("typing.", "")
+        annotation = type_text(info.annotation)
         optional = "" if info.is_required() else "?"
         parts.append(f"{name}{optional}: {annotation}")
     return ", ".join(parts) or "(nothing)"
@@ -143,6 +149,8 @@ def _where(spec: ActionSpec) -> str:
     """A bot by the queue of its system; an activity by its pack (or common, or a plugin)."""
     if spec.queue != "default":
         return f"queue {spec.queue}"
+    if "." in spec.origin:  # a plugin module, named by its module
+        return f"plugin {spec.origin}"
     return spec.origin if spec.origin == "common" else f"pack {spec.origin}"
 
 
@@ -161,3 +169,4 @@ def show_catalog() -> None:
             typer.echo(f"  {name}  [{_where(spec)}]  {spec.description}")
             typer.echo(f"      with:   {_fields(spec.input_model)}")
             typer.echo(f"      result: {_fields(spec.output_model)}")
+            typer.echo(f"      errors: {errors_text(spec.errors)}")

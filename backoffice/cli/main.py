@@ -419,13 +419,29 @@ def start_command(
     ] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the result.")] = False,
     port: PortOption = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Give a variable another value for this run, e.g. --set approval_limit=500 "
+            "(repeat for more).",
+        ),
+    ] = None,
+    restart: Annotated[
+        bool,
+        typer.Option(
+            "--restart",
+            help="Run a key again whose run failed, was cancelled, terminated or timed out.",
+        ),
+    ] = False,
 ) -> None:
     """Start a process run; its input is checked first."""
     from backoffice.cli import runs
 
     settings = settings_and_logging(follow_running_stack=port is None)
     data = runs.parse_data(input, "--input")
-    asyncio.run(runs.start(settings, name, data, port, wait))
+    variables = runs.parse_assignments(set_ or [])
+    asyncio.run(runs.start(settings, name, data, port, wait, restart=restart, variables=variables))
 
 
 @app.command("demo")

@@ -10,7 +10,12 @@ import typer
 
 from backoffice.catalog import build_catalog
 from backoffice.language.model import Definition
-from backoffice.language.validate import process_names, process_starts, validate_file
+from backoffice.language.validate import (
+    process_names,
+    process_reasons,
+    process_starts,
+    validate_file,
+)
 from backoffice.logs import configure_logging
 from backoffice.people.store import read_directory_file
 from backoffice.rehearsal.report import differences, unreached
@@ -34,6 +39,7 @@ def rehearse(file: Path, scenario_paths: list[Path], only: str | None) -> None:
         build_catalog(plugins=settings.plugins),
         process_names(file.parent),
         process_starts(file.parent),
+        reasons=process_reasons(file.parent),
     )
     if not checked.ok or checked.definition is None:
         for problem in checked.problems:

@@ -19,7 +19,14 @@ from backoffice import json_data, search_attributes
 from backoffice.catalog import build_catalog
 from backoffice.connection import connect, dev_server_connection
 from backoffice.engine.contracts import Progress
-from backoffice.engine.runs import Definitions, RunError, progress, send_event, start_process
+from backoffice.engine.overrides import OverrideError, parse_assignment, shown
+from backoffice.engine.runs import (
+    Definitions,
+    RunError,
+    progress,
+    send_event,
+    start_run,
+)
 from backoffice.links import query_text, run_url, runs_list_url
 from backoffice.running_stack import with_stack_on_port
 from backoffice.settings import Settings
@@ -80,15 +87,45 @@ def link(settings: Settings, client: Client, workflow_id: str, run_id: str | Non
     return run_url(settings.temporal_ui_url, client.namespace, workflow_id, run_id)
 
 
-async def start(settings: Settings, name: str, data: Any, port: int | None, wait: bool) -> None:
+def parse_assignments(texts: list[str]) -> dict[str, Any]:
+    """``--set name=value`` options as the variables they set."""
+    found: dict[str, Any] = {}
+    for text in texts:
+        try:
+            name, value = parse_assignment(text)
+        except OverrideError as error:
+            raise RunError(f"{error}; nothing was started") from None
+        found[name] = value
+    return found
+
+
+async def start(
+    settings: Settings,
+    name: str,
+    data: Any,
+    port: int | None,
+    wait: bool,
+    *,
+    restart: bool = False,
+    variables: dict[str, Any] | None = None,
+) -> None:
     client, settings = await connected(settings, port)
     definitions = Definitions(settings.definitions_dir, build_catalog(plugins=settings.plugins))
-    handle = await start_process(
+    started = await start_run(
         client, name, data if data is not None else {}, task_queue=settings.task_queue,
-        definitions=definitions,
+        definitions=definitions, restart=restart, variables=variables,
     )  # fmt: skip
+    handle = started.handle
     run_id = handle.first_execution_run_id or handle.result_run_id
     typer.echo(f"started {handle.id}\n{link(settings, client, handle.id, run_id)}")
+    if started.replaced is not None:
+        replaced = started.replaced
+        typer.echo(f"replaces run {replaced.run_id}, which {replaced.how()}")
+    if started.overrides:
+        typer.echo(
+            "variables set for this run (not the definition's): "
+            + ", ".join(f"{key}={shown(value)}" for key, value in started.overrides.items())
+        )
     if wait:
         result = await handle.result()
         typer.echo(json.dumps(result, indent=2, default=str))

@@ -1,8 +1,8 @@
 """Starting and steering process runs from outside: the Python API behind the CLI.
 
 A run starts only from a valid definition and an input that fits its schema; its id is
-``<process>/<business key>``, so the same invoice cannot run twice at once, and a key
-whose run completed cannot be started again (a failed or cancelled one can).
+``<process>/<business key>``, and a key that has a run is refused however that run
+stands: only an operator's deliberate restart runs a failed one again (see start_rule).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import difflib
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +22,6 @@ from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -37,6 +37,8 @@ from backoffice.engine.contracts import (
     Progress,
     RunInput,
 )
+from backoffice.engine.overrides import OverrideError, checked_overrides, shown
+from backoffice.engine.start_rule import PreviousRun, previous_run, refusal, reuse_policy
 from backoffice.errors import BackofficeError
 from backoffice.language import model
 from backoffice.language.business_days import ResolvedHolidays, zone
@@ -47,6 +49,7 @@ from backoffice.language.validate import (
     DEFINITION_SUFFIXES,
     Checked,
     process_names,
+    process_reasons,
     process_starts,
     validate_file,
 )
@@ -95,6 +98,7 @@ class Definitions:
                 catalog,
                 process_names(self.directory),
                 process_starts(self.directory),
+                reasons=process_reasons(self.directory),
             )
             if not checked.ok:
                 raise DefinitionInvalid(checked)
@@ -229,6 +233,15 @@ async def register_search_attributes(client: Client) -> list[str]:
     return sorted(missing)
 
 
+@dataclass(frozen=True)
+class Started:
+    """A run just started: its handle, the run it replaces, the variables it was given."""
+
+    handle: WorkflowHandle[Any, Any]
+    replaced: PreviousRun | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
 async def start_process(
     client: Client,
     name: str,
@@ -237,8 +250,39 @@ async def start_process(
     task_queue: str,
     definitions: Definitions | None = None,
     history_limit: int | None = None,
+    restart: bool = False,
+    variables: Mapping[str, Any] | None = None,
 ) -> WorkflowHandle[Any, Any]:
     """Validate everything, then start the run; RunError says what is wrong."""
+    started = await start_run(
+        client,
+        name,
+        data,
+        task_queue=task_queue,
+        definitions=definitions,
+        history_limit=history_limit,
+        restart=restart,
+        variables=variables,
+    )
+    return started.handle
+
+
+async def start_run(
+    client: Client,
+    name: str,
+    data: Any,
+    *,
+    task_queue: str,
+    definitions: Definitions | None = None,
+    history_limit: int | None = None,
+    restart: bool = False,
+    variables: Mapping[str, Any] | None = None,
+) -> Started:
+    """Start a run as :func:`start_process` does, and say what it replaced and was given.
+
+    ``restart`` runs a key again whose run failed, was cancelled, terminated or timed out;
+    ``variables`` replace the values of the definition's variables for this run only.
+    """
     definitions = definitions or Definitions()
     definition, snapshot = definitions.snapshot(name)
     try:
@@ -246,8 +290,26 @@ async def start_process(
         checked_input = check_input(definition, data)
     except (InputError, json_data.DataError) as error:
         raise RunError(f"{error}\nnothing was started") from None
+    try:
+        overrides = checked_overrides(
+            (variables or {}).items(), definition.variables, definition.name
+        )
+    except OverrideError as error:
+        raise RunError(f"{error}; nothing was started") from None
+    if overrides:
+        # The run reads its variables from its snapshot: the overrides become its values,
+        # as if the file said them, and the history keeps them for replay.
+        given = dict(snapshot.definition)
+        given["variables"] = {**given.get("variables", {}), **overrides}
+        snapshot = snapshot.model_copy(update={"definition": given})
     key = business_key(definition, checked_input, snapshot.holidays)
     workflow_id = f"{definition.name}/{key}"
+    case = definition.title.lower()
+    previous = await previous_run(client, workflow_id)
+    if previous is not None:
+        refused = refusal(previous, case, restart)
+        if refused is not None:
+            raise RunError(refused)
     run = RunInput(
         snapshot=snapshot,
         input=checked_input,
@@ -263,23 +325,36 @@ async def start_process(
             SearchAttributePair(search_attributes.PROCESS_STATUS, "running"),
         ]
         attributes = TypedSearchAttributes(pairs)
+    details = start_details(definition, snapshot, key, checked_input)
+    if overrides:
+        details += (
+            "\nVariables set for this run: "
+            + ", ".join(
+                f"`{md_code(name)}` = `{md_code(shown(value))}`"
+                for name, value in overrides.items()
+            )
+            + "\n"
+        )
     try:
-        return await client.start_workflow(
+        handle = await client.start_workflow(
             definition.name,
             run,
             id=workflow_id,
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            id_reuse_policy=reuse_policy(restart),
             search_attributes=attributes,
             static_summary=summary(definition, checked_input, key, snapshot.holidays),
-            static_details=start_details(definition, snapshot, key, checked_input),
+            static_details=details,
         )
-    except WorkflowAlreadyStartedError as error:
+    except WorkflowAlreadyStartedError:
+        # Another start came first: say how that run stands now.
+        now = await previous_run(client, workflow_id)
+        refused = refusal(now, case, restart) if now is not None else None
         raise RunError(
-            f"{workflow_id} already exists (run {error.run_id or '?'}): the same "
-            f"{definition.title.lower()} cannot run twice. See `backoffice status {workflow_id}`"
+            refused or f"{workflow_id} was started by someone else just now; nothing was started"
         ) from None
+    return Started(handle, previous if restart else None, overrides)
 
 
 # Characters of input a summary or a step's title shows at most: one line in the list.

@@ -22,6 +22,7 @@ from temporalio.client import Client
 
 from backoffice.inbox.auth import Authenticator, SignInRefused
 from backoffice.inbox.display import is_number, is_records, is_web_address, words
+from backoffice.language.written import written
 from backoffice.links import queue_path, task_path
 from backoffice.settings import Settings
 from backoffice.tasks.listing import groups_of
@@ -47,6 +48,9 @@ class Inbox:
         self.templates.env.filters["linked"] = _linked
         self.templates.env.filters["queue_path"] = queue_path
         self.templates.env.filters["words"] = words
+        self.templates.env.filters["written"] = (
+            written  # true, false, null as definitions write them
+        )
         self.templates.env.tests["web_address"] = is_web_address
         self.templates.env.tests["number"] = is_number
         self.templates.env.tests["records"] = is_records

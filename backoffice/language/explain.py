@@ -13,6 +13,7 @@ from backoffice.language import model
 from backoffice.language.mermaid import Flowchart
 from backoffice.language.overview import overview
 from backoffice.language.task_settings import how_many, when
+from backoffice.language.written import written
 
 
 def _assignee(assignee: model.Assignee) -> str:
@@ -112,7 +113,9 @@ def summary(step: model.Step) -> str:
             about = f" about {wait.key}" if wait.key is not None else ""
             return f"wait for event {wait.event}{about} (at most {wait.timeout}, then {then})"
         case model.SetStep():
-            return "set " + ", ".join(f"{name} = {value}" for name, value in step.set.items())
+            return "set " + ", ".join(
+                f"{name} = {written(value)}" for name, value in step.set.items()
+            )
         case model.ProcessStep():
             return f"start process {step.process}" + (" (detached)" if step.detached else "")
         case model.FailStep():

@@ -102,20 +102,59 @@ def _field_shorthand(value: Any) -> Any:
 class FieldSpec(Strict):
     """One field of the input schema (or of a nested object or list item)."""
 
-    type: FieldType
-    required: bool = True
-    description: str | None = None
-    default: Any = None
-    enum: list[Any] | None = Field(default=None, min_length=1)
-    minimum: float | None = None
-    maximum: float | None = None
-    min_length: int | None = Field(default=None, ge=0)
-    max_length: int | None = Field(default=None, ge=1)
-    pattern: str | None = None
-    items: InputField | None = None
-    min_items: int | None = Field(default=None, ge=0)
-    max_items: int | None = Field(default=None, ge=1)
-    fields: dict[Identifier, InputField] | None = None
+    type: FieldType = Field(
+        description=(
+            "The kind of value: string, text, integer, number, boolean, date, datetime, list,"
+            " object or any."
+        )
+    )
+    required: bool = Field(
+        default=True,
+        description=(
+            "Whether a start must give this field (true unless set false; a type ending in ? "
+            "is optional)."
+        ),
+    )
+    description: str | None = Field(
+        default=None, description="What the field means, for the people who start runs."
+    )
+    default: Any = Field(
+        default=None, description="The value used when a start leaves the field out, e.g. EUR."
+    )
+    enum: list[Any] | None = Field(
+        default=None, min_length=1, description="The only values allowed, e.g. [EUR, USD, GBP]."
+    )
+    minimum: float | None = Field(default=None, description="The smallest number allowed, e.g. 0.")
+    maximum: float | None = Field(
+        default=None, description="The largest number allowed, e.g. 1000000."
+    )
+    min_length: int | None = Field(
+        default=None, ge=0, description="The fewest characters a text may have, e.g. 1."
+    )
+    max_length: int | None = Field(
+        default=None, ge=1, description="The most characters a text may have, e.g. 35."
+    )
+    pattern: str | None = Field(
+        default=None, description="A regular expression the text must match, e.g. ^INV-[0-9]+$."
+    )
+    items: InputField | None = Field(
+        default=None,
+        description=(
+            "For a list: the type of each item, e.g. string or {type: object, fields: {...}}."
+        ),
+    )
+    min_items: int | None = Field(
+        default=None, ge=0, description="For a list: the fewest items it may have, e.g. 1."
+    )
+    max_items: int | None = Field(
+        default=None, ge=1, description="For a list: the most items it may have, e.g. 500."
+    )
+    fields: dict[Identifier, InputField] | None = Field(
+        default=None,
+        description=(
+            "For an object: its fields, each with its own type, e.g. {qty: number, sku: string}."
+        ),
+    )
 
     @model_validator(mode="after")
     def _options_fit_the_type(self) -> FieldSpec:
@@ -147,9 +186,19 @@ class Calendar(Strict):
     up when a run starts and kept with the run, which never asks the package again.
     """
 
-    timezone: str = "UTC"
-    weekend: list[Weekday] = Field(default_factory=lambda: ["saturday", "sunday"])  # type: ignore[arg-type]
-    holidays: list[date] = Field(default_factory=list)
+    timezone: str = Field(
+        default="UTC",
+        description=(
+            "The time zone of the process's days and deadlines, e.g. Europe/Berlin (default UTC)."
+        ),
+    )
+    weekend: list[Weekday] = Field(
+        default_factory=lambda: ["saturday", "sunday"],  # type: ignore[arg-type]
+        description="The days that are not business days, e.g. [saturday, sunday].",
+    )
+    holidays: list[date] = Field(
+        default_factory=list, description="Extra days off, as dates, e.g. [2025-12-24, 2025-12-31]."
+    )
     country: CalendarCode | None = Field(
         default=None,
         description="The country whose public holidays are days off: its ISO 3166 code, "
@@ -188,11 +237,33 @@ class Calendar(Strict):
 class RetryPolicy(Strict):
     """How a failing call or bot is retried; unset fields come from ``defaults.retry``."""
 
-    attempts: int | None = Field(default=None, ge=1, le=100)
-    initial_interval: DurationField | None = None
-    backoff: float | None = Field(default=None, ge=1, le=10)
-    max_interval: DurationField | None = None
-    non_retryable: list[ErrorType] = Field(default_factory=list)
+    attempts: int | None = Field(
+        default=None,
+        ge=1,
+        le=100,
+        description=(
+            "How many times a call or child process is tried in all, e.g. 5 (not for bots)."
+        ),
+    )
+    initial_interval: DurationField | None = Field(
+        default=None, description="The wait before the first retry, e.g. 1s."
+    )
+    backoff: float | None = Field(
+        default=None,
+        ge=1,
+        le=10,
+        description="How much longer each wait is than the one before, e.g. 2 (twice as long).",
+    )
+    max_interval: DurationField | None = Field(
+        default=None, description="The longest wait between two attempts, e.g. 1m."
+    )
+    non_retryable: list[ErrorType] = Field(
+        default_factory=list,
+        description=(
+            "Error types that fail at once without a retry, e.g. [HttpClientError]; "
+            "`backoffice catalog` lists each activity's."
+        ),
+    )
 
 
 def _default_retry() -> RetryPolicy:
@@ -204,8 +275,17 @@ def _default_retry() -> RetryPolicy:
 class Defaults(Strict):
     """Values every step gets unless it says otherwise."""
 
-    timeout: DurationField = Field(default="5m", validate_default=True)
-    retry: RetryPolicy = Field(default_factory=_default_retry)
+    timeout: DurationField = Field(
+        default="5m",
+        validate_default=True,
+        description="How long each attempt of a call or bot may take, e.g. 2m (default 5m).",
+    )
+    retry: RetryPolicy = Field(
+        default_factory=_default_retry,
+        description=(
+            "How failing calls, bots and child processes are retried unless a step says otherwise."
+        ),
+    )
     repair_by: list[Assignee] = Field(
         default_factory=list,
         description="Who finishes by hand an undo (compensate) that keeps failing: the run "
@@ -228,8 +308,14 @@ ASSIGNEE_KINDS = (
 
 
 class ApprovalLimit(Strict):
-    at_least: Template
-    group: str | None = None
+    at_least: Template = Field(
+        description=(
+            "The amount the person's approval limit must reach, e.g. ${ input.gross_amount }."
+        )
+    )
+    group: str | None = Field(
+        default=None, description="Only people of this group, e.g. ap-approvers."
+    )
 
 
 class OwnerOf(Strict):
@@ -290,24 +376,41 @@ def _person_or_rule(value: Any) -> str:
 class Assignee(Strict):
     """Who may decide: exactly one of the keys, and ``or_else`` when that names nobody."""
 
-    user: Template | None = None
-    group: Template | None = None
-    role: Template | None = None
+    user: Template | None = Field(
+        default=None, description="One person by id, e.g. alice or ${ input.requester }."
+    )
+    group: Template | None = Field(default=None, description="Anyone in a group, e.g. ap-clerks.")
+    role: Template | None = Field(default=None, description="Whoever holds a role, e.g. cfo.")
     manager_of: (
         Annotated[
             Annotated[Assignee, Tag("rule")] | Annotated[Template, Tag("person"), PERSON_SCHEMA],
             Discriminator(_person_or_rule),
         ]
         | None
-    ) = None
-    cost_center_owner: Template | None = None
+    ) = Field(
+        default=None,
+        description=(
+            "The manager of a person, e.g. bob, or of the people a rule names, e.g. {role: cfo}."
+        ),
+    )
+    cost_center_owner: Template | None = Field(
+        default=None, description="The owner of a cost center, e.g. ${ input.cost_center }."
+    )
     owner_of: OwnerOf | None = Field(
         default=None,
         description="The owner of a system or of a record, as the directory lists them: "
         '{system: erp} or {record: supplier, id: "${ input.supplier_id }"}.',
     )
-    approval_limit: ApprovalLimit | None = None
-    users: Expression | None = None
+    approval_limit: ApprovalLimit | None = Field(
+        default=None,
+        description=(
+            "Someone whose approval limit covers an amount, e.g. {at_least: '${ input.amount }'}."
+        ),
+    )
+    users: Expression | None = Field(
+        default=None,
+        description="An expression giving a list of people's ids, e.g. steps.lookup.approvers.",
+    )
     or_else: Assignee | None = Field(
         default=None,
         description="Who instead when this names nobody who may decide: no manager, a role "
@@ -350,11 +453,28 @@ FormFieldType = Literal["text", "string", "number", "integer", "boolean", "date"
 
 
 class FormField(Strict):
-    id: Identifier
-    label: str | None = None
-    type: FormFieldType = "text"
-    required: bool = False
-    options: list[str] | None = Field(default=None, min_length=1)
+    id: Identifier = Field(
+        description=(
+            "The field's name in the decision, e.g. comment (read as steps.<task>.fields.comment)."
+        )
+    )
+    label: str | None = Field(
+        default=None,
+        description="What the form shows next to the field, e.g. Reason for rejection.",
+    )
+    type: FormFieldType = Field(
+        default="text",
+        description="The kind of input: text, string, number, integer, boolean, date, choice "
+        "or list.",
+    )
+    required: bool = Field(
+        default=False, description="Whether the person must fill it in to decide."
+    )
+    options: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="For a choice: the choices, e.g. [price, quantity, quality].",
+    )
     fields: list[FormField] | None = Field(
         default=None,
         min_length=1,
@@ -406,9 +526,14 @@ def _outcome_shorthand(value: Any) -> Any:
 
 
 class Outcome(Strict):
-    id: Identifier
-    label: str | None = None
-    requires: list[Identifier] = Field(default_factory=list)
+    id: Identifier = Field(
+        description="The outcome's name, e.g. approve (read as steps.<task>.outcome)."
+    )
+    label: str | None = Field(default=None, description="The button's text, e.g. Approve payment.")
+    requires: list[Identifier] = Field(
+        default_factory=list,
+        description="Form fields that must be filled in to choose this outcome, e.g. [comment].",
+    )
 
 
 OutcomeItem = Annotated[Outcome, BeforeValidator(_outcome_shorthand)]
@@ -423,16 +548,32 @@ def _default_outcomes() -> list[Outcome]:
 
 
 class Form(Strict):
-    fields: list[FormField] = Field(default_factory=_default_fields)
-    outcomes: list[OutcomeItem] = Field(default_factory=_default_outcomes, min_length=1)
+    fields: list[FormField] = Field(
+        default_factory=_default_fields,
+        description="The fields people fill in when they decide (default: a comment).",
+    )
+    outcomes: list[OutcomeItem] = Field(
+        default_factory=_default_outcomes,
+        min_length=1,
+        description="The decisions people can take, e.g. [approve, reject].",
+    )
 
 
 class Reminders(Strict):
     """Either every N, or at listed offsets from creation (or before a date)."""
 
-    every: DurationField | None = None
-    at: list[DurationField] | None = Field(default=None, min_length=1)
-    max: int = Field(default=10, ge=1, le=100)
+    every: DurationField | None = Field(
+        default=None,
+        description=("Remind the assignees this often while the task is open, e.g. 1bd."),
+    )
+    at: list[DurationField] | None = Field(
+        default=None,
+        min_length=1,
+        description=("Remind at these times after the task opens, e.g. [1bd, 3bd]."),
+    )
+    max: int = Field(
+        default=10, ge=1, le=100, description=("At most this many reminders, e.g. 3 (default 10).")
+    )
     before: Template | None = Field(
         default=None,
         description="A date or time (usually an expression, ${ input.end_date }): the "
@@ -456,9 +597,18 @@ class Escalation(Strict):
         description="When this level comes: a duration from when the task opens (2bd), or "
         "an expression giving a date or time."
     )
-    add: list[Assignee] = Field(default_factory=list)
-    replace: list[Assignee] = Field(default_factory=list)
-    notify: list[Assignee] = Field(default_factory=list)
+    add: list[Assignee] = Field(
+        default_factory=list,
+        description=("People who may decide too from then on, e.g. [{role: ap-lead}]."),
+    )
+    replace: list[Assignee] = Field(
+        default_factory=list,
+        description=("People who decide instead from then on, e.g. [{group: ap-managers}]."),
+    )
+    notify: list[Assignee] = Field(
+        default_factory=list,
+        description=("People told about the task by mail, who do not decide, e.g. [{role: cfo}]."),
+    )
 
     @model_validator(mode="after")
     def _does_something(self) -> Escalation:
@@ -474,30 +624,65 @@ class TaskTimeout(Strict):
         description="When the task times out: a duration from when it opens (5bd), or an "
         "expression giving a date or time (${ input.end_date })."
     )
-    outcome: Identifier
+    outcome: Identifier = Field(
+        description=("The outcome the task gets then, e.g. expired (one of the form's outcomes).")
+    )
 
 
 class HumanTask(Strict):
     """A decision by people, with who, what, and what happens when nobody acts."""
 
-    assignees: list[Assignee] = Field(min_length=1)
-    exclude: list[Template] = Field(default_factory=list)
+    assignees: list[Assignee] = Field(
+        min_length=1,
+        description=(
+            "Who may decide, tried in order, e.g. [{cost_center_owner: '${ input.cost_center }'}]."
+        ),
+    )
+    exclude: list[Template] = Field(
+        default_factory=list,
+        description=(
+            "People who may never decide this task, e.g. [${ input.requester }] (no approving "
+            "one's own)."
+        ),
+    )
     approvals: Approvals = Field(
         default=1,
         description="How many different people must approve: 1 to 5, or an expression "
         "worked out when the task opens (\"${ input.role == 'admin' ? 2 : 1 }\").",
     )
-    description: str | None = None
-    context: dict[str, Template] = Field(default_factory=dict)
-    form: Form = Field(default_factory=Form)
+    description: str | None = Field(
+        default=None,
+        description=("What the person is asked to do, shown in the inbox; may use ${ }."),
+    )
+    context: dict[str, Template] = Field(
+        default_factory=dict,
+        description=(
+            "Facts shown with the task, e.g. {supplier: '${ input.supplier_name }', amount: '${ "
+            "input.gross_amount }'}."
+        ),
+    )
+    form: Form = Field(
+        default_factory=Form,
+        description=("What the person fills in and the outcomes they choose from."),
+    )
     due: DurationOrMoment | None = Field(
         default=None,
         description="When the task is due (before its timeout): a duration from when it "
         "opens (2bd), or an expression giving a date or time.",
     )
-    reminders: Reminders | None = None
-    escalations: list[Escalation] = Field(default_factory=list)
-    timeout: TaskTimeout
+    reminders: Reminders | None = Field(
+        default=None,
+        description=("When the assignees are reminded by mail while the task is open."),
+    )
+    escalations: list[Escalation] = Field(
+        default_factory=list,
+        description=("Who else is brought in, and when, while the task stays open."),
+    )
+    timeout: TaskTimeout = Field(
+        description=(
+            "When the task is decided for the people if nobody does, and with which outcome."
+        )
+    )
     reassigners: list[Assignee] = Field(
         default_factory=list,
         description="Who may give the task to other people and move its deadline.",
@@ -510,20 +695,70 @@ class HumanTask(Strict):
 class Catch(Strict):
     """Handle errors of the listed types by running ``steps``; ``any`` catches all."""
 
-    errors: list[ErrorType] = Field(min_length=1)
-    steps: list[Step] = Field(min_length=1)
-    then: Literal["continue", "fail"] = "continue"
+    errors: list[ErrorType] = Field(
+        min_length=1,
+        description=(
+            "The error types this handler takes, e.g. [HttpClientError] or [any]; `backoffice"
+            " catalog` lists them."
+        ),
+    )
+    steps: list[Step] = Field(
+        min_length=1,
+        description=(
+            "The steps that run when one of the errors happens; error.type and error.message "
+            "describe it."
+        ),
+    )
+    then: Literal["continue", "fail"] = Field(
+        default="continue",
+        description=(
+            "After the handler: continue with the next step (default), or fail with the same error."
+        ),
+    )
 
 
 class StepBase(Strict):
-    id: StepId
-    title: str | None = None
-    if_: Expression | None = Field(default=None, alias="if")
-    timeout: DurationField | None = None
-    retry: RetryPolicy | None = None
-    catch: list[Catch] = Field(default_factory=list)
-    compensate: Step | None = None
-    idempotency_key: Template | None = None
+    id: StepId = Field(
+        description=(
+            "The step's name, lower case with underscores, unique in the process, e.g. "
+            "check_invoice."
+        )
+    )
+    title: str | None = Field(
+        default=None,
+        description=(
+            "What the step does in plain words, shown in the Web UI and the inbox; may use ${ }."
+        ),
+    )
+    if_: Expression | None = Field(
+        default=None,
+        alias="if",
+        description=(
+            "Run the step only when this is true, e.g. input.amount > 1000; otherwise skip it."
+        ),
+    )
+    timeout: DurationField | None = Field(
+        default=None, description="How long each attempt of the step may take, e.g. 30s."
+    )
+    retry: RetryPolicy | None = Field(
+        default=None,
+        description="How the step is retried when it fails; unset values come from defaults.retry.",
+    )
+    catch: list[Catch] = Field(
+        default_factory=list,
+        description="What to do when the step fails with one of the listed errors.",
+    )
+    compensate: Step | None = Field(
+        default=None,
+        description="The step that undoes this one when the process fails or is cancelled later.",
+    )
+    idempotency_key: Template | None = Field(
+        default=None,
+        description=(
+            "A key the system called uses to do the work only once, e.g. ${ input.invoice_id "
+            "}-post."
+        ),
+    )
     # A watch period: while the run waits only inside such steps, on time or events and on
     # no one, it is "watching" (a posted invoice until its payment date), not "waiting".
     watch: bool = Field(
@@ -547,14 +782,34 @@ class StepBase(Strict):
 
 
 class CallStep(StepBase):
-    call: ActionName
-    with_: dict[str, Template] = Field(default_factory=dict, alias="with")
+    call: ActionName = Field(
+        description="The activity to call, e.g. http.request; `backoffice catalog` lists them."
+    )
+    with_: dict[str, Template] = Field(
+        default_factory=dict,
+        alias="with",
+        description="The activity's arguments, e.g. {url: '${ input.api }/suppliers'}.",
+    )
 
 
 class BotStep(StepBase):
-    bot: ActionName
-    with_: dict[str, Template] = Field(default_factory=dict, alias="with")
-    credential: CredentialRef | None = None
+    bot: ActionName = Field(
+        description=(
+            "The bot to run on a legacy system's screens, e.g. erp.post_invoice; `backoffice "
+            "catalog` lists them."
+        )
+    )
+    with_: dict[str, Template] = Field(
+        default_factory=dict,
+        alias="with",
+        description="The bot's arguments, e.g. {invoice_id: '${ input.invoice_id }'}.",
+    )
+    credential: CredentialRef | None = Field(
+        default=None,
+        description=(
+            "The secret with the login the bot uses, e.g. erp.ap_bot (default: the system's)."
+        ),
+    )
 
 
 # ``compensate: void`` on a task step: its undo voids its decision (see VoidStep).
@@ -562,7 +817,11 @@ VOID_SHORTHAND = "void"
 
 
 class TaskStep(StepBase):
-    task: HumanTask
+    task: HumanTask = Field(
+        description=(
+            "A task people decide in the inbox: who, what they see, the outcomes, the deadlines."
+        )
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -576,14 +835,24 @@ class TaskStep(StepBase):
 
 
 class Branch(Strict):
-    id: StepId
-    title: str | None = None
-    steps: list[Step] = Field(min_length=1)
+    id: StepId = Field(description="The branch's name, unique in the process, e.g. check_supplier.")
+    title: str | None = Field(default=None, description="What the branch does in plain words.")
+    steps: list[Step] = Field(
+        min_length=1, description="The steps of this branch, run alongside the other branches."
+    )
 
 
 class ParallelStep(StepBase):
-    parallel: list[Branch] = Field(min_length=2)
-    mode: Literal["all", "fail_fast", "first"] = "all"
+    parallel: list[Branch] = Field(
+        min_length=2, description="Two or more branches that run at the same time."
+    )
+    mode: Literal["all", "fail_fast", "first"] = Field(
+        default="all",
+        description=(
+            "all: every branch finishes; fail_fast: a failure stops the others; first: the "
+            "first to finish wins."
+        ),
+    )
 
     def children(self) -> Iterator[tuple[str, list[Step]]]:
         for index, branch in enumerate(self.parallel):
@@ -591,14 +860,23 @@ class ParallelStep(StepBase):
 
 
 class Case(Strict):
-    when: Expression
-    title: str | None = None
-    steps: list[Step] = Field(min_length=1)
+    when: Expression = Field(description="The condition of this case, e.g. input.amount > 10000.")
+    title: str | None = Field(
+        default=None, description="What the case means in plain words, e.g. Large invoices."
+    )
+    steps: list[Step] = Field(
+        min_length=1,
+        description="The steps that run when this case is the first whose condition holds.",
+    )
 
 
 class SwitchStep(StepBase):
-    switch: list[Case] = Field(min_length=1)
-    otherwise: list[Step] | None = Field(default=None, min_length=1)
+    switch: list[Case] = Field(
+        min_length=1, description="Cases tried in order; the first whose condition holds runs."
+    )
+    otherwise: list[Step] | None = Field(
+        default=None, min_length=1, description="The steps that run when no case holds."
+    )
 
     def children(self) -> Iterator[tuple[str, list[Step]]]:
         for index, case in enumerate(self.switch):
@@ -608,24 +886,49 @@ class SwitchStep(StepBase):
 
 
 class ForEachStep(StepBase):
-    for_each: Expression
-    as_: Identifier = Field(default="item", alias="as")
-    max_items: int = Field(ge=1, le=10_000)
-    concurrency: int = Field(default=1, ge=1, le=100)
-    steps: list[Step] = Field(min_length=1)
+    for_each: Expression = Field(
+        description="An expression giving the list to go through, e.g. input.lines."
+    )
+    as_: Identifier = Field(
+        default="item",
+        alias="as",
+        description="The name of the current item in the steps, e.g. line (default item).",
+    )
+    max_items: int = Field(
+        ge=1,
+        le=10_000,
+        description=(
+            "The most items the list may have, e.g. 500; more fail the step with TooManyItems."
+        ),
+    )
+    concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=100,
+        description="How many items run at the same time, e.g. 5 (default 1: one after another).",
+    )
+    steps: list[Step] = Field(min_length=1, description="The steps run for each item.")
 
     def children(self) -> Iterator[tuple[str, list[Step]]]:
         yield "steps", self.steps
 
 
 class RepeatSpec(Strict):
-    until: Expression
-    max: int = Field(ge=1, le=1000)
+    until: Expression = Field(
+        description="Stop repeating when this is true, e.g. steps.check.found."
+    )
+    max: int = Field(
+        ge=1,
+        le=1000,
+        description="The most rounds, e.g. 10; then the step fails with RepeatLimitReached.",
+    )
 
 
 class RepeatStep(StepBase):
-    repeat: RepeatSpec
-    steps: list[Step] = Field(min_length=1)
+    repeat: RepeatSpec = Field(
+        description="When to stop repeating the steps, and after how many rounds at most."
+    )
+    steps: list[Step] = Field(min_length=1, description="The steps run in each round.")
 
     def children(self) -> Iterator[tuple[str, list[Step]]]:
         yield "steps", self.steps
@@ -638,16 +941,27 @@ def _wait_shorthand(value: Any) -> Any:
 class WaitSpec(Strict):
     """Exactly one of: a duration, a time (``until``), or a named external event."""
 
-    duration: DurationField | None = None
-    until: Expression | None = None
-    event: Identifier | None = None
+    duration: DurationField | None = Field(
+        default=None, description="How long to wait, e.g. 2d or 3bd (business days)."
+    )
+    until: Expression | None = Field(
+        default=None, description='Wait until this time, e.g. input.start_date + "T06:00:00Z".'
+    )
+    event: Identifier | None = Field(
+        default=None, description="The name of the event to wait for, e.g. goods_received."
+    )
     key: Template | None = Field(
         default=None,
         description="What the awaited event is about (a PO number, say): a system that "
         "knows only that reaches every run waiting with it. Kept unencrypted: no personal data.",
     )
-    timeout: DurationField | None = None
-    on_timeout: Literal["continue", "fail"] = "fail"
+    timeout: DurationField | None = Field(
+        default=None, description="How long to wait for the event at most, e.g. 10bd."
+    )
+    on_timeout: Literal["continue", "fail"] = Field(
+        default="fail",
+        description="When the event does not come in time: fail (default) or continue.",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> WaitSpec:
@@ -667,17 +981,35 @@ class WaitSpec(Strict):
 
 
 class WaitStep(StepBase):
-    wait: Annotated[WaitSpec, BeforeValidator(_wait_shorthand)]
+    wait: Annotated[WaitSpec, BeforeValidator(_wait_shorthand)] = Field(
+        description=(
+            "Wait for a time, a moment or an event, e.g. 2bd or {event: goods_received, "
+            "timeout: 10bd}."
+        )
+    )
 
 
 class SetStep(StepBase):
-    set: dict[Identifier, Template] = Field(min_length=1)
+    set: dict[Identifier, Template] = Field(
+        min_length=1,
+        description=(
+            "Variables and their new values, e.g. {route: manual, round: '${ vars.round + 1 }'}."
+        ),
+    )
 
 
 class ProcessStep(StepBase):
-    process: ProcessName
-    input: dict[str, Template] = Field(default_factory=dict)
-    detached: bool = False
+    process: ProcessName = Field(
+        description="The process to start as a child, by name, e.g. supplier-onboarding."
+    )
+    input: dict[str, Template] = Field(
+        default_factory=dict,
+        description="The child process's input, e.g. {supplier_id: '${ input.supplier_id }'}.",
+    )
+    detached: bool = Field(
+        default=False,
+        description="Start the child and go on at once, without waiting for its result.",
+    )
 
 
 def _reason_shorthand(value: Any) -> Any:
@@ -685,25 +1017,41 @@ def _reason_shorthand(value: Any) -> Any:
 
 
 class FailSpec(Strict):
-    reason: ReasonField
-    message: str | None = None
+    reason: ReasonField = Field(
+        description="The reason code, UPPER_CASE, e.g. DUPLICATE; a catch can name it."
+    )
+    message: str | None = Field(
+        default=None, description="What went wrong in plain words; may use ${ }."
+    )
 
 
 class FailStep(StepBase):
-    fail: Annotated[FailSpec, BeforeValidator(_reason_shorthand)]
+    fail: Annotated[FailSpec, BeforeValidator(_reason_shorthand)] = Field(
+        description="End the process as failed, with a reason code, e.g. DUPLICATE."
+    )
 
 
 class FinishSpec(Strict):
-    reason: ReasonField | None = None
-    output: dict[str, Template] | None = None
+    reason: ReasonField | None = Field(
+        default=None,
+        description="The reason code the process finished with, e.g. CANCELLED_BY_SUPPLIER.",
+    )
+    output: dict[str, Template] | None = Field(
+        default=None, description="The process's result, e.g. {status: rejected}."
+    )
 
 
 class FinishStep(StepBase):
-    finish: Annotated[FinishSpec, BeforeValidator(_reason_shorthand)]
+    finish: Annotated[FinishSpec, BeforeValidator(_reason_shorthand)] = Field(
+        description="End the process early but successfully, with a reason code, e.g. NOT_NEEDED."
+    )
 
 
 class GroupStep(StepBase):
-    steps: list[Step] = Field(min_length=1)
+    steps: list[Step] = Field(
+        min_length=1,
+        description="The steps of the block, run in order; a catch on the block covers them all.",
+    )
 
     def children(self) -> Iterator[tuple[str, list[Step]]]:
         yield "steps", self.steps
@@ -751,7 +1099,9 @@ class Notify(Strict):
 
 
 class NotifyStep(StepBase):
-    notify: Notify
+    notify: Notify = Field(
+        description="Mail people, e.g. {to: [{role: ap-lead}], template: overdue}; nobody decides."
+    )
 
 
 def _void_shorthand(value: Any) -> Any:
@@ -773,7 +1123,9 @@ class VoidSpec(Strict):
 
 
 class VoidStep(StepBase):
-    void: Annotated[VoidSpec, BeforeValidator(_void_shorthand)]
+    void: Annotated[VoidSpec, BeforeValidator(_void_shorthand)] = Field(
+        description="The task whose decision no longer stands, e.g. approve (in an undo)."
+    )
 
 
 class MailTemplate(Strict):
@@ -845,19 +1197,63 @@ Step = Annotated[
 class Definition(Strict):
     """A whole process, as validated from one YAML file."""
 
-    name: ProcessName
-    version: int = Field(ge=1)
-    title: str = Field(min_length=1, max_length=200)
-    description: str | None = None
-    owner: str = Field(min_length=1)
-    business_key: Expression
-    summary: str | None = None
-    input: dict[Identifier, InputField] = Field(default_factory=dict)
-    variables: dict[Identifier, Any] = Field(default_factory=dict)
-    defaults: Defaults = Field(default_factory=Defaults)
-    calendar: Calendar = Field(default_factory=Calendar)
-    steps: list[Step] = Field(min_length=1)
-    output: dict[str, Template] = Field(default_factory=dict)
+    name: ProcessName = Field(
+        description=(
+            "The process's name, lower case with dashes, as its file is named, e.g. invoice-"
+            "approval."
+        )
+    )
+    version: int = Field(
+        ge=1, description="The definition's version, raised with each change, e.g. 3."
+    )
+    title: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The process's name in plain words, e.g. Supplier invoice approval.",
+    )
+    description: str | None = Field(
+        default=None, description="What the process is for, in a few sentences."
+    )
+    owner: str = Field(min_length=1, description="Who owns the process, e.g. ap-team.")
+    business_key: Expression = Field(
+        description="What identifies one case; a key runs once, e.g. input.invoice_id."
+    )
+    summary: str | None = Field(
+        default=None,
+        description=(
+            "The one line the Web UI lists for a run, e.g. ${ input.supplier_name }: ${ "
+            "input.gross_amount }."
+        ),
+    )
+    input: dict[Identifier, InputField] = Field(
+        default_factory=dict,
+        description=(
+            "The fields a start gives, each with its type, e.g. {invoice_id: string, amount: "
+            "number}."
+        ),
+    )
+    variables: dict[Identifier, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Values the steps read as vars.<name> and change with set, with their starting "
+            "values, e.g. {round: 0}."
+        ),
+    )
+    defaults: Defaults = Field(
+        default_factory=Defaults,
+        description="Timeout, retry and repair rules every step gets unless it says otherwise.",
+    )
+    calendar: Calendar = Field(
+        default_factory=Calendar,
+        description="The time zone, weekend and holidays that business days (bd) count with.",
+    )
+    steps: list[Step] = Field(min_length=1, description="What the process does, in order.")
+    output: dict[str, Template] = Field(
+        default_factory=dict,
+        description=(
+            "The process's result, e.g. {document_number: '${ steps.post.document_number }'}."
+        ),
+    )
     mail_templates: dict[Identifier, MailTemplate] = Field(
         default_factory=dict,
         description="Mails that notify steps send by name (template: <name>).",

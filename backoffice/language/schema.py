@@ -51,8 +51,10 @@ def _with_shorthands(node: Any) -> Any:
     if isinstance(node, dict):
         reference = node.get("$ref", "")
         name = reference.rsplit("/", 1)[-1]
-        if name in SHORTHANDS and len(node) == 1:
-            return {"anyOf": [node, SHORTHANDS[name]]}
+        if name in SHORTHANDS and set(node) <= {"$ref", "description"}:
+            # A field's description stays beside the choice of the long and short forms.
+            described = {"description": node["description"]} if "description" in node else {}
+            return {"anyOf": [{"$ref": reference}, SHORTHANDS[name]], **described}
         return {key: _with_shorthands(value) for key, value in node.items()}
     if isinstance(node, list):
         return [_with_shorthands(item) for item in node]

@@ -23,6 +23,7 @@ from backoffice.language import holiday_calendars, model
 from backoffice.language.amount_arithmetic import advice, amount_arithmetic
 from backoffice.language.definition_types import DefinitionTypes
 from backoffice.language.durations import Duration
+from backoffice.language.error_types import Raisers, fail_reasons
 from backoffice.language.expression_types import not_a_list
 from backoffice.language.expression_types import problems as type_problems
 from backoffice.language.expressions import (
@@ -80,9 +81,12 @@ class Checker:
     known_processes: frozenset[str] | None
     # Which processes the other definitions start, to find processes that start each other.
     starts: Mapping[str, frozenset[str]] | None = None
+    # The reason codes each other process's fail steps raise (and whether one computes it).
+    reasons: Mapping[str, tuple[frozenset[str], bool]] | None = None
     # Who holds each group and role (``group:ap-clerks``), when the directory is known.
     people: Staffing | None = None
     steps_by_id: dict[str, model.Step] = field(default_factory=dict)
+    raisers: Raisers | None = None
     current_step: str | None = None  # the step whose expressions are being checked
     types: DefinitionTypes | None = None  # what the names hold, as far as can be known
 
@@ -92,6 +96,7 @@ class Checker:
         definition = self.definition
         self.check_unique_ids()
         self.types = DefinitionTypes.of(definition, self.catalog)
+        self.raisers = self.error_raisers()
         self.check_timezone()
         self.check_holiday_calendars()
         start = Known(variables=frozenset(definition.variables))
@@ -100,6 +105,10 @@ class Checker:
             self.template(("summary",), definition.summary, start)
         self.check_durations_clock(("defaults", "timeout"), definition.defaults.timeout)
         self.check_retry(("defaults", "retry"), definition.defaults.retry)
+        self.check_error_names(
+            ("defaults", "retry", "non_retryable"), definition.defaults.retry.non_retryable,
+            definition.steps, "retry rule",
+        )  # fmt: skip
         for index, repairer in enumerate(definition.defaults.repair_by):
             self.assignee(("defaults", "repair_by", index), repairer, start)
         end = self.sequence(definition.steps, ("steps",), start)
@@ -193,6 +202,9 @@ class Checker:
             self.check_durations_clock((*path, "timeout"), step.timeout)
         if step.retry is not None:
             self.check_retry((*path, "retry"), step.retry)
+            self.check_error_names(
+                (*path, "retry", "non_retryable"), step.retry.non_retryable, [step], "retry rule"
+            )
             if isinstance(step, model.BotStep) and step.retry.attempts is not None:
                 self.reporter.at(
                     (*path, "retry", "attempts"),
@@ -206,6 +218,7 @@ class Checker:
             self.template((*path, "idempotency_key"), step.idempotency_key, known)
         after = self.kind(step, path, known)
         for index, handler in enumerate(step.catch):
+            self.check_error_names((*path, "catch", index, "errors"), handler.errors, [step])
             handled = self.sequence(
                 handler.steps, (*path, "catch", index, "steps"), known.add_locals(["error"])
             )
@@ -557,6 +570,39 @@ class Checker:
             if value is not None:
                 self.check_durations_clock((*path, name), value)
 
+    def error_raisers(self) -> Raisers | None:
+        # Without the catalog nothing says what activities raise: every name is let be.
+        if self.catalog is None:
+            return None
+        reasons, computed = fail_reasons(self.definition)
+        found = set(reasons)
+        for child in self.started_processes():
+            child_reasons, child_computed = (self.reasons or {}).get(child, (frozenset(), False))
+            found |= child_reasons
+            computed = computed or child_computed
+        return Raisers(self.catalog, frozenset(found), computed)
+
+    def started_processes(self) -> set[str]:
+        """Every process this one starts, and those they start in turn."""
+        pending = list(children_of(self.definition))
+        seen: set[str] = set()
+        while pending:
+            current = pending.pop()
+            if current not in seen:
+                seen.add(current)
+                pending.extend((self.starts or {}).get(current, frozenset()))
+        return seen
+
+    def check_error_names(
+        self, path: Path, names: list[str], scope: list[model.Step], what: str = "catch"
+    ) -> None:
+        if self.raisers is None:
+            return
+        for index, name in enumerate(names):
+            problem = self.raisers.problem(name, scope, what)
+            if problem is not None:
+                self.reporter.at((*path, index), problem)
+
     # --- expressions --------------------------------------------------------------------
 
     def template(self, path: Path, value: Any, known: Known) -> None:
@@ -809,8 +855,11 @@ def check(
     known_processes: frozenset[str] | None = None,
     starts: Mapping[str, frozenset[str]] | None = None,
     people: Staffing | None = None,
+    reasons: Mapping[str, tuple[frozenset[str], bool]] | None = None,
 ) -> None:
-    Checker(definition, reporter, catalog, known_processes, starts, people).run()
+    Checker(
+        definition, reporter, catalog, known_processes, starts, people=people, reasons=reasons
+    ).run()
 
 
 def _voids(step: model.Step) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, assert_never
 from backoffice.language import model, words
 from backoffice.language.cel_syntax import Node
 from backoffice.language.durations import Duration
+from backoffice.language.error_types import ENGINE_ERRORS
 from backoffice.language.expressions import ExpressionError, template_parts
 from backoffice.language.task_settings import when
 
@@ -22,16 +23,7 @@ LINE = 170  # the longest line a step gets inside a node
 SMALL = 3  # a folded part with at most this many steps names each of them
 SHORT_VALUE = 24  # a value set is said when it is this short, else only what is set
 
-_ENGINE_ERRORS = {
-    "any": "on any error",
-    "EventTimeout": "if the event never comes",
-    "RepeatLimitReached": "if the rounds run out",
-    "TooManyItems": "if there are too many items",
-    "ExpressionError": "if an expression fails",
-    "ExpressionOverBudget": "if an expression would take too much work",
-    "ProcessTooDeep": "if processes start one another too deep",
-    "NobodyToNotify": "if there is nobody to mail",
-}
+_ENGINE_ERRORS = {"any": "on any error", **ENGINE_ERRORS}
 _PARALLEL_MODES = {
     "all": "all must finish",
     "fail_fast": "all must finish; a failure stops the others",

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from backoffice.catalog import Catalog
 from backoffice.language import semantics, structure
+from backoffice.language.error_types import fail_reasons
 from backoffice.language.model import Definition
 from backoffice.language.problems import Problem, Reporter
 from backoffice.language.source import Position, SourceError, SourceMap, load
@@ -44,13 +45,15 @@ def validate_text(
     known_processes: frozenset[str] | None = None,
     starts: Mapping[str, frozenset[str]] | None = None,
     people: Staffing | None = None,
+    reasons: Mapping[str, tuple[frozenset[str], bool]] | None = None,
 ) -> Checked:
     """Validate definition text; never raises for any input.
 
     ``starts`` tells which processes the other definitions start (see
     :func:`process_starts`), so that processes starting each other are refused.
     ``people`` (the directory's groups and roles) lets four-eyes tasks that too few people
-    can meet be warned of.
+    can meet be warned of; ``reasons`` the reason codes the other processes' fail steps
+    raise (see :func:`process_reasons`), so that a catch of one is known.
     """
     content_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     try:
@@ -80,7 +83,7 @@ def validate_text(
     except RecursionError:
         reporter.at_position(Position(1, 1), "the definition nests too deeply")
         return Checked(file, None, reporter.problems, content_hash)
-    semantics.check(definition, reporter, catalog, known_processes, starts, people)
+    semantics.check(definition, reporter, catalog, known_processes, starts, people, reasons)
     _name_matches_file(file, definition, reporter, source)
     return Checked(
         file, definition, sorted(reporter.problems), content_hash, sorted(reporter.warnings)
@@ -105,6 +108,7 @@ def validate_file(
     known_processes: frozenset[str] | None = None,
     starts: Mapping[str, frozenset[str]] | None = None,
     people: Staffing | None = None,
+    reasons: Mapping[str, tuple[frozenset[str], bool]] | None = None,
 ) -> Checked:
     try:
         size = path.stat().st_size
@@ -117,7 +121,7 @@ def validate_file(
     except OSError as error:
         problem = Problem(str(path), 1, 1, "", f"cannot read: {error.strerror or error}")
         return Checked(str(path), None, [problem], "")
-    return validate_text(text, str(path), catalog, known_processes, starts, people)
+    return validate_text(text, str(path), catalog, known_processes, starts, people, reasons)
 
 
 def definition_files(paths: Iterable[Path]) -> list[Path]:
@@ -166,7 +170,17 @@ def process_starts(directory: Path) -> dict[str, frozenset[str]]:
 
     Files that cannot be read as definitions are left out: their own validation says why.
     """
-    found: dict[str, frozenset[str]] = {}
+    return {name: semantics.children_of(found) for name, found in _definitions(directory).items()}
+
+
+def process_reasons(directory: Path) -> dict[str, tuple[frozenset[str], bool]]:
+    """For each process in ``directory``, the reason codes its fail steps raise, and whether
+    one of them computes its code."""
+    return {name: fail_reasons(found) for name, found in _definitions(directory).items()}
+
+
+def _definitions(directory: Path) -> dict[str, Definition]:
+    found: dict[str, Definition] = {}
     try:  # the folder itself, as process_names reads it; one that vanished holds nothing
         with os.scandir(directory) as entries:
             paths = sorted(Path(entry.path) for entry in entries)
@@ -182,5 +196,5 @@ def process_starts(directory: Path) -> dict[str, frozenset[str]]:
             definition = Definition.model_validate(data)
         except (OSError, UnicodeDecodeError, SourceError, ValidationError, RecursionError):
             continue
-        found[definition.name] = semantics.children_of(definition)
+        found[definition.name] = definition
     return found

@@ -26,12 +26,13 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from backoffice import runtime
+from backoffice import registry, runtime
 from backoffice.logs import get_logger
 from backoffice.secrets import SecretNotFound, secret_store
 from backoffice.settings import Settings, SystemSettings
 from bots.kit.browser import BrowserPool, close_pool, pool_for
 from bots.kit.errors import (
+    BOT_ERROR_TYPES,
     AmbiguousSubmit,
     BotError,
     BusinessRuleViolation,
@@ -43,6 +44,10 @@ from bots.kit.errors import (
 from bots.kit.evidence import capture, evidence_dir
 from bots.kit.page_object import Bot, BotInput
 from bots.kit.system_turn import system_turn
+
+# What any bot may raise, declared once for the catalog: its own kinds of failure, a
+# system missing from the settings, and a bot declared wrongly (the base type).
+registry.bot_errors(*BOT_ERROR_TYPES, "BotNotConfigured", "BotError")
 
 log = get_logger("backoffice.bots")
 In = TypeVar("In", bound=BotInput)

@@ -151,7 +151,8 @@ async def test_start_of_a_running_key_names_the_instance(cli: Cli, tmp_path: Pat
     assert (await cli("start", "cli-order", "--input", data))[0] == 0
     code, _, err = await cli("start", "cli-order", "--input", data)
     assert code == 1
-    assert f"error: cli-order/{order} already exists" in err
+    assert f"error: cli-order/{order} is running since " in err
+    assert "the same cli order cannot run twice at once; nothing was started" in err
     assert f"backoffice status cli-order/{order}" in err
     code, out, err = await cli("cancel", f"cli-order/{order}")
     assert code == 0, err

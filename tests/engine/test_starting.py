@@ -72,7 +72,7 @@ async def test_second_start_for_the_same_key_is_refused(runner: ProcessRunner) -
     key = order()
     first = await runner.start(name, {"order_id": key, "amount": 1})
     assert first.id == f"order-check/{key}"
-    with pytest.raises(RunError, match=f"order-check/{key} already exists"):
+    with pytest.raises(RunError, match=f"order-check/{key} is running since"):
         await runner.start(name, {"order_id": key, "amount": 2})
     await first.cancel()
 

@@ -140,8 +140,8 @@ async def test_tasks_of_a_terminated_process_are_closed_and_a_new_run_opens_them
         == "the process ended (terminated) while the task was open"
     )
 
-    # The same case may start again after a terminated run: its task opens anew.
-    again = await runner.start(name, {"case": case})
+    # An operator may restart the case after a terminated run: its task opens anew.
+    again = await runner.start(name, {"case": case}, restart=True)
     reopened = await opened_task(again)
     assert reopened.task_id == task.task_id
     assert task.task_id in [row.id for row in open_tasks_for(engine, "alice")]

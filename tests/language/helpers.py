@@ -62,9 +62,25 @@ class ReverseIn(BaseModel):
 def make_catalog() -> Catalog:
     """The activities and bots the test definitions use."""
     specs = [
-        ActionSpec("invoice.validate", "activity", ValidateIn, ValidateOut, "Validate.", "q"),
+        ActionSpec(
+            "invoice.validate",
+            "activity",
+            ValidateIn,
+            ValidateOut,
+            "Validate.",
+            "q",
+            errors=("BusinessRuleError", "InvalidInvoice", "FraudHold"),
+        ),
         ActionSpec("notify.ops", "activity", NotifyIn, None, "Tell ops.", "q"),
-        ActionSpec("erp.post_invoice", "bot", PostIn, PostOut, "Post in the ERP.", "erp"),
+        ActionSpec(
+            "erp.post_invoice",
+            "bot",
+            PostIn,
+            PostOut,
+            "Post in the ERP.",
+            "erp",
+            errors=("BotAmbiguousSubmit", "BotSelectorDrift"),
+        ),
         ActionSpec("erp.reverse_posting", "bot", ReverseIn, None, "Reverse a posting.", "erp"),
     ]
     return Catalog({spec.name: spec for spec in specs})

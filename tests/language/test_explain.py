@@ -623,7 +623,7 @@ def test_validate_exits_1_and_prints_file_line_column(runner: CliRunner, bad: Pa
         assert match["file"] == str(bad)
         assert int(match["line"]) >= 1
         assert int(match["column"]) >= 1
-    assert result.stderr == "1 of 1 definition invalid, 2 problems\n"
+    assert result.stderr == "\n1 of 1 definition invalid, 2 problems\n"
 
 
 def test_validate_a_directory(runner: CliRunner, good: Path, bad: Path) -> None:
@@ -634,7 +634,7 @@ def test_validate_a_directory(runner: CliRunner, good: Path, bad: Path) -> None:
     assert all(
         PROBLEM_LINE.match(line) for line in result.stdout.splitlines() if not line.endswith(": ok")
     )
-    assert result.stderr == "1 of 2 definitions invalid, 2 problems\n"
+    assert result.stderr == "\n1 of 2 definitions invalid, 2 problems\n"
 
 
 def test_validate_the_test_fixtures(runner: CliRunner) -> None:

@@ -97,7 +97,7 @@ def test_a_folder_removed_while_it_is_validated_gives_problems_not_a_traceback(
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 1, done.stderr
     assert done.stdout == f"{parent}:1:1: cannot read: No such file or directory\n"
-    assert done.stderr == "1 of 1 definition invalid, 1 problem\n"
+    assert done.stderr == "\n1 of 1 definition invalid, 1 problem\n"
 
 
 def test_a_four_eyes_task_the_directory_cannot_staff_is_warned(tmp_path: Path) -> None:
