@@ -407,7 +407,13 @@ class StepBase(Strict):
     id: StepId
     title: str | None = None
     if_: Expression | None = Field(default=None, alias="if")
-    timeout: DurationField | None = None
+    timeout: DurationField | None = Field(
+        default=None,
+        description="On a call or bot: the time limit of one attempt (30s, 5m). On parallel, "
+        "for_each, repeat, switch, steps and process: a deadline on the whole step (5bd); "
+        "when it passes, what runs inside is cancelled and the step fails with Timeout. "
+        "A task and a wait have timeouts of their own.",
+    )
     retry: RetryPolicy | None = None
     catch: list[Catch] = Field(default_factory=list)
     compensate: Step | None = None

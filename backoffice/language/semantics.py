@@ -32,6 +32,7 @@ from backoffice.language.expressions import (
 )
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
+from backoffice.language.step_timeouts import check_step_timeout
 from backoffice.old_spellings import RENAMED_ASSIGNEE_KINDS
 
 GLOBAL_NAMES = frozenset({"input", "vars", "steps", "now", "today", "process"})
@@ -178,7 +179,7 @@ class Checker:
         if step.title is not None:
             self.template((*path, "title"), step.title, known)
         if step.timeout is not None:
-            self.check_durations_clock((*path, "timeout"), step.timeout)
+            check_step_timeout(self.reporter, step, (*path, "timeout"))
         if step.retry is not None:
             self.check_retry((*path, "retry"), step.retry)
             if isinstance(step, model.BotStep) and step.retry.attempts is not None:
@@ -235,9 +236,10 @@ class Checker:
                 self.sequence(step.steps, (*path, "steps"), inner)
                 return known  # iteration results are reached through steps.<for_each id>
             case model.RepeatStep():
-                inside = self.sequence(step.steps, (*path, "steps"), known)
+                # ``rounds`` (the earlier rounds' results) is named inside the loop only.
+                inside = self.sequence(step.steps, (*path, "steps"), known.add_locals(["rounds"]))
                 self.expression((*path, "repeat", "until"), step.repeat.until, inside)
-                return inside
+                return replace(inside, locals=known.locals)
             case model.WaitStep():
                 if step.wait.until is not None:
                     self.expression((*path, "wait", "until"), step.wait.until, known)
