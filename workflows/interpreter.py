@@ -654,12 +654,13 @@ class Interpreter:
         inside = [inner.id for _, inner in model.walk_steps(step.steps)]
         for number in range(step.repeat.max):
             # Each round starts without the results of the rounds before: a step skipped
-            # in this round has none. Earlier rounds are read as ``rounds``.
+            # in this round has none. Earlier rounds are read as ``previous`` and ``rounds``.
             stale = [name for name in inside if name in frame.results]
             if stale and workflow.patched(cancelling.REPEAT_ROUNDS_CLEARED):
                 for name in stale:
                     del frame.results[name]
-            inner = frame.child(f"{key}#{number}/", rounds=list(rounds))
+            previous = rounds[-1] if rounds else {}
+            inner = frame.child(f"{key}#{number}/", rounds=list(rounds), previous=previous)
             await self.sequence(step.steps, inner)
             rounds.append(inner.results)
             frame.results.update(inner.results)

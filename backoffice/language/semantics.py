@@ -236,8 +236,9 @@ class Checker:
                 self.sequence(step.steps, (*path, "steps"), inner)
                 return known  # iteration results are reached through steps.<for_each id>
             case model.RepeatStep():
-                # ``rounds`` (the earlier rounds' results) is named inside the loop only.
-                inside = self.sequence(step.steps, (*path, "steps"), known.add_locals(["rounds"]))
+                # The earlier rounds' results are named inside the loop only.
+                inner = known.add_locals(["previous", "rounds"])
+                inside = self.sequence(step.steps, (*path, "steps"), inner)
                 self.expression((*path, "repeat", "until"), step.repeat.until, inside)
                 return replace(inside, locals=known.locals)
             case model.WaitStep():
