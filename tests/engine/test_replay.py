@@ -34,6 +34,8 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         "cancel_compensates",
         "continue_as_new",
         "package_calendar",  # holidays of the holidays package, read from the snapshot
+        "cancelled_for_each",  # a losing branch's items in flight, cancelled and undone
+        "block_deadline",  # a block's deadline passes; a repeat's rounds start afresh
     } <= names
 
 
