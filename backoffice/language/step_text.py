@@ -28,6 +28,7 @@ _ENGINE_ERRORS = {
     "ExpressionError": "if an expression fails",
     "ExpressionOverBudget": "if an expression would take too much work",
     "ProcessTooDeep": "if processes start one another too deep",
+    "Timeout": "if it runs out of time",
 }
 _PARALLEL_MODES = {
     "all": "all must finish",

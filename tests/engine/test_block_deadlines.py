@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from sqlmodel import Session, select
-from temporalio.client import WorkflowFailureError
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
 from backoffice import database, runtime
@@ -222,3 +222,36 @@ async def test_a_deadline_holds_across_continue_as_new(skipping_runner: ProcessR
     assert len(calls_of("test.note")) == 5
     described = await handle.describe()
     assert described.run_id != handle.first_execution_run_id
+
+
+async def test_a_child_process_past_its_deadline_is_cancelled(
+    skipping_runner: ProcessRunner,
+) -> None:
+    child = skipping_runner.define(
+        "name: slow-child\n"
+        + HEADER
+        + """steps:
+  - id: approve
+    task:
+      assignees: [{user: alice}]
+      form: {outcomes: [ok]}
+      timeout: {after: 10bd, outcome: ok}
+"""
+    )
+    name = define(
+        skipping_runner,
+        "child-within",
+        f"""
+  - id: child
+    timeout: 2bd
+    process: {child}
+    input: {{case: "${{ input.case }}-child"}}
+"""
+        + CAUGHT,
+    )
+    case_id = case()
+    output = (await skipping_runner.run(name, {"case": case_id}))["output"]
+    assert (output["error_type"], output["days"]) == ("Timeout", 2)
+    child_run = skipping_runner.client.get_workflow_handle(f"{child}/{case_id}-child")
+    assert (await child_run.describe()).status == WorkflowExecutionStatus.CANCELED
+    assert [row.status for row in task_rows(child_run.id)] == ["cancelled"]
