@@ -28,6 +28,12 @@ def check_step_timeout(reporter: Reporter, step: model.Step, path: Path) -> None
     """Report a ``timeout`` (at ``path``) that the step's kind does not have."""
     assert step.timeout is not None
     instead = _INSTEAD.get(step.kind)
+    if isinstance(step, model.ProcessStep) and step.detached:
+        instead = (
+            "a detached process runs on its own and this step ends once it has started, "
+            "so there is nothing to time. Give the child process its own deadlines, or "
+            "remove detached to wait for it. Remove this timeout"
+        )
     if instead is not None:
         reporter.at(path, f"timeout on a {step.kind} step does nothing: {instead}", key=True)
     elif step.kind in ("call", "bot") and step.timeout.is_business:

@@ -255,3 +255,31 @@ async def test_a_child_process_past_its_deadline_is_cancelled(
     child_run = skipping_runner.client.get_workflow_handle(f"{child}/{case_id}-child")
     assert (await child_run.describe()).status == WorkflowExecutionStatus.CANCELED
     assert [row.status for row in task_rows(child_run.id)] == ["cancelled"]
+
+
+async def test_a_switch_case_past_its_deadline_is_cancelled(
+    skipping_runner: ProcessRunner,
+) -> None:
+    name = define(
+        skipping_runner,
+        "switch-within",
+        """
+  - id: route
+    timeout: 1bd
+    switch:
+      - when: "true"
+        steps:
+          - id: approve
+            task:
+              assignees: [{user: alice}]
+              form: {outcomes: [ok]}
+              timeout: {after: 10bd, outcome: ok}
+          - {id: never, call: test.add, with: {a: 1, b: 1}}
+"""
+        + CAUGHT,
+    )
+    handle = await skipping_runner.start(name, {"case": case()})
+    output = (await handle.result())["output"]
+    assert (output["error_type"], output["days"]) == ("Timeout", 1)
+    assert [row.status for row in task_rows(handle.id)] == ["cancelled"]
+    assert calls_of("test.add") == []

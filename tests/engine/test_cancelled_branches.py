@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session, select
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
 
 from backoffice import database, runtime
 from backoffice.engine.contracts import (
@@ -258,3 +258,21 @@ steps:
     assert timedelta(days=5) <= block.until - block.started_at <= timedelta(days=9)
     assert block.until.weekday() < 5
     await handle.cancel()
+
+
+async def test_cancelling_the_run_closes_the_tasks_of_every_item_in_flight(
+    runner: ProcessRunner,
+) -> None:
+    name = runner.define(MONTH_END.replace("name: month-end", "name: month-end-cancelled"))
+    entities = ["E1", "E2", "E3", "E4", "E5", "E6"]
+    handle = await runner.start(name, {"case": uuid.uuid4().hex[:8], "entities": entities})
+    await tasks_open(handle, "controller_review", 5)
+    await handle.cancel()
+    with pytest.raises(WorkflowFailureError):
+        await handle.result()
+    reviews = rows_of(handle.id)
+    assert len(reviews) == 5
+    assert {row.status for row in reviews} == {"cancelled"}
+    # The run's own undo reversed every posting once.
+    assert sorted(args["note"] for args in calls_of("test.undo")) == entities[:5]
+    assert calls_of("test.add") == []

@@ -47,6 +47,27 @@ def test_timeout_is_refused_where_it_means_nothing(kind: str, body: str, advice:
     ]
 
 
+def test_timeout_is_refused_on_a_detached_process() -> None:
+    text = with_steps(
+        """\
+        - id: here
+          process: other
+          detached: true
+          timeout: 5bd
+        """
+    )
+    assert problems(text) == [
+        at(
+            13,
+            5,
+            "steps[0].timeout",
+            "timeout on a process step does nothing: a detached process runs on its own and "
+            "this step ends once it has started, so there is nothing to time. Give the child "
+            "process its own deadlines, or remove detached to wait for it. Remove this timeout",
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     "block",
     [
