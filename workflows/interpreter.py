@@ -127,7 +127,7 @@ class Interpreter:
                 "workflow_id": info.workflow_id,
                 "run_id": info.run_id,
             },
-            **frame.all_locals(),
+            **frame.all_names(),
             **extra,
         }
         return Scope(names, self.functions)
@@ -659,8 +659,8 @@ class Interpreter:
             if stale and workflow.patched(cancelling.REPEAT_ROUNDS_CLEARED):
                 for name in stale:
                     del frame.results[name]
-            previous = rounds[-1] if rounds else {}
-            inner = frame.child(f"{key}#{number}/", rounds=list(rounds), previous=previous)
+            inner = frame.child(f"{key}#{number}/")
+            inner.views = {"rounds": list(rounds), "previous": rounds[-1] if rounds else {}}
             await self.sequence(step.steps, inner)
             rounds.append(inner.results)
             frame.results.update(inner.results)
