@@ -266,7 +266,11 @@ class Interpreter:
             self.deadlines -= 1
         if finished:
             return work.result()
-        await self.undo_cancelled(self._inner_steps(step), frame.prefix)
+        await self.undo_cancelled(
+            self._inner_steps(step),
+            frame.prefix,
+            f"step '{step.id}' did not finish within its timeout of {step.timeout}",
+        )
         raise StepError(
             "Timeout",
             f"step '{step.id}' did not finish within its timeout of {step.timeout} "
@@ -277,9 +281,13 @@ class Interpreter:
     def _inner_steps(step: model.Step) -> list[model.Step]:
         return [inner for _, children in step.children() for inner in children]
 
-    async def undo_cancelled(self, steps: list[model.Step], prefix: str) -> None:
+    async def undo_cancelled(self, steps: list[model.Step], prefix: str, why: str) -> None:
         """Undo, latest first, what the cancelled ``steps`` had completed (this instance of
-        them: keys under ``prefix``); those undos are then no longer pending for the run."""
+        them: keys under ``prefix``); those undos are then no longer pending for the run.
+
+        ``why`` is what a voided decision tells its deciders; the run goes on afterwards, so
+        the reason is the run's own again once these undos are done.
+        """
         ids = {inner.id for _, inner in model.walk_steps(steps)}
         mine = [
             pending
@@ -291,7 +299,11 @@ class Interpreter:
         self.state.compensations = [
             pending for pending in self.state.compensations if pending not in mine
         ]
-        given_up = await self.undo(mine)
+        before, self.undo_reason = self.undo_reason, why
+        try:
+            given_up = await self.undo(mine)
+        finally:
+            self.undo_reason = before
         if given_up:
             workflow.logger.error("undo given up", extra={"steps": given_up})
 
@@ -553,7 +565,7 @@ class Interpreter:
             self.concurrent -= 1
         if step.mode == "first":
             losers = [b for i, b in enumerate(step.parallel) if i != winner]
-            await self._undo_losers(losers, frame.prefix)
+            await self._undo_losers(losers, frame.prefix, step.parallel[winner])
         results: dict[str, Any] = {}
         if step.mode == "first":
             # Which branch won; a branch that is itself called winner keeps its name.
@@ -564,7 +576,9 @@ class Interpreter:
             results[branch.id] = branch_frame.results
         return results
 
-    async def _undo_losers(self, losers: list[model.Branch], prefix: str) -> None:
+    async def _undo_losers(
+        self, losers: list[model.Branch], prefix: str, winner: model.Branch
+    ) -> None:
         """The losing branches of a ``first`` were cancelled: undo what they completed."""
         steps = [inner for branch in losers for inner in branch.steps]
         ids = {inner.id for _, inner in model.walk_steps(steps)}
@@ -572,7 +586,7 @@ class Interpreter:
             pending.step_id in ids and pending.key.startswith(prefix)
             for pending in self.state.compensations
         ) and workflow.patched(cancelling.CANCELLED_BRANCHES_UNDONE):
-            await self.undo_cancelled(steps, prefix)
+            await self.undo_cancelled(steps, prefix, f"branch '{winner.id}' finished first")
 
     async def _join(self, tasks: Sequence[asyncio.Future[None]], mode: str) -> int:
         """Wait per mode; cancel what is left; the index of the winner (mode first)."""
