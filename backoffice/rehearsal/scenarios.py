@@ -299,7 +299,19 @@ class Checks:
         try:
             check_input(self.definition, data)
         except InputError as error:
-            self.add((*at, "name"), f"the input does not fit the definition: {error}")
+            # Shown at the input that is wrong: the scenario's own, else the file's shared one.
+            if scenario.input:
+                where: tuple[Any, ...] = (*at, "input")
+            elif ("input",) in self.source.values:
+                where = ("input",)
+            else:
+                where = (*at, "name")
+            self.add(
+                where,
+                f"scenario '{scenario.name}': its input (the file's, with the fields the "
+                "scenario gives) does not fit the definition's input:\n  "
+                + "\n  ".join(error.problems),
+            )
         for name in scenario.vars:
             if name not in self.definition.variables:
                 known = self.definition.variables

@@ -222,7 +222,9 @@ def test_scenario_file_errors_are_located_with_a_suggestion(tmp_path: Path) -> N
         assert any(
             text.startswith(f"{at}{line}:") and message in text for text in out.splitlines()
         ), f"line {line}: {message}\n{out}"
-    assert "the input does not fit the definition" in out
+    # The file's shared input lacks the invoice's fields: shown at that input, once per scenario.
+    assert f"{at}1:1: input: scenario " in out
+    assert "does not fit the definition's input:\n  company: " in out
     assert "nothing was rehearsed" in done.stderr
 
 
@@ -240,6 +242,29 @@ def test_an_unknown_keyword_is_located(tmp_path: Path) -> None:
     assert f"{scenarios}:3:5: scenarios[0].expects: 'expects' is not a scenario keyword" in (
         done.stdout
     )
+
+
+def test_a_scenario_s_wrong_input_is_shown_at_that_input(tmp_path: Path) -> None:
+    shared = GUIDE_BLOCKS[0].split("\nscenarios:", 1)[0]
+    scenarios = write(
+        tmp_path / "input.yaml",
+        shared
+        + """
+scenarios:
+  - name: a lower-case currency
+    input: {currency: usd}
+""",
+    )
+    done = backoffice_test(INVOICE, "--scenarios", scenarios)
+    assert done.returncode == 1
+    line = (
+        scenarios.read_text(encoding="utf-8").splitlines().index("    input: {currency: usd}") + 1
+    )
+    assert (
+        f"{scenarios}:{line}:5: scenarios[0].input: scenario 'a lower-case currency': its input "
+        "(the file's, with the fields the scenario gives) does not fit the definition's input:\n"
+        "  currency: "
+    ) in done.stdout, done.stdout
 
 
 def test_a_text_cut_at_its_comma_is_located_with_what_to_write(tmp_path: Path) -> None:
