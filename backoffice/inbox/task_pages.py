@@ -37,6 +37,7 @@ from backoffice.inbox.list_forms import CellProblems, shown_rows
 from backoffice.links import run_url, task_path
 from backoffice.people.store import PersonRow
 from backoffice.tasks import actions
+from backoffice.tasks.closed_tasks import CLOSED_WITHOUT_DECISION, deciders_when_closed, why_closed
 from backoffice.tasks.listing import groups_of
 from backoffice.tasks.queries import TaskDetail, is_overdue, task_detail
 
@@ -64,7 +65,15 @@ def _may_see(detail: TaskDetail, user: str, groups: list[str]) -> bool:
     # the excluded); nobody else reads a task.
     involved = {event.actor for event in detail.events}
     in_queue = bool(set(detail.queues) & set(groups)) and user not in detail.excluded
-    return user in detail.deciders or user in detail.reassigners or user in involved or in_queue
+    # A task closed without a decision has no deciders left; those it closed on still read it.
+    had_it = detail.row.status in CLOSED_WITHOUT_DECISION and user in deciders_when_closed(detail)
+    return (
+        user in detail.deciders
+        or user in detail.reassigners
+        or user in involved
+        or in_queue
+        or had_it
+    )
 
 
 async def _progress(client: Client, workflow_id: str) -> Progress | None:
@@ -132,6 +141,7 @@ async def _task_page(
         overdue=is_open and is_overdue(row, datetime.now(UTC)),
         may_decide=is_open and user in detail.deciders,
         may_reassign=is_open and user in detail.reassigners,
+        closed_note=why_closed(detail),
         run=run,
         run_link=run_link,
         request_id=secrets.token_urlsafe(12),

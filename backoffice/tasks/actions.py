@@ -32,6 +32,7 @@ from backoffice.engine.contracts import (
 )
 from backoffice.errors import BackofficeError
 from backoffice.people.directory import SqlDirectory
+from backoffice.tasks.closed_tasks import why_closed
 from backoffice.tasks.queries import task_detail
 from backoffice.tasks.store import TaskRow
 
@@ -46,7 +47,10 @@ def find_task(engine: Engine, task_id: str, person: str) -> TaskRow:
     if detail is None:
         raise TaskRefused(f"no task {task_id}: see `backoffice tasks --as {person}`")
     if detail.row.status != "open":
-        raise TaskRefused(f"task {task_id} is {detail.row.status.replace('_', ' ')}")
+        # The table answers before the process does, so it says what the process would.
+        raise TaskRefused(
+            why_closed(detail) or f"task {task_id} is {detail.row.status.replace('_', ' ')}"
+        )
     return detail.row
 
 

@@ -167,10 +167,6 @@ def task_row(workflow_id: str, step_id: str) -> TaskRow | None:
         return session.exec(rows.where(TaskRow.step_id == step_id)).first()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`backoffice decide` and the inbox answer 'task ... is cancelled', never why",
-)
 async def test_a_decision_after_the_deadline_is_refused_saying_why(
     runner: ProcessRunner,
 ) -> None:
