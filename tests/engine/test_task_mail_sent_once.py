@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from backoffice.tasks.outbox import CLAIM_LAPSE_SECONDS, SEND_TIMEOUT_SECONDS, send_pending
 from backoffice.tasks.store import NotificationRow
 from tests.support.network import free_port
-from tests.support.records import upgraded_at
+from tests.support.records import records_url_in, upgraded_at
 
 WAIT_SECONDS = 10.0  # a bound for a hung test, never a measure
 # The sink holds a message at most this long: less than the sender's own socket timeout,
@@ -61,7 +61,7 @@ class SecondSenderFirst:
 
 
 def _outbox_with_carols_mail(tmp_path: Path, **claim: Any) -> Engine:
-    engine = upgraded_at(f"sqlite:///{tmp_path / 'records.db'}")
+    engine = upgraded_at(records_url_in(tmp_path))
     with Session(engine) as session:
         session.add(
             NotificationRow(
