@@ -97,3 +97,7 @@ class NotificationRow(SQLModel, table=True):
     body: str
     created_at: datetime
     sent_at: datetime | None = None
+    # Which send holds the message and since when, so two sends at once never both mail
+    # it; a claim older than the outbox's lapse belongs to a sender that died.
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None

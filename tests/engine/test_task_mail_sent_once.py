@@ -10,20 +10,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aiosmtpd.controller import Controller
-from sqlmodel import Session
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
-from backoffice.tasks.outbox import send_pending
+from backoffice.tasks.outbox import CLAIM_LAPSE_SECONDS, SEND_TIMEOUT_SECONDS, send_pending
 from backoffice.tasks.store import NotificationRow
 from tests.support.network import free_port
-from tests.support.records import upgraded_at
+from tests.support.records import records_url_in, upgraded_at
 
 WAIT_SECONDS = 10.0  # a bound for a hung test, never a measure
+# The sink holds a message at most this long: less than the sender's own socket timeout,
+# so a sender left alone is answered before it gives up on the sink.
+HOLD_SECONDS = SEND_TIMEOUT_SECONDS / 2
 
 
 class SecondSenderFirst:
@@ -51,19 +54,14 @@ class SecondSenderFirst:
         # message sent only after this answer: held until then, the two surely overlap. A
         # sender that waits its turn never connects; the bound then lets the first go on.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.both.wait(), WAIT_SECONDS)
+            await asyncio.wait_for(self.both.wait(), HOLD_SECONDS)
         with self.lock:
             self.received.extend(envelope.rcpt_tos)
         return "250 OK"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two sends of the outbox at once both send what neither has marked sent yet",
-)
-def test_two_tasks_opening_together_mail_each_person_once(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'records.db'}"
-    engine = upgraded_at(url)
+def _outbox_with_carols_mail(tmp_path: Path, **claim: Any) -> Engine:
+    engine = upgraded_at(records_url_in(tmp_path))
     with Session(engine) as session:
         session.add(
             NotificationRow(
@@ -74,9 +72,33 @@ def test_two_tasks_opening_together_mail_each_person_once(tmp_path: Path) -> Non
                 subject="[month-end-close] New task: Confirm the close of Acme France",
                 body="New task",
                 created_at=datetime.now(UTC),
+                **claim,
             )
         )
         session.commit()
+    return engine
+
+
+def _mailed_by_one_send(engine: Engine) -> list[str]:
+    sink = SecondSenderFirst()
+    sink.both.set()  # one sender: nothing to wait for
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        send_pending(engine, f"smtp://127.0.0.1:{port}", "bo@localhost")
+    finally:
+        controller.stop()
+    return sink.received
+
+
+def _row(engine: Engine) -> NotificationRow:
+    with Session(engine) as session:
+        return session.exec(select(NotificationRow)).one()
+
+
+def test_two_tasks_opening_together_mail_each_person_once(tmp_path: Path) -> None:
+    engine = _outbox_with_carols_mail(tmp_path)
     sink = SecondSenderFirst()
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
@@ -95,3 +117,30 @@ def test_two_tasks_opening_together_mail_each_person_once(tmp_path: Path) -> Non
     finally:
         controller.stop()
     assert sink.received == ["carol@acme.example"]
+    row = _row(engine)
+    assert row.sent_at is not None
+    assert row.claimed_by is None
+
+
+def test_a_mail_claimed_by_a_sender_that_died_is_sent_once_its_claim_lapsed(
+    tmp_path: Path,
+) -> None:
+    lapsed = datetime.now(UTC) - timedelta(seconds=CLAIM_LAPSE_SECONDS + 60)
+    engine = _outbox_with_carols_mail(tmp_path, claimed_by="gone", claimed_at=lapsed)
+    assert _mailed_by_one_send(engine) == ["carol@acme.example"]
+    assert _mailed_by_one_send(engine) == []
+
+
+def test_a_mail_claimed_by_a_live_sender_is_left_to_it(tmp_path: Path) -> None:
+    engine = _outbox_with_carols_mail(tmp_path, claimed_by="busy", claimed_at=datetime.now(UTC))
+    assert _mailed_by_one_send(engine) == []
+    assert _row(engine).sent_at is None
+
+
+def test_a_send_that_fails_gives_its_claim_back_for_the_next_send(tmp_path: Path) -> None:
+    engine = _outbox_with_carols_mail(tmp_path)
+    nobody_listens = f"smtp://127.0.0.1:{free_port()}"
+    assert send_pending(engine, nobody_listens, "bo@localhost") == 0
+    row = _row(engine)
+    assert (row.sent_at, row.claimed_by, row.claimed_at) == (None, None, None)
+    assert _mailed_by_one_send(engine) == ["carol@acme.example"]
