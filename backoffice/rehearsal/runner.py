@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from temporalio.api.enums.v1 import EventType, WorkflowExecutionStatus
+from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
@@ -51,6 +51,7 @@ from backoffice.language.durations import Duration
 from backoffice.language.holiday_calendars import resolve as resolve_holidays
 from backoffice.language.inputs import check_input
 from backoffice.rehearsal import stand_ins
+from backoffice.rehearsal.in_hand import work_in_hand
 from backoffice.rehearsal.scenarios import Scenario, TaskDecision, step_of
 from backoffice.settings import interpreter_bin_dir, load_settings
 from backoffice.tasks import actions
@@ -63,12 +64,6 @@ IDLE_STEP = timedelta(days=1)
 # The driver answers a decision this long after its moment: the server's clock has then
 # surely reached it (timers fire at their moment, not before).
 PAST_THE_MOMENT = timedelta(seconds=1)
-# A workflow task ends completed, or failed or timed out (then the server schedules another).
-_TASK_ENDED = (
-    EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
-    EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-    EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
-)
 
 
 class RehearsalError(BackofficeError):
@@ -262,23 +257,12 @@ class Driver:
             ):
                 return False
             busy = bool(raw.pending_activities) or raw.HasField("pending_workflow_task")
-            if not busy and not await self.task_outstanding():
-                return True
+            if not busy:
+                history = [event async for event in self.handle.fetch_history_events()]
+                if not work_in_hand(history):
+                    return True
             await asyncio.sleep(0.01)
         return True
-
-    async def task_outstanding(self) -> bool:
-        """Whether the history holds a workflow task not yet completed. The test server's
-        description does not always show one: a run just started, or woken by an answer,
-        then looks idle, and the clock moved on before it opens its task would pass the
-        moment of that task's decision (a block's deadline would always win)."""
-        scheduled = completed = -1
-        async for event in self.handle.fetch_history_events():
-            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
-                scheduled = event.event_id
-            elif event.event_type in _TASK_ENDED:
-                completed = event.event_id
-        return scheduled > completed
 
     async def decide(
         self, tasks: list[TaskView], now: datetime, moments: list[datetime]
