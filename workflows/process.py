@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from backoffice import registry, search_attributes
     from backoffice.engine.contracts import (
         CLAIM_UPDATE,
+        COMPLETED_STEPS_QUERY,
         DECIDE_SIGNAL,
         DECIDE_UPDATE,
         DELEGATE_UPDATE,
@@ -231,6 +232,16 @@ class ProcessWorkflow:
                 name for name, queued in interpreter.state.events.items() if queued
             ),
         )
+
+    @workflow.query(name=COMPLETED_STEPS_QUERY)
+    def completed_steps(self) -> list[str]:
+        # Records also keep a loop's items and a switch's choice (`close[3]`, `close?items`):
+        # only step instances are listed.
+        return [
+            key
+            for key, record in self.interpreter.state.records.items()
+            if record.status == "completed" and "?" not in key and not key.endswith("]")
+        ]
 
     @workflow.query(name=TASKS_QUERY)
     def open_tasks(self) -> list[TaskView]:

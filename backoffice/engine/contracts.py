@@ -22,6 +22,9 @@ REASSIGN_UPDATE = "reassign"
 RESCHEDULE_UPDATE = "reschedule"
 PROGRESS_QUERY = "progress"
 TASKS_QUERY = "tasks"
+# The keys of the step instances a run has completed, those inside for_each items included
+# (their steps have no progress line): the rehearsal counts the steps a scenario reached.
+COMPLETED_STEPS_QUERY = "completed-steps"
 
 
 class Contract(BaseModel):

@@ -307,7 +307,12 @@ def _chart_step(chart: Flowchart, step: model.Step, entries: list[_Exit]) -> lis
             exits += ends
     if step.compensate is not None:
         undo = chart.node(f"undo: {step.compensate.id}: {summary(step.compensate)}")
-        chart.edge(node, undo, "compensate", dashed=True)
+        if step.compensate.if_:  # the undoing runs only where its condition holds
+            guard = chart.node(f"if {step.compensate.if_}", "diamond")
+            chart.edge(node, guard, "compensate", dashed=True)
+            chart.edge(guard, undo, "yes")
+        else:
+            chart.edge(node, undo, "compensate", dashed=True)
         if isinstance(step.compensate, model.GroupStep):
             _chart_steps(chart, step.compensate.steps, [(undo, "")])
     return exits + skipped

@@ -19,6 +19,7 @@ draws what an owner decides about and waits for, and folds the rest:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
@@ -74,7 +75,7 @@ class _Overview:
         self.text = StepText(definition)
 
     def draw(self) -> str:
-        start = self.chart.node(self.definition.title, "stadium")
+        start = self.chart.node(_title_in_words(self.definition), "stadium")
         exits = self.steps(self.definition.steps, [Exit(start)])
         if exits:
             self.connect(exits, self.chart.node("done", "stadium"))
@@ -266,3 +267,10 @@ def _always_ends(steps: list[model.Step]) -> bool:
             return False
         case _:
             assert_never(last)
+
+
+def _title_in_words(definition: model.Definition) -> str:
+    """The process's title without the run's values it names (``Month-end close ${
+    input.period }`` is drawn ``Month-end close``): an overview is of every run."""
+    title = re.sub(r"\s*\$\{.*?\}", "", definition.title).strip()
+    return title or definition.name.replace("-", " ").replace("_", " ").capitalize()

@@ -32,6 +32,7 @@ from temporalio.worker import Worker
 
 from backoffice import database, registry
 from backoffice.engine.contracts import (
+    COMPLETED_STEPS_QUERY,
     EVENT_SIGNAL,
     PROGRESS_QUERY,
     TASKS_QUERY,
@@ -50,6 +51,7 @@ from backoffice.language.durations import Duration
 from backoffice.language.holiday_calendars import resolve as resolve_holidays
 from backoffice.language.inputs import check_input
 from backoffice.rehearsal import stand_ins
+from backoffice.rehearsal.in_hand import work_in_hand
 from backoffice.rehearsal.scenarios import Scenario, TaskDecision, step_of
 from backoffice.settings import interpreter_bin_dir, load_settings
 from backoffice.tasks import actions
@@ -134,8 +136,8 @@ class Rehearsal:
                 f"the run did not end within {scenario.limits.real_seconds:g} s of real "
                 "time (raise limits: real_seconds)"
             )
+        outcome.calls = list(rehearsed.calls)  # before the ending: a call tells its step ran
         await self._ending(handle, outcome)
-        outcome.calls = list(rehearsed.calls)
         for call in rehearsed.unanswered:
             outcome.problems.append(
                 f"step '{call.step}' called {call.activity}, and the scenario gives no answer "
@@ -168,9 +170,15 @@ class Rehearsal:
             progress: Progress = await handle.query(PROGRESS_QUERY, result_type=Progress)
         except Exception:  # a terminated run answers no query: its steps stay unknown
             return
-        outcome.steps_taken = [
-            entry.step_id for entry in progress.steps if entry.status != "skipped"
-        ]
+        completed: list[str] = await handle.query(COMPLETED_STEPS_QUERY, result_type=list[str])
+        # Steps inside for_each items have no progress line: their records, tasks and calls
+        # tell they were reached, counted by step id (`close[3]/confirm_close` is
+        # `confirm_close`).
+        taken = [entry.step_id for entry in progress.steps if entry.status != "skipped"]
+        taken += [step_of(key) for key in completed]
+        taken += [step_of(task.step_id) for task in progress.tasks]
+        taken += [call.step for call in outcome.calls]
+        outcome.steps_taken = list(dict.fromkeys(taken))
 
 
 class Driver:
@@ -250,7 +258,9 @@ class Driver:
                 return False
             busy = bool(raw.pending_activities) or raw.HasField("pending_workflow_task")
             if not busy:
-                return True
+                history = [event async for event in self.handle.fetch_history_events()]
+                if not work_in_hand(history):
+                    return True
             await asyncio.sleep(0.01)
         return True
 

@@ -3,9 +3,8 @@ confirmed by each controller, the whole close within five business days.
 
 On the dev stack the close behaves as the guide says (the deadline closes the open tasks,
 reverses the accruals of the entities still open, the CFO hears of it). What is checked
-here is what did not: a late decision's refusal, and its rehearsal with `backoffice test`.
-The definition and its scenarios (`month_end_close/`) move to `definitions/` once these
-pass.
+here: a late decision's refusal, and the rehearsal with `backoffice test` of the definition
+and its scenarios in `definitions/`.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from tests.support.eventually import eventually
 from tests.support.processes import ProcessRunner
 
 ROOT = Path(__file__).resolve().parents[2]
-MONTH_END = Path(__file__).resolve().parent / "month_end_close" / "month_end_close.yaml"
+MONTH_END = ROOT / "definitions" / "month_end_close.yaml"
 COMMAND_SECONDS = 300  # a bound on a run of the command, never a measure of it
 
 
@@ -84,10 +83,6 @@ SIGN_OFF = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the rehearsal lets a block's deadline pass before a decision given `after: 2h`",
-)
 def test_a_decision_in_time_beats_the_block_deadline_in_a_rehearsal(tmp_path: Path) -> None:
     definition = write(tmp_path / "sign_off.yaml", SIGN_OFF)
     write(
@@ -106,10 +101,6 @@ def test_a_decision_in_time_beats_the_block_deadline_in_a_rehearsal(tmp_path: Pa
     assert "PASS  alice signs two hours after the task opens" in done.stdout, done.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`steps_taken` and the steps-not-reached list ignore the steps inside a for_each",
-)
 def test_steps_inside_a_for_each_count_as_taken_in_a_rehearsal(tmp_path: Path) -> None:
     definition = write(
         tmp_path / "sign_all.yaml",
@@ -151,10 +142,6 @@ def test_steps_inside_a_for_each_count_as_taken_in_a_rehearsal(tmp_path: Path) -
     assert "every step was reached by a scenario" in done.stdout, done.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the month-end close's scenarios meet both rehearsal faults above",
-)
 def test_the_month_end_close_rehearses_as_it_runs() -> None:
     done = backoffice_test(MONTH_END)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -324,3 +324,55 @@ def test_validating_the_definitions_folder_leaves_the_scenarios_alone() -> None:
     found = definition_files([ROOT / "definitions"])
     assert INVOICE in found
     assert not [path for path in found if ".scenarios" in str(path)]
+
+
+def test_a_decision_in_a_loop_item_beats_a_parallel_cut_off(tmp_path: Path) -> None:
+    # The wait's five business days run beside the items' tasks, which have no progress
+    # line of their own: the decisions two hours in must still come first.
+    definition = write(
+        tmp_path / "cut_off.yaml",
+        """
+        name: cut-off
+        version: 1
+        title: Sign before the cut-off
+        owner: finance-close@acme.example
+        business_key: input.period
+        input:
+          period: string
+          entities: list
+        steps:
+          - id: race
+            parallel:
+              - id: signing
+                steps:
+                  - id: each
+                    for_each: input.entities
+                    as: entity
+                    max_items: 10
+                    steps:
+                      - id: sign
+                        task:
+                          assignees: [{user: alice}]
+                          form: {outcomes: [confirm]}
+                          timeout: {after: 10bd, outcome: expired}
+              - id: cut_off
+                steps:
+                  - {id: cut_off_reached, wait: 5bd}
+            mode: first
+        output:
+          winner: ${ steps.race.winner }
+        """,
+    )
+    write(
+        tmp_path / "cut_off.scenarios" / "race.yaml",
+        """
+        input: {period: 2026-11, entities: [E001, E002]}
+        scenarios:
+          - name: alice signs both two hours in
+            decisions:
+              sign: {outcome: confirm, after: 2h}
+            expect: {output: {winner: signing}, steps_taken: [each, sign]}
+        """,
+    )
+    done = backoffice_test(definition)
+    assert "PASS  alice signs both two hours in" in done.stdout, done.stdout + done.stderr
