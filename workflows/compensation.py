@@ -14,7 +14,7 @@ from typing import Any
 
 from temporalio import workflow
 
-from backoffice.engine.contracts import RunState
+from backoffice.engine.contracts import PendingCompensation, RunState
 from backoffice.language import model
 from workflows.frames import Frame, error_from
 from workflows.interpreter import Interpreter
@@ -37,8 +37,17 @@ DESCRIPTION = (
 async def undo_all(interpreter: Interpreter, definition: model.Definition) -> list[str]:
     """Undo completed steps, latest first; names the steps whose undo was given up."""
     state: RunState = interpreter.state
-    pending = list(reversed(state.compensations))
+    pending = list(state.compensations)
     state.compensations.clear()
+    return await undo_these(interpreter, definition, pending)
+
+
+async def undo_these(
+    interpreter: Interpreter, definition: model.Definition, completed: list[PendingCompensation]
+) -> list[str]:
+    """Undo ``completed`` (in order of completion), latest first: a whole run's, or those of
+    a branch or block that was cancelled; names the steps whose undo was given up."""
+    pending = list(reversed(completed))
     given_up: list[str] = []
     for position, item in enumerate(pending):
         step = interpreter.index[item.step_id]

@@ -59,6 +59,9 @@ class Frame:
     locals: dict[str, Any] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)
     parent: Frame | None = None
+    # Names expressions may read but an undo does not carry (the earlier rounds of a
+    # repeat): kept with each pending compensation, they would grow with every round.
+    views: dict[str, Any] = field(default_factory=dict)
 
     def child(self, prefix: str | None = None, **names: Any) -> Frame:
         return Frame(self.prefix if prefix is None else prefix, dict(names), {}, self)
@@ -70,6 +73,13 @@ class Frame:
 
     def all_locals(self) -> dict[str, Any]:
         merged = self.parent.all_locals() if self.parent else {}
+        merged.update(self.locals)
+        return merged
+
+    def all_names(self) -> dict[str, Any]:
+        """What expressions see: the locals and the views, the innermost frame's first."""
+        merged = self.parent.all_names() if self.parent else {}
+        merged.update(self.views)
         merged.update(self.locals)
         return merged
 

@@ -21,7 +21,7 @@ from typing import Any, assert_never
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
-from temporalio.workflow import ParentClosePolicy
+from temporalio.workflow import ActivityCancellationType, ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from backoffice import registry
@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from backoffice.markdown_text import md
 
-from workflows import mail_steps
+from workflows import cancelling, mail_steps
 from workflows.frames import ContinueAsNewNow, Frame, ProcessFinished, StepError, error_from
 from workflows.human_tasks import HumanTasks
 
@@ -65,6 +65,7 @@ ENGINE_ERRORS = (
     "ProcessTooDeep",
     "UnknownActivity",
     "NobodyToNotify",  # backoffice/tasks/notices.py
+    "Timeout",
 )
 # How many processes may stand above one that a run starts as its child: a chain longer
 # than that is almost surely a loop of processes starting each other (validation refuses
@@ -73,6 +74,9 @@ MAX_PROCESS_DEPTH = 5
 CONTAINER_KINDS = frozenset({"parallel", "switch", "for_each", "repeat", "steps"})
 # An expression error in a step's `if` fails that step, so that its own catch handles it.
 IF_ERRORS_FAIL_THE_STEP = "expression-error-in-if-fails-the-step"
+# The kinds whose ``timeout`` is a deadline on the whole step (a call's or a bot's limits
+# each attempt; a task and a wait have timeouts of their own).
+DEADLINE_KINDS = CONTAINER_KINDS | {"process"}
 
 
 class Interpreter:
@@ -104,6 +108,10 @@ class Interpreter:
         self.watching: set[str] = set()  # keys of the ``watch`` steps running now
         # Why the run undoes its work, once it does (a ``void`` step tells the deciders).
         self.undo_reason: str | None = None
+        # Runs the compensations of steps a cancelled branch or block had completed
+        # (workflows/compensation.py, set by the process workflow).
+        self.undo: Callable[[list[PendingCompensation]], Awaitable[list[str]]] | None = None
+        self.deadlines = 0  # > 0 while a block with a deadline runs
 
     # --- names and time ---------------------------------------------------------------
 
@@ -124,7 +132,7 @@ class Interpreter:
                 "workflow_id": info.workflow_id,
                 "run_id": info.run_id,
             },
-            **frame.all_locals(),
+            **frame.all_names(),
             **extra,
         }
         return Scope(names, self.functions)
@@ -203,7 +211,7 @@ class Interpreter:
         try:
             if guard_failed is not None:
                 raise guard_failed  # handled as the step's own error: its catch applies
-            result = await self.kind(step, key, frame)
+            result = await self.bounded(step, key, frame)
         except asyncio.CancelledError:
             # Another branch won (parallel mode first or fail_fast), or the run is cancelled:
             # ops must not see the step still waiting.
@@ -223,6 +231,81 @@ class Interpreter:
                 PendingCompensation(key=key, step_id=step.id, locals=frame.all_locals())
             )
         self._progress(key, step, "completed", ended=True)
+
+    async def bounded(self, step: model.Step, key: str, frame: Frame) -> Any:
+        """Run the step's kind; a block with a ``timeout`` is cancelled when it runs out.
+
+        The deadline is worked out once, when the block starts, and recorded: a run
+        continued as new keeps it. Steps the block completed are undone where they declare
+        ``compensate``, and the step fails with ``Timeout``, which ``catch`` can handle.
+        """
+        if (
+            step.timeout is None
+            or step.kind not in DEADLINE_KINDS
+            or not workflow.patched(cancelling.BLOCK_DEADLINE)
+        ):
+            return await self.kind(step, key, frame)
+        recorded = self.state.records.get(key + "?deadline")
+        if recorded is not None:
+            deadline = as_datetime(recorded.result)
+        else:
+            deadline = self.after(workflow.now(), step.timeout)
+            self.state.records[key + "?deadline"] = StepRecord(
+                status="completed", result=deadline.isoformat()
+            )
+        entry = self.progress.get(key)
+        if entry is not None:
+            entry.until = deadline
+            self.on_change()
+        self.deadlines += 1
+        try:
+            work = asyncio.ensure_future(self.kind(step, key, frame))
+            summary = f"{step.id}: timeout {step.timeout}"
+            finished = await cancelling.finished_by(work, deadline, summary)
+        finally:
+            self.deadlines -= 1
+        if finished:
+            return work.result()
+        await self.undo_cancelled(
+            self._inner_steps(step),
+            frame.prefix,
+            f"step '{step.id}' did not finish within its timeout of {step.timeout}",
+        )
+        raise StepError(
+            "Timeout",
+            f"step '{step.id}' did not finish within its timeout of {step.timeout} "
+            f"(by {deadline.isoformat()}): what it still had to do was cancelled",
+        )
+
+    @staticmethod
+    def _inner_steps(step: model.Step) -> list[model.Step]:
+        return [inner for _, children in step.children() for inner in children]
+
+    async def undo_cancelled(self, steps: list[model.Step], prefix: str, why: str) -> None:
+        """Undo, latest first, what the cancelled ``steps`` had completed (this instance of
+        them: keys under ``prefix``); those undos are then no longer pending for the run.
+
+        ``why`` is what a voided decision tells its deciders; the run goes on afterwards, so
+        the reason is the run's own again once these undos are done.
+        """
+        ids = {inner.id for _, inner in model.walk_steps(steps)}
+        mine = [
+            pending
+            for pending in self.state.compensations
+            if pending.step_id in ids and pending.key.startswith(prefix)
+        ]
+        if not mine or self.undo is None:
+            return
+        self.state.compensations = [
+            pending for pending in self.state.compensations if pending not in mine
+        ]
+        before, self.undo_reason = self.undo_reason, why
+        try:
+            given_up = await self.undo(mine)
+        finally:
+            self.undo_reason = before
+        if given_up:
+            workflow.logger.error("undo given up", extra={"steps": given_up})
 
     def _guard(self, step: model.Step, key: str, frame: Frame) -> bool:
         # Containers record the decision: a continued run must not re-decide after the
@@ -363,6 +446,16 @@ class Interpreter:
         timeout = (step.timeout or self.definition.defaults.timeout).to_timedelta()
         # Bots beat every few seconds: a worker killed mid-bot is noticed within this.
         heartbeat = min(timeout, timedelta(seconds=30)) if isinstance(step, model.BotStep) else None
+        # A bot the engine may cancel (in a branch or a block with a deadline) is waited for
+        # until it has stopped, so nothing of it runs after its branch ended. Only there is
+        # the patch asked for: other runs keep their history as it was.
+        cancellation = ActivityCancellationType.TRY_CANCEL
+        if (
+            heartbeat is not None
+            and (self.concurrent or self.deadlines)
+            and workflow.patched(cancelling.BOT_CANCEL_WAITS)
+        ):
+            cancellation = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
         return await workflow.execute_activity(
             name,
             arguments,
@@ -371,6 +464,7 @@ class Interpreter:
             heartbeat_timeout=heartbeat,
             retry_policy=self.retry_policy(step),
             activity_id=activity_id,
+            cancellation_type=cancellation,
             summary=f"{step.id}: {md(self.title(step, frame, scope), LABEL_LENGTH)}",
         )
 
@@ -469,12 +563,30 @@ class Interpreter:
             winner = await self._join(tasks, step.mode)
         finally:
             self.concurrent -= 1
+        if step.mode == "first":
+            losers = [b for i, b in enumerate(step.parallel) if i != winner]
+            await self._undo_losers(losers, frame.prefix, step.parallel[winner])
         results: dict[str, Any] = {}
+        if step.mode == "first":
+            # Which branch won; a branch that is itself called winner keeps its name.
+            results["winner"] = step.parallel[winner].id
         for branch, branch_frame in zip(step.parallel, frames, strict=True):
             if step.mode != "first" or branch_frame is frames[winner]:
                 frame.results.update(branch_frame.results)
             results[branch.id] = branch_frame.results
         return results
+
+    async def _undo_losers(
+        self, losers: list[model.Branch], prefix: str, winner: model.Branch
+    ) -> None:
+        """The losing branches of a ``first`` were cancelled: undo what they completed."""
+        steps = [inner for branch in losers for inner in branch.steps]
+        ids = {inner.id for _, inner in model.walk_steps(steps)}
+        if any(
+            pending.step_id in ids and pending.key.startswith(prefix)
+            for pending in self.state.compensations
+        ) and workflow.patched(cancelling.CANCELLED_BRANCHES_UNDONE):
+            await self.undo_cancelled(steps, prefix, f"branch '{winner.id}' finished first")
 
     async def _join(self, tasks: Sequence[asyncio.Future[None]], mode: str) -> int:
         """Wait per mode; cancel what is left; the index of the winner (mode first)."""
@@ -487,7 +599,7 @@ class Interpreter:
         pending: Sequence[asyncio.Future[None]] = list(tasks)
         failure: BaseException | None = None
         while pending:
-            done, pending = await workflow.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            done, pending = await cancelling.wait_first(pending)
             for task in done:
                 problem = task.exception()
                 if problem is None and mode == "first":
@@ -576,7 +688,7 @@ class Interpreter:
                     running.append(asyncio.ensure_future(work(queue.pop(0))))
                 if not running:
                     break
-                done, running = await workflow.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                done, running = await cancelling.wait_first(running)
                 for task in done:
                     if task.exception() is not None:
                         await self._cancel(running)
@@ -588,8 +700,16 @@ class Interpreter:
 
     async def repeat(self, step: model.RepeatStep, key: str, frame: Frame) -> Any:
         rounds: list[Any] = []
+        inside = [inner.id for _, inner in model.walk_steps(step.steps)]
         for number in range(step.repeat.max):
+            # Each round starts without the results of the rounds before: a step skipped
+            # in this round has none. Earlier rounds are read as ``previous`` and ``rounds``.
+            stale = [name for name in inside if name in frame.results]
+            if stale and workflow.patched(cancelling.REPEAT_ROUNDS_CLEARED):
+                for name in stale:
+                    del frame.results[name]
             inner = frame.child(f"{key}#{number}/")
+            inner.views = {"rounds": list(rounds), "previous": rounds[-1] if rounds else {}}
             await self.sequence(step.steps, inner)
             rounds.append(inner.results)
             frame.results.update(inner.results)

@@ -64,6 +64,9 @@ class ProcessWorkflow:
         self.interpreter = Interpreter(self.run_input, self.definition)
         self.interpreter.on_change = self._show_details
         self.interpreter.on_wait = self._show_waiting
+        self.interpreter.undo = lambda completed: compensation.undo_these(
+            self.interpreter, self.definition, completed
+        )
         self.final_status = "running"
         self.final_reason: str | None = None
         self.attributes_changed = False  # legacy runs: set once a wait has upserted

@@ -23,6 +23,11 @@ def open_task(tasks: dict[str, TaskView], task_id: str) -> TaskView:
     view = tasks.get(task_id)
     if view is None:
         raise ValueError(f"there is no task {task_id} in this process")
+    if view.status == "cancelled":
+        raise ValueError(
+            f"task {task_id} was cancelled: the process no longer waits for this decision "
+            "(the part of it the task belonged to ended without it), so nothing is recorded"
+        )
     if view.status != "open":
         raise ValueError(f"task {task_id} is {view.status.replace('_', ' ')}")
     return view

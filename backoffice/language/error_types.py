@@ -29,7 +29,7 @@ ENGINE_ERRORS: Mapping[str, str] = {
     "UnknownActivity": "if a step names an engine activity",
     "UnknownProcess": "if the process to start is missing",
     "CalendarRangeError": "if a date is past the holiday calendar",
-    "Timeout": "if a step takes longer than its timeout",
+    "Timeout": "if it runs out of time",
     "Cancelled": "if a step is cancelled",
     "NobodyToNotify": "if there is nobody to mail",
 }

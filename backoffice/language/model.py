@@ -738,7 +738,11 @@ class StepBase(Strict):
         ),
     )
     timeout: DurationField | None = Field(
-        default=None, description="How long each attempt of the step may take, e.g. 30s."
+        default=None,
+        description="On a call or bot: the time limit of one attempt (30s, 5m). On parallel, "
+        "for_each, repeat, switch, steps and process: a deadline on the whole step (5bd); "
+        "when it passes, what runs inside is cancelled and the step fails with Timeout. "
+        "A task and a wait have timeouts of their own.",
     )
     retry: RetryPolicy | None = Field(
         default=None,

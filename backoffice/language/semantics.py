@@ -38,6 +38,7 @@ from backoffice.language.expressions import (
 from backoffice.language.list_field_checks import check_list_fields
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
+from backoffice.language.step_timeouts import check_step_timeout
 from backoffice.language.task_checks import Staffing, check_task_settings
 from backoffice.old_spellings import RENAMED_ASSIGNEE_KINDS
 
@@ -199,7 +200,7 @@ class Checker:
         if step.title is not None:
             self.template((*path, "title"), step.title, known)
         if step.timeout is not None:
-            self.check_durations_clock((*path, "timeout"), step.timeout)
+            check_step_timeout(self.reporter, step, (*path, "timeout"))
         if step.retry is not None:
             self.check_retry((*path, "retry"), step.retry)
             self.check_error_names(
@@ -260,9 +261,11 @@ class Checker:
                 self.sequence(step.steps, (*path, "steps"), inner)
                 return known  # iteration results are reached through steps.<for_each id>
             case model.RepeatStep():
-                inside = self.sequence(step.steps, (*path, "steps"), known)
+                # The earlier rounds' results are named inside the loop only.
+                inner = known.add_locals(["previous", "rounds"])
+                inside = self.sequence(step.steps, (*path, "steps"), inner)
                 self.expression((*path, "repeat", "until"), step.repeat.until, inside)
-                return inside
+                return replace(inside, locals=known.locals)
             case model.WaitStep():
                 if step.wait.until is not None:
                     self.expression((*path, "wait", "until"), step.wait.until, known)

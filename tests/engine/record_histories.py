@@ -27,6 +27,7 @@ from backoffice.engine.contracts import (
     DECIDE_UPDATE,
     DELEGATE_UPDATE,
     RESCHEDULE_UPDATE,
+    TASKS_QUERY,
     Decision,
     Delegate,
     Reschedule,
@@ -116,6 +117,17 @@ async def _cancel_when_waiting(client: Client, handle: WorkflowHandle[Any, Any])
 
     await eventually(waiting, f"{handle.id} to wait for its event")
     await handle.cancel()
+
+
+async def _cut_off_once_items_wait(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    """The cut-off sent once both items in flight wait on their tasks."""
+
+    async def both_open() -> bool:
+        tasks = await handle.query(TASKS_QUERY, result_type=list[TaskView])
+        return len([task for task in tasks if task.deciders is not None]) >= 2
+
+    await eventually(both_open, f"two tasks of {handle.id} to open")
+    await send_event(client, handle.id, "cut_off")
 
 
 INPUT = "input:\n  case: string\n  items: list?\n"
@@ -362,6 +374,66 @@ steps:
 """,
         {"case": "lines", "items": [{"item": "train", "amount": 412.8, "note": "x"}]},
         drive=_correct_lines,
+    ),
+    Scenario(
+        # A first parallel whose losing branch is a for_each with tasks in flight: the
+        # items are cancelled, their tasks closed, the posted notes undone.
+        "cancelled_for_each",
+        INPUT
+        + """defaults: {repair_by: [{group: ap-managers}]}
+steps:
+  - id: month_end
+    mode: first
+    parallel:
+      - id: entities
+        steps:
+          - id: close_entities
+            for_each: input.items
+            max_items: 10
+            concurrency: 2
+            steps:
+              - id: post
+                call: test.note
+                with: {note: "${ string(item) }"}
+                compensate: {id: unpost, call: test.undo, with: {note: "${ string(item) }"}}
+              - id: review
+                task: {assignees: [{user: alice}], timeout: {after: 10bd, outcome: expired}}
+      - id: deadline
+        steps: [{id: cut_off, wait: {event: cut_off, timeout: 30d}}]
+output: {won_by: "${ steps.month_end.winner }"}
+""",
+        {"case": "cancel-each", "items": [1, 2, 3]},
+        drive=_cut_off_once_items_wait,
+    ),
+    Scenario(
+        # A deadline on a block of tasks passes: the tasks are cancelled, the block fails
+        # with Timeout and its handler runs; then a repeat whose rounds start afresh.
+        "block_deadline",
+        INPUT
+        + """defaults: {repair_by: [{group: ap-managers}]}
+variables: {round: 0}
+steps:
+  - id: reviews
+    timeout: 2s
+    for_each: input.items
+    max_items: 10
+    concurrency: 2
+    steps:
+      - id: booked
+        call: test.note
+        with: {note: "${ string(item) }"}
+        compensate: {id: unbook, call: test.undo, with: {note: "${ string(item) }"}}
+      - id: review
+        task: {assignees: [{user: alice}], timeout: {after: 10bd, outcome: expired}}
+    catch: [{errors: [Timeout], steps: [{id: late, set: {late: true}}]}]
+  - id: rounds
+    repeat: {until: vars.round >= 2, max: 3}
+    steps:
+      - {id: bump, set: {round: "${ vars.round + 1 }"}}
+      - {id: once, if: vars.round == 1, call: test.add, with: {a: 1, b: 1}}
+      - {id: look, call: test.note, with: {note: "${ has(steps.once) ? 'ran' : 'skipped' }"}}
+""",
+        {"case": "deadline", "items": [1, 2]},
     ),
 ]
 

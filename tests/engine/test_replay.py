@@ -40,6 +40,8 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         "if_expression_error_before_it_was_caught",
         "notify_and_void",  # a mail, an owner's task, and its decision voided on failure
         "list_field_task",  # a task form with a list field and its prefilled lines
+        "cancelled_for_each",  # a losing branch's items in flight, cancelled and undone
+        "block_deadline",  # a block's deadline passes; a repeat's rounds start afresh
     } <= names
 
 

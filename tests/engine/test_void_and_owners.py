@@ -15,7 +15,7 @@ from temporalio.testing import ActivityEnvironment
 
 from backoffice import database, runtime
 from backoffice.engine.contracts import DECIDE_UPDATE, Decision, TaskView
-from backoffice.engine.runs import progress
+from backoffice.engine.runs import progress, send_event
 from backoffice.mail import MailSink, read_mailbox
 from backoffice.tasks.notices import VoidRequest, void_task
 from backoffice.tasks.store import NotificationRow, TaskEventRow, TaskRow
@@ -174,3 +174,48 @@ async def test_a_decision_voided_by_cancelling_the_run_says_so(runner: ProcessRu
     assert voided.event == "voided"
     assert json.loads(voided.detail_json)["reason"] == "the run was cancelled"
     assert voided_mails(task.task_id) == [("bob", f"[{name}] Decision voided: Approve")]
+
+
+LOSING_BRANCH = """
+name: losing-approval
+version: 1
+title: An approval in a branch that loses
+owner: tests
+business_key: input.case
+input:
+  case: string
+defaults:
+  repair_by: [{group: ap-managers}]
+steps:
+  - id: race
+    mode: first
+    parallel:
+      - id: approval
+        steps:
+          - id: approve
+            task:
+              assignees: [{user: bob}]
+              timeout: {after: 5bd, outcome: reject}
+            compensate: void
+          - id: hold
+            wait: {event: go_on, timeout: 5bd}
+      - id: withdrawal
+        steps:
+          - id: withdrawn
+            wait: {event: withdrawn, timeout: 5bd}
+"""
+
+
+async def test_a_decision_of_a_branch_that_lost_is_voided_saying_which_branch_won(
+    runner: ProcessRunner,
+) -> None:
+    name = runner.define(LOSING_BRANCH)
+    handle = await runner.start(name, {"case": f"C-{uuid.uuid4().hex[:6]}"})
+    task = await opened_task(handle, decidable=True)
+    await decide(handle, task.task_id, "bob")
+    await eventually(lambda: holding(runner, handle), "the run to wait for go_on")
+    await send_event(runner.client, handle.id, "withdrawn", {})
+    await handle.result()  # the run goes on and completes: only the lost branch is undone
+    voided = events_of(task.task_id)[-1]
+    assert voided.event == "voided"
+    assert json.loads(voided.detail_json)["reason"] == "branch 'withdrawal' finished first"
