@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from temporalio.api.enums.v1 import WorkflowExecutionStatus
+from temporalio.api.enums.v1 import EventType, WorkflowExecutionStatus
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
@@ -62,6 +62,18 @@ IDLE_STEP = timedelta(days=1)
 # The driver answers a decision this long after its moment: the server's clock has then
 # surely reached it (timers fire at their moment, not before).
 PAST_THE_MOMENT = timedelta(seconds=1)
+# The last events of a run that is still working on a workflow task.
+WORKFLOW_TASK_IN_FLIGHT = (
+    EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+)
+# The events that end an activity, with the field of the event that says which one.
+ACTIVITY_CLOSED = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: "activity_task_completed_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED: "activity_task_failed_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: "activity_task_timed_out_event_attributes",
+    EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED: "activity_task_canceled_event_attributes",
+}
 
 
 class RehearsalError(BackofficeError):
@@ -252,10 +264,25 @@ class Driver:
             ):
                 return False
             busy = bool(raw.pending_activities) or raw.HasField("pending_workflow_task")
-            if not busy:
+            if not busy and not await self.work_in_flight():
                 return True
             await asyncio.sleep(0.01)
         return True
+
+    async def work_in_flight(self) -> bool:
+        # The time-skipping server's description shows neither a pending workflow task nor
+        # every pending activity (the one that opens a task, say), so the history tells: a
+        # run still working on either would have its moments passed by if the clock skipped.
+        last = None
+        open_activities: set[int] = set()
+        async for event in self.handle.fetch_history_events():
+            last = event.event_type
+            if last == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+                open_activities.add(event.event_id)
+            elif last in ACTIVITY_CLOSED:
+                attributes = getattr(event, ACTIVITY_CLOSED[last])
+                open_activities.discard(attributes.scheduled_event_id)
+        return last in WORKFLOW_TASK_IN_FLIGHT or bool(open_activities)
 
     async def decide(
         self, tasks: list[TaskView], now: datetime, moments: list[datetime]

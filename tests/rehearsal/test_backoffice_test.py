@@ -215,6 +215,54 @@ def test_each_scenario_starts_where_the_one_before_ended_not_years_later(tmp_pat
     assert "PASS  renewed the second time" in done.stdout
 
 
+def test_a_task_inside_a_block_with_a_deadline_is_decided_before_the_deadline(
+    tmp_path: Path,
+) -> None:
+    # The block's deadline is the only moment the run names when the task is about to open:
+    # the clock must not skip to it before the task is seen and decided.
+    definition = write(
+        tmp_path / "vendor_check.yaml",
+        """
+        name: vendor-check
+        version: 1
+        title: Vendor check
+        owner: purchasing@acme.example
+        business_key: input.vendor
+        input:
+          vendor: string
+        variables:
+          result: pending
+        steps:
+          - id: within_ten_days
+            timeout: 10bd
+            steps:
+              - id: compliance
+                task:
+                  assignees: [{group: buyers}]
+                  timeout: {after: 15bd, outcome: expired}
+              - {id: decided, set: {result: "${ steps.compliance.outcome }"}}
+            catch:
+              - errors: [Timeout]
+                steps: [{id: late, set: {result: late}}]
+        output:
+          result: ${ vars.result }
+        """,
+    )
+    write(
+        tmp_path / "vendor_check.scenarios" / "decided.yaml",
+        """
+        input: {vendor: VEN-7}
+        scenarios:
+          - name: approved on the second day
+            decisions: {compliance: {outcome: approve, by: erin, after: 2bd}}
+            expect: {output: {result: approve}, steps_not_taken: [late]}
+        """,
+    )
+    done = backoffice_test(definition)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS  approved on the second day" in done.stdout
+
+
 BAD = """
     input: {invoice_id: INV-2}
     scenarios:
