@@ -23,6 +23,12 @@ CANCELLED_BRANCHES_UNDONE = "cancelled-branches-undone"
 BLOCK_DEADLINE = "block-deadline"
 BOT_CANCEL_WAITS = "bot-cancel-waits-for-the-bot"
 REPEAT_ROUNDS_CLEARED = "repeat-rounds-start-clear"
+CANCEL_CLEANUP_BOUNDED = "cancel-cleanup-bounded"
+
+# How long a cancelled task's close may take, all its attempts together: the clean-up a
+# block, a branch or a parent waits for ends within this even when the records cannot
+# be written, and what is left the worker's sweep of ended runs closes.
+CANCEL_CLOSE_LIMIT = timedelta(minutes=10)
 
 
 async def cancel_and_wait(tasks: Sequence[asyncio.Future[Any]]) -> None:
@@ -72,6 +78,8 @@ __all__ = [
     "BOT_CANCEL_WAITS",
     "CANCELLED_BRANCHES_UNDONE",
     "CANCEL_AT_DEPTH",
+    "CANCEL_CLEANUP_BOUNDED",
+    "CANCEL_CLOSE_LIMIT",
     "REPEAT_ROUNDS_CLEARED",
     "cancel_and_wait",
     "finished_by",

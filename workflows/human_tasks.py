@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from backoffice.markdown_text import md
 
 from workflows import task_rules, task_settings
+from workflows.cancelling import CANCEL_CLEANUP_BOUNDED, CANCEL_CLOSE_LIMIT
 from workflows.frames import Frame
 
 # A delegation or reassignment the directory refuses (a delegate of lower authority) fails
@@ -144,7 +145,7 @@ class HumanTasks:
         except asyncio.CancelledError:
             view.status = "cancelled"
             if recorded:
-                await self._close_task(step, view, None)
+                await self._close_cancelled(step, view)
             raise
         result = task_result(view, task.timeout.outcome)
         if recorded:
@@ -311,8 +312,32 @@ class HumanTasks:
             "notes": view.notes,
         }
 
+    async def _close_cancelled(self, step: model.Step, view: TaskView) -> None:
+        """Close a cancelled task, within a bound; what cannot be closed keeps the cancel.
+
+        Without a bound a close that keeps failing is retried for as long as the server
+        lets it, and the run (and a parent waiting on it) waits as long. A close given up
+        must not turn the cancel into a failure either: the task stays open in the records,
+        the worker's sweep of tasks whose run has ended closes it, and the log says so.
+        Runs from before waited for the close without a bound and failed with it.
+        """
+        bounded = workflow.patched(CANCEL_CLEANUP_BOUNDED)
+        try:
+            await self._close_task(step, view, None, CANCEL_CLOSE_LIMIT if bounded else None)
+        except ActivityError as problem:
+            if not bounded:
+                raise
+            workflow.logger.error(
+                "a cancelled task could not be closed; the sweep of ended runs closes it",
+                extra={"task_id": view.task_id, "step": step.id, "error": str(problem)},
+            )
+
     async def _close_task(
-        self, step: model.Step, view: TaskView, result: dict[str, Any] | None
+        self,
+        step: model.Step,
+        view: TaskView,
+        result: dict[str, Any] | None,
+        limit: timedelta | None = None,
     ) -> None:
         await workflow.execute_activity(
             "tasks.close",
@@ -329,6 +354,7 @@ class HumanTasks:
                 "operator": _operator_of(view),
             },
             start_to_close_timeout=timedelta(seconds=60),
+            schedule_to_close_timeout=limit,
             summary=f"{step.id}: close the task ({view.status})",
         )
 

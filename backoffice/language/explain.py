@@ -199,7 +199,9 @@ def _outline_steps(steps: list[model.Step], lines: list[str], indent: str) -> No
             lines.append(f"{inner}on error {', '.join(handler.errors)}{then}:")
             _outline_steps(handler.steps, lines, inner + "  ")
         if step.compensate is not None:
-            lines.append(f"{inner}undo if the process later fails or is cancelled:")
+            lines.append(
+                f"{inner}undo if the process later fails or is cancelled, or the part it ran in is:"
+            )
             _outline_steps([step.compensate], lines, inner + "  ")
 
 

@@ -196,7 +196,7 @@ def load_file(path: Path, definition: model.Definition, people: set[str]) -> Loa
         parsed = ScenarioFile.model_validate(data)
     except ValidationError as error:
         for item in error.errors():
-            where = tuple(part for part in item["loc"] if not _is_tag(part))
+            where = _as_written(data, tuple(part for part in item["loc"] if not _is_tag(part)))
             loaded.problems.append(_problem(path, source, where, _plain(item)))
         return loaded
     checks = Checks(path, source, definition, people)
@@ -219,10 +219,33 @@ def _is_tag(part: Any) -> bool:
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
 
 
+def _as_written(data: Any, where: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``where`` without the list index a single value was read into (one decision)."""
+    written: list[Any] = []
+    node = data
+    for part in where:
+        if isinstance(part, int) and not isinstance(node, list):
+            continue  # the file gives one value where a list is allowed: no index to show
+        written.append(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return tuple(written)
+
+
 def _plain(item: Any) -> str:
     message = str(item["msg"]).removeprefix("Value error, ")
     if item["type"] == "extra_forbidden":
-        return f"'{item['loc'][-1]}' is not a scenario keyword here"
+        unknown = f"'{item['loc'][-1]}' is not a scenario keyword here"
+        if item.get("input") is None:
+            # A word with no value after it is, most often, the rest of a text cut at its
+            # comma inside {...}: `comment: Not ours, sorry` reads as a key 'sorry'.
+            return (
+                f"{unknown}; if it is the end of a text with a comma, put the whole text "
+                'in quotes: comment: "Not ours, sorry"'
+            )
+        return unknown
     if item["type"] == "missing":
         return f"'{item['loc'][-1]}' is required here"
     return message
@@ -276,7 +299,19 @@ class Checks:
         try:
             check_input(self.definition, data)
         except InputError as error:
-            self.add((*at, "name"), f"the input does not fit the definition: {error}")
+            # Shown at the input that is wrong: the scenario's own, else the file's shared one.
+            if scenario.input:
+                where: tuple[Any, ...] = (*at, "input")
+            elif ("input",) in self.source.values:
+                where = ("input",)
+            else:
+                where = (*at, "name")
+            self.add(
+                where,
+                f"scenario '{scenario.name}': its input (the file's, with the fields the "
+                "scenario gives) does not fit the definition's input:\n  "
+                + "\n  ".join(error.problems),
+            )
         for name in scenario.vars:
             if name not in self.definition.variables:
                 known = self.definition.variables

@@ -435,6 +435,21 @@ steps:
 """,
         {"case": "deadline", "items": [1, 2]},
     ),
+    Scenario(
+        # A task cancelled by its block's deadline, closed within the bounded clean-up.
+        "cancelled_task_closed",
+        INPUT
+        + """steps:
+  - id: review_window
+    timeout: 2s
+    steps:
+      - id: review
+        task: {assignees: [{user: alice}], timeout: {after: 10bd, outcome: expired}}
+    catch: [{errors: [Timeout], steps: [{id: late, set: {late: true}}]}]
+output: {late: "${ vars.late }"}
+""",
+        {"case": "closed"},
+    ),
 ]
 
 

@@ -245,8 +245,10 @@ async def test_a_deadline_holds_across_continue_as_new(skipping_runner: ProcessR
 
 
 async def test_a_child_process_past_its_deadline_is_cancelled(runner: ProcessRunner) -> None:
-    # On the dev server, where the child's clean-up takes the time it takes: the test
-    # server may skip ahead while the cancelled child closes its task.
+    # On the dev server: the test server moves its clock on while a cancel is still being
+    # delivered or a close still waits for the worker (the child's own task timeout, or
+    # the run's ten-year limit, then passes first), and after such a race it may stop
+    # skipping time for the rest of the session, which hangs the tests after it.
     child = runner.define(
         "name: slow-child\n"
         + HEADER

@@ -18,6 +18,7 @@ from backoffice.secrets import SecretNotFound
 # turned into a page's field message, a refusal or a problem with a position.
 CAUGHT_WHERE_RAISED = {
     "FormProblem",
+    "CellProblems",  # a form's cells, shown next to each cell by the inbox page
     "Unreadable",
     "UnknownAssigneeRule",
     "CalendarProblem",

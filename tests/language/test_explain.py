@@ -120,7 +120,8 @@ def test_outline_numbers_nested_steps() -> None:
     assert "     branch left:" in lines
     assert "     otherwise:" in lines
     assert "     on error FraudHold, then fail:" in lines
-    assert "     undo if the process later fails or is cancelled:" in lines
+    undo = "     undo if the process later fails or is cancelled, or the part it ran in is:"
+    assert undo in lines
     assert "  9. goods_receipt: wait for event goods_received (at most 10bd, then continue)" in (
         lines
     )

@@ -50,9 +50,21 @@ def test_the_shipped_invoice_scenarios_pass_without_the_sandbox_erp() -> None:
     for case in cases:
         assert any(line.startswith("PASS  " + case) for line in lines), done.stdout
     assert "FAIL" not in done.stdout
-    assert "17 of 17 scenarios passed" in done.stdout
-    assert "steps no scenario reached" in done.stdout
-    assert "exception_review" in done.stdout.split("steps no scenario reached", 1)[1]
+    assert "25 of 25 scenarios passed" in done.stdout
+    assert "every step was reached by a scenario" in done.stdout
+    assert "steps no scenario reached" not in done.stdout
+
+
+def test_one_scenario_alone_lists_no_unreached_steps() -> None:
+    # The steps the others reach are not "reached by no scenario" because one ran alone.
+    done = backoffice_test(
+        INVOICE, "--only", "T4 the same invoice number again in the same fiscal year is a duplicate"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS  T4 the same invoice number" in done.stdout
+    assert "1 of 1 scenarios passed" in done.stdout
+    assert "no scenario reached" not in done.stdout
+    assert "every step was reached" not in done.stdout
 
 
 # The T4 duplicate, with expectations that are wrong, and a case whose task nobody decides.
@@ -303,7 +315,9 @@ def test_scenario_file_errors_are_located_with_a_suggestion(tmp_path: Path) -> N
         assert any(
             text.startswith(f"{at}{line}:") and message in text for text in out.splitlines()
         ), f"line {line}: {message}\n{out}"
-    assert "the input does not fit the definition" in out
+    # The file's shared input lacks the invoice's fields: shown at that input, once per scenario.
+    assert f"{at}1:1: input: scenario " in out
+    assert "does not fit the definition's input:\n  company: " in out
     assert "nothing was rehearsed" in done.stderr
 
 
@@ -321,6 +335,50 @@ def test_an_unknown_keyword_is_located(tmp_path: Path) -> None:
     assert f"{scenarios}:3:5: scenarios[0].expects: 'expects' is not a scenario keyword" in (
         done.stdout
     )
+
+
+def test_a_scenario_s_wrong_input_is_shown_at_that_input(tmp_path: Path) -> None:
+    shared = GUIDE_BLOCKS[0].split("\nscenarios:", 1)[0]
+    scenarios = write(
+        tmp_path / "input.yaml",
+        shared
+        + """
+scenarios:
+  - name: a lower-case currency
+    input: {currency: usd}
+""",
+    )
+    done = backoffice_test(INVOICE, "--scenarios", scenarios)
+    assert done.returncode == 1
+    line = (
+        scenarios.read_text(encoding="utf-8").splitlines().index("    input: {currency: usd}") + 1
+    )
+    assert (
+        f"{scenarios}:{line}:5: scenarios[0].input: scenario 'a lower-case currency': its input "
+        "(the file's, with the fields the scenario gives) does not fit the definition's input:\n"
+        "  currency: "
+    ) in done.stdout, done.stdout
+
+
+def test_a_text_cut_at_its_comma_is_located_with_what_to_write(tmp_path: Path) -> None:
+    scenarios = write(
+        tmp_path / "comma.yaml",
+        """
+        scenarios:
+          - name: comma
+            decisions:
+              approve_owner: {outcome: reject, by: alice, comment: Not ours, sorry}
+        """,
+    )
+    done = backoffice_test(INVOICE, "--scenarios", scenarios)
+    assert done.returncode == 1
+    column = scenarios.read_text(encoding="utf-8").splitlines()[3].index("sorry") + 1
+    # One decision, not a list: its path has no [0], and the line and column are the word's.
+    assert (
+        f"{scenarios}:4:{column}: scenarios[0].decisions.approve_owner.sorry: 'sorry' is not a "
+        "scenario keyword here; if it is the end of a text with a comma, put the whole text in "
+        'quotes: comment: "Not ours, sorry"'
+    ) in done.stdout, done.stdout
 
 
 GUIDE = ROOT / "docs" / "rehearsal.md"
