@@ -272,6 +272,7 @@ FRONT_MATTER = [
 # What CEL looks like: none of it belongs in a chart for people.
 WRITTEN_CEL = re.compile(r"\$\{|&&|\|\||==|!=|\b(?:steps|vars|input)\.\w")
 MOST_NODES = 30
+FOLDED_ABOVE = 20  # nodes of the full chart from which the overview must fold it
 LONGEST_LINE = 170
 
 
@@ -353,7 +354,12 @@ def test_overview_of_a_shipped_definition_is_small_and_readable(path: Path) -> N
     definition = _shipped(path)
     drawn = _chart(mermaid(definition))
     assert len(drawn.labels) <= MOST_NODES
-    assert len(drawn.labels) < len(_chart(mermaid(definition, "full")).labels) / 2
+    full = _chart(mermaid(definition, "full"))
+    # A large definition's overview folds it to less than half; a small one is short already.
+    if len(full.labels) > FOLDED_ABOVE:
+        assert len(drawn.labels) < len(full.labels) / 2
+    else:
+        assert len(drawn.labels) <= len(full.labels)
     # Only the start node has no way in.
     assert [node for node in drawn.labels if not any(e[1] == node for e in drawn.edges)] == ["n1"]
     for node, label in drawn.labels.items():

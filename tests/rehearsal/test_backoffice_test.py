@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,98 @@ def test_a_ninety_day_wait_runs_on_skipped_time(tmp_path: Path) -> None:
     assert "PASS  renewed after the 90-day notice period" in done.stdout
     assert "PASS  nobody decides, the renewal lapses" in done.stdout
     assert "every step was reached by a scenario" in done.stdout
+
+
+def test_each_scenario_starts_where_the_one_before_ended_not_years_later(tmp_path: Path) -> None:
+    # A date in the input (a contract's end) is the same for every scenario: the clock of
+    # the second must not have skipped past it while the first's result was read.
+    end_date = (date.today() + timedelta(days=400)).isoformat()
+    definition = write(
+        tmp_path / "contract_end.yaml",
+        """
+        name: contract-end
+        version: 1
+        title: Contract end
+        owner: purchasing@acme.example
+        business_key: input.contract
+        input:
+          contract: string
+          end_date: date
+        steps:
+          - id: renew
+            task:
+              assignees: [{group: buyers}]
+              form:
+                outcomes: [renew, let_lapse]
+              timeout: {after: "${ input.end_date }", outcome: let_lapse}
+        output:
+          decision: ${ steps.renew.outcome }
+        """,
+    )
+    write(
+        tmp_path / "contract_end.scenarios" / "twice.yaml",
+        f"""
+        input: {{contract: C-2025-8, end_date: "{end_date}"}}
+        scenarios:
+          - name: renewed the first time
+            decisions: {{renew: {{outcome: renew, by: erin, after: 1d}}}}
+            expect: {{output: {{decision: renew}}}}
+          - name: renewed the second time
+            decisions: {{renew: {{outcome: renew, by: erin, after: 1d}}}}
+            expect: {{output: {{decision: renew}}}}
+        """,
+    )
+    done = backoffice_test(definition)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS  renewed the second time" in done.stdout
+
+
+def test_a_task_inside_a_block_with_a_deadline_is_decided_before_the_deadline(
+    tmp_path: Path,
+) -> None:
+    # The block's deadline is the only moment the run names when the task is about to open:
+    # the clock must not skip to it before the task is seen and decided.
+    definition = write(
+        tmp_path / "vendor_check.yaml",
+        """
+        name: vendor-check
+        version: 1
+        title: Vendor check
+        owner: purchasing@acme.example
+        business_key: input.vendor
+        input:
+          vendor: string
+        variables:
+          result: pending
+        steps:
+          - id: within_ten_days
+            timeout: 10bd
+            steps:
+              - id: compliance
+                task:
+                  assignees: [{group: buyers}]
+                  timeout: {after: 15bd, outcome: expired}
+              - {id: decided, set: {result: "${ steps.compliance.outcome }"}}
+            catch:
+              - errors: [Timeout]
+                steps: [{id: late, set: {result: late}}]
+        output:
+          result: ${ vars.result }
+        """,
+    )
+    write(
+        tmp_path / "vendor_check.scenarios" / "decided.yaml",
+        """
+        input: {vendor: VEN-7}
+        scenarios:
+          - name: approved on the second day
+            decisions: {compliance: {outcome: approve, by: erin, after: 2bd}}
+            expect: {output: {result: approve}, steps_not_taken: [late]}
+        """,
+    )
+    done = backoffice_test(definition)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS  approved on the second day" in done.stdout
 
 
 BAD = """
