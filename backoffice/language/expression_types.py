@@ -204,6 +204,20 @@ def not_a_list(tree: Node, names: Mapping[str, Type]) -> list[TypeProblem]:
     return [TypeProblem(text, message)]
 
 
+def not_a_number(tree: Node, names: Mapping[str, Type], setting: str) -> list[TypeProblem]:
+    """The problem of a setting that counts (``approvals``) whose expression is known not
+    to give a number."""
+    kind = type_of(tree, names)
+    if kind.kind in ("number", "int", "uint", "dyn"):
+        return []
+    text = written(tree)
+    message = (
+        f"{setting} counts people, and `{text}` is {describe(kind)}: it must give a whole "
+        "number from 1 to 5, like `input.amount > 10000 ? 2 : 1`"
+    )
+    return [TypeProblem(text, message)]
+
+
 def type_of(tree: Node, names: Mapping[str, Type]) -> Type:
     """The type ``tree`` gives with names of these types (dyn when it cannot be known)."""
     return _Inference(tree, names).type_of(tree)

@@ -24,7 +24,7 @@ from backoffice.language.amount_arithmetic import advice, amount_arithmetic
 from backoffice.language.definition_types import DefinitionTypes
 from backoffice.language.durations import Duration
 from backoffice.language.error_types import Raisers, fail_reasons
-from backoffice.language.expression_types import not_a_list
+from backoffice.language.expression_types import not_a_list, not_a_number
 from backoffice.language.expression_types import problems as type_problems
 from backoffice.language.expressions import (
     KNOWN_FUNCTIONS,
@@ -667,6 +667,9 @@ class Checker:
             found_all = type_problems(tree, self.types.names())
             if not found_all and path[-1:] == ("for_each",):
                 found_all = not_a_list(tree, self.types.names())
+            # A constant is worked out, and its value judged, by the task settings' check.
+            if not found_all and path[-2:] == ("task", "approvals") and references(source).roots:
+                found_all = not_a_number(tree, self.types.names(), "approvals")
         except RecursionError:
             return  # nested too deeply to follow: its types are not checked
         for found in found_all:

@@ -68,6 +68,24 @@ def test_computed_settings_are_checked_as_expressions() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("written", "what"),
+    [
+        ('"${ input.invoice_id }"', "`input.invoice_id` is text"),
+        ('"${ input.amount > 5000 }"', "`input.amount > 5000` is true or false"),
+    ],
+)
+def test_computed_approvals_that_give_no_number_are_refused(written: str, what: str) -> None:
+    said = (
+        f"approvals counts people, and {what}: it must give a whole number from 1 to 5, like "
+        "`input.amount > 10000 ? 2 : 1`"
+    )
+    assert [(p.path, p.message) for p in problems(body(f"approvals: {written}"))] == [
+        ("steps[0].task.approvals", said)
+    ]
+    assert problems(body('approvals: "${ input.amount > 5000 ? 2 : 1 }"')) == []
+
+
 def test_constant_computed_settings_are_worked_out_now() -> None:
     text = body("approvals: \"${ 'two' }\"", timeout="\"${ 'soon' }\"")
     assert [(p.path, p.message) for p in problems(text)] == [
