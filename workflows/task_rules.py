@@ -14,9 +14,7 @@ from typing import Any
 
 from backoffice.engine.contracts import Claim, Decision, Delegate, Reassign, Reschedule, TaskView
 from backoffice.language import model
-from backoffice.language.list_fields import check_list, is_number
-
-MAX_FIELD_TEXT = 4000
+from backoffice.language.list_fields import cell_problem, check_list
 
 
 def open_task(tasks: dict[str, TaskView], task_id: str) -> TaskView:
@@ -84,33 +82,9 @@ def check_fields(form: model.Form, fields: dict[str, Any]) -> None:
             if field.required and field.id != "comment":
                 raise ValueError(f"{field.label or field.id} is required")
             continue
-        problem = _type_problem(field, value)
+        problem = cell_problem(field, value)  # a scalar field is checked as a cell is
         if problem:
             raise ValueError(f"{field.label or field.id}: {problem}")
-
-
-def _type_problem(field: model.FormField, value: Any) -> str | None:
-    kind = field.type
-    if kind in ("text", "string"):
-        if not isinstance(value, str):
-            return "must be text"
-        return f"at most {MAX_FIELD_TEXT} characters" if len(value) > MAX_FIELD_TEXT else None
-    if kind == "number":
-        return None if is_number(value) else "must be a number such as 12.50"
-    if kind == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else "must be a whole number"
-    if kind == "boolean":
-        return None if isinstance(value, bool) else "must be yes or no"
-    if kind == "date":
-        try:
-            dt.date.fromisoformat(str(value))
-        except ValueError:
-            return "must be a date (YYYY-MM-DD)"
-        return None
-    assert kind == "choice"
-    assert field.options is not None
-    return None if value in field.options else "choose one of " + ", ".join(field.options)
 
 
 def check_claim(view: TaskView, claim: Claim) -> None:
