@@ -42,7 +42,7 @@ def test_a_demo_of_a_pack_that_does_not_exist_names_the_packs_there_are(tmp_path
     done = backoffice(tmp_path, "demo", "--pack", "hiring", "--port", str(free_port()))
     assert done.returncode == 1
     assert "Traceback" not in done.stderr, done.stderr
-    assert "no pack is named 'hiring': the packs are payables" in done.stderr
+    assert "no pack is named 'hiring': the packs are payables, workforce" in done.stderr
 
 
 def test_every_pack_lives_under_activities_and_names_its_definitions() -> None:
