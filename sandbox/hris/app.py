@@ -151,7 +151,9 @@ class Hris:
     def employee(self, employee_id: str) -> dict[str, Any]:
         row = self.store.one("SELECT * FROM employees WHERE employee_id = ?", employee_id)
         if row is None:
-            raise Refusal(404, f"there is no employee {employee_id} in the HRIS")
+            raise Refusal(
+                404, f"there is no employee {employee_id} in the HRIS", missing="employee"
+            )
         shown = dict(row)
         shown["daily_wage"] = _money(shown["daily_wage"])
         return shown
@@ -220,7 +222,9 @@ class Hris:
     def separation(self, separation_id: str) -> dict[str, Any]:
         row = self.store.one("SELECT * FROM separations WHERE separation_id = ?", separation_id)
         if row is None:
-            raise Refusal(404, f"there is no separation {separation_id} in the HRIS")
+            raise Refusal(
+                404, f"there is no separation {separation_id} in the HRIS", missing="separation"
+            )
         return dict(row)
 
     def record_separation(self, separation_id: str, new: NewSeparation) -> tuple[int, Any]:
@@ -269,7 +273,9 @@ class Hris:
     def statement(self, statement_id: str) -> dict[str, Any]:
         row = self.store.one("SELECT * FROM statements WHERE statement_id = ?", statement_id)
         if row is None:
-            raise Refusal(404, f"there is no full-and-final statement {statement_id}")
+            raise Refusal(
+                404, f"there is no full-and-final statement {statement_id}", missing="statement"
+            )
         shown = dict(row)
         lines = self.store.all(
             "SELECT kind, component, reference, amount, status FROM statement_rows "
