@@ -127,7 +127,7 @@ class Vendor:
 
     def _shown(self, row: dict[str, Any]) -> dict[str, Any]:
         notices = self.store.all(
-            "SELECT notice_id, kind, sent_at FROM notices WHERE order_id = ? ORDER BY sent_at",
+            "SELECT notice_id, kind, sent_at FROM notices WHERE order_id = ? ORDER BY rowid",
             row["order_id"],
         )
         return {
@@ -382,7 +382,7 @@ class Vendor:
     def state(self) -> dict[str, Any]:
         return {
             "orders": [self.order(r["order_id"]) for r in self.store.all(
-                "SELECT order_id FROM orders ORDER BY created_at")],
+                "SELECT order_id FROM orders ORDER BY rowid")],
             "default_outcome": self.default.model_dump(),
             "outcomes": rows_of(self.store.all("SELECT * FROM outcomes ORDER BY reference")),
             "subscription": self.subscription.shown() if self.subscription else None,
