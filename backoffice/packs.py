@@ -26,6 +26,7 @@ from backoffice.money import (
 )
 from backoffice.pack_demo import DemoContext, DemoError
 from backoffice.pack_registry import Demo, Pack, PackError, pack_named, packs, register_pack
+from backoffice.secrets import SecretNotFound, field_of, secret_store
 from backoffice.settings import Settings
 from backoffice.tasks.queries import tasks_of_run
 from backoffice.tasks.records import records_engine
@@ -40,6 +41,7 @@ __all__ = [
     "Pack",
     "PackError",
     "RecordsDatabaseError",
+    "SecretNotFound",
     "Settings",
     "activity",
     "exact",
@@ -53,6 +55,7 @@ __all__ = [
     "records_engine",
     "register_pack",
     "round_money",
+    "secret_field",
     "settings",
     "step_trail",
     "tasks_of_run",
@@ -60,3 +63,13 @@ __all__ = [
 
 activity = registry.activity
 settings = runtime.settings
+
+
+def secret_field(name: str, field: str) -> str:
+    """One field of a secret (an API token, a signing key) from the configured secret store.
+
+    Activities read a system's credential here each time they need it, by name only, so
+    the value never enters a run's input, history or logs. SecretNotFound names where it
+    looked and what to add.
+    """
+    return field_of(secret_store(runtime.settings()), name, field)

@@ -72,6 +72,14 @@ def ensure_signing_secret(settings: Settings, name: str) -> str:
     return secret
 
 
+def _loopback_port(settings: Settings, name: str) -> int | None:
+    """The port of system ``name`` when it is served on 127.0.0.1 (a sandbox), else None."""
+    system = settings.systems.get(name)
+    if system is None or not system.url.startswith("http://127.0.0.1:"):
+        return None
+    return int(system.url.rsplit(":", 1)[1].split("/")[0])
+
+
 @dataclass
 class SandboxSystems:
     settings: Settings
@@ -133,18 +141,25 @@ class SandboxSystems:
                     await asyncio.sleep(0.2)
 
     async def subscribe_events(self, receiver_url: str) -> list[str]:
-        """Point each system that pushes events at the receiver; the systems subscribed."""
+        """Point each sandbox system that pushes events (the ERP's goods receipts, the
+        screening vendor's results) at the receiver; the systems subscribed."""
         subscribed = []
         async with httpx.AsyncClient(timeout=10) as client:
-            for name, port in self.ports().items():
-                source = self.settings.event_sources.get(name)
-                if source is None:
-                    continue
+            for name, source in self.settings.event_sources.items():
+                port = _loopback_port(self.settings, name)
+                if port is None:
+                    continue  # not a sandbox here: a real system is subscribed by its admins
                 secret = ensure_signing_secret(self.settings, source.credential)
-                answer = await client.put(
-                    f"http://127.0.0.1:{port}/__admin/webhooks",
-                    json={"url": f"{receiver_url}/events/{name}", "secret": secret},
-                )
+                try:
+                    answer = await client.put(
+                        f"http://127.0.0.1:{port}/__admin/webhooks",
+                        json={"url": f"{receiver_url}/events/{name}", "secret": secret},
+                    )
+                except httpx.HTTPError as error:
+                    raise DevStackError(
+                        f"the sandbox {name} on port {port} cannot be reached to subscribe it "
+                        f"to events ({type(error).__name__}): is it running?"
+                    ) from None
                 if not answer.is_success:
                     raise DevStackError(
                         f"the sandbox {name} refused the event subscription ({answer.status_code})"

@@ -118,7 +118,12 @@ class EventSource(BaseModel):
 def _sandbox_event_sources() -> dict[str, EventSource]:
     # The sandbox ERP posts goods receipts; invoices waiting for one re-read their order.
     route = EventRoute(event="goods_received", key="po_number")
-    return {"erp": EventSource(credential="erp-webhook", events={"goods_receipt.posted": route})}
+    # The screening vendor posts a background check's result under the onboarding id.
+    check = EventRoute(event="background_check_completed", key="reference")
+    return {
+        "erp": EventSource(credential="erp-webhook", events={"goods_receipt.posted": route}),
+        "screening": EventSource(credential="screening-webhook", events={"check.completed": check}),
+    }
 
 
 def _sandbox_systems() -> dict[str, SystemSettings]:

@@ -1,0 +1,1 @@
+"""The sandbox IT asset register: laptops with serials, assigned, shipped and returned."""
