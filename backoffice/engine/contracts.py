@@ -43,6 +43,9 @@ class DefinitionSnapshot(Contract):
     # The holidays of the package calendars the definition names, taken when the run
     # started; the run reads only these (None: it names none, or it began before them).
     holidays: ResolvedHolidays | None = None
+    # The rules of the time zones named in the definition and the input, taken when the
+    # run started (zone name -> TZif bytes, base64): local_time() reads only these.
+    zones: dict[str, str] = Field(default_factory=dict)
 
 
 class StepRecord(Contract):

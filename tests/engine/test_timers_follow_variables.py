@@ -1,0 +1,146 @@
+"""Timers that follow a date: a wait until a variable's date, and a task's due date and
+reminders before it, move when another branch sets the variable; a plain duration stays."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from backoffice import database, runtime
+from backoffice.engine.contracts import PROGRESS_QUERY, Progress
+from backoffice.language.business_days import BusinessCalendar
+from backoffice.language.model import Calendar
+from backoffice.tasks.store import TaskEventRow, TaskRow
+from tests.support.processes import ProcessRunner
+
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+FOLLOWING = """
+name: follow-{suffix}
+version: 1
+title: Start date moves
+owner: tests
+business_key: input.case
+calendar:
+  timezone: America/Los_Angeles
+input:
+  case: string
+  start: string
+variables:
+  start: ""
+steps:
+  - id: keep_start
+    set: {{start: "${{ input.start }}"}}
+  - id: meanwhile
+    parallel:
+      - id: first_day
+        steps:
+          - id: day_one
+            wait:
+              until: '${{ local_time(vars.start, "06:00", "America/Los_Angeles") }}'
+      - id: preparing
+        steps:
+          - id: prepare
+            task:
+              assignees: [{{user: alice}}]
+              due: "${{ add_business_days(vars.start, -3) }}"
+              reminders: {{before: "${{ vars.start }}", at: [2d, 1d]}}
+              timeout: {{after: 40d, outcome: expired}}
+      - id: hr
+        steps:
+          - {{id: decide_later, wait: 1d}}
+          - id: postpone
+            set: {{start: "${{ add_days(vars.start, 7) }}"}}
+output:
+  waited_until: ${{ steps.day_one.waited_until }}
+  outcome: ${{ steps.prepare.outcome }}
+"""
+
+
+def audit(task_id: str, name: str) -> list[TaskEventRow]:
+    with Session(database.engine(runtime.settings())) as session:
+        return list(
+            session.exec(
+                select(TaskEventRow)
+                .where(TaskEventRow.task_id == task_id, TaskEventRow.event == name)
+                .order_by(col(TaskEventRow.id))
+            )
+        )
+
+
+def task_row(task_id: str) -> TaskRow:
+    with Session(database.engine(runtime.settings())) as session:
+        row = session.get(TaskRow, task_id)
+        assert row is not None
+        return row
+
+
+def at_six(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), LOS_ANGELES).replace(hour=6).astimezone(UTC)
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), LOS_ANGELES).astimezone(UTC)
+
+
+def utc(moment: datetime) -> datetime:
+    # The timer fires at its moment; the workflow task that acts on it reads the clock a
+    # few milliseconds later: compared to the second.
+    return moment.replace(tzinfo=UTC, microsecond=0) if moment.tzinfo is None else moment
+
+
+async def progress_of(handle: WorkflowHandle[object, object]) -> Progress:
+    found: Progress = await handle.query(PROGRESS_QUERY, result_type=Progress)
+    return found
+
+
+async def test_a_postponed_start_moves_the_wait_and_the_tasks_due_date_and_reminders(
+    skipping_runner: ProcessRunner, time_env: WorkflowEnvironment
+) -> None:
+    name = skipping_runner.define(FOLLOWING.format(suffix=uuid.uuid4().hex[:8]))
+    began = await time_env.get_current_time()
+    first = (began.astimezone(LOS_ANGELES) + timedelta(days=10)).date()
+    later = first + timedelta(days=7)
+    handle = await skipping_runner.start(
+        name, {"case": uuid.uuid4().hex[:10], "start": first.isoformat()}
+    )
+    result = await handle.result()
+
+    # The wait fired at 06:00 on the new start date, not the first one.
+    assert result["output"]["waited_until"] == at_six(later).isoformat()
+    assert result["output"]["outcome"] == "expired"
+    steps = {step.step_id: step for step in (await progress_of(handle)).steps}
+    ended = steps["day_one"].ended_at
+    assert ended is not None
+    assert ended.replace(microsecond=0) == at_six(later)
+
+    # The task's due date and reminders moved with the date; its timeout (40d) did not.
+    task_id = f"{handle.id}/prepare"
+    (moved,) = audit(task_id, "rescheduled")
+    detail = json.loads(moved.detail_json)
+    assert moved.actor == "process"
+    assert (
+        f"vars.start changed from {first.isoformat()} to {later.isoformat()} (step postpone)"
+        in detail["comment"]
+    )
+    calendar = BusinessCalendar.from_model(Calendar(timezone="America/Los_Angeles"))
+    due_day = calendar.add_business_days(later, -3)
+    row = task_row(task_id)
+    assert row.due_at is not None
+    assert utc(row.due_at) == midnight(due_day)
+    (created,) = audit(task_id, "created")
+    opened_at = utc(created.at)
+    assert abs(utc(row.deadline) - (opened_at + timedelta(days=40))) < timedelta(seconds=2)
+    reminded = [utc(r.at).replace(microsecond=0) for r in audit(task_id, "reminded")]
+    assert reminded == [midnight(later) - timedelta(days=days) for days in (2, 1)]
+    # Ops read why on the run's page: the task's notes say it moved, and after what.
+    (task,) = (await progress_of(handle)).tasks
+    assert task.notes[0].startswith(
+        f"moved after vars.start changed from {first.isoformat()} to {later.isoformat()}"
+    )
