@@ -4,8 +4,10 @@ reminders before it, move when another branch sets the variable; a plain duratio
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -21,46 +23,13 @@ from tests.support.processes import ProcessRunner
 
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 
-FOLLOWING = """
-name: follow-{suffix}
-version: 1
-title: Start date moves
-owner: tests
-business_key: input.case
-calendar:
-  timezone: America/Los_Angeles
-input:
-  case: string
-  start: string
-variables:
-  start: ""
-steps:
-  - id: keep_start
-    set: {{start: "${{ input.start }}"}}
-  - id: meanwhile
-    parallel:
-      - id: first_day
-        steps:
-          - id: day_one
-            wait:
-              until: '${{ local_time(vars.start, "06:00", "America/Los_Angeles") }}'
-      - id: preparing
-        steps:
-          - id: prepare
-            task:
-              assignees: [{{user: alice}}]
-              due: "${{ add_business_days(vars.start, -3) }}"
-              reminders: {{before: "${{ vars.start }}", at: [2d, 1d]}}
-              timeout: {{after: 40d, outcome: expired}}
-      - id: hr
-        steps:
-          - {{id: decide_later, wait: 1d}}
-          - id: postpone
-            set: {{start: "${{ add_days(vars.start, 7) }}"}}
-output:
-  waited_until: ${{ steps.day_one.waited_until }}
-  outcome: ${{ steps.prepare.outcome }}
-"""
+
+def documented(name: str) -> str:
+    """The complete example of ``name`` in the process owner's manual, as written there."""
+    manual = Path(__file__).resolve().parents[2] / "docs" / "definitions.md"
+    blocks = re.findall(r"```yaml\n(.*?)```", manual.read_text(encoding="utf-8"), re.S)
+    (block,) = [block for block in blocks if f"\nname: {name}\n" in block]
+    return block
 
 
 def audit(task_id: str, name: str) -> list[TaskEventRow]:
@@ -103,12 +72,14 @@ async def progress_of(handle: WorkflowHandle[object, object]) -> Progress:
 async def test_a_postponed_start_moves_the_wait_and_the_tasks_due_date_and_reminders(
     skipping_runner: ProcessRunner, time_env: WorkflowEnvironment
 ) -> None:
-    name = skipping_runner.define(FOLLOWING.format(suffix=uuid.uuid4().hex[:8]))
+    # The manual's example: a wait until 06:00 on vars.start, a task due 3bd before it
+    # with reminders before it, and a branch that postpones the start by a week.
+    name = skipping_runner.define(documented("start-date-moves"))
     began = await time_env.get_current_time()
     first = (began.astimezone(LOS_ANGELES) + timedelta(days=10)).date()
     later = first + timedelta(days=7)
     handle = await skipping_runner.start(
-        name, {"case": uuid.uuid4().hex[:10], "start": first.isoformat()}
+        name, {"employee": uuid.uuid4().hex[:10], "start": first.isoformat()}
     )
     result = await handle.result()
 
