@@ -74,9 +74,8 @@ def literal_problems(tree: Node) -> Iterator[tuple[str, str]]:
                 except ValueError:
                     yield (
                         argument.value,
-                        (
-                            f"{node.function}(): '{argument.value}' is not a time of day: {CLOCK_HELP}"
-                        ),
+                        f"{node.function}(): '{argument.value}' is not a time of day: "
+                        + CLOCK_HELP,
                     )
 
 
