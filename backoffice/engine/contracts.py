@@ -113,6 +113,10 @@ class Reassign(Contract):
     user: str
     to: list[str] = Field(min_length=1, max_length=20)
     comment: str | None = None
+    # A leaver whose tasks are handed over (``people.hand_over_tasks``, its caller is
+    # ``user``): allowed while the leaver may still decide, whoever the reassigners are.
+    # Only the engine sets it; the inbox and the CLI never do.
+    handing_over: str | None = None
     via: str | None = None
     address: str | None = None
     operator: ActingOperator | None = None
