@@ -115,3 +115,62 @@ async def test_a_postponed_start_moves_the_wait_and_the_tasks_due_date_and_remin
     assert task.notes[0].startswith(
         f"moved after vars.start changed from {first.isoformat()} to {later.isoformat()}"
     )
+
+
+EARLIER = """
+name: follow-earlier-{suffix}
+version: 1
+title: Start brought forward
+owner: tests
+business_key: input.case
+input:
+  case: string
+  start: string
+variables:
+  start: ""
+steps:
+  - id: keep_start
+    set: {{start: "${{ input.start }}"}}
+  - id: meanwhile
+    parallel:
+      - id: first_day
+        steps:
+          - id: day_one
+            wait: {{until: '${{ local_time(vars.start, "06:00", "Europe/Berlin") }}'}}
+      - id: preparing
+        steps:
+          - id: prepare
+            task:
+              assignees: [{{user: alice}}]
+              due: 3bd
+              timeout: {{after: 20d, outcome: expired}}
+      - id: hr
+        steps:
+          - {{id: decide_later, wait: 1d}}
+          - id: bring_forward      # to a day already past: the wait ends at once
+            set: {{start: "${{ add_days(vars.start, -30) }}"}}
+output:
+  day_one: ${{ steps.day_one }}
+"""
+
+
+async def test_a_wait_moved_into_the_past_ends_and_a_plain_due_date_stays(
+    skipping_runner: ProcessRunner, time_env: WorkflowEnvironment
+) -> None:
+    name = skipping_runner.define(EARLIER.format(suffix=uuid.uuid4().hex[:8]))
+    began = await time_env.get_current_time()
+    first = (began + timedelta(days=10)).date()
+    handle = await skipping_runner.start(
+        name, {"case": uuid.uuid4().hex[:10], "start": first.isoformat()}
+    )
+    result = await handle.result()
+    day_one = result["output"]["day_one"]
+    (moved,) = day_one["moved"]
+    assert "(step bring_forward)" in moved
+    steps = {step.step_id: step for step in (await progress_of(handle)).steps}
+    ended, postponed = steps["day_one"].ended_at, steps["bring_forward"].ended_at
+    assert ended is not None
+    assert postponed is not None
+    assert abs(ended - postponed) < timedelta(seconds=2)  # not at the old start
+    # due: 3bd reads no variable: the task was never moved.
+    assert audit(f"{handle.id}/prepare", "rescheduled") == []
