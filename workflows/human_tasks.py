@@ -181,34 +181,36 @@ class HumanTasks:
         events = [event for event in events if event[0] not in moments]
         return sorted(events + escalations)
 
-    async def _task_sla(self, step: model.TaskStep, view: TaskView, scope: Scope) -> None:
+    async def _task_sla(
+        self,
+        step: model.TaskStep,
+        view: TaskView,
+        scope: Scope,
+        done: set[tuple[str, int]] | None = None,
+    ) -> None:
         """Wait for the decision; remind and escalate on schedule; TimeoutError at the end.
 
         A rescheduled task (``reschedule``) moves the reminders and escalation levels still
         to come by as much as its deadline moved; those already past are not repeated.
+        ``done`` are the reminders and levels sent before the task's moments were worked
+        out again (``workflows/following.py``).
         """
         task = step.task
         original_deadline = view.deadline
-        schedule = self._sla_schedule(view)
+        schedule = self._sla_schedule(view) if done is None else self._to_come(view, done)
         targets = {
             level: _escalation_targets(escalation, scope)
             for level, escalation in enumerate(task.escalations, start=1)
         }
         position = 0
         rebased = self.rebases.get(view.task_id, 0)
-        done: set[tuple[str, int]] = set()
+        done = set() if done is None else done
         while position < len(schedule):
             if self.rebases.get(view.task_id, 0) != rebased:
-                # Worked out again after a variable changed: the schedule is the new one,
-                # less what was done already and what would now lie in the past.
+                # Worked out again after a variable changed: the schedule is the new one.
                 rebased = self.rebases[view.task_id]
                 original_deadline = view.deadline
-                now = workflow.now()
-                schedule = [
-                    (at, kind, number)
-                    for at, kind, number in self._sla_schedule(view)
-                    if (kind, number) not in done and at > now
-                ]
+                schedule = self._to_come(view, done)
                 position = 0
                 continue
             shift = view.deadline - original_deadline
@@ -238,9 +240,23 @@ class HumanTasks:
         view.planned = []
         summary = f"{step.id}: final timeout ({task.timeout.outcome})"
         while await self._await_decision(view, view.deadline, summary) is False:
-            pass  # rescheduled: wait for the new deadline
+            # Rescheduled: wait for the new deadline; moved with its variables, reminders
+            # or levels may come again.
+            if self.rebases.get(view.task_id, 0) != rebased and self._to_come(view, done):
+                return await self._task_sla(step, view, scope, done)
         if view.status == "open":
             raise TimeoutError(summary)
+
+    def _to_come(
+        self, view: TaskView, done: set[tuple[str, int]]
+    ) -> list[tuple[datetime, str, int]]:
+        """The schedule worked out again: less what was sent and what now lies past."""
+        now = workflow.now()
+        return [
+            (at, kind, number)
+            for at, kind, number in self._sla_schedule(view)
+            if (kind, number) not in done and at > now
+        ]
 
     async def _await_decision(self, view: TaskView, until: datetime, summary: str) -> bool:
         """Wait until the task closes or ``until``; False if it was rescheduled meanwhile."""

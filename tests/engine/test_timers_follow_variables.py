@@ -174,3 +174,52 @@ async def test_a_wait_moved_into_the_past_ends_and_a_plain_due_date_stays(
     assert abs(ended - postponed) < timedelta(seconds=2)  # not at the old start
     # due: 3bd reads no variable: the task was never moved.
     assert audit(f"{handle.id}/prepare", "rescheduled") == []
+
+
+REMINDER_COMES_BACK = """
+name: follow-reminder-{suffix}
+version: 1
+title: A reminder that was past comes
+owner: tests
+business_key: input.case
+input:
+  case: string
+  start: string
+variables:
+  start: ""
+steps:
+  - id: keep_start
+    set: {{start: "${{ input.start }}"}}
+  - id: meanwhile
+    parallel:
+      - id: preparing
+        steps:
+          - id: prepare
+            task:
+              assignees: [{{user: alice}}]
+              reminders: {{before: "${{ vars.start }}", at: [40d]}}
+              timeout: {{after: 100d, outcome: expired}}
+      - id: hr
+        steps:
+          - {{id: decide_later, wait: 1d}}
+          - id: postpone
+            set: {{start: "${{ add_days(vars.start, 60) }}"}}
+"""
+
+
+async def test_a_reminder_skipped_at_opening_comes_once_the_date_moves_far_enough(
+    skipping_runner: ProcessRunner, time_env: WorkflowEnvironment
+) -> None:
+    name = skipping_runner.define(REMINDER_COMES_BACK.format(suffix=uuid.uuid4().hex[:8]))
+    began = await time_env.get_current_time()
+    first = (began + timedelta(days=30)).date()
+    handle = await skipping_runner.start(
+        name, {"case": uuid.uuid4().hex[:10], "start": first.isoformat()}
+    )
+    await handle.result()
+    later = first + timedelta(days=60)
+    start_of_later = datetime.combine(later, datetime.min.time(), UTC)  # the calendar's zone
+    reminded = [
+        utc(row.at).replace(microsecond=0) for row in audit(f"{handle.id}/prepare", "reminded")
+    ]
+    assert reminded == [start_of_later - timedelta(days=40)]
