@@ -349,7 +349,9 @@ async def start_run(
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=reuse_policy(restart),
             search_attributes=attributes,
-            static_summary=summary(definition, checked_input, key, snapshot.holidays),
+            static_summary=summary(
+                definition, checked_input, key, snapshot.holidays, snapshot.zones
+            ),
             static_details=details,
         )
     except WorkflowAlreadyStartedError:
@@ -371,11 +373,12 @@ def summary(
     data: dict[str, Any],
     key: str,
     holidays: ResolvedHolidays | None = None,
+    zones: dict[str, str] | None = None,
 ) -> str:
     """The one line the Web UI lists: the definition's ``summary``, or title and key."""
     if definition.summary is None:
         return md(f"{definition.title} · {key}", SUMMARY_LENGTH)
-    functions = helpers(definition.calendar, holidays)
+    functions = helpers(definition.calendar, holidays, zones)
     try:
         text = render(definition.summary, Scope({"input": data}, functions))
     except ExpressionError as error:
