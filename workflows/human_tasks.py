@@ -33,13 +33,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from backoffice.language import model
     from backoffice.language.durations import Duration
-    from backoffice.language.expressions import Scope, render
+    from backoffice.language.expressions import ExpressionError, Scope, render
     from backoffice.language.list_fields import form_record
     from backoffice.markdown_text import md
 
-from workflows import task_rules, task_settings
+from workflows import following, task_rules, task_settings
 from workflows.cancelling import CANCEL_CLEANUP_BOUNDED, CANCEL_CLOSE_LIMIT
-from workflows.frames import Frame
+from workflows.frames import Frame, StepError
 
 # A delegation or reassignment the directory refuses (a delegate of lower authority) fails
 # at once with the reason, instead of retrying what can never succeed.
@@ -50,6 +50,7 @@ class TaskHost(Protocol):
     """What task steps use of the interpreter that runs them: names, time, and what ops see."""
 
     on_change: Callable[[], None]
+    changes: following.VariableChanges
 
     def scope(self, frame: Frame, **extra: Any) -> Scope: ...
 
@@ -88,6 +89,9 @@ class HumanTasks:
         self.index = index  # the interpreter's: compensation adds the repair steps it opens
         self.tasks: dict[str, TaskView] = {}
         self.revisions: dict[str, int] = {}  # bumped each time a task is rescheduled
+        # Tasks whose moments read variables, and how often a change of them moved each.
+        self.following: dict[str, following.TaskFollower] = {}
+        self.rebases: dict[str, int] = {}
 
     # --- the task step --------------------------------------------------------------------
 
@@ -129,6 +133,8 @@ class HumanTasks:
             view.deciders = dict(opened["deciders"])
             view.reassigners = list(opened.get("reassigners", []))
         self.tasks[task_id] = view
+        if recorded:
+            self._follow(task, task_id, frame)
         self._show_waiting(key, step, view, view.due_at or view.deadline)
         try:
             async with self.host.waiting_on(key):
@@ -175,21 +181,38 @@ class HumanTasks:
         events = [event for event in events if event[0] not in moments]
         return sorted(events + escalations)
 
-    async def _task_sla(self, step: model.TaskStep, view: TaskView, scope: Scope) -> None:
+    async def _task_sla(
+        self,
+        step: model.TaskStep,
+        view: TaskView,
+        scope: Scope,
+        done: set[tuple[str, int]] | None = None,
+    ) -> None:
         """Wait for the decision; remind and escalate on schedule; TimeoutError at the end.
 
         A rescheduled task (``reschedule``) moves the reminders and escalation levels still
         to come by as much as its deadline moved; those already past are not repeated.
+        ``done`` are the reminders and levels sent before the task's moments were worked
+        out again (``workflows/following.py``).
         """
         task = step.task
         original_deadline = view.deadline
-        schedule = self._sla_schedule(view)
+        schedule = self._sla_schedule(view) if done is None else self._to_come(view, done)
         targets = {
             level: _escalation_targets(escalation, scope)
             for level, escalation in enumerate(task.escalations, start=1)
         }
         position = 0
+        rebased = self.rebases.get(view.task_id, 0)
+        done = set() if done is None else done
         while position < len(schedule):
+            if self.rebases.get(view.task_id, 0) != rebased:
+                # Worked out again after a variable changed: the schedule is the new one.
+                rebased = self.rebases[view.task_id]
+                original_deadline = view.deadline
+                schedule = self._to_come(view, done)
+                position = 0
+                continue
             shift = view.deadline - original_deadline
             view.planned = [
                 PlannedEvent(
@@ -209,6 +232,7 @@ class HumanTasks:
             if view.status != "open":
                 return  # decided before this point of the schedule
             position += 1
+            done.add((what, number))
             if what == "remind":
                 await self._remind(step, view, number)
             else:
@@ -216,22 +240,114 @@ class HumanTasks:
         view.planned = []
         summary = f"{step.id}: final timeout ({task.timeout.outcome})"
         while await self._await_decision(view, view.deadline, summary) is False:
-            pass  # rescheduled: wait for the new deadline
+            # Rescheduled: wait for the new deadline; moved with its variables, reminders
+            # or levels may come again.
+            if self.rebases.get(view.task_id, 0) != rebased and self._to_come(view, done):
+                return await self._task_sla(step, view, scope, done)
         if view.status == "open":
             raise TimeoutError(summary)
+
+    def _to_come(
+        self, view: TaskView, done: set[tuple[str, int]]
+    ) -> list[tuple[datetime, str, int]]:
+        """The schedule worked out again: less what was sent and what now lies past."""
+        now = workflow.now()
+        return [
+            (at, kind, number)
+            for at, kind, number in self._sla_schedule(view)
+            if (kind, number) not in done and at > now
+        ]
 
     async def _await_decision(self, view: TaskView, until: datetime, summary: str) -> bool:
         """Wait until the task closes or ``until``; False if it was rescheduled meanwhile."""
         revision = self.revisions.get(view.task_id, 0)
+        follower = self.following.get(view.task_id)
+
+        def moved() -> bool:
+            return follower is not None and self.host.changes.stamp(follower.names) != follower.seen
+
         try:
             await workflow.wait_condition(
-                lambda: view.status != "open" or self.revisions.get(view.task_id, 0) != revision,
+                lambda: (
+                    view.status != "open"
+                    or self.revisions.get(view.task_id, 0) != revision
+                    or moved()
+                ),
                 timeout=max(until - workflow.now(), timedelta(seconds=1)),
                 timeout_summary=summary,
             )
         except TimeoutError:
             return True
+        if view.status == "open" and follower is not None and moved():
+            await self._rebase(view, follower)
+            return False
         return view.status != "open"
+
+    def _follow(self, task: model.HumanTask, task_id: str, frame: Frame) -> None:
+        """Have the task's moments follow the variables they read (only those that read
+        any ask for the patch, so other runs replay as they were)."""
+        names = following.followed(following.task_sources(task))
+        if names and workflow.patched(following.FOLLOW_PATCH):
+            self.following[task_id] = following.TaskFollower(
+                names, frame, self.host.changes.stamp(names)
+            )
+
+    async def _rebase(self, view: TaskView, follower: following.TaskFollower) -> None:
+        """Work the task's moments out again after a variable they read changed.
+
+        Durations written plainly count from when the task opened, as they did then; what
+        moved goes to the task's audit (the way a reassigner's new deadline does) and to
+        its notes, which ops read on the run's page.
+        """
+        stamp = self.host.changes.stamp(follower.names)
+        reason = self.host.changes.said(follower.names, follower.seen)
+        follower.seen = stamp
+        step = self.index[view.step_id]
+        assert isinstance(step, model.TaskStep)
+        try:
+            worked_out = task_settings.work_out(
+                step.task,
+                view.created_at,
+                self.host.scope(follower.frame),
+                self.host,
+                self.definition.calendar.timezone,
+            )
+        except (StepError, ExpressionError) as problem:
+            note = f"not moved after {reason}: {problem}; the task keeps its moments"
+            view.notes.insert(0, note)
+            workflow.logger.warning("task not moved: %s", note, extra={"task_id": view.task_id})
+            self.host.on_change()
+            return
+        before = (view.deadline, view.due_at, view.reminders_at, view.escalations_at)
+        after = (
+            worked_out.deadline,
+            worked_out.due_at,
+            worked_out.reminders,
+            worked_out.escalations,
+        )
+        words = following.moved_words(before, after)
+        if not words:
+            return
+        note = f"moved after {reason}: {'; '.join(words)}"
+        view.notes = [note, *(n for n in view.notes if not n.startswith("moved after "))]
+        view.reminders_at = worked_out.reminders
+        view.escalations_at = worked_out.escalations
+        await workflow.execute_activity(
+            "tasks.reschedule",
+            {
+                "task_id": view.task_id,
+                "user": "process",
+                "deadline": worked_out.deadline.isoformat(),
+                "due_at": worked_out.due_at.isoformat() if worked_out.due_at else None,
+                "comment": note,
+                "via": "worker",
+                "at": workflow.now().isoformat(),
+            },
+            start_to_close_timeout=timedelta(seconds=60),
+            summary=f"{view.step_id}: moved with its variables",
+        )
+        self.rebases[view.task_id] = self.rebases.get(view.task_id, 0) + 1
+        self._rescheduled(view, worked_out.deadline, worked_out.due_at)
 
     def _rescheduled(self, view: TaskView, deadline: datetime, due_at: datetime | None) -> None:
         """Move a task's deadline and due date; its waiting schedule follows (see _task_sla)."""

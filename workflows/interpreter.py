@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from backoffice.markdown_text import md
 
-from workflows import cancelling, mail_steps
+from workflows import cancelling, following, mail_steps
 from workflows.frames import ContinueAsNewNow, Frame, ProcessFinished, StepError, error_from
 from workflows.human_tasks import HumanTasks
 
@@ -90,9 +90,11 @@ class Interpreter:
         # the run started with.
         holidays = run.snapshot.holidays
         self.calendar = BusinessCalendar.from_model(definition.calendar, holidays)
-        self.functions = helpers(definition.calendar, holidays)
+        self.functions = helpers(definition.calendar, holidays, run.snapshot.zones)
         self.index = {step.id: step for _, step in model.walk_steps(definition.steps)}
         self.progress: dict[str, StepProgress] = {}
+        # What set: steps changed, for the timers that follow variables (workflows/following).
+        self.changes = following.VariableChanges()
         self.human_tasks = HumanTasks(self, run, definition, self.index)
         self.tasks: dict[str, TaskView] = self.human_tasks.tasks  # the same dict, for queries
         self.root = Frame("")
@@ -356,6 +358,7 @@ class Interpreter:
                 return await self.wait(step, key, frame)
             case model.SetStep():
                 values = render(step.set, self.scope(frame))
+                self.changes.note(step.id, values, self.state.variables)
                 self.state.variables.update(values)
                 return values
             case model.ProcessStep():
@@ -739,8 +742,20 @@ class Interpreter:
             what = f"wait {spec.duration}"
         else:
             assert spec.until is not None
-            target = as_datetime(self.scope(frame).evaluate(spec.until))
+            until = spec.until
+            target = as_datetime(self.scope(frame).evaluate(until))
             what = f"wait until {target.isoformat()}"
+            names = following.followed([until])
+            # Only a wait that reads variables asks for the patch: others keep their sleep.
+            if names and target > now and workflow.patched(following.FOLLOW_PATCH):
+                return await following.wait_until(
+                    self,
+                    step,
+                    key,
+                    target,
+                    names,
+                    lambda: as_datetime(self.scope(frame).evaluate(until)),
+                )
         if target > now:
             # The step's title says why it waits ("Goods receipt of PO-1, looked for again
             # each business day"); what it waits on is time, not a person.

@@ -122,7 +122,15 @@ def _check_reassigner(view: TaskView, user: str, what: str) -> None:
 
 
 def check_reassign(view: TaskView, request: Reassign) -> None:
-    _check_reassigner(view, request.user, "reassign")
+    if request.handing_over is not None:
+        # A leaver's tasks go to a successor: only while the leaver may still decide.
+        if request.handing_over not in (view.deciders or {}):
+            raise ValueError(
+                f"{request.handing_over} may not decide task {request.task_id} (any more): "
+                "there is nothing of theirs to hand over"
+            )
+    else:
+        _check_reassigner(view, request.user, "reassign")
     if len(set(request.to)) != len(request.to):
         raise ValueError("each person is named once")
     for person in request.to:

@@ -43,6 +43,9 @@ class DefinitionSnapshot(Contract):
     # The holidays of the package calendars the definition names, taken when the run
     # started; the run reads only these (None: it names none, or it began before them).
     holidays: ResolvedHolidays | None = None
+    # The rules of the time zones named in the definition and the input, taken when the
+    # run started (zone name -> TZif bytes, base64): local_time() reads only these.
+    zones: dict[str, str] = Field(default_factory=dict)
 
 
 class StepRecord(Contract):
@@ -110,6 +113,10 @@ class Reassign(Contract):
     user: str
     to: list[str] = Field(min_length=1, max_length=20)
     comment: str | None = None
+    # A leaver whose tasks are handed over (``people.hand_over_tasks``, its caller is
+    # ``user``): allowed while the leaver may still decide, whoever the reassigners are.
+    # Only the engine sets it; the inbox and the CLI never do.
+    handing_over: str | None = None
     via: str | None = None
     address: str | None = None
     operator: ActingOperator | None = None

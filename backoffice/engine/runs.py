@@ -40,7 +40,7 @@ from backoffice.engine.contracts import (
 from backoffice.engine.overrides import OverrideError, checked_overrides, shown
 from backoffice.engine.start_rule import PreviousRun, previous_run, refusal, reuse_policy
 from backoffice.errors import BackofficeError
-from backoffice.language import model
+from backoffice.language import model, zone_names
 from backoffice.language.business_days import ResolvedHolidays, zone
 from backoffice.language.expressions import ExpressionError, Scope, evaluate, helpers, render
 from backoffice.language.holiday_calendars import resolve as resolve_holidays
@@ -121,6 +121,7 @@ class Definitions:
             content_hash=checked.content_hash,
             queues=queues,
             holidays=resolve_holidays(definition.calendar, start_day(definition.calendar)),
+            zones=zone_names.taken_by(snapshot_of(definition)),
         )
 
     def children(self, definition: model.Definition) -> dict[str, DefinitionSnapshot]:
@@ -302,6 +303,10 @@ async def start_run(
         given = dict(snapshot.definition)
         given["variables"] = {**given.get("variables", {}), **overrides}
         snapshot = snapshot.model_copy(update={"definition": given})
+    # The zones the input names go with the run too (a leaver's office zone, say).
+    snapshot = snapshot.model_copy(
+        update={"zones": zone_names.with_zones(snapshot.definition, snapshot.zones, checked_input)}
+    )
     key = business_key(definition, checked_input, snapshot.holidays)
     workflow_id = f"{definition.name}/{key}"
     case = definition.title.lower()
@@ -344,7 +349,9 @@ async def start_run(
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
             id_reuse_policy=reuse_policy(restart),
             search_attributes=attributes,
-            static_summary=summary(definition, checked_input, key, snapshot.holidays),
+            static_summary=summary(
+                definition, checked_input, key, snapshot.holidays, snapshot.zones
+            ),
             static_details=details,
         )
     except WorkflowAlreadyStartedError:
@@ -366,11 +373,12 @@ def summary(
     data: dict[str, Any],
     key: str,
     holidays: ResolvedHolidays | None = None,
+    zones: dict[str, str] | None = None,
 ) -> str:
     """The one line the Web UI lists: the definition's ``summary``, or title and key."""
     if definition.summary is None:
         return md(f"{definition.title} · {key}", SUMMARY_LENGTH)
-    functions = helpers(definition.calendar, holidays)
+    functions = helpers(definition.calendar, holidays, zones)
     try:
         text = render(definition.summary, Scope({"input": data}, functions))
     except ExpressionError as error:
@@ -385,7 +393,8 @@ def start_details(
     data: dict[str, Any] | None = None,
 ) -> str:
     """The run's details pane: the process and its steps, titles as this run reads them."""
-    scope = Scope({"input": data or {}}, helpers(definition.calendar, snapshot.holidays))
+    functions = helpers(definition.calendar, snapshot.holidays, snapshot.zones)
+    scope = Scope({"input": data or {}}, functions)
     steps = "\n".join(
         f"{number}. **{md(step.id)}** {md(_start_title(step, scope), SUMMARY_LENGTH)}".rstrip()
         for number, step in enumerate(definition.steps, start=1)

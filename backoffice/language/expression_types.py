@@ -152,6 +152,8 @@ _HELPERS: dict[str, tuple[Type, tuple[str, ...]]] = {
     "is_business_day": (BOOL, ("date",)),
     "next_business_day": (DATE, ("date",)),
     "weekday": (STRING, ("date",)),
+    "local_time": (TIMESTAMP, ("date", "string", "string")),
+    "local_date": (DATE, ("date", "string")),
     "round_money": (NUMBER, ("number", "number")),
     "money": (STRING, ("number",)),
     "percent": (NUMBER, ("number", "number")),

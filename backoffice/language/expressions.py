@@ -46,6 +46,7 @@ from backoffice.language.cel_syntax import (
     walk,
 )
 from backoffice.language.expression_types import problems as type_problems
+from backoffice.language.local_times import ResolvedZones, local_date, local_time
 from backoffice.language.model import Calendar
 from backoffice.language.value_types import named_values, value_type
 
@@ -162,12 +163,29 @@ def _get(container: Any, key: Any, default: Any = None) -> Any:
     raise ValueError("get() takes a map or a list")
 
 
+def _as_moment(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                f"'{value}' is not a time: write it like 2025-07-07T13:00:00Z"
+            ) from None
+    raise ValueError(f"{value!r} is not a time")
+
+
 def helpers(
-    calendar: Calendar, resolved: ResolvedHolidays | None = None
+    calendar: Calendar,
+    resolved: ResolvedHolidays | None = None,
+    zones: ResolvedZones | None = None,
 ) -> dict[str, Callable[..., Any]]:
-    """The functions expressions may call, bound to the process calendar and the holidays
-    resolved for the run (those of a package calendar, see ``business_days``)."""
+    """The functions expressions may call, bound to the process calendar, the holidays
+    resolved for the run (those of a package calendar, see ``business_days``) and the
+    rules of the time zones it took with it (see ``local_times``)."""
     business = BusinessCalendar.from_model(calendar, resolved)
+    rules: ResolvedZones = zones or {}
 
     def iso(day: date) -> str:
         return day.isoformat()
@@ -186,6 +204,13 @@ def helpers(
         "is_business_day": lambda value: business.is_business_day(_as_date(value)),
         "next_business_day": lambda value: iso(business.roll_forward(_as_date(value))),
         "weekday": lambda value: _WEEKDAYS[_as_date(value).weekday()],
+        # local times (a time of day on a date, in a named time zone)
+        "local_time": lambda value, clock, zone_name: local_time(
+            _as_date(value), _text(clock), _text(zone_name), rules
+        ),
+        "local_date": lambda value, zone_name: iso(
+            local_date(_as_moment(value), _text(zone_name), rules)
+        ),
         # money and numbers
         "round_money": _round_money,
         "money": _money_text,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfoNotFoundError
 from pydantic import TypeAdapter, ValidationError
 
 from backoffice.catalog import Catalog
-from backoffice.language import holiday_calendars, model
+from backoffice.language import holiday_calendars, model, zone_names
 from backoffice.language.amount_arithmetic import advice, amount_arithmetic
 from backoffice.language.definition_types import DefinitionTypes
 from backoffice.language.durations import Duration
@@ -675,6 +675,9 @@ class Checker:
         for found in found_all:
             at = source.find(found.written)
             self.reporter.at(path, found.message, offset=offset + max(at, 0), bare=bare)
+        for written_text, message in zone_names.literal_problems(tree):
+            at = source.find(written_text)
+            self.reporter.at(path, message, offset=offset + max(at, 0), bare=bare)
 
     def member(
         self,

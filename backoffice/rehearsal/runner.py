@@ -45,7 +45,7 @@ from backoffice.engine.contracts import (
 )
 from backoffice.engine.runs import business_key, snapshot_of
 from backoffice.errors import BackofficeError
-from backoffice.language import model
+from backoffice.language import model, zone_names
 from backoffice.language.business_days import BusinessCalendar, ResolvedHolidays
 from backoffice.language.durations import Duration
 from backoffice.language.holiday_calendars import resolve as resolve_holidays
@@ -118,6 +118,10 @@ class Rehearsal:
             holidays=holidays,
         )
         data = check_input(definition, scenario.input)
+        zones = zone_names.with_zones(
+            snapshot.definition, zone_names.taken_by(snapshot.definition), data
+        )
+        snapshot = snapshot.model_copy(update={"zones": zones})
         key = business_key(definition, data, holidays)
         run = RunInput(snapshot=snapshot, input=data, business_key=key)
         workflow_id = f"{definition.name}/{key}/rehearsal-{self.count}"

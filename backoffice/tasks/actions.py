@@ -121,12 +121,16 @@ async def delegate(client: Client, engine: Engine, request: Delegate) -> TaskVie
     return await _update(client, row, DELEGATE_UPDATE, request)
 
 
-async def reassign(client: Client, engine: Engine, request: Reassign) -> TaskView:
+async def reassign(
+    client: Client, engine: Engine, request: Reassign, update_id: str | None = None
+) -> TaskView:
+    """Reassign the task; ``update_id`` makes a request sent again (a retried activity's)
+    apply once."""
     row = find_task(engine, request.task_id, request.user)
     unknown = SqlDirectory(engine).inactive(request.to)
     if unknown:
         raise TaskRefused(f"not active people in the directory: {', '.join(unknown)}")
-    return await _update(client, row, REASSIGN_UPDATE, request)
+    return await _update(client, row, REASSIGN_UPDATE, request, update_id)
 
 
 async def reschedule(client: Client, engine: Engine, request: Reschedule) -> TaskView:

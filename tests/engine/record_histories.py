@@ -60,6 +60,17 @@ async def _approve(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
     await handle.execute_update(DECIDE_UPDATE, decision, result_type=TaskView)
 
 
+async def _approve_once_moved(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    """Approve the task once its due date followed the postponed start."""
+
+    async def moved() -> bool:
+        tasks = await handle.query(TASKS_QUERY, result_type=list[TaskView])
+        return any(note.startswith("moved after") for task in tasks for note in task.notes)
+
+    await eventually(moved, f"{handle.id} to move its task with the start")
+    await _approve(client, handle)
+
+
 async def _correct_lines(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
     task = await opened_task(handle)
     lines = [{"item": "train", "amount": 41.28}, {"item": "hotel", "amount": "189.99"}]
@@ -434,6 +445,34 @@ steps:
       - {id: look, call: test.note, with: {note: "${ has(steps.once) ? 'ran' : 'skipped' }"}}
 """,
         {"case": "deadline", "items": [1, 2]},
+    ),
+    Scenario(
+        # A branch postpones the start: the wait until it and the task due at it move
+        # (timers-follow-their-variables); the zone rules travel in the snapshot.
+        "timers_follow_variables",
+        INPUT
+        + """variables: {start: ""}
+steps:
+  - id: keep_start
+    set: {start: "${ now + duration('4s') }", day: "${ local_date(now, 'America/Los_Angeles') }"}
+  - id: meanwhile
+    parallel:
+      - id: opening
+        steps: [{id: day_one, wait: {until: "${ vars.start }"}}]
+      - id: preparing
+        steps:
+          - id: prepare
+            task:
+              assignees: [{user: alice}]
+              due: "${ vars.start }"
+              timeout: {after: 1h, outcome: expired}
+      - id: hr
+        steps:
+          - {id: decide_later, wait: 1s}
+          - {id: postpone, set: {start: "${ vars.start + duration('2s') }"}}
+""",
+        {"case": "follow"},
+        drive=_approve_once_moved,
     ),
     Scenario(
         # A task cancelled by its block's deadline, closed within the bounded clean-up.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -81,9 +81,12 @@ async def process_worker(
     directory: Path,
     task_queue: str | None = None,
     close: Callable[..., Any] = close_task,
+    extra: Sequence[Callable[..., Any]] = (),
 ) -> AsyncIterator[ProcessRunner]:
     """A worker with the process workflow and the engine's and tests' activities;
-    ``close`` stands in for ``tasks.close`` (a records database that refuses, say)."""
+    ``close`` stands in for ``tasks.close`` (a records database that refuses, say);
+    ``extra`` are more activities the worker runs (definitions still need them in the
+    runner's catalog)."""
     queue = task_queue or f"test-{uuid.uuid4().hex}"
     use_records(directory / "state")
     async with Worker(
@@ -104,6 +107,7 @@ async def process_worker(
             send_notice,
             void_task,
             subscribe_to_event,
+            *extra,
         ],
         workflow_runner=workflow_runner(registry.discover()),
     ):
