@@ -12,6 +12,8 @@ revision stays what it is when a model changes.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -31,7 +33,7 @@ TABLES = (
 )
 
 
-def _moment(name: str, nullable: bool = False) -> sa.Column[sa.DateTime]:
+def _moment(name: str, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
