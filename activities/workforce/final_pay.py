@@ -171,9 +171,8 @@ def deadline(question: FinalPayQuestion) -> FinalPayDeadline:
 
 def penalty(question: PenaltyQuestion) -> Penalty:
     """A day's wage for each day, or part of one, paid after the deadline; at most max_days."""
-    late = (
-        instant(question.paid_at, "paid_at") - instant(question.due_at, "due_at")
-    ).total_seconds()
+    due = instant(question.due_at, "due_at")
+    late = (instant(question.paid_at, "paid_at") - due).total_seconds()
     days = min(max(0, math.ceil(late / SECONDS_A_DAY)), question.max_days)
     return Penalty(days_late=days, amount=question.daily_wage * Decimal(days))
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from backoffice import packs
 
 
 class ConflictRule(BaseModel):
-    roles: list[str] = Field(
-        min_length=2, description="Roles no one person may hold together (two or more)."
-    )
+    roles: list[str] = Field(description="Roles no one person may hold together (two or more).")
     reason: str = Field(description="Why, in words the approver reads.")
 
 
@@ -35,8 +34,19 @@ class SegregationResult(BaseModel):
     conflicts: list[Conflict]
 
 
+class BadRule(ValueError):
+    """A conflict rule that could never mean a conflict."""
+
+
 def conflicts_of(check: SegregationCheck) -> SegregationResult:
     """The rules whose roles the person would hold all of, in the table's order."""
+    for number, rule in enumerate(check.rules, start=1):
+        if len({role.strip() for role in rule.roles}) < 2:
+            raise BadRule(
+                f"conflict rule {number} ({rule.reason}) names {len(rule.roles)} role(s): a "
+                "conflict is between two roles or more, as roles: [ERP:AP_CLERK, "
+                "ERP:PAYMENT_RELEASE]"
+            )
     held = {role.strip() for role in check.roles}
     found = [
         Conflict(roles=rule.roles, reason=rule.reason)
@@ -46,8 +56,11 @@ def conflicts_of(check: SegregationCheck) -> SegregationResult:
     return SegregationResult(clear=not found, conflicts=found)
 
 
-@packs.activity()
+@packs.activity(errors=["BadConflictRule"])
 @activity.defn(name="workforce.check_segregation")
 async def check_segregation(check: SegregationCheck) -> SegregationResult:
     """Whether a set of roles breaks any of the definition's segregation-of-duties rules."""
-    return conflicts_of(check)
+    try:
+        return conflicts_of(check)
+    except BadRule as error:
+        raise ApplicationError(str(error), type="BadConflictRule", non_retryable=True) from None
