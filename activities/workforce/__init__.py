@@ -19,5 +19,6 @@ PACK = register_pack(
         processes=(),  # onboarding and offboarding, once their definitions are in definitions/
         tables=("activities.workforce.records",),
         migrations=Path(__file__).parent / "migrations",
+        docs=("docs/processes/workforce_rules.md",),
     )
 )
