@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.workforce.inputs import BadInput, check
 from activities.workforce.moments import (
     BadMoment,
     end_of_day,
@@ -49,12 +50,12 @@ class FinalPayRule(BaseModel):
     jurisdiction: str = Field(description="Where the employee works, as US-CA.")
     when: Case = Field(description="The kind of leaving this row is for.")
     notice_hours: int = Field(
-        default=72, ge=0, description="For quit_with_notice: the least notice, in hours."
+        default=72, description="For quit_with_notice: the least notice, in hours."
     )
     due: Literal["last_day", "hours_after_notice"] = Field(
         description="On the last day, or a number of hours after the notice was given."
     )
-    hours: int = Field(default=72, ge=0, description="For hours_after_notice: how many.")
+    hours: int = Field(default=72, description="For hours_after_notice: how many.")
     types: list[str] = Field(
         default_factory=list,
         description=(
@@ -84,7 +85,7 @@ class PenaltyQuestion(BaseModel):
     daily_wage: Amount
     due_at: str = Field(description="The deadline, a timestamp with its offset.")
     paid_at: str = Field(description="When it was paid, a timestamp with its offset.")
-    max_days: int = Field(ge=0, description="The most days a penalty runs (30 in California).")
+    max_days: int = Field(description="The most days a penalty runs (30 in California).")
 
 
 class Penalty(BaseModel):
@@ -182,10 +183,11 @@ def penalty(question: PenaltyQuestion) -> Penalty:
 async def final_pay_deadline(question: FinalPayQuestion) -> FinalPayDeadline:
     """When a leaver's final pay is due, by the rule table the definition gives."""
     try:
+        check(question)
         return deadline(question)
     except RuleMissing as error:
         raise ApplicationError(str(error), type="NoFinalPayRule", non_retryable=True) from None
-    except BadMoment as error:
+    except (BadMoment, BadInput) as error:
         raise ApplicationError(str(error), type="BadFinalPayQuestion", non_retryable=True) from None
 
 
@@ -194,6 +196,7 @@ async def final_pay_deadline(question: FinalPayQuestion) -> FinalPayDeadline:
 async def waiting_time_penalty(question: PenaltyQuestion) -> Penalty:
     """The waiting-time penalty of final pay paid late: a day's wage a day, capped."""
     try:
+        check(question)
         return penalty(question)
-    except BadMoment as error:
+    except (BadMoment, BadInput) as error:
         raise ApplicationError(str(error), type="BadFinalPayQuestion", non_retryable=True) from None

@@ -18,7 +18,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
+from activities.workforce.inputs import BadInput, check
 from activities.workforce.moments import utc_text
 from activities.workforce.records import IncidentRow
 from backoffice import packs
@@ -29,8 +31,8 @@ log = get_logger(__name__)
 
 class Incident(BaseModel):
     severity: Literal["P1", "P2"]
-    summary: str = Field(min_length=1)
-    employee_id: str = Field(min_length=1)
+    summary: str
+    employee_id: str
     findings: list[str] = Field(default_factory=list, description="What was found, each a line.")
     retention_category: str = Field(
         default="security_incident",
@@ -74,10 +76,14 @@ def keep_incident(engine: Engine, incident_id: str, incident: Incident) -> Incid
         return row
 
 
-@packs.activity()
+@packs.activity(errors=["BadIncident"])
 @activity.defn(name="workforce.raise_incident")
 async def raise_incident(incident: Incident) -> IncidentRecord:
     """Open a security incident (P1 or P2) about an employee, once per step."""
+    try:
+        check(incident)
+    except BadInput as error:
+        raise ApplicationError(str(error), type="BadIncident", non_retryable=True) from None
     info = activity.info()
     call = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}"
     row = await asyncio.to_thread(keep_incident, records_engine(), incident_id_for(call), incident)

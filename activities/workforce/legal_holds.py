@@ -21,6 +21,7 @@ from sqlmodel import Session, col, or_, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.workforce.inputs import BadInput, check
 from activities.workforce.moments import utc_text
 from activities.workforce.records import LegalHoldRow
 from backoffice import packs
@@ -28,22 +29,22 @@ from backoffice.packs import records_engine
 
 
 class LegalHold(BaseModel):
-    employee_id: str = Field(min_length=1)
-    matter: str = Field(min_length=1, description="The case or matter, as legal names it.")
+    employee_id: str
+    matter: str = Field(description="The case or matter, as legal names it.")
     category: str = Field(default="", description="One category of records; empty: all.")
-    reason: str = Field(min_length=1, description="Why the records must be kept.")
-    placed_by: str = Field(min_length=1, description="Who asked for the hold.")
+    reason: str = Field(description="Why the records must be kept.")
+    placed_by: str = Field(description="Who asked for the hold.")
 
 
 class HoldLift(BaseModel):
-    employee_id: str = Field(min_length=1)
-    matter: str = Field(min_length=1)
-    reason: str = Field(min_length=1, description="Why the records may go now.")
-    lifted_by: str = Field(min_length=1)
+    employee_id: str
+    matter: str
+    reason: str = Field(description="Why the records may go now.")
+    lifted_by: str
 
 
 class HoldsOf(BaseModel):
-    employee_id: str = Field(min_length=1)
+    employee_id: str
 
 
 class LegalHoldRecord(BaseModel):
@@ -151,17 +152,26 @@ def holds_of(engine: Engine, employee_id: str) -> list[LegalHoldRow]:
         return list(session.exec(statement.order_by(col(LegalHoldRow.placed_at))))
 
 
-@packs.activity()
+def _checked(given: BaseModel) -> None:
+    try:
+        check(given)
+    except BadInput as error:
+        raise ApplicationError(str(error), type="BadLegalHold", non_retryable=True) from None
+
+
+@packs.activity(errors=["BadLegalHold"])
 @activity.defn(name="workforce.place_legal_hold")
 async def place_legal_hold(hold: LegalHold) -> LegalHoldRecord:
     """Keep an employee's records (one category, or all) from any purge while a matter runs."""
+    _checked(hold)
     return _record(await asyncio.to_thread(place_in, records_engine(), hold))
 
 
-@packs.activity(errors=["LegalHoldNotFound"])
+@packs.activity(errors=["LegalHoldNotFound", "BadLegalHold"])
 @activity.defn(name="workforce.lift_legal_hold")
 async def lift_legal_hold(lift: HoldLift) -> LegalHolds:
     """Lift a matter's holds on an employee's records: their purges may go ahead again."""
+    _checked(lift)
     try:
         rows = await asyncio.to_thread(lift_in, records_engine(), lift)
     except NoSuchHold as error:
@@ -169,9 +179,10 @@ async def lift_legal_hold(lift: HoldLift) -> LegalHolds:
     return LegalHolds(holds=[_record(row) for row in rows])
 
 
-@packs.activity()
+@packs.activity(errors=["BadLegalHold"])
 @activity.defn(name="workforce.legal_holds")
 async def legal_holds(employee: HoldsOf) -> LegalHolds:
     """Every legal hold placed on an employee's records, in force or lifted."""
+    _checked(employee)
     rows = await asyncio.to_thread(holds_of, records_engine(), employee.employee_id)
     return LegalHolds(holds=[_record(row) for row in rows])

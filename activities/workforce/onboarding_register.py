@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.workforce.inputs import BadInput, check
 from activities.workforce.records import OnboardingRow
 from backoffice import packs
 from backoffice.packs import records_engine
@@ -30,13 +31,13 @@ KEEP_ATTEMPTS = 5
 
 
 class OnboardingOpen(BaseModel):
-    onboarding_id: str = Field(min_length=1, description="The onboarding's own id.")
-    job_applicant: str = Field(min_length=1, description="The applicant tracker's id.")
+    onboarding_id: str = Field(description="The onboarding's own id.")
+    job_applicant: str = Field(description="The applicant tracker's id.")
     date_of_joining: date
 
 
 class OnboardingStatus(BaseModel):
-    onboarding_id: str = Field(min_length=1)
+    onboarding_id: str
     status: Status
     reason: str = Field(default="", description="Why it changes (a cancellation's reason).")
 
@@ -145,25 +146,31 @@ def set_status_in(engine: Engine, change: OnboardingStatus) -> OnboardingRow:
         return kept
 
 
-@packs.activity(errors=["DuplicateOnboarding"])
+@packs.activity(errors=["DuplicateOnboarding", "BadOnboarding"])
 @activity.defn(name="workforce.open_onboarding")
 async def open_onboarding(opening: OnboardingOpen) -> OnboardingRecord:
     """Open an onboarding of a job applicant, refused while another of theirs counts."""
     try:
+        check(opening)
         row = await asyncio.to_thread(open_onboarding_in, records_engine(), opening)
     except Refused as error:
         raise ApplicationError(str(error), type="DuplicateOnboarding", non_retryable=True) from None
+    except BadInput as error:
+        raise ApplicationError(str(error), type="BadOnboarding", non_retryable=True) from None
     return _record(row)
 
 
-@packs.activity(errors=["DuplicateOnboarding", "OnboardingNotFound"])
+@packs.activity(errors=["DuplicateOnboarding", "OnboardingNotFound", "BadOnboarding"])
 @activity.defn(name="workforce.set_onboarding_status")
 async def set_onboarding_status(change: OnboardingStatus) -> OnboardingRecord:
     """Record an onboarding's status: Pending, In Process, Completed or Cancelled."""
     try:
+        check(change)
         row = await asyncio.to_thread(set_status_in, records_engine(), change)
     except LookupError as error:
         raise ApplicationError(str(error), type="OnboardingNotFound", non_retryable=True) from None
     except Refused as error:
         raise ApplicationError(str(error), type="DuplicateOnboarding", non_retryable=True) from None
+    except BadInput as error:
+        raise ApplicationError(str(error), type="BadOnboarding", non_retryable=True) from None
     return _record(row)

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, delete, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.workforce.inputs import BadInput, check
 from activities.workforce.legal_holds import active_holds
 from activities.workforce.moments import add_years
 from activities.workforce.records import (
@@ -39,13 +40,13 @@ from backoffice.packs import records_engine
 
 
 class RetentionPeriod(BaseModel):
-    category: str = Field(min_length=1, description="personnel_file, payroll_tax, mailbox...")
-    years: int = Field(default=0, ge=0, description="Whole years after the relieving date.")
-    days: int = Field(default=0, ge=0, description="Days after the relieving date (and years).")
+    category: str = Field(description="personnel_file, payroll_tax, mailbox...")
+    years: int = Field(default=0, description="Whole years after the relieving date.")
+    days: int = Field(default=0, description="Days after the relieving date (and years).")
 
 
 class RetentionPlan(BaseModel):
-    employee_id: str = Field(min_length=1)
+    employee_id: str
     relieving_date: date
     periods: list[RetentionPeriod] = Field(description="The definition's retention table.")
 
@@ -60,8 +61,8 @@ class RetentionSchedule(BaseModel):
 
 
 class PurgeRequest(BaseModel):
-    employee_id: str = Field(min_length=1)
-    category: str = Field(min_length=1)
+    employee_id: str
+    category: str
 
 
 class PurgeResult(BaseModel):
@@ -223,8 +224,9 @@ def _now() -> datetime:
 async def schedule_retention(plan: RetentionPlan) -> RetentionSchedule:
     """When each category of a leaver's records is to be purged, kept in the pack's records."""
     try:
+        check(plan)
         rows = await asyncio.to_thread(schedule_in, records_engine(), plan, _now())
-    except Refused as error:
+    except (Refused, BadInput) as error:
         raise ApplicationError(str(error), type="BadRetentionPlan", non_retryable=True) from None
     return RetentionSchedule(
         entries=[RetentionEntry(category=row.category, purge_on=row.purge_on) for row in rows]
@@ -236,6 +238,7 @@ async def schedule_retention(plan: RetentionPlan) -> RetentionSchedule:
 async def purge(request: PurgeRequest) -> PurgeResult:
     """Purge a category of a leaver's records when due, unless held; certify what went."""
     try:
+        check(request)
         return await asyncio.to_thread(purge_in, records_engine(), request, _now())
-    except Refused as error:
+    except (Refused, BadInput) as error:
         raise ApplicationError(str(error), type="PurgeRefused", non_retryable=True) from None

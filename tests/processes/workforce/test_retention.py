@@ -224,3 +224,27 @@ def test_every_attempt_of_one_call_keeps_the_same_incident(pack: Pack) -> None:
     with Session(pack.records) as session:
         rows = session.exec(select(IncidentRow).where(IncidentRow.employee_id == "EMP-0490"))
         assert len(list(rows)) == 1
+
+
+async def test_a_blank_id_or_a_negative_period_is_refused_at_once_naming_the_field(
+    pack: Pack,
+) -> None:
+    blank = await pack.refusal(PURGE, {"employee_id": " ", "category": "mailbox"})
+    negative = await pack.refusal(
+        SCHEDULE,
+        {
+            "employee_id": "EMP-1",
+            "relieving_date": LEFT,
+            "periods": [{"category": "x", "years": -1}],
+        },
+    )
+    unheld = await pack.refusal(
+        PLACE,
+        {"employee_id": "EMP-1", "matter": "", "reason": "r", "placed_by": "hanna"},
+    )
+
+    assert (blank.type, blank.non_retryable) == ("PurgeRefused", True)
+    assert blank.message == "employee_id is empty: give it a value"
+    assert negative.type == "BadRetentionPlan"
+    assert negative.message == "periods[0].years is -1: give a number of 0 or more"
+    assert (unheld.type, unheld.message) == ("BadLegalHold", "matter is empty: give it a value")
