@@ -141,8 +141,8 @@ def rule_of(row: RetentionRow) -> str:
 def purge_in(engine: Engine, request: PurgeRequest, now: datetime) -> PurgeResult:
     """Purge one category of an employee's records in the pack, unless a legal hold stops it."""
     with Session(engine, expire_on_commit=False) as session:
-        done = session.get(DeletionCertificateRow, certificate_id(request.employee_id,
-                                                                  request.category))  # fmt: skip
+        certified = certificate_id(request.employee_id, request.category)
+        done = session.get(DeletionCertificateRow, certified)
         if done is not None:
             return _purged(done)
         row = session.get(RetentionRow, (request.employee_id, request.category))
@@ -183,7 +183,7 @@ def purge_in(engine: Engine, request: PurgeRequest, now: datetime) -> PurgeResul
         row.purged_at = now
         session.add(row)
         certificate = DeletionCertificateRow(
-            certificate_id=certificate_id(request.employee_id, request.category),
+            certificate_id=certified,
             employee_id=request.employee_id,
             category=request.category,
             rule=rule_of(row),
