@@ -8,6 +8,8 @@ intranet.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from backoffice.packs import Pack, register_pack
 
 PACK = register_pack(
@@ -15,5 +17,8 @@ PACK = register_pack(
         name="workforce",
         title="Workforce",
         processes=(),  # onboarding and offboarding, once their definitions are in definitions/
+        tables=("activities.workforce.records",),
+        migrations=Path(__file__).parent / "migrations",
+        docs=("docs/processes/workforce_rules.md",),
     )
 )

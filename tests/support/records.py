@@ -66,16 +66,20 @@ def made_before_migrations(url: str) -> Engine:
     """A database at ``url`` as the last release before migrations made it: the baselines'
     tables, and no version table. Its engine, with no schema checks (the caller's to close)."""
     from alembic import command
+    from alembic.script import ScriptDirectory
 
-    from backoffice.migrations import alembic_config, heads
+    from backoffice.migrations import alembic_config
 
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
     with engine.begin() as connection:
         config = alembic_config(connection)
-        for branch in heads():
-            command.upgrade(config, f"{branch}@+1")  # a branch's first revision: its baseline
+        script = ScriptDirectory.from_config(config)
+        for base in script.get_bases():
+            # Only the branches that release had: their baselines name the tables it made.
+            if getattr(script.get_revision(base).module, "made_before_migrations", ()):
+                command.upgrade(config, base)
         connection.execute(text("DROP TABLE alembic_version"))
     return engine
 

@@ -1,0 +1,1 @@
+"""The workforce pack's revisions of the records tables (branch ``workforce``)."""
