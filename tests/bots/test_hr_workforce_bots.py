@@ -65,6 +65,15 @@ async def report_login(sites: Sites, employee_id: str, system: str, at: str) -> 
         response.raise_for_status()
 
 
+async def lost_answers_left(sites: Sites) -> int:
+    """How many of the injected lost answers no submit has met yet."""
+    async with httpx.AsyncClient(base_url=sites.hr.url, timeout=10) as client:
+        response = await client.get("/__admin/faults")
+        response.raise_for_status()
+        left: int = response.json()["lost_response_next"]
+        return left
+
+
 async def test_account_of_a_new_hire_is_opened_once_with_the_hris_id(sites: Sites) -> None:
     create = step(
         "open",
@@ -80,6 +89,7 @@ async def test_account_of_a_new_hire_is_opened_once_with_the_hris_id(sites: Site
     assert first["user"] == "P0612"
     assert first["status"] == "ACTIVE"
     assert_png(first["evidence"])
+    assert await lost_answers_left(sites) == 0
     again = await run(sites, create)
     assert again["user"] == "P0612"
     assert await sites.hr.count("employee", "EMP-0612") == 1
@@ -182,9 +192,13 @@ async def test_payroll_record_of_an_unknown_new_hire_then_inactivated(sites: Sit
         effective="steps.end.effective_date",
         evidence="steps.end.evidence",
     )
+    # The new hire's entry loses its answer, then the record's: both are looked up again.
+    await sites.hr.faults(lost_response_next=2, lost_response_mode="drop")
     created = await run(sites, create)
     assert created["number"].startswith("PR-")
     assert_png(created["evidence"])
+    assert await lost_answers_left(sites) == 0
+    assert (await run(sites, create))["number"] == created["number"]
     assert await sites.hr.count("employee", "EMP-0613") == 1
     await sites.hr.faults(lost_response_next=1, lost_response_mode="drop")
     ended = await run(sites, inactivate)
