@@ -1,4 +1,8 @@
-"""HR screens for access management: find an employee's accounts, disable or enable one."""
+"""HR screens for access management: find an employee's accounts, disable or enable one.
+
+An account's page also shows its last sign-in, which the systems report to the intranet
+(the sandbox takes them at ``/__admin/logins``), so a leaver's use can be checked.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from legacy.hr.models import ACCOUNT_SYSTEMS, AccountEvent, Employee, UserAccount
+from legacy.hr.models import ACCOUNT_SYSTEMS, AccountEvent, AccountLogin, Employee, UserAccount
 from legacy.screen_kit import (
     as_code,
     display,
@@ -52,6 +56,7 @@ class AccountView:
     account: UserAccount
     employee: Employee | None
     events: list[AccountEvent]
+    last_login: AccountLogin | None = None
 
 
 def load_account(session: Session, account_id: int) -> AccountView | None:
@@ -61,8 +66,17 @@ def load_account(session: Session, account_id: int) -> AccountView | None:
     events = session.scalars(
         select(AccountEvent).where(AccountEvent.account_id == account_id).order_by(AccountEvent.id)
     )
+    last_login = session.scalars(
+        select(AccountLogin)
+        .where(AccountLogin.account_id == account_id)
+        .order_by(AccountLogin.at.desc(), AccountLogin.id.desc())
+        .limit(1)
+    ).first()
     return AccountView(
-        account=account, employee=session.get(Employee, account.employee_id), events=list(events)
+        account=account,
+        employee=session.get(Employee, account.employee_id),
+        events=list(events),
+        last_login=last_login,
     )
 
 
@@ -71,7 +85,7 @@ def _account_id(request: Request) -> int:
     return int(raw) if raw.isdigit() else -1
 
 
-def _show(
+def show_account(
     request: Request,
     view: AccountView,
     *,
@@ -96,7 +110,7 @@ async def account_display(request: Request) -> Response:
     return await display(
         request,
         lambda session: load_account(session, account_id),
-        lambda view: _show(request, view),
+        lambda view: show_account(request, view),
         lambda: _not_found(request),
     )
 
@@ -161,7 +175,7 @@ async def _change(request: Request, action: str) -> Response:
         return await display(
             request,
             lambda session: load_account(session, account_id),
-            lambda current: _show(request, current, error=str(error)),
+            lambda current: show_account(request, current, error=str(error)),
             lambda: _not_found(request),
         )
 
@@ -169,7 +183,7 @@ async def _change(request: Request, action: str) -> Response:
         account = view.account
         done = "disabled" if action == "DISABLE" else "enabled"
         info = f"Account {account.user_id} on {account.system} was {done}"
-        return _show(request, view, info=info)
+        return show_account(request, view, info=info)
 
     return await submitted(request, act, refused, done)
 

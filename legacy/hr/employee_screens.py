@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +12,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from legacy.hr.models import EMPLOYEE_RANGE, Employee, OffCycleRun, PayrollRecord, UserAccount
+from legacy.hr.models import (
+    EMPLOYEE_RANGE,
+    Badge,
+    Employee,
+    OffCycleRun,
+    PayrollRecord,
+    UserAccount,
+)
 from legacy.screen_kit import (
     as_code,
     as_sent,
@@ -33,6 +41,9 @@ from legacy.screens import (
     write,
 )
 from legacy.storage import next_number
+
+GIVEN_ID = re.compile(r"EMP-\d{4,6}")
+MAX_ID_DRAWS = 1000
 
 DEPARTMENTS = (
     "Customer Service",
@@ -74,6 +85,7 @@ class EmployeeView:
     accounts: list[UserAccount]
     payroll_records: list[PayrollRecord]
     offcycle_runs: list[OffCycleRun]
+    badges: list[Badge]
 
 
 def load_employee(session: Session, employee_id: str) -> EmployeeView | None:
@@ -104,6 +116,11 @@ def load_employee(session: Session, employee_id: str) -> EmployeeView | None:
                 .order_by(OffCycleRun.run_number)
             )
         ),
+        badges=list(
+            session.scalars(
+                select(Badge).where(Badge.employee_id == employee_id).order_by(Badge.issued_at)
+            )
+        ),
     )
 
 
@@ -123,14 +140,29 @@ async def employee_display(request: Request) -> Response:
     )
 
 
+def _free_id(session: Session) -> str:
+    """The next assigned ID not already given by hand (an HRIS ID may lie in the range)."""
+    for _ in range(MAX_ID_DRAWS):
+        employee_id = f"EMP-{next_number(session, EMPLOYEE_RANGE):04d}"
+        if session.get(Employee, employee_id) is None:
+            return employee_id
+    raise FormError("No free employee ID in the range: ask the HR system administrator")
+
+
 def hire(session: Session, fields: dict[str, str], hire_date: date) -> str:
     """Enter a new hire (status Pre-hire until the start date); the employee ID."""
-    employee_id = fields.get("employee_id", "").upper()
+    employee_id = fields.get("employee_id", "").strip().upper()
     if employee_id:
+        # The HRIS is the master of employee IDs: a new hire entered after it keeps its ID.
+        if not GIVEN_ID.fullmatch(employee_id):
+            raise FormError(
+                "Employee ID: write it as the HRIS gives it, EMP- and four digits "
+                "(EMP-0612), or leave it empty to have one assigned"
+            )
         if session.get(Employee, employee_id) is not None:
             raise FormError(f"Employee ID {employee_id} is already in use")
     else:
-        employee_id = f"EMP-{next_number(session, EMPLOYEE_RANGE):04d}"
+        employee_id = _free_id(session)
     manager_id = fields.get("manager_id", "").upper() or None
     if manager_id and session.get(Employee, manager_id) is None:
         raise FormError(f"Manager {manager_id} is not an employee")

@@ -1,4 +1,4 @@
-"""The HR intranet's tables: personnel, user accounts per system, payroll and pay runs."""
+"""The HR intranet's tables: personnel, user accounts per system, badges, payroll and pay runs."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from legacy.storage import EXACT_DECIMALS, utcnow
 EMPLOYEE_RANGE = "employee"
 PAYROLL_RANGE = "payroll_record"
 OFFCYCLE_RANGE = "offcycle_run"
+BADGE_RANGE = "badge"
 
-ACCOUNT_SYSTEMS = ("AD", "M365", "ERP", "VPN", "CRM", "LEGACY_PAYROLL")
+# BADGE is the door-access profile in the facilities system; the card itself is a Badge.
+ACCOUNT_SYSTEMS = ("AD", "M365", "ERP", "VPN", "CRM", "LEGACY_PAYROLL", "BADGE")
 
 
 class HrBase(DeclarativeBase):
@@ -61,10 +63,38 @@ class AccountEvent(HrBase):
     account_id: Mapped[int] = mapped_column(ForeignKey("user_account.account_id"), index=True)
     employee_id: Mapped[str] = mapped_column(String(12), index=True)
     system: Mapped[str] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(10))  # DISABLE or ENABLE
+    action: Mapped[str] = mapped_column(String(10))  # CREATE, DISABLE or ENABLE
     at: Mapped[datetime] = mapped_column(default=utcnow)
     by: Mapped[str]
     reason: Mapped[str | None]
+
+
+class AccountLogin(HrBase):
+    """A sign-in on an account, as the system reports it (kept apart: one row per login)."""
+
+    __tablename__ = "account_login"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("user_account.account_id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(default="")  # where from (an address, a door)
+
+
+class Badge(HrBase):
+    """An access card: opens the doors from ``valid_from`` until it is revoked."""
+
+    __tablename__ = "badge"
+
+    badge_number: Mapped[str] = mapped_column(String(12), primary_key=True)
+    employee_id: Mapped[str] = mapped_column(ForeignKey("employee.employee_id"), index=True)
+    holder_name: Mapped[str]
+    valid_from: Mapped[date]
+    status: Mapped[str] = mapped_column(String(10))  # Active or Revoked
+    issued_by: Mapped[str]
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_by: Mapped[str | None] = mapped_column(default=None)
+    revoke_reason: Mapped[str | None] = mapped_column(default=None)
 
 
 class PayrollRecord(HrBase):

@@ -1,4 +1,4 @@
-"""The HR intranet's demo data: employees, their accounts on six systems, payroll records."""
+"""The HR intranet's demo data: employees, accounts on six systems, badges, payroll records."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from legacy.demo_tables import read_table
 from legacy.hr.models import (
+    BADGE_RANGE,
     EMPLOYEE_RANGE,
     OFFCYCLE_RANGE,
     PAYROLL_RANGE,
+    Badge,
     Employee,
     PayrollRecord,
     UserAccount,
@@ -32,6 +34,7 @@ LEAVERS_DISABLED_AT = datetime(2025, 3, 31, 18, 0, 0)
 FIRST_NEW_EMPLOYEE = 600
 FIRST_PAYROLL_RECORD = 100101
 FIRST_OFFCYCLE_RUN = 1
+FIRST_BADGE = 100101
 
 
 def user_ids(employee: Employee) -> dict[str, str]:
@@ -66,7 +69,9 @@ def seed_master(session: Session) -> None:
             continue
         _accounts(session, employee)
         _payroll_record(session, employee, index)
+        _badge(session, employee, index)
     ensure_number_range(session, EMPLOYEE_RANGE, FIRST_NEW_EMPLOYEE)
+    ensure_number_range(session, BADGE_RANGE, FIRST_BADGE)
     ensure_number_range(session, PAYROLL_RANGE, FIRST_PAYROLL_RECORD)
     ensure_number_range(session, OFFCYCLE_RANGE, FIRST_OFFCYCLE_RUN)
 
@@ -92,6 +97,27 @@ def _accounts(session: Session, employee: Employee) -> None:
                 disable_reason="Leaver" if left else None,
             )
         )
+
+
+def _badge(session: Session, employee: Employee, index: int) -> None:
+    # Everyone who started has a card; a leaver's was revoked on the last day.
+    number = f"BDG-{100001 + index:06d}"
+    if session.get(Badge, number) is not None:
+        return
+    left = employee.status == "Left"
+    session.add(
+        Badge(
+            badge_number=number,
+            employee_id=employee.employee_id,
+            holder_name=f"{employee.first_name} {employee.last_name}",
+            valid_from=employee.hire_date,
+            status="Revoked" if left else "Active",
+            issued_by="FACILITIES",
+            revoked_at=LEAVERS_DISABLED_AT if left else None,
+            revoked_by="FACILITIES" if left else None,
+            revoke_reason="Leaver" if left else None,
+        )
+    )
 
 
 def _payroll_record(session: Session, employee: Employee, index: int) -> None:

@@ -24,7 +24,10 @@ from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, load_settings
 from bots.erp import master_data as erp_master_data
 from bots.erp import postings as erp
-from bots.hr import actions as hr
+from bots.hr import accounts as hr_accounts
+from bots.hr import badges as hr_badges
+from bots.hr import offcycle as hr_offcycle
+from bots.hr import payroll as hr_payroll
 from bots.kit.browser import close_pool
 from bots.treasury import actions as treasury
 from legacy import create_app, seed
@@ -44,7 +47,18 @@ BOTS: dict[str, list[Callable[..., Any]]] = {
         erp_master_data.read_purchase_order,
         refused_submit.post_refused_once,
     ],
-    "hr": [hr.disable_account, hr.create_payroll_record, hr.create_off_cycle_run],
+    "hr": [
+        hr_accounts.disable_account,
+        hr_accounts.enable_account,
+        hr_accounts.create_account,
+        hr_accounts.account_status,
+        hr_payroll.create_payroll_record,
+        hr_payroll.inactivate_payroll_record,
+        hr_offcycle.create_off_cycle_run,
+        hr_offcycle.cancel_off_cycle_run,
+        hr_badges.issue_badge,
+        hr_badges.revoke_badge,
+    ],
     "treasury": [treasury.respond_to_deal],
     # The same ERP, driven by a bot written for an older screen (selector drift).
     "erp-old": [drift.post_on_old_screen],

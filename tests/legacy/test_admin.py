@@ -72,7 +72,14 @@ async def test_count_names_the_kinds_it_knows(hr: Running) -> None:
         unknown = await client.get("/__admin/count", params={"kind": "invoice", "key": "x"})
         no_key = await client.get("/__admin/count", params={"kind": "payroll_record"})
     assert unknown.status_code == 400
-    assert set(unknown.json()["kinds"]) == {"payroll_record", "account_disable", "offcycle_run"}
+    assert set(unknown.json()["kinds"]) == {
+        "payroll_record",
+        "account_disable",
+        "offcycle_run",
+        "account",
+        "badge",
+        "employee",
+    }
     assert no_key.status_code == 400
 
 
