@@ -26,6 +26,7 @@ from backoffice.money import (
 )
 from backoffice.pack_demo import DemoContext, DemoError
 from backoffice.pack_registry import Demo, Pack, PackError, pack_named, packs, register_pack
+from backoffice.secrets import SecretNotFound, field_of, secret_store
 from backoffice.settings import Settings
 from backoffice.tasks.queries import tasks_of_run
 from backoffice.tasks.records import records_engine
@@ -40,6 +41,7 @@ __all__ = [
     "Pack",
     "PackError",
     "RecordsDatabaseError",
+    "SecretNotFound",
     "Settings",
     "activity",
     "exact",
@@ -53,6 +55,7 @@ __all__ = [
     "records_engine",
     "register_pack",
     "round_money",
+    "secret_field",
     "settings",
     "step_trail",
     "tasks_of_run",
@@ -60,3 +63,9 @@ __all__ = [
 
 activity = registry.activity
 settings = runtime.settings
+
+
+def secret_field(name: str, field: str) -> str:
+    """One field of a named secret (``secret_field("idp-scim", "token")``) from the
+    configured store; SecretNotFound says where it looked. Never log or return it."""
+    return field_of(secret_store(runtime.settings()), name, field)

@@ -18,9 +18,18 @@ def _client(idp: Sandbox) -> httpx.Client:
     return httpx.Client(base_url=f"{idp.url}/scim/v2", headers={**idp.headers, **SCIM_JSON})
 
 
-def _new_user(scim: httpx.Client, user_name: str = "jordan.miller", **more: Any) -> Any:
-    body = {"schemas": [USER], "userName": user_name, "externalId": f"HR-{user_name}",
-            "active": False, "name": {"givenName": "Jordan", "familyName": "Miller"}, **more}  # fmt: skip
+def _patch(op: str, path: str, value: Any) -> dict[str, Any]:
+    return {"schemas": [PATCH], "Operations": [{"op": op, "path": path, "value": value}]}
+
+
+def _new_user(scim: httpx.Client, user_name: str = "jordan.miller") -> Any:
+    body = {
+        "schemas": [USER],
+        "userName": user_name,
+        "externalId": f"HR-{user_name}",
+        "active": False,
+        "name": {"givenName": "Jordan", "familyName": "Miller"},
+    }
     answer = scim.post("/Users", json=body)
     assert answer.status_code == 201, answer.text
     return answer
@@ -59,8 +68,7 @@ def test_patch_switches_a_user_on_and_off(idp: Sandbox) -> None:
     with _client(idp) as scim:
         user = _new_user(scim).json()
         for active in (True, False):
-            patch = {"schemas": [PATCH],
-                     "Operations": [{"op": "replace", "path": "active", "value": active}]}  # fmt: skip
+            patch = _patch("replace", "active", active)
             answer = scim.patch(f"/Users/{user['id']}", json=patch)
             assert answer.status_code in (200, 204), answer.text
             assert scim.get(f"/Users/{user['id']}").json()["active"] is active
@@ -70,8 +78,7 @@ def test_a_stale_etag_is_refused_with_412_and_the_current_one_accepted(idp: Sand
     with _client(idp) as scim:
         user = _new_user(scim)
         old = user.headers["ETag"]
-        patch = {"schemas": [PATCH],
-                 "Operations": [{"op": "replace", "path": "title", "value": "AP clerk"}]}  # fmt: skip
+        patch = _patch("replace", "title", "AP clerk")
         first = scim.patch(f"/Users/{user.json()['id']}", json=patch, headers={"If-Match": old})
         assert first.status_code in (200, 204), first.text
         stale = scim.patch(f"/Users/{user.json()['id']}", json=patch, headers={"If-Match": old})
@@ -88,8 +95,7 @@ def test_group_members_are_added_by_patch(idp: Sandbox) -> None:
         (group,) = scim.get("/Groups", params={"filter": 'displayName eq "finance"'}).json()[
             "Resources"
         ]
-        patch = {"schemas": [PATCH],
-                 "Operations": [{"op": "add", "path": "members", "value": [{"value": user["id"]}]}]}  # fmt: skip
+        patch = _patch("add", "members", [{"value": user["id"]}])
         assert scim.patch(f"/Groups/{group['id']}", json=patch).status_code in (200, 204)
         member_of = scim.get(
             "/Groups", params={"filter": f'members.value eq "{user["id"]}"'}
@@ -114,8 +120,7 @@ def test_users_survive_a_restart(tmp_path: Path) -> None:
         assert found.status_code == 200
         assert found.json()["userName"] == "jordan.miller"
         # Versions keep rising: the ETag held before the restart is stale after a change.
-        patch = {"schemas": [PATCH],
-                 "Operations": [{"op": "replace", "path": "title", "value": "Clerk"}]}  # fmt: skip
+        patch = _patch("replace", "title", "Clerk")
         scim.patch(f"/Users/{user.json()['id']}", json=patch)
         assert scim.get(f"/Users/{user.json()['id']}").headers["ETag"] != user.headers["ETag"]
 
