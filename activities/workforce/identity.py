@@ -153,8 +153,11 @@ async def _join_groups(idp: IdentityProvider, user_id: str, names: list[str]) ->
 @register(errors=[*PROVIDER_ERRORS, "UserNameTaken"])
 @activity.defn(name="identity.create_user")
 async def create_user(new: NewUser) -> IdentityUser:
-    """Create an account, switched off, in its groups; an account with the same external id
-    (an earlier attempt, or an earlier run) is the result instead."""
+    """Create an account, switched off until day one, in its groups.
+
+    An account with the same external id (an earlier attempt, or an earlier run) is the
+    result instead, with ``created: false``.
+    """
     async with connect() as idp:
         user = await idp.find_user(externalId=new.external_id)
         if user is not None:
@@ -225,8 +228,11 @@ async def _revoke_everywhere(idp: IdentityProvider, user_id: str) -> list[AppRev
 @register(errors=[*PROVIDER_ERRORS, "UserNotFound"])
 @activity.defn(name="identity.deactivate_user")
 async def deactivate_user(request: Deactivation) -> Deactivated:
-    """Switch an account off, then end its sessions and revoke its refresh tokens on every
-    application (switching off stops the next sign-in, not the ones already made)."""
+    """Switch an account off and revoke its sessions and refresh tokens everywhere.
+
+    Switching off stops the next sign-in, not the ones already made: every application
+    ends its sessions and revokes its refresh tokens too.
+    """
     async with connect() as idp:
         user = await _existing(idp, request.user_name)
         if user.active:
@@ -244,8 +250,11 @@ async def deactivate_user(request: Deactivation) -> Deactivated:
 @register(errors=PROVIDER_ERRORS)
 @activity.defn(name="identity.remove_user")
 async def remove_user(ref: UserRef) -> Removed:
-    """Undo an account made for someone who will not start: deleted while it is switched
-    off (it was made so and never used), switched off and revoked if it was switched on."""
+    """Undo the account of someone who will not start: deleted, or switched off if it was on.
+
+    An account still off (made so, never switched on) is deleted; one switched on is
+    switched off and its sessions revoked, so what it did stays on record.
+    """
     async with connect() as idp:
         user = await idp.find_user(userName=ref.user_name)
         if user is None:
@@ -297,8 +306,11 @@ async def active_logins(ref: UserRef) -> LoginCheck:
 @register(errors=[*PROVIDER_ERRORS, "UserNotFound"])
 @activity.defn(name="identity.hand_over_mailbox")
 async def hand_over_mailbox(handover: Handover) -> MailboxHandover:
-    """Make a leaver's mailbox shared with ``to_user_name``, with an auto-reply and a date it
-    is deleted on, and give them the leaver's files. Run again, it answers the same."""
+    """Share a leaver's mailbox with their successor and give the successor their files.
+
+    The mailbox gets an auto-reply for ``auto_reply_days`` and is deleted after
+    ``delete_after_days``. Run again, it answers what the first run did.
+    """
     async with connect() as idp:
         leaver = await _existing(idp, handover.user_name)
         successor = await _existing(idp, handover.to_user_name)
