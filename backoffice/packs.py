@@ -66,6 +66,10 @@ settings = runtime.settings
 
 
 def secret_field(name: str, field: str) -> str:
-    """One field of a named secret (``secret_field("idp-scim", "token")``) from the
-    configured store; SecretNotFound says where it looked. Never log or return it."""
+    """One field of a secret (an API token, a signing key) from the configured secret store.
+
+    Activities read a system's credential here each time they need it, by name only, so
+    the value never enters a run's input, history or logs. SecretNotFound names where it
+    looked and what to add.
+    """
     return field_of(secret_store(runtime.settings()), name, field)

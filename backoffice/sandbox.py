@@ -181,11 +181,12 @@ class SandboxSystems:
         async with httpx.AsyncClient(timeout=2) as client:
             for name, port in self.ports().items():
                 # A legacy system is ready when its login page shows, an API one when its
-                # admin surface answers (its API wants a token).
+                # admin surface answers (its API wants a token; every API system has
+                # /__admin/faults, which no injected outage touches).
                 probe, log = (
                     ("/login", f"legacy-{name}.log")
                     if name in legacy
-                    else ("/__admin/health", f"sandbox-{name}.log")
+                    else ("/__admin/faults", f"sandbox-{name}.log")
                 )
                 while True:
                     process = self.processes[name]

@@ -45,7 +45,7 @@ def _wait_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> No
         if process.poll() is not None:
             raise RuntimeError(f"the sandbox exited ({process.returncode}): {log.read_text()}")
         try:
-            httpx.get(f"{url}/__admin/health", timeout=2)
+            httpx.get(f"{url}/__admin/faults", timeout=2)
             return
         except httpx.HTTPError:
             pass
