@@ -132,6 +132,11 @@ def _sandbox_systems() -> dict[str, SystemSettings]:
         "erp": SystemSettings(url="http://127.0.0.1:8301", credential="erp-bot", concurrency=2),
         "hr": SystemSettings(url="http://127.0.0.1:8302", credential="hr-bot"),
         "treasury": SystemSettings(url="http://127.0.0.1:8303", credential="treasury-bot"),
+        # The sandbox systems with an API (sandbox/): the activities call them with a token.
+        "idp": SystemSettings(url="http://127.0.0.1:8304", credential="idp-scim"),
+        "hris": SystemSettings(url="http://127.0.0.1:8305", credential="hris-api"),
+        "assets": SystemSettings(url="http://127.0.0.1:8306", credential="assets-api"),
+        "screening": SystemSettings(url="http://127.0.0.1:8307", credential="screening-api"),
     }
 
 

@@ -57,12 +57,22 @@ def banner(
         *(
             f"  Sandbox {name:<9} http://localhost:{port}  (user {DEMO_USER}, password "
             f"{DEMO_PASSWORD}; bots log in as {bot_user(name)})"
-            for name, port in sandbox.ports().items()
+            for name, port in sandbox.legacy_ports().items()
+        ),
+        *(
+            f"  Sandbox {name:<9} http://localhost:{port}  (API; bearer token: field 'token' "
+            f"of [{settings.systems[name].credential}] in {settings.resolved_secrets_file})"
+            for name, port in sandbox.api_ports().items()
+        ),
+        *(
+            f"  Sandbox {name:<9} not started: {reason}"
+            for name, reason in sorted(sandbox.missing.items())
         ),
         f"  State directory   {state}",
         f"    Temporal data   {server.db_file}",
         f"    Records         {masked_url(settings.resolved_database_url)}",
-        f"    Logs            {server.log_file.parent}/ (temporal.log, mail.log, legacy-*.log)",
+        f"    Logs            {server.log_file.parent}/ (temporal.log, mail.log, legacy-*.log, "
+        "sandbox-*.log)",
         f"Try `backoffice smoke --port {server.port}`. Stop with Ctrl-C.",
     ]
     return "\n".join(lines)
