@@ -19,12 +19,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from backoffice import registry
 from backoffice.engine.contracts import ActingOperator
 from backoffice.language.task_settings import shortfall_text
 from backoffice.people.directory import SqlDirectory
 from backoffice.tasks.context_facts import facts_of
+from backoffice.tasks.guest_links import GuestInvite, guest_of_task, remind_guest, send_link
 from backoffice.tasks.queries import as_utc
 from backoffice.tasks.records import (
     already,
@@ -61,6 +63,8 @@ class TaskOpened(BaseModel):
     reassigners: list[str] = Field(default_factory=list)
     # Corrections made to a computed schedule when the task opened, kept in its audit.
     notes: list[str] = Field(default_factory=list)
+    # The guest who alone decides it, mailed a link of their own (guest tasks only).
+    guest: GuestInvite | None = None
 
 
 class Deciders(BaseModel):
@@ -144,8 +148,12 @@ def _open(task: TaskOpened) -> Deciders:
     reassigners: set[str] = set()
     for rule in task.reassigners:
         reassigners |= directory.resolve(rule)
-    found = directory.deciders(task.assignees, task.created_at.date(), task.excluded)
-    deciders = eligible(found, task.excluded, reassigners)
+    if task.guest is not None:
+        # Nobody of the directory decides a guest's task, not even its reassigners.
+        deciders = {task.guest.id: f"guest {task.guest.name}".strip()}
+    else:
+        found = directory.deciders(task.assignees, task.created_at.date(), task.excluded)
+        deciders = eligible(found, task.excluded, reassigners)
     with Session(engine) as session:
         row = session.get(TaskRow, task.task_id)
         if row is not None and as_utc(row.created_at) == task.created_at:
@@ -200,6 +208,19 @@ def _open(task: TaskOpened) -> Deciders:
             )
         )
         notify(session, row, deciders, "created", task.created_at, "New task")
+        if task.guest is not None:
+            guest = task.guest
+            if "@" not in guest.email:
+                raise ApplicationError(
+                    f"step '{task.step_id}': the guest's e-mail is empty or not an address, "
+                    "so no link can be sent. Check the expression given as guest: email:",
+                    type="GuestWithoutAddress",
+                    non_retryable=True,
+                )
+            send_link(
+                session, row, guest.id, guest.email, guest.name, guest.link_expires_at,
+                task.created_at,
+            )  # fmt: skip
         if len(deciders) < task.approvals:
             _short_of_approvers(session, row, task, deciders, reassigners)
         session.commit()
@@ -259,6 +280,8 @@ def _remind(reminder: TaskReminded) -> Recorded:
             people = sorted(candidates(session, row.id))
             label = f"Reminder {reminder.number}"
             notify(session, row, people, f"reminder-{reminder.number}", reminder.at, label)
+            if guest_of_task(session, row.id) is not None:
+                remind_guest(session, row, reminder.number, reminder.at)
             session.add(
                 event(
                     row,

@@ -78,7 +78,7 @@ def test_a_guest_is_no_reassigner() -> None:
 
 
 def test_a_guest_has_no_or_else() -> None:
-    guest = '[{guest: {email: a@b.example, name: A}, or_else: {group: hr-admins}}]'
+    guest = "[{guest: {email: a@b.example, name: A}, or_else: {group: hr-admins}}]"
     found = messages(text(guest))
     assert any("there is no or_else for them" in m for m in found), found
 
