@@ -152,7 +152,8 @@ async def test_the_guest_follows_the_mailed_link_uploads_the_form_and_the_run_go
     output = result["output"]
     assert output["outcome"] == "sign"
     (guest,) = output["by"]
-    assert guest.startswith("guest:") and EMAIL not in guest
+    assert guest.startswith("guest:")
+    assert EMAIL not in guest
     signed = output["fields"]["signed_form"]
     assert signed["name"] == "consent.pdf"
     assert signed["size"] == len(scan.read_bytes())
@@ -192,7 +193,8 @@ async def test_nobody_signed_in_decides_a_guest_task_and_a_fresh_link_voids_the_
 
             guest = await browser.new_page()
             response = await guest.goto(first)
-            assert response is not None and response.status == 410
+            assert response is not None
+            assert response.status == 410
             await expect(guest.get_by_test_id("guest-refused")).to_contain_text(
                 "A newer link was sent for this task"
             )
@@ -211,7 +213,8 @@ async def test_an_altered_or_expired_link_is_refused_in_plain_words(site: Site) 
             body, _, signature = link.rpartition(".")
             tampered = body[:-2] + ("AA" if not body.endswith("AA") else "BB") + "." + signature
             response = await page.goto(tampered)
-            assert response is not None and response.status == 403
+            assert response is not None
+            assert response.status == 403
             await expect(page.get_by_test_id("guest-refused")).to_contain_text(
                 "it was changed or cut short"
             )
