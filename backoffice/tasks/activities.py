@@ -319,6 +319,8 @@ def _escalate(escalation: TaskEscalated) -> dict[str, str]:
         row = open_row(session, escalation.task_id)
         reassigners = json.loads(row.reassigners_json or "[]") if row is not None else []
         deciders = eligible(found, escalation.excluded, reassigners)
+        if row is not None and guest_of_task(session, row.id) is not None:
+            deciders = candidates(session, row.id)  # a guest's task stays theirs: told only
         if row is not None and not already(session, row, key):
             set_candidates(session, row.id, deciders)
             set_queues(session, row.id, escalation.assignees)
