@@ -510,7 +510,8 @@ def test_a_guest_decides_by_guest_and_a_file_field_is_given_by_its_name(tmp_path
         scenarios:
           - name: the candidate signs and uploads the form
             decisions:
-              consent: {outcome: sign, by: guest, after: 1d, fields: {signed_form: {name: consent.pdf}}}
+              consent:
+                {outcome: sign, by: guest, after: 1d, fields: {signed_form: {name: consent.pdf}}}
               review: {outcome: ok, by: dave}
             expect:
               output: {consent: sign, by_guest: true, file_name: consent.pdf}
