@@ -26,7 +26,13 @@ from backoffice.engine.contracts import ActingOperator
 from backoffice.language.task_settings import shortfall_text
 from backoffice.people.directory import SqlDirectory
 from backoffice.tasks.context_facts import facts_of
-from backoffice.tasks.guest_links import GuestInvite, guest_of_task, remind_guest, send_link
+from backoffice.tasks.guest_links import (
+    GUEST_PREFIX,
+    GuestInvite,
+    guest_of_task,
+    remind_guest,
+    send_link,
+)
 from backoffice.tasks.queries import as_utc
 from backoffice.tasks.records import (
     already,
@@ -310,7 +316,13 @@ async def escalate_task(escalation: TaskEscalated) -> Deciders:
 def _escalate(escalation: TaskEscalated) -> dict[str, str]:
     engine = records_engine()
     directory = SqlDirectory(engine)
-    found = directory.deciders(escalation.assignees, escalation.at.date(), escalation.excluded)
+    # A guest's task stays theirs (the directory knows no guest): an escalation only tells.
+    guest = [rule for rule in escalation.assignees if rule.startswith(GUEST_PREFIX)]
+    found = (
+        {}
+        if guest
+        else directory.deciders(escalation.assignees, escalation.at.date(), escalation.excluded)
+    )
     notified: set[str] = set()
     for rule in escalation.notify:
         notified |= directory.resolve(rule)
@@ -319,8 +331,8 @@ def _escalate(escalation: TaskEscalated) -> dict[str, str]:
         row = open_row(session, escalation.task_id)
         reassigners = json.loads(row.reassigners_json or "[]") if row is not None else []
         deciders = eligible(found, escalation.excluded, reassigners)
-        if row is not None and guest_of_task(session, row.id) is not None:
-            deciders = candidates(session, row.id)  # a guest's task stays theirs: told only
+        if row is not None and guest:
+            deciders = candidates(session, row.id)
         if row is not None and not already(session, row, key):
             set_candidates(session, row.id, deciders)
             set_queues(session, row.id, escalation.assignees)
