@@ -43,6 +43,7 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         "cancelled_for_each",  # a losing branch's items in flight, cancelled and undone
         "block_deadline",  # a block's deadline passes; a repeat's rounds start afresh
         "cancelled_task_closed",  # a task cancelled by a deadline, closed within a bound
+        "guest_file_task",  # a guest decides through their link, with an uploaded file
     } <= names
 
 
