@@ -273,6 +273,12 @@ class Settings(BaseModel):
         "state_dir/inbox.key. Set the same key on every inbox behind one address.",
     )
     inbox_session_hours: float = Field(default=8.0, gt=0, le=720)
+    upload_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        gt=0,
+        description="The largest file a form's file field takes (default 10 MiB); uploads "
+        "are kept under the artifacts directory.",
+    )
     secrets_backend: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",

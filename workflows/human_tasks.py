@@ -37,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from backoffice.language.list_fields import form_record
     from backoffice.markdown_text import md
 
-from workflows import following, task_rules, task_settings
+from workflows import following, task_guests, task_rules, task_settings
 from workflows.cancelling import CANCEL_CLEANUP_BOUNDED, CANCEL_CLOSE_LIMIT
 from workflows.frames import Frame, StepError
 
@@ -104,11 +104,15 @@ class HumanTasks:
         settings = task_settings.work_out(
             task, now, scope, self.host, self.definition.calendar.timezone
         )
+        # A guest is named by an id of this task, never by their address (see task_guests).
+        guest = task_guests.guest_of(task, task_id, scope, self.host, now, settings.deadline)
         view = TaskView(
             task_id=task_id,
             step_id=step.id,
             title=self.host.title(step, frame, scope),
-            assignees=[describe_assignee(a, scope) for a in task.assignees],
+            assignees=(
+                [guest["id"]] if guest else [describe_assignee(a, scope) for a in task.assignees]
+            ),
             excluded=[str(v) for v in render(task.exclude, scope) if v not in (None, "")],
             outcomes=[outcome.id for outcome in task.form.outcomes],
             approvals_needed=settings.approvals,
@@ -126,7 +130,7 @@ class HumanTasks:
         if recorded:
             opened = await workflow.execute_activity(
                 "tasks.open",
-                self._task_record(view, task, scope),
+                self._task_record(view, task, scope, guest),
                 start_to_close_timeout=timedelta(seconds=60),
                 summary=f"{step.id}: open the task",
             )
@@ -402,7 +406,13 @@ class HumanTasks:
         view.deciders = dict(result["deciders"])
         self._show_waiting(_key_of(view), step, view, view.deadline)
 
-    def _task_record(self, view: TaskView, task: model.HumanTask, scope: Scope) -> dict[str, Any]:
+    def _task_record(
+        self,
+        view: TaskView,
+        task: model.HumanTask,
+        scope: Scope,
+        guest: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         info = workflow.info()
         description = None
         if task.description is not None:
@@ -426,6 +436,8 @@ class HumanTasks:
             "approvals": view.approvals_needed,
             "reassigners": [describe_assignee(a, scope) for a in task.reassigners],
             "notes": view.notes,
+            # Only a guest task carries its guest (whom the opening mails the link).
+            **({"guest": guest} if guest else {}),
         }
 
     async def _close_cancelled(self, step: model.Step, view: TaskView) -> None:
@@ -613,6 +625,8 @@ def describe_assignee(assignee: model.Assignee, scope: Scope) -> str:
 
 def _describe_rule(assignee: model.Assignee, scope: Scope) -> str:
     kind = assignee.kind
+    if kind == "guest":  # a task's guest is named by run_step; the address never shows
+        return "guest"
     if isinstance(assignee.manager_of, model.Assignee):
         return "manager_of:" + _describe_rule(assignee.manager_of, scope)
     if kind == "approval_limit":

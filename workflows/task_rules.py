@@ -31,6 +31,31 @@ def open_task(tasks: dict[str, TaskView], task_id: str) -> TaskView:
     return view
 
 
+# Where a guest's decision comes from: their own link, or a rehearsal acting for them.
+GUEST_SOURCES = ("guest-link", "rehearsal")
+RESEND_HINT = "a reassigner can send the guest a fresh link: backoffice tasks resend-link TASK"
+
+
+def guest_decider(view: TaskView) -> str | None:
+    """The guest who alone decides the task, if it is a guest's."""
+    return next((who for who in view.deciders or {} if who.startswith("guest:")), None)
+
+
+def _check_guest(view: TaskView, decision: Decision) -> None:
+    guest = guest_decider(view)
+    if guest is None:
+        if decision.user.startswith("guest:"):
+            raise ValueError(f"{decision.user} is not among the people who may decide this task")
+        return
+    if decision.user != guest:
+        raise ValueError(
+            "this task is decided by its guest, through the link mailed to them: nobody "
+            f"signed in decides it ({RESEND_HINT})"
+        )
+    if decision.via not in GUEST_SOURCES:
+        raise ValueError("a guest decides only through the link mailed to them")
+
+
 def _may_decide(view: TaskView, user: str) -> None:
     if user in view.excluded:
         raise ValueError(f"{user} may not decide this task (segregation of duties)")
@@ -54,6 +79,7 @@ def check_decision(view: TaskView, task: model.HumanTask, decision: Decision) ->
             f"task {decision.task_id} is claimed by {view.claimed_by}: they decide, or "
             "release it first"
         )
+    _check_guest(view, decision)
     _may_decide(view, decision.user)
     if any(previous.user == decision.user for previous in view.decisions):
         raise ValueError(f"{decision.user} has already decided this task")
@@ -131,6 +157,8 @@ def check_reassign(view: TaskView, request: Reassign) -> None:
             )
     else:
         _check_reassigner(view, request.user, "reassign")
+    if guest_decider(view) is not None:
+        raise ValueError(f"a guest task stays with its guest: {RESEND_HINT}")
     if len(set(request.to)) != len(request.to):
         raise ValueError("each person is named once")
     for person in request.to:

@@ -573,7 +573,8 @@ def decide_command(
         list[str] | None,
         typer.Option(
             "--field",
-            help="A form field: NAME=VALUE; a list field as JSON: lines='[{\"amount\": 12.50}]'.",
+            help="A form field: NAME=VALUE; a list field as JSON: lines='[{\"amount\": 12.50}]'; "
+            "a file field as NAME=@path.",
         ),
     ] = None,
     by_signal: Annotated[
@@ -690,6 +691,25 @@ def reschedule_command(
     moved_due = tasks.moment(due, "--due") if due else None
     actor = _actor(settings, person, operator, reason, password_stdin)
     asyncio.run(tasks.reschedule(settings, task_id, actor, moved, moved_due, comment, port))
+
+
+@app.command("resend-link")
+@friendly_errors
+def resend_link_command(
+    task_id: Annotated[str, typer.Argument(help="The guest's task, as its page names it.")],
+    person: Annotated[
+        str, typer.Option("--as", help="Who sends it (a reassigner; proved as for decide).")
+    ],
+    operator: OperatorOption = None,
+    reason: ReasonOption = None,
+    password_stdin: PasswordStdinOption = False,
+) -> None:
+    """Mail a guest task's guest a fresh link; the link sent before stops working."""
+    from backoffice.cli import tasks
+
+    settings = settings_and_logging()
+    actor = _actor(settings, person, operator, reason, password_stdin)
+    tasks.resend_link(settings, task_id, actor)
 
 
 @app.command("mail")

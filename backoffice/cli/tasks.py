@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -36,7 +37,8 @@ from backoffice.engine.runs import RunError
 from backoffice.language.list_fields import wire_number
 from backoffice.links import task_url
 from backoffice.settings import Settings
-from backoffice.tasks import actions
+from backoffice.tasks import actions, guest_links, uploads
+from backoffice.tasks.outbox import send_pending
 from backoffice.tasks.queries import is_overdue, open_tasks_for
 
 R = TypeVar("R")
@@ -111,6 +113,8 @@ async def decide(
     by_signal: bool = False,
 ) -> None:
     person = actor.person
+    form = _form_of(settings, task_id, person)
+    fields = _uploaded(settings, task_id, form, fields)
     decision = Decision(
         task_id=task_id, user=person, outcome=outcome, comment=comment, fields=fields,
         **actor.origin(),
@@ -130,10 +134,49 @@ async def decide(
         lambda client, engine: actions.decide(client, engine, decision),
         "decision refused",
     )
+    uploads.keep_decided(settings, task_id, form, fields)
     state = "decided" if view.status == "decided" else "recorded; more approvals are needed"
     if view.status == "decided":
         await actions.settled(database.engine(settings), task_id)
     typer.echo(f"{outcome} by {actor.describe()} on {task_id}: {state}")
+
+
+def _form_of(settings: Settings, task_id: str, person: str) -> dict[str, Any]:
+    """The task's form as recorded, or none when the task is not known (refused later)."""
+    try:
+        row = actions.find_task(database.engine(settings), task_id, person)
+    except actions.TaskRefused:
+        return {}
+    return dict(json.loads(row.form_json or "{}"))
+
+
+def _uploaded(
+    settings: Settings, task_id: str, form: dict[str, Any], fields: dict[str, Any]
+) -> dict[str, Any]:
+    """File fields given as ``@path``: kept in the artifacts store, their reference sent."""
+    given = dict(fields)
+    for name in uploads.file_field_ids(form):
+        value = given.get(name)
+        if isinstance(value, str) and value.startswith("@"):
+            try:
+                given[name] = uploads.store_path(settings, task_id, name, Path(value[1:]))
+            except uploads.UploadRefused as refused:
+                raise RunError(f"--field {name}: {refused}") from None
+    return given
+
+
+def resend_link(settings: Settings, task_id: str, actor: Actor) -> None:
+    """Mail the task's guest a fresh link (voiding the one before)."""
+    engine = database.engine(settings)
+    try:
+        link = guest_links.resend(engine, task_id, actor.person)
+    except guest_links.ResendRefused as refused:
+        raise RunError(f"refused: {refused}") from None
+    send_pending(engine, settings.smtp_url, settings.mail_from)
+    typer.echo(
+        f"{task_id}: a fresh link was mailed to the guest, valid until "
+        f"{link.expires_at:%Y-%m-%d %H:%M} UTC; the one before no longer works"
+    )
 
 
 async def claim(

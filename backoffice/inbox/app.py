@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from temporalio.client import Client
 
 from backoffice import database
-from backoffice.inbox import bulk, list_pages, task_pages
+from backoffice.inbox import bulk, file_pages, guest_pages, list_pages, task_pages
 from backoffice.inbox.auth import SignInRefused, session_key
 from backoffice.inbox.codec_server import codec_app
 from backoffice.inbox.core import HERE, SESSION_ID, Inbox, local_path, signed_in
@@ -106,6 +106,8 @@ def create_app(settings: Settings, client: Client, engine: Engine | None = None)
         Route("/logout", logout, methods=["POST"]),
         Route("/mail", mail_page),
         Route("/healthz", health),
+        *guest_pages.routes(),
+        *file_pages.routes(),  # before the task page, whose path takes what follows it
         *task_pages.routes(),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

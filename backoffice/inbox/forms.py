@@ -7,9 +7,10 @@ values again before it accepts the decision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from backoffice.inbox.list_forms import CellProblems, exact_number, read_rows
 
@@ -18,8 +19,15 @@ class FormProblem(ValueError):
     """A value cannot be read as its field's type; the message names the field."""
 
 
-def decision_fields(form: dict[str, Any], submitted: FormData) -> tuple[str | None, dict[str, Any]]:
-    """The comment and the other fields, typed as the form declares them."""
+# Keeps an upload of a file field and gives its reference (field spec, the upload).
+FileKeeper = Callable[[dict[str, Any], UploadFile], dict[str, Any]]
+
+
+def decision_fields(
+    form: dict[str, Any], submitted: FormData, files: FileKeeper | None = None
+) -> tuple[str | None, dict[str, Any]]:
+    """The comment and the other fields, typed as the form declares them; a file field's
+    upload is kept by ``files`` and stands in the decision as its reference."""
     comment: str | None = None
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
@@ -36,6 +44,13 @@ def decision_fields(form: dict[str, Any], submitted: FormData) -> tuple[str | No
             continue
         if kind == "boolean":
             values[name] = submitted.get(name) == "on"
+            continue
+        if kind == "file":
+            upload = submitted.get(name)
+            if isinstance(upload, UploadFile) and upload.filename:
+                if files is None:
+                    raise FormProblem(f"{label}: this page cannot take files")
+                values[name] = files(spec, upload)
             continue
         raw = submitted.get(name)
         text = raw.strip() if isinstance(raw, str) else ""

@@ -34,9 +34,10 @@ from backoffice.engine.runs import progress
 from backoffice.inbox.core import Inbox, flash, local_path, signed_in
 from backoffice.inbox.forms import FormProblem, decision_fields
 from backoffice.inbox.list_forms import CellProblems, shown_rows
+from backoffice.inbox.upload_forms import close_form, keeper
 from backoffice.links import run_url, task_path
 from backoffice.people.store import PersonRow
-from backoffice.tasks import actions
+from backoffice.tasks import actions, uploads
 from backoffice.tasks.closed_tasks import CLOSED_WITHOUT_DECISION, deciders_when_closed, why_closed
 from backoffice.tasks.listing import groups_of
 from backoffice.tasks.queries import TaskDetail, is_overdue, task_detail
@@ -60,7 +61,7 @@ def routes() -> list[Route]:
     return [*posted, Route("/task/{task_id:path}", task_page, methods=["GET"])]
 
 
-def _may_see(detail: TaskDetail, user: str, groups: list[str]) -> bool:
+def may_see(detail: TaskDetail, user: str, groups: list[str]) -> bool:
     # Deciders, reassigners, whoever took part in it and the people of its queue (less
     # the excluded); nobody else reads a task.
     involved = {event.actor for event in detail.events}
@@ -124,13 +125,14 @@ async def _task_page(
     if detail is None:
         return inbox.render(request, "missing.html", status=404, user=user, task_id=task_id)
     groups = await run_in_threadpool(groups_of, inbox.engine, user)
-    if not _may_see(detail, user, groups):
+    if not may_see(detail, user, groups):
         return inbox.render(request, "missing.html", status=403, user=user, task_id=task_id)
     row = detail.row
     run, run_link = await asyncio.gather(
         _progress(inbox.client, row.workflow_id), _run_link(inbox, row.workflow_id)
     )
     people = await run_in_threadpool(_people, inbox.engine)
+    files = await run_in_threadpool(uploads.kept_files, inbox.settings, task_id)
     is_open = row.status == "open"
     return inbox.render(
         request,
@@ -150,6 +152,8 @@ async def _task_page(
         problems=problems or {},
         rows_of=lambda spec: shown_rows(spec, typed),
         has_lists=has_lists(detail.form),
+        files=files,
+        guest=guest_decider_of(detail),
         status=status,
     )
 
@@ -174,6 +178,8 @@ async def _act(request: Request, action: Action) -> Response:
     except (PermissionError, FormProblem, actions.TaskRefused) as refused:
         flash(request, f"Not done: {refused}", "refused")
         return RedirectResponse(back, status_code=303)
+    finally:
+        await close_form(request)
     flash(request, message)
     return RedirectResponse(back, status_code=303)
 
@@ -190,13 +196,16 @@ async def decide(request: Request) -> Response:
         detail = await run_in_threadpool(task_detail, engine, task_id)
         if detail is None:
             raise actions.TaskRefused(f"no task {task_id}")
-        comment, fields = decision_fields(detail.form, submitted)
+        keep = keeper(request.app.state.inbox.settings, task_id)
+        comment, fields = await run_in_threadpool(decision_fields, detail.form, submitted, keep)
         outcome = str(submitted.get("outcome", ""))
         decision = Decision(
             task_id=task_id, user=user, outcome=outcome, comment=comment, fields=fields, **origin
         )
         request_id = str(submitted.get("request", "")) or None
         view: TaskView = await actions.decide(client, engine, decision, request_id)
+        settings = request.app.state.inbox.settings
+        await run_in_threadpool(uploads.keep_decided, settings, task_id, detail.form, fields)
         if view.status == "decided":
             if not await actions.settled(engine, task_id):
                 return f"Done: {outcome}. The process moves on (this page may lag a moment)."
@@ -204,6 +213,11 @@ async def decide(request: Request) -> Response:
         return f"Recorded: {outcome}. More approvals are needed."
 
     return await _act(request, run)
+
+
+def guest_decider_of(detail: TaskDetail) -> str | None:
+    """The guest who alone decides the task, if it is a guest's."""
+    return next((who for who in detail.deciders if who.startswith("guest:")), None)
 
 
 def has_lists(form: dict[str, Any]) -> bool:
@@ -230,7 +244,8 @@ async def _decide_on_the_page(request: Request, task_id: str) -> Response:
         detail = await run_in_threadpool(task_detail, inbox.engine, task_id)
         if detail is None:
             raise actions.TaskRefused(f"no task {task_id}")
-        comment, fields = decision_fields(detail.form, submitted)
+        keep = keeper(inbox.settings, task_id)
+        comment, fields = await run_in_threadpool(decision_fields, detail.form, submitted, keep)
         outcome = str(submitted.get("outcome", ""))
         origin = {"via": "inbox", "address": request.client.host if request.client else ""}
         decision = Decision(
@@ -238,11 +253,14 @@ async def _decide_on_the_page(request: Request, task_id: str) -> Response:
         )
         request_id = str(submitted.get("request", "")) or None
         view: TaskView = await actions.decide(inbox.client, inbox.engine, decision, request_id)
+        await run_in_threadpool(uploads.keep_decided, inbox.settings, task_id, detail.form, fields)
     except (CellProblems, FormProblem, actions.TaskRefused) as refused:
         if isinstance(refused, CellProblems):
             problems = refused.problems
         flash(request, f"Not done: {refused}", "refused")
         return await _task_page(request, inbox, user, task_id, 422, submitted, problems)
+    finally:
+        await close_form(request)
     if view.status == "decided":
         settled = await actions.settled(inbox.engine, task_id)
         lag = "" if settled else " (this page may lag a moment)"

@@ -71,7 +71,21 @@ def form_field(item: model.FormField) -> Type:
         return BOOL
     if item.type == "date":
         return DATE
+    if item.type == "file":  # the reference the decision holds, never the file itself
+        return FILE_REFERENCE
     return STRING
+
+
+FILE_REFERENCE = record(
+    {
+        "file_id": STRING,
+        "name": STRING,
+        "size": NUMBER,
+        "sha256": STRING,
+        "content_type": STRING,
+    },
+    checked=True,
+)
 
 
 def annotation(hint: Any, depth: int = 0) -> Type:

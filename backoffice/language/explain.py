@@ -35,6 +35,8 @@ def _rule(assignee: model.Assignee) -> str:
     if assignee.owner_of is not None:
         record, which = assignee.owner_of.owned
         return f"the owner of {record} {which}"
+    if assignee.guest is not None:
+        return f"the guest {assignee.guest.name}, through a link mailed to them"
     value = getattr(assignee, kind)
     words = {
         "user": "user",

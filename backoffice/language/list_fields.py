@@ -22,6 +22,7 @@ from pydantic import TypeAdapter
 
 from backoffice.language import model
 from backoffice.language.expressions import ExpressionError, Scope, render
+from backoffice.language.file_fields import file_problem
 from backoffice.money import Amount
 
 MAX_ROWS = 200  # without max_items: a form is not a spreadsheet, and history has limits
@@ -130,6 +131,8 @@ def cell_problem(column: model.FormField, value: Any) -> str | None:
     if kind == "choice":
         options = column.options or []
         return None if value in options else "choose one of " + ", ".join(options)
+    if kind == "file":
+        return file_problem(value)
     return "a list cannot hold a list"
 
 

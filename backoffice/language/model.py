@@ -304,6 +304,7 @@ ASSIGNEE_KINDS = (
     "owner_of",
     "approval_limit",
     "users",
+    "guest",
 )
 
 
@@ -361,6 +362,23 @@ class OwnerOf(Strict):
         return self.record, self.id
 
 
+class Guest(Strict):
+    """Someone outside the directory (a candidate, a supplier's contact) who decides
+    through a link of their own, mailed to them when the task opens."""
+
+    email: Template = Field(
+        description='Where the link is mailed, e.g. "${ input.candidate.personal_email }".'
+    )
+    name: Template = Field(
+        description='How the mail and the task address the guest, e.g. "${ input.candidate.name }".'
+    )
+    link_expires: DurationField | None = Field(
+        default=None,
+        description="How long the link stays valid after it is sent, e.g. 3d, when that is "
+        "sooner than the task's timeout (the link never outlives the task).",
+    )
+
+
 # manager_of names a person (``manager_of: bob``), or the people a rule names, whose
 # managers it means (``manager_of: {role: cfo}``). The tags never appear in definitions.
 ASSIGNEE_TAGS = ("person", "rule")
@@ -411,6 +429,12 @@ class Assignee(Strict):
         default=None,
         description="An expression giving a list of people's ids, e.g. steps.lookup.approvers.",
     )
+    guest: Guest | None = Field(
+        default=None,
+        description="Someone outside the directory, who decides through a signed link mailed "
+        'to them: {email: "${ input.candidate.email }", name: "${ input.candidate.name }"}. '
+        "The task's only assignee; nobody signed in to the inbox decides it.",
+    )
     or_else: Assignee | None = Field(
         default=None,
         description="Who instead when this names nobody who may decide: no manager, a role "
@@ -442,6 +466,11 @@ class Assignee(Strict):
                 "or_else goes on the manager_of entry, not inside the rule whose managers it "
                 "means: {manager_of: {role: cfo}, or_else: {role: deputy_cfo}}"
             )
+        if self.guest is not None and self.or_else is not None:
+            raise ValueError(
+                "a guest is the task's one decider, so there is no or_else for them: when the "
+                "guest does not answer, the task's timeout decides"
+            )
         return self
 
     @property
@@ -449,7 +478,9 @@ class Assignee(Strict):
         return next(kind for kind in ASSIGNEE_KINDS if getattr(self, kind) is not None)
 
 
-FormFieldType = Literal["text", "string", "number", "integer", "boolean", "date", "choice", "list"]
+FormFieldType = Literal[
+    "text", "string", "number", "integer", "boolean", "date", "choice", "list", "file"
+]
 
 
 class FormField(Strict):
@@ -464,8 +495,9 @@ class FormField(Strict):
     )
     type: FormFieldType = Field(
         default="text",
-        description="The kind of input: text, string, number, integer, boolean, date, choice "
-        "or list.",
+        description="The kind of input: text, string, number, integer, boolean, date, choice, "
+        "list or file (an upload, kept in the artifacts store; the decision holds "
+        "{file_id, name, size, sha256, content_type}).",
     )
     required: bool = Field(
         default=False, description="Whether the person must fill it in to decide."

@@ -35,6 +35,11 @@ from backoffice.language.expressions import (
     template_expressions,
     zone,
 )
+from backoffice.language.guest_checks import (
+    check_file_fields,
+    check_guest_task,
+    guest_out_of_place,
+)
 from backoffice.language.list_field_checks import check_list_fields
 from backoffice.language.problems import Reporter, did_you_mean
 from backoffice.language.source import Path
@@ -483,6 +488,8 @@ class Checker:
                         f"does not have (fields: {', '.join(field_ids) or 'none'})",
                     )
         check_list_fields(self.reporter, (*path, "form"), task.form)
+        check_file_fields(self.reporter, (*path, "form"), task.form)
+        check_guest_task(self.reporter, path, task)
         for index, item in enumerate(task.form.fields):
             if item.default is not None:
                 self.template((*path, "form", "fields", index, "default"), item.default, known)
@@ -538,6 +545,12 @@ class Checker:
             )
         elif isinstance(assignee.manager_of, model.Assignee):
             self.assignee((*path, "manager_of"), assignee.manager_of, known)
+        elif assignee.guest is not None:
+            misplaced = guest_out_of_place(path)
+            if misplaced:
+                self.reporter.at((*path, "guest"), misplaced, key=True)
+            self.template((*path, "guest", "email"), assignee.guest.email, known)
+            self.template((*path, "guest", "name"), assignee.guest.name, known)
         elif assignee.owner_of is not None:
             owned = "system" if assignee.owner_of.system is not None else "id"
             self.template((*path, "owner_of", owned), getattr(assignee.owner_of, owned), known)

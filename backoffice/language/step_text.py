@@ -168,6 +168,8 @@ class StepText:
         if assignee.owner_of is not None:
             record, which = assignee.owner_of.owned
             return f"the owner of {words.name(record)} {self.placeholder(which)}"
+        if assignee.guest is not None:
+            return f"the guest {self.placeholder(assignee.guest.name)} (by link)"
         prefix = {
             "user": "",
             "group": "group ",

@@ -51,6 +51,7 @@ from backoffice.language.durations import Duration
 from backoffice.language.holiday_calendars import resolve as resolve_holidays
 from backoffice.language.inputs import check_input
 from backoffice.rehearsal import stand_ins
+from backoffice.rehearsal.guests_and_files import rehearsed_files, who_decides
 from backoffice.rehearsal.in_hand import work_in_hand
 from backoffice.rehearsal.scenarios import Scenario, TaskDecision, step_of
 from backoffice.settings import interpreter_bin_dir, load_settings
@@ -212,6 +213,13 @@ class Driver:
         self.openings: dict[str, list[str]] = {}  # task ids by step id, in opening order
         self.decided: set[tuple[str, str]] = set()  # (task id, person)
 
+    def form_of(self, step_id: str) -> model.Form:
+        """The form of a task step (an empty one for a step the definition does not have)."""
+        for _, step in model.walk_steps(self.definition.steps):
+            if step.id == step_id and isinstance(step, model.TaskStep):
+                return step.task.form
+        return model.Form(fields=[])
+
     def after(self, start: datetime, duration: Duration) -> datetime:
         if duration.is_business:
             return self.calendar.deadline(
@@ -299,7 +307,7 @@ class Driver:
                 moments.append(due)
                 continue
             for person in decision.people():
-                chosen = person or self.first_decider(view)
+                chosen = who_decides(person, view) or self.first_decider(view)
                 if chosen is None or (view.task_id, chosen) in self.decided:
                     continue
                 if not await self.send(view, step, chosen, decision):
@@ -321,7 +329,7 @@ class Driver:
             user=person,
             outcome=decision.outcome or "",
             comment=decision.comment,
-            fields=decision.fields,
+            fields=rehearsed_files(self.form_of(step), decision.fields),
             via="rehearsal",
         )
         try:

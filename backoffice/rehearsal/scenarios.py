@@ -20,6 +20,7 @@ from backoffice.language.durations import Duration, parse_duration
 from backoffice.language.inputs import InputError, check_input
 from backoffice.language.problems import Problem, did_you_mean, format_path
 from backoffice.language.source import SourceError, SourceMap, load
+from backoffice.rehearsal.guests_and_files import GUEST
 
 SCENARIO_FOLDER_SUFFIX = ".scenarios"
 
@@ -421,7 +422,13 @@ class Checks:
                         f"{needed}: <what the person writes>",
                     )
             for person in decision.people():
-                if person is not None and person not in self.people:
+                if person == GUEST and not any(a.guest for a in step.task.assignees):
+                    self.add(
+                        (*here, "by"),
+                        f"'{step_id}' has no guest: by: guest decides only a task whose "
+                        "assignee is a guest. Name a person of the directory instead",
+                    )
+                elif person is not None and person != GUEST and person not in self.people:
                     self.add(
                         (*here, "by"),
                         f"'{person}' is not in the people directory."

@@ -19,12 +19,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from backoffice import registry
 from backoffice.engine.contracts import ActingOperator
 from backoffice.language.task_settings import shortfall_text
 from backoffice.people.directory import SqlDirectory
 from backoffice.tasks.context_facts import facts_of
+from backoffice.tasks.guest_links import (
+    GUEST_PREFIX,
+    GuestInvite,
+    guest_of_task,
+    remind_guest,
+    send_link,
+)
 from backoffice.tasks.queries import as_utc
 from backoffice.tasks.records import (
     already,
@@ -61,6 +69,8 @@ class TaskOpened(BaseModel):
     reassigners: list[str] = Field(default_factory=list)
     # Corrections made to a computed schedule when the task opened, kept in its audit.
     notes: list[str] = Field(default_factory=list)
+    # The guest who alone decides it, mailed a link of their own (guest tasks only).
+    guest: GuestInvite | None = None
 
 
 class Deciders(BaseModel):
@@ -144,8 +154,12 @@ def _open(task: TaskOpened) -> Deciders:
     reassigners: set[str] = set()
     for rule in task.reassigners:
         reassigners |= directory.resolve(rule)
-    found = directory.deciders(task.assignees, task.created_at.date(), task.excluded)
-    deciders = eligible(found, task.excluded, reassigners)
+    if task.guest is not None:
+        # Nobody of the directory decides a guest's task, not even its reassigners.
+        deciders = {task.guest.id: f"guest {task.guest.name}".strip()}
+    else:
+        found = directory.deciders(task.assignees, task.created_at.date(), task.excluded)
+        deciders = eligible(found, task.excluded, reassigners)
     with Session(engine) as session:
         row = session.get(TaskRow, task.task_id)
         if row is not None and as_utc(row.created_at) == task.created_at:
@@ -200,6 +214,19 @@ def _open(task: TaskOpened) -> Deciders:
             )
         )
         notify(session, row, deciders, "created", task.created_at, "New task")
+        if task.guest is not None:
+            guest = task.guest
+            if "@" not in guest.email:
+                raise ApplicationError(
+                    f"step '{task.step_id}': the guest's e-mail is empty or not an address, "
+                    "so no link can be sent. Check the expression given as guest: email:",
+                    type="GuestWithoutAddress",
+                    non_retryable=True,
+                )
+            send_link(
+                session, row, guest.id, guest.email, guest.name, guest.link_expires_at,
+                task.created_at,
+            )  # fmt: skip
         if len(deciders) < task.approvals:
             _short_of_approvers(session, row, task, deciders, reassigners)
         session.commit()
@@ -259,6 +286,8 @@ def _remind(reminder: TaskReminded) -> Recorded:
             people = sorted(candidates(session, row.id))
             label = f"Reminder {reminder.number}"
             notify(session, row, people, f"reminder-{reminder.number}", reminder.at, label)
+            if guest_of_task(session, row.id) is not None:
+                remind_guest(session, row, reminder.number, reminder.at)
             session.add(
                 event(
                     row,
@@ -287,7 +316,13 @@ async def escalate_task(escalation: TaskEscalated) -> Deciders:
 def _escalate(escalation: TaskEscalated) -> dict[str, str]:
     engine = records_engine()
     directory = SqlDirectory(engine)
-    found = directory.deciders(escalation.assignees, escalation.at.date(), escalation.excluded)
+    # A guest's task stays theirs (the directory knows no guest): an escalation only tells.
+    guest = [rule for rule in escalation.assignees if rule.startswith(GUEST_PREFIX)]
+    found = (
+        {}
+        if guest
+        else directory.deciders(escalation.assignees, escalation.at.date(), escalation.excluded)
+    )
     notified: set[str] = set()
     for rule in escalation.notify:
         notified |= directory.resolve(rule)
@@ -296,6 +331,8 @@ def _escalate(escalation: TaskEscalated) -> dict[str, str]:
         row = open_row(session, escalation.task_id)
         reassigners = json.loads(row.reassigners_json or "[]") if row is not None else []
         deciders = eligible(found, escalation.excluded, reassigners)
+        if row is not None and guest:
+            deciders = candidates(session, row.id)
         if row is not None and not already(session, row, key):
             set_candidates(session, row.id, deciders)
             set_queues(session, row.id, escalation.assignees)

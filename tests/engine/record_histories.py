@@ -80,6 +80,27 @@ async def _correct_lines(client: Client, handle: WorkflowHandle[Any, Any]) -> No
     await handle.execute_update(DECIDE_UPDATE, decision, result_type=TaskView)
 
 
+async def _guest_signs(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    """The guest answers through their link (as the guest page sends it), with a file."""
+    task = await opened_task(handle, decidable=True)
+    guest = next(who for who in task.deciders or {} if who.startswith("guest:"))
+    signed = {
+        "file_id": "0" * 32,
+        "name": "consent.pdf",
+        "size": 2400,
+        "sha256": "a" * 64,
+        "content_type": "application/pdf",
+    }
+    decision = Decision(
+        task_id=task.task_id,
+        user=guest,
+        outcome="sign",
+        fields={"signed_form": signed},
+        via="guest-link",
+    )
+    await handle.execute_update(DECIDE_UPDATE, decision, result_type=TaskView)
+
+
 async def _change_and_decide(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
     """Move the deadline, delegate, then two approvals: every task update in one run."""
     # The deciders arrive with the opening activity's result.
@@ -385,6 +406,24 @@ steps:
 """,
         {"case": "lines", "items": [{"item": "train", "amount": 412.8, "note": "x"}]},
         drive=_correct_lines,
+    ),
+    Scenario(
+        # A guest decides through their link, uploading a file; reminded and escalated first.
+        "guest_file_task",
+        INPUT
+        + """steps:
+  - id: consent
+    task:
+      assignees: [{guest: {email: jane.roe@example.org, name: Jane Roe, link_expires: 2d}}]
+      reassigners: [{group: ap-managers}]
+      form:
+        fields: [{id: signed_form, type: file}]
+        outcomes: [{id: sign, requires: [signed_form]}, decline]
+      timeout: {after: 3d, outcome: decline}
+  - {id: after, call: test.note, with: {note: "${ steps.consent.fields.signed_form.name }"}}
+""",
+        {"case": "guest"},
+        drive=_guest_signs,
     ),
     Scenario(
         # A first parallel whose losing branch is a for_each with tasks in flight: the

@@ -44,6 +44,7 @@ def test_there_is_a_history_for_every_step_kind_family() -> None:
         "block_deadline",  # a block's deadline passes; a repeat's rounds start afresh
         "cancelled_task_closed",  # a task cancelled by a deadline, closed within a bound
         "timers_follow_variables",  # a wait and a task due moved by a set in a branch
+        "guest_file_task",  # a guest decides through their link, with an uploaded file
     } <= names
 
 

@@ -427,7 +427,7 @@ def test_assignee_with_two_kinds() -> None:
             19,
             "steps[0].task.assignees[0]",
             "an assignee names exactly one of: user, group, role, manager_of, "
-            "cost_center_owner, owner_of, approval_limit, users (found user, group)",
+            "cost_center_owner, owner_of, approval_limit, users, guest (found user, group)",
         ),
     ]
 

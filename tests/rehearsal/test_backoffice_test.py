@@ -469,3 +469,77 @@ def test_a_decision_in_a_loop_item_beats_a_parallel_cut_off(tmp_path: Path) -> N
     )
     done = backoffice_test(definition)
     assert "PASS  alice signs both two hours in" in done.stdout, done.stdout + done.stderr
+
+
+GUEST_CONSENT = """
+name: guest-consent
+version: 1
+title: Background check consent
+owner: hr@acme.example
+business_key: input.onboarding_id
+input:
+  onboarding_id: string
+  candidate: {type: object, fields: {name: string, personal_email: string}}
+steps:
+  - id: consent
+    task:
+      assignees:
+        - guest: {email: "${ input.candidate.personal_email }", name: "${ input.candidate.name }"}
+      form:
+        fields: [{id: signed_form, type: file}]
+        outcomes: [{id: sign, requires: [signed_form]}, decline]
+      timeout: {after: 5d, outcome: decline}
+  - id: review
+    task:
+      assignees: [{group: ap-managers}]
+      form: {outcomes: [ok]}
+      timeout: {after: 5d, outcome: ok}
+output:
+  consent: ${ steps.consent.outcome }
+  by_guest: ${ steps.consent.decided_by[0].startsWith('guest:') }
+  file_name: ${ steps.consent.fields.signed_form.name }
+"""
+
+
+def test_a_guest_decides_by_guest_and_a_file_field_is_given_by_its_name(tmp_path: Path) -> None:
+    definition = write(tmp_path / "guest_consent.yaml", GUEST_CONSENT)
+    write(
+        tmp_path / "guest_consent.scenarios" / "consent.yaml",
+        """
+        input: {onboarding_id: ONB-1, candidate: {name: Jane Roe, personal_email: jane@example.org}}
+        scenarios:
+          - name: the candidate signs and uploads the form
+            decisions:
+              consent:
+                {outcome: sign, by: guest, after: 1d, fields: {signed_form: {name: consent.pdf}}}
+              review: {outcome: ok, by: dave}
+            expect:
+              output: {consent: sign, by_guest: true, file_name: consent.pdf}
+          - name: a directory person cannot decide the guest's task
+            decisions:
+              consent: {outcome: decline, by: dave}
+            expect: {status: completed}
+        """,
+    )
+    done = backoffice_test(definition)
+    assert "PASS  the candidate signs and uploads the form" in done.stdout, done.stdout
+    assert "FAIL  a directory person cannot decide the guest's task" in done.stdout
+    assert "decided by its guest, through the link mailed to them" in done.stdout
+
+
+def test_by_guest_on_a_task_without_a_guest_is_a_scenario_error(tmp_path: Path) -> None:
+    definition = write(tmp_path / "guest_consent.yaml", GUEST_CONSENT)
+    scenarios = write(
+        tmp_path / "other.yaml",
+        """
+        input: {onboarding_id: ONB-1, candidate: {name: Jane Roe, personal_email: jane@example.org}}
+        scenarios:
+          - name: wrong
+            decisions:
+              consent: {outcome: sign, by: guest, fields: {signed_form: x.pdf}}
+              review: {outcome: ok, by: guest}
+        """,
+    )
+    done = backoffice_test(definition, "--scenarios", scenarios)
+    assert done.returncode != 0
+    assert "'review' has no guest: by: guest decides only a task whose assignee" in done.stdout
