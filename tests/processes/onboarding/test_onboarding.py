@@ -113,5 +113,5 @@ def test_the_scenarios_pass_and_reach_every_step() -> None:
     for case in ("T1 ", "T2 ", "T3 ", "T4 "):
         assert any(line.startswith("PASS  " + case) for line in lines), done.stdout
     assert "FAIL" not in done.stdout
-    assert "14 of 14 scenarios passed" in done.stdout
+    assert "16 of 16 scenarios passed" in done.stdout
     assert "every step was reached by a scenario" in done.stdout
