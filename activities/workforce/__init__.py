@@ -16,9 +16,13 @@ PACK = register_pack(
     Pack(
         name="workforce",
         title="Workforce",
-        processes=(),  # onboarding and offboarding, once their definitions are in definitions/
+        processes=("onboarding", "offboarding"),
         tables=("activities.workforce.records",),
         migrations=Path(__file__).parent / "migrations",
-        docs=("docs/processes/workforce_rules.md",),
+        docs=(
+            "docs/processes/onboarding.md",
+            "docs/processes/offboarding.md",
+            "docs/processes/workforce_rules.md",
+        ),
     )
 )

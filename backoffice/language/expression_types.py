@@ -438,7 +438,7 @@ class _Inference:
         if node.function == "map":
             return list_of(bodies[-1] if bodies else DYN)
         if node.function == "filter":
-            return list_of(element) if target.kind == "list" else list_of(STRING)
+            return list_of(element)  # a map's keys are text; what is unknown stays unknown
         return BOOL
 
     # --- operators ---------------------------------------------------------------------

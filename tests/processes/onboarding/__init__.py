@@ -1,0 +1,1 @@
+"""The shipped onboarding definition, its sample input and its rehearsal."""
