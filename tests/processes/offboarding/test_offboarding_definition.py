@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from backoffice.catalog import build_catalog
+from backoffice.catalog import Catalog, build_catalog
 from backoffice.language.inputs import check_input
 from backoffice.language.validate import validate_file
 from backoffice.settings import load_settings
@@ -32,14 +32,17 @@ NEEDED = (
     "hr.account_status",
 )
 
-catalog = build_catalog(plugins=load_settings().plugins)
-missing = [name for name in NEEDED if name not in catalog.actions]
-pytestmark = pytest.mark.skipif(
-    bool(missing), reason=f"the catalog has no {', '.join(missing)} to check offboarding against"
-)
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    found = build_catalog(plugins=load_settings().plugins)
+    missing = [name for name in NEEDED if name not in found.actions]
+    if missing:
+        pytest.skip(f"the catalog has no {', '.join(missing)} to check offboarding against")
+    return found
 
 
-def test_the_definition_validates_without_problems_or_warnings() -> None:
+def test_the_definition_validates_without_problems_or_warnings(catalog: Catalog) -> None:
     checked = validate_file(DEFINITION, catalog)
     assert checked.problems == []
     assert checked.warnings == []
@@ -47,7 +50,7 @@ def test_the_definition_validates_without_problems_or_warnings() -> None:
     assert checked.definition.name == "offboarding"
 
 
-def test_the_guide_sample_input_is_accepted_as_a_start_would_check_it() -> None:
+def test_the_guide_sample_input_is_accepted_as_a_start_would_check_it(catalog: Catalog) -> None:
     checked = validate_file(DEFINITION, catalog)
     assert checked.definition is not None
     data = check_input(checked.definition, json.loads(EXAMPLE.read_text(encoding="utf-8")))
@@ -55,7 +58,7 @@ def test_the_guide_sample_input_is_accepted_as_a_start_would_check_it() -> None:
     assert data["risk"] == "standard"
 
 
-def test_the_rehearsal_passes_every_scenario_and_reaches_every_step() -> None:
+def test_the_rehearsal_passes_every_scenario_and_reaches_every_step(catalog: Catalog) -> None:
     environ = {key: value for key, value in os.environ.items() if not key.startswith("BACKOFFICE_")}
     environ["PYTHONPATH"] = str(ROOT)
     done = subprocess.run(
