@@ -14,6 +14,6 @@ PACK = register_pack(
     Pack(
         name="workforce",
         title="Workforce",
-        processes=(),  # onboarding and offboarding, once their definitions are in definitions/
+        processes=("offboarding",),  # and onboarding, once its definition is in definitions/
     )
 )
