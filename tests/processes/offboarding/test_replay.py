@@ -1,0 +1,81 @@
+"""Recorded runs of the shipped offboarding still replay with today's interpreter.
+
+Recorded by ``record_histories.py`` beside this file from the definition's rehearsed
+scenarios: T1 on the standard track to Left with the retention schedule purged, T2 on
+the immediate track, and a resignation withdrawn before the last day. Each history holds
+the definition it ran with, so a later change of the definition leaves it replaying.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
+
+from backoffice import registry
+from backoffice.worker import workflow_runner
+from tests.support.histories import name_in, recorded, replay
+
+ROOT = Path(__file__).resolve().parent / "histories"
+HISTORIES = recorded(ROOT)
+
+
+def scheduled(name: str) -> list[str]:
+    """The activities a recorded run scheduled, by their real names, in order."""
+    events = json.loads((ROOT / f"{name}.json").read_text(encoding="utf-8"))["events"]
+    return [
+        event["activityTaskScheduledEventAttributes"]["activityType"]["name"]
+        for event in events
+        if "activityTaskScheduledEventAttributes" in event
+    ]
+
+
+def ending(name: str) -> dict[str, Any]:
+    """What a recorded run returned (its status, reason and output), as its last event
+    holds it: plain JSON, as the rehearsal recorded it."""
+    events = json.loads((ROOT / f"{name}.json").read_text(encoding="utf-8"))["events"]
+    payload = events[-1]["workflowExecutionCompletedEventAttributes"]["result"]["payloads"][0]
+    result: dict[str, Any] = json.loads(base64.b64decode(payload["data"]))
+    return result
+
+
+def test_the_process_has_its_recordings() -> None:
+    wanted = {"offboarding_standard_left", "offboarding_immediate", "offboarding_withdrawn"}
+    assert wanted <= {path.stem for path in HISTORIES}
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=name_in(ROOT))
+def test_each_recording_is_of_a_run_that_ended_by_itself(path: Path) -> None:
+    events = json.loads(path.read_text(encoding="utf-8"))["events"]
+    assert events[-1]["eventType"] == "EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED"
+
+
+def test_the_recordings_hold_what_their_names_say() -> None:
+    left = ending("offboarding_standard_left")["output"]
+    assert (left["status"], left["track"], left["verification_clean"]) == ("Left", "standard", True)
+    assert all(purge["purge"]["purged"] for purge in left["purges"])
+    assert ending("offboarding_immediate")["output"]["track"] == "immediate"
+    assert ending("offboarding_withdrawn")["reason"] == "WITHDRAWN"
+    standard = scheduled("offboarding_standard_left")
+    assert "hris.set_employee_left" in standard
+    assert standard.count("workforce.purge") >= 1
+    assert "hris.set_employee_left" in scheduled("offboarding_immediate")
+    withdrawn = scheduled("offboarding_withdrawn")
+    assert {"identity.activate_user", "hr.cancel_off_cycle_run", "hris.cancel_separation"} <= set(
+        withdrawn
+    )
+    assert "hris.set_employee_left" not in withdrawn
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=name_in(ROOT))
+async def test_recorded_offboarding_history_replays(path: Path) -> None:
+    await replay(path, workflow_runner(registry.discover()))
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=name_in(ROOT))
+async def test_recorded_offboarding_history_replays_inside_the_full_sandbox(path: Path) -> None:
+    await replay(path, SandboxedWorkflowRunner())
