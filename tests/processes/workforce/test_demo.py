@@ -27,10 +27,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.workforce.demo import hires, leavers
 from backoffice import registry, runtime, search_attributes
-from backoffice.cli.demo import run_demo
+from backoffice.cli.demo import missing_systems, run_demo
 from backoffice.engine.contracts import TASKS_QUERY, TaskView
 from backoffice.engine.runs import RunError
 from backoffice.inbox import create_app as inbox_app
+from backoffice.packs import pack_named
 from backoffice.people.store import load_directory, read_directory_file
 from backoffice.serving import EmbeddedServer
 from backoffice.settings import Settings, interpreter_bin_dir, load_settings
@@ -226,3 +227,12 @@ async def test_a_missing_sandbox_system_is_named_and_nothing_is_started(stack: S
         f"TaskQueue = '{stack.settings.task_queue}'"
     )]  # fmt: skip
     assert started == []
+
+
+def test_a_stack_without_the_api_systems_is_told_which_the_workforce_batch_needs() -> None:
+    # `backoffice demo` over every pack skips the workforce batch there, naming these.
+    erp_only = json.dumps({"erp": {"url": "http://127.0.0.1:8301", "credential": "erp-bot"}})
+    settings = load_settings({"BACKOFFICE_SYSTEMS": erp_only, "PATH": "/usr/bin:/bin"})
+    workforce = pack_named("workforce", settings.plugins)
+    assert missing_systems(settings, workforce) == ["idp", "hris", "assets", "screening"]
+    assert missing_systems(load_settings({"PATH": "/usr/bin:/bin"}), workforce) == []
