@@ -15,8 +15,9 @@ from temporalio.client import Client
 
 from backoffice.catalog import build_catalog
 from backoffice.engine.contracts import Progress
-from backoffice.engine.runs import Definitions, RunError, progress, start_process
-from backoffice.links import runs_list_url
+from backoffice.engine.runs import Definitions, RunError, progress, send_event, start_process
+from backoffice.links import runs_list_url, task_url
+from backoffice.secrets import SecretNotFound, field_of, secret_store
 from backoffice.settings import Settings
 
 DemoError = RunError  # what a demo raises to stop with a message (and nothing started after)
@@ -66,6 +67,29 @@ class DemoContext:
                 f"--no-legacy) or name it under [backoffice.systems.{system}]"
             )
         return found.url.rstrip("/")
+
+    async def send(self, workflow_id: str, event: str, data: dict[str, Any]) -> str:
+        """Send a business event to a run, as ``backoffice send`` does; what became of it."""
+        return await send_event(self.client, workflow_id, event, data, self.definitions)
+
+    def task_url(self, task_id: str) -> str:
+        """The inbox's page of a task (``<workflow id>/<step>``)."""
+        return task_url(self.settings.inbox_url, task_id)
+
+    def system_token(self, system: str) -> str:
+        """The bearer token of a sandbox API system, from the secret store its credential names.
+
+        A demo prepares what its cases need (an account, a laptop) through the system's API,
+        as the activities would; the token is used, never shown.
+        """
+        self.system_url(system)  # a system that is not configured is told first
+        credential = self.settings.systems[system].credential
+        try:
+            return field_of(secret_store(self.settings), credential, "token")
+        except SecretNotFound as missing:
+            raise DemoError(
+                f"the demo cannot call the sandbox system '{system}': {missing}"
+            ) from None
 
     @staticmethod
     def say(text: str) -> None:

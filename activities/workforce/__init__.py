@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from activities.workforce.demo import DEMO
 from backoffice.packs import Pack, register_pack
 
 PACK = register_pack(
@@ -19,6 +20,7 @@ PACK = register_pack(
         processes=("onboarding", "offboarding"),
         tables=("activities.workforce.records",),
         migrations=Path(__file__).parent / "migrations",
+        demo=DEMO,
         docs=(
             "docs/processes/onboarding.md",
             "docs/processes/offboarding.md",

@@ -35,11 +35,29 @@ async def run_demo(
 ) -> None:
     stack = DemoContext.of(settings, client)
     chosen = with_demos(settings, pack)
+    # Every pack's batch: one whose sandbox systems this stack lacks is skipped, saying so,
+    # so that the others still start. When none can run, the first says what it misses.
+    ready = [found for found in chosen if not missing_systems(settings, found)]
+    if len(chosen) == 1 or not ready:
+        ready = chosen[:1]
     for found in chosen:
         assert found.demo is not None  # with_demos keeps only packs with one
+        if found not in ready:
+            lacking = ", ".join(missing_systems(settings, found))
+            typer.echo(
+                f"\n{found.title}: skipped, its demo needs the sandbox systems {lacking}, "
+                "which this stack does not name (`backoffice dev` runs them)"
+            )
+            continue
         if len(chosen) > 1:
             typer.echo(f"\n{found.title}: {found.demo.summary}")
         await found.demo.run(stack, batch)
+
+
+def missing_systems(settings: Settings, pack: Pack) -> list[str]:
+    """The sandbox systems the pack's demo drives that the settings do not name."""
+    assert pack.demo is not None
+    return [system for system in pack.demo.needs_systems if system not in settings.systems]
 
 
 async def _demo(settings: Settings, port: int | None, batch: str | None, pack: str | None) -> None:

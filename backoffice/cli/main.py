@@ -459,7 +459,7 @@ def demo_command(
         ),
     ] = None,
 ) -> None:
-    """Start the packs' demo batches in the running stack (`backoffice dev`): supplier invoices."""
+    """Start the packs' demo batches (invoices, hires, leavers) in the running stack."""
     from backoffice.cli.demo import demo
 
     demo(settings_and_logging(follow_running_stack=port is None), port, batch, pack)
