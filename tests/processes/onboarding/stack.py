@@ -188,7 +188,7 @@ class Onboarding:
             rows = session.exec(
                 select(TaskRow).where(TaskRow.workflow_id == handle.id, TaskRow.status == "open")
             ).all()
-        return [row.task_id for row in rows]
+        return [row.step_id for row in rows]
 
     async def step_status(self, handle: WorkflowHandle[Any, Any], step: str) -> str:
         shown = await progress(self.env.client, handle.id)

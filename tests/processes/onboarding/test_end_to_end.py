@@ -213,6 +213,8 @@ async def test_c1_a_withdrawal_after_the_accounts_and_laptop_leaves_nothing_behi
     laptop = stack.laptop(onboarding_id)
     assert laptop["status"] == "Assigned"
     assert stack.idp_user("maria.lopez") is not None
+    # The laptop waits to be shipped: the withdrawal closes that task too.
+    assert [step.rsplit("/", 1)[-1] for step in stack.open_task_rows(handle)] == ["ship_laptop"]
 
     await send_event(
         stack.env.client, handle.id, "offer_withdrawn", {"reason": "Accepted another offer"}
