@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
+from backoffice.errors import BackofficeError
+
 # Zone name -> its TZif bytes, base64: what a run's snapshot holds (``DefinitionSnapshot.zones``).
 ResolvedZones = Mapping[str, str]
 
@@ -26,7 +28,7 @@ CLOCK_HELP = 'write the time of day as HH:MM on a 24-hour clock, such as "06:00"
 _loaded: dict[tuple[str, str], ZoneInfo] = {}
 
 
-class ZoneNotTaken(ValueError):
+class ZoneNotTaken(BackofficeError, ValueError):
     """A zone the run did not take with it when it started."""
 
 

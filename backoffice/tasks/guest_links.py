@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from backoffice import runtime
+from backoffice.errors import BackofficeError
 from backoffice.settings import Settings
 from backoffice.tasks.queries import as_utc
 from backoffice.tasks.store import NotificationRow, TaskCandidateRow, TaskEventRow, TaskRow
@@ -56,7 +57,7 @@ class Link:
     expires_at: datetime
 
 
-class LinkRefused(Exception):
+class LinkRefused(BackofficeError):
     """A link that decides nothing; the message says why in plain words, and what to do."""
 
     def __init__(self, message: str, status: int = 403) -> None:
@@ -266,7 +267,7 @@ def remind_guest(session: Session, row: TaskRow, number: int, at: datetime) -> b
     return True
 
 
-class ResendRefused(Exception):
+class ResendRefused(BackofficeError):
     """A fresh link was not sent; the message says why."""
 
 

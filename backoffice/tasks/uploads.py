@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from backoffice.errors import BackofficeError
 from backoffice.settings import Settings
 
 CHUNK = 1024 * 1024
@@ -27,7 +28,7 @@ CONTENT = "content"
 ABOUT = "about.json"
 
 
-class UploadRefused(ValueError):
+class UploadRefused(BackofficeError, ValueError):
     """A file not taken; the message names the field and says what to do."""
 
 
