@@ -59,44 +59,36 @@ def ensure_credential(secrets_file: Path, name: str, username: str) -> str:
 
 def ensure_token(settings: Settings, name: str) -> str:
     """The ``token`` field of secret ``name``, created (random) in the secrets file if missing."""
-    try:
-        return field_of(secret_store(settings), name, "token")
-    except SecretNotFound:
-        if settings.secrets_backend is not None:
-            raise DevStackError(
-                f"the secret store has no secret '{name}' with a field 'token' (the bearer "
-                "token of a sandbox API system): add one"
-            ) from None
-    secrets_file = settings.resolved_secrets_file
-    if secrets_file.exists() and name in tomllib.loads(secrets_file.read_text(encoding="utf-8")):
-        raise DevStackError(f"[{name}] in {secrets_file} needs a field 'token' (16+ characters)")
-    token = secrets.token_urlsafe(24)
-    secrets_file.parent.mkdir(parents=True, exist_ok=True)
-    secrets_file.touch(mode=0o600)
-    with secrets_file.open("a", encoding="utf-8") as out:
-        out.write(f'\n[{name}]\ntoken = "{token}"\n')
-    return token
+    return _ensure_random_field(
+        settings, name, "token", "(the bearer token of a sandbox API system)", nbytes=24
+    )
 
 
 def ensure_signing_secret(settings: Settings, name: str) -> str:
     """The ``secret`` field of secret ``name``, created (random) in the secrets file if missing."""
+    return _ensure_random_field(settings, name, "secret", "for signing webhooks", nbytes=32)
+
+
+def _ensure_random_field(
+    settings: Settings, name: str, field: str, purpose: str, *, nbytes: int
+) -> str:
+    # A configured secret store is the operator's: a missing secret there is theirs to add.
     try:
-        return field_of(secret_store(settings), name, "secret")
+        return field_of(secret_store(settings), name, field)
     except SecretNotFound:
         if settings.secrets_backend is not None:
             raise DevStackError(
-                f"the secret store has no secret '{name}' with a field 'secret' for signing "
-                "webhooks: add one"
+                f"the secret store has no secret '{name}' with a field '{field}' {purpose}: add one"
             ) from None
     secrets_file = settings.resolved_secrets_file
     if secrets_file.exists() and name in tomllib.loads(secrets_file.read_text(encoding="utf-8")):
-        raise DevStackError(f"[{name}] in {secrets_file} needs a field 'secret' (16+ characters)")
-    secret = secrets.token_urlsafe(32)
+        raise DevStackError(f"[{name}] in {secrets_file} needs a field '{field}' (16+ characters)")
+    value = secrets.token_urlsafe(nbytes)
     secrets_file.parent.mkdir(parents=True, exist_ok=True)
     secrets_file.touch(mode=0o600)
     with secrets_file.open("a", encoding="utf-8") as out:
-        out.write(f'\n[{name}]\nsecret = "{secret}"\n')
-    return secret
+        out.write(f'\n[{name}]\n{field} = "{value}"\n')
+    return value
 
 
 def _loopback_port(settings: Settings, name: str) -> int | None:

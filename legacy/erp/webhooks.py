@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -39,26 +37,10 @@ from legacy.admin import invalid, loopback_only
 from legacy.context import context_of
 from legacy.erp.models import BusinessEvent
 from legacy.storage import Database, utcnow
+from legacy.webhook_sender import Subscription, sign
 
 BATCH = 20
 ERROR_TEXT_LENGTH = 200
-
-
-class Subscription(BaseModel):
-    url: str = Field(pattern=r"^https?://", max_length=500)
-    secret: str = Field(min_length=16, max_length=200, repr=False)
-    max_attempts: int = Field(default=8, ge=1, le=50)
-    first_retry_seconds: float = Field(default=1.0, gt=0, le=3600)
-    max_retry_seconds: float = Field(default=300.0, gt=0, le=86400)
-    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
-
-    def shown(self) -> dict[str, object]:
-        return self.model_dump(exclude={"secret"})
-
-
-def sign(secret: str, event_id: str, timestamp: int, body: bytes) -> str:
-    signed = f"{event_id}.{timestamp}.".encode() + body
-    return "v1=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 def _due(session: Session, now: datetime) -> tuple[list[BusinessEvent], datetime | None]:

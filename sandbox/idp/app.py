@@ -126,6 +126,16 @@ def create_app(
             return _error(404, f"no user '{request.path_params['user']}'")
         return application, user
 
+    def mail_user(request: Request) -> User[Any] | JSONResponse:
+        # The mail application's calls: an authorised caller, about a user who exists.
+        refused = authorised(request)
+        if refused:
+            return refused
+        user = idp.user(request.path_params["user"])
+        if user is None:
+            return _error(404, f"no user '{request.path_params['user']}'")
+        return user
+
     async def list_applications(request: Request) -> JSONResponse:
         return authorised(request) or JSONResponse({"applications": list(APPLICATIONS)})
 
@@ -165,22 +175,16 @@ def create_app(
         )
 
     async def mailbox(request: Request) -> JSONResponse:
-        refused = authorised(request)
-        if refused:
-            return refused
-        user = idp.user(request.path_params["user"])
-        if user is None:
-            return _error(404, f"no user '{request.path_params['user']}'")
+        user = mail_user(request)
+        if isinstance(user, JSONResponse):
+            return user
         box = idp.applications.mailbox(str(user.id))
         return JSONResponse(box or {"shared": False})
 
     async def convert_to_shared(request: Request) -> JSONResponse:
-        refused = authorised(request)
-        if refused:
-            return refused
-        user = idp.user(request.path_params["user"])
-        if user is None:
-            return _error(404, f"no user '{request.path_params['user']}'")
+        user = mail_user(request)
+        if isinstance(user, JSONResponse):
+            return user
         body = await _json(request)
         delegate = idp.user(str(body.get("delegate", "")))
         if delegate is None:
@@ -205,21 +209,15 @@ def create_app(
         return JSONResponse(box)
 
     async def files(request: Request) -> JSONResponse:
-        refused = authorised(request)
-        if refused:
-            return refused
-        user = idp.user(request.path_params["user"])
-        if user is None:
-            return _error(404, f"no user '{request.path_params['user']}'")
+        user = mail_user(request)
+        if isinstance(user, JSONResponse):
+            return user
         return JSONResponse({"files": idp.applications.files(str(user.id))})
 
     async def transfer_files(request: Request) -> JSONResponse:
-        refused = authorised(request)
-        if refused:
-            return refused
-        user = idp.user(request.path_params["user"])
-        if user is None:
-            return _error(404, f"no user '{request.path_params['user']}'")
+        user = mail_user(request)
+        if isinstance(user, JSONResponse):
+            return user
         body = await _json(request)
         to = idp.user(str(body.get("to", "")))
         if to is None:

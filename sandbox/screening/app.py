@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from legacy.webhook_sender import Subscription
 from sandbox.api_kit import (
     Faults,
     FaultSettings,
@@ -31,7 +32,7 @@ from sandbox.api_kit import (
     body_as,
     endpoint,
 )
-from sandbox.screening.vendor import SCHEMA, NewOrder, OutcomeSetting, Subscription, Vendor
+from sandbox.screening.vendor import SCHEMA, NewOrder, OutcomeSetting, Vendor
 
 
 def create_app(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import hmac
 import json
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from legacy.webhook_sender import Subscription, sign
 from sandbox.api_kit import Refusal, Store, dumps, rows_of
 
 SCHEMA = """
@@ -83,23 +83,6 @@ class NewOrder(BaseModel):
     candidate: Candidate
     package: Literal["basic", "standard", "extended"] = "standard"
     consent_ref: str = Field(min_length=1, max_length=200)
-
-
-class Subscription(BaseModel):
-    url: str = Field(pattern=r"^https?://", max_length=500)
-    secret: str = Field(min_length=16, max_length=200, repr=False)
-    max_attempts: int = Field(default=8, ge=1, le=50)
-    first_retry_seconds: float = Field(default=1.0, gt=0, le=3600)
-    max_retry_seconds: float = Field(default=300.0, gt=0, le=86400)
-    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
-
-    def shown(self) -> dict[str, object]:
-        return self.model_dump(exclude={"secret"})
-
-
-def sign(secret: str, event_id: str, timestamp: int, body: bytes) -> str:
-    signed = f"{event_id}.{timestamp}.".encode() + body
-    return "v1=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 def _iso(moment: float) -> str:

@@ -8,9 +8,11 @@ recorded before payloads were encrypted must keep replaying with it.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, WorkflowRunner
@@ -42,3 +44,22 @@ async def replay(path: Path, runner: WorkflowRunner) -> None:
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+def scheduled_activities(path: Path) -> list[str]:
+    """The activities a recorded run scheduled, by their real names, in order."""
+    events = json.loads(path.read_text(encoding="utf-8"))["events"]
+    return [
+        event["activityTaskScheduledEventAttributes"]["activityType"]["name"]
+        for event in events
+        if "activityTaskScheduledEventAttributes" in event
+    ]
+
+
+def completion(path: Path) -> dict[str, Any]:
+    """What a recorded run returned (its status, reason and output), as its last event
+    holds it: plain JSON, as the rehearsal recorded it."""
+    events = json.loads(path.read_text(encoding="utf-8"))["events"]
+    payload = events[-1]["workflowExecutionCompletedEventAttributes"]["result"]["payloads"][0]
+    result: dict[str, Any] = json.loads(base64.b64decode(payload["data"]))
+    return result

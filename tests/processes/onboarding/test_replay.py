@@ -8,7 +8,6 @@ the definition it ran with, so a later change of the definition leaves it replay
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,13 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from backoffice import registry
 from backoffice.worker import workflow_runner
-from tests.support.histories import name_in, recorded, replay
+from tests.support.histories import (
+    completion,
+    name_in,
+    recorded,
+    replay,
+    scheduled_activities,
+)
 
 ROOT = Path(__file__).resolve().parent / "histories"
 HISTORIES = recorded(ROOT)
@@ -26,21 +31,11 @@ HISTORIES = recorded(ROOT)
 
 def scheduled(name: str) -> set[str]:
     """The activities a recorded run scheduled, by their real names."""
-    events = json.loads((ROOT / f"{name}.json").read_text(encoding="utf-8"))["events"]
-    return {
-        event["activityTaskScheduledEventAttributes"]["activityType"]["name"]
-        for event in events
-        if "activityTaskScheduledEventAttributes" in event
-    }
+    return set(scheduled_activities(ROOT / f"{name}.json"))
 
 
 def ending(name: str) -> dict[str, Any]:
-    """What a recorded run returned (its status, reason and output), as its last event
-    holds it: plain JSON, as the rehearsal recorded it."""
-    events = json.loads((ROOT / f"{name}.json").read_text(encoding="utf-8"))["events"]
-    payload = events[-1]["workflowExecutionCompletedEventAttributes"]["result"]["payloads"][0]
-    result: dict[str, Any] = json.loads(base64.b64decode(payload["data"]))
-    return result
+    return completion(ROOT / f"{name}.json")
 
 
 def test_the_process_has_its_recordings() -> None:
